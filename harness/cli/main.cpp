@@ -1,0 +1,216 @@
+// mirrorgate: bring up a kind-style cluster whose image pulls go through a
+// local pull-through cache, and prove that they do.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "lab/local_lab.h"
+#include "process/process.h"
+
+namespace fs = std::filesystem;
+using namespace mirrorgate;
+
+namespace {
+
+fs::path source_file(const char* rel) { return fs::path(MIRRORGATE_SOURCE_DIR) / rel; }
+
+fs::path default_state_dir() {
+  if (const char* env = std::getenv("MIRRORGATE_STATE"); env && *env) return env;
+  return "/var/lib/mirrorgate";
+}
+
+int cmd_status(const fs::path& state_dir, bool as_json) {
+  auto state = load_state(state_dir);
+  if (!state) {
+    if (as_json) std::cout << nlohmann::json{{"state_dir", state_dir.string()}, {"up", false}}.dump(2) << "\n";
+    else std::cout << "no lab is up in " << state_dir.string() << " (run `mirrorgate up`)\n";
+    return 1;
+  }
+  auto health = lab_health(*state);
+  bool healthy = state->complete;
+  for (const auto& h : health) healthy = healthy && h.running && h.answering;
+  if (as_json) {
+    nlohmann::json j = *state;
+    j["up"] = true;
+    j["healthy"] = healthy;
+    j["health"] = nlohmann::json::array();
+    for (const auto& h : health) {
+      j["health"].push_back({{"name", h.name}, {"kind", h.kind}, {"address", h.address},
+                             {"running", h.running}, {"answering", h.answering}, {"detail", h.detail}});
+    }
+    std::cout << j.dump(2) << "\n";
+    return healthy ? 0 : 1;
+  }
+  std::cout << "lab in " << state->state_dir.string() << " (" << state->backend << " backend, cluster "
+            << state->cluster << ", subnet " << state->subnet << ", created " << state->created_at << ")"
+            << (state->complete ? "" : " — bring-up did not finish") << "\n";
+  for (const auto& h : health) {
+    std::cout << "  " << std::left << std::setw(36) << h.name << std::setw(12) << h.address
+              << (h.running ? (h.answering ? "healthy   " : "NOT ANSWERING ") : "NOT RUNNING ") << h.detail << "\n";
+  }
+  std::cout << "  mirror cache: " << state->registry_data.string() << "\n"
+            << "  upstream rate: " << (state->upstream_rate.empty() ? "unlimited" : state->upstream_rate) << "\n"
+            << "  fixtures: " << state->fixtures.size() << " images on the hub\n"
+            << "  logs: " << (state->state_dir / "runs" / state->created_at / "logs").string() << "\n";
+  return healthy ? 0 : 1;
+}
+
+int cmd_down(const fs::path& state_dir, bool purge) {
+  check_lab_prerequisites();
+  auto report = lab_down(state_dir, purge);
+  if (!report.had_lab) {
+    std::cout << "no lab in " << state_dir.string() << "; nothing to stop\n";
+    return 0;
+  }
+  if (!report.leftovers.empty()) {
+    std::cerr << "down left these behind:\n";
+    for (const auto& l : report.leftovers) std::cerr << "  " << l << "\n";
+    return 1;
+  }
+  std::cout << "lab removed: no namespace, link, process or mount of it is left; logs kept in "
+            << report.logs.string() << "\n"
+            << (purge ? "cache purged (mirror cache and hub data removed)\n"
+                      : "mirror cache kept in " + (state_dir / "registry-data").string() + " (use --purge to delete it)\n");
+  return 0;
+}
+
+int cmd_pull(const fs::path& state_dir, const std::vector<std::string>& nodes_wanted,
+             const std::vector<std::string>& images, int timeout_s) {
+  auto env = LocalEnvironment::attach(state_dir);
+  std::vector<std::string> nodes = nodes_wanted;
+  if (nodes.empty()) {
+    for (const auto& n : env.nodes()) nodes.push_back(n.name);
+  }
+  int failures = 0;
+  for (const auto& image : images) {
+    for (const auto& node : nodes) {
+      const auto address = env.node(node).address;
+      const size_t mirror_before = env.mirror_access_log().size();
+      const size_t upstream_before = env.upstream_access_log().size();
+      try {
+        auto r = env.pull_image(node, image, std::chrono::seconds(timeout_s));
+        int from_mirror = 0, from_upstream = 0;
+        long long mirror_bytes = 0;
+        auto mirror_log = env.mirror_access_log();
+        for (size_t i = mirror_before; i < mirror_log.size(); ++i) {
+          if (mirror_log[i].client != address) continue;
+          ++from_mirror;
+          mirror_bytes += mirror_log[i].bytes;
+        }
+        auto upstream_log = env.upstream_access_log();
+        for (size_t i = upstream_before; i < upstream_log.size(); ++i) from_upstream += upstream_log[i].client == address;
+        std::cout << node << ": pulled " << image << " in " << std::fixed << std::setprecision(2) << r.seconds
+                  << " s (" << r.image_id.substr(0, 19) << "); " << from_mirror << " requests to kind-registry ("
+                  << mirror_bytes << " bytes), " << from_upstream << " straight to registry-1.docker.io"
+                  << (from_upstream ? "  <- NOT through the mirror" : "") << "\n";
+      } catch (const std::exception& e) {
+        ++failures;
+        std::cout << node << ": FAILED to pull " << image << ": " << e.what() << "\n";
+      }
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "mirrorgate — a kind cluster whose image pulls are served by a local pull-through cache, and the\n"
+      "proof that they are. The embedded lab runs production's topology with no Docker or internet:\n"
+      "a Docker Hub stand-in, kind-registry from registry/registry-config.yml, and one containerd per\n"
+      "node of the kind config, configured by its containerdConfigPatches and kind/hosts.toml.\n\n"
+      "  mirrorgate up        bring the lab up (root)\n"
+      "  mirrorgate status    what runs where, healthy or not\n"
+      "  mirrorgate pull IMG  pull on every node through CRI and show mirror vs upstream requests\n"
+      "  mirrorgate down      remove it; the mirror's cache stays unless --purge\n",
+      "mirrorgate"};
+  app.require_subcommand(1);
+  fs::path state_dir = default_state_dir();
+  bool verbose = false;
+  app.add_option("--state", state_dir, "state directory: state file, logs, caches (env MIRRORGATE_STATE)")
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", verbose, "show every command and wait");
+
+  LabOptions up;
+  up.kind_config = source_file("kind/kind-config-x86.yaml");
+  up.registry_config = source_file("registry/registry-config.yml");
+  up.hosts_toml = source_file("kind/hosts.toml");
+  up.images = source_file("fixtures/images.yaml");
+  int start_timeout = 30;
+  auto* up_cmd = app.add_subcommand("up", "bring up the lab from a kind config, a registry config and a hosts.toml");
+  up_cmd->footer(
+      "\nExamples:\n"
+      "  sudo mirrorgate up                                   # the shipped files\n"
+      "  sudo mirrorgate up --hosts-toml my-hosts.toml        # try your own hosts.toml\n"
+      "  sudo mirrorgate up --upstream-rate 100mbit           # a Docker Hub as slow as a WAN\n"
+      "A second `up` reuses a healthy lab; fixture images are generated once and cached.");
+  up_cmd->add_option("--kind-config", up.kind_config, "kind cluster config (nodes, containerdConfigPatches)")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  up_cmd->add_option("--registry-config", up.registry_config, "distribution config kind-registry runs")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  up_cmd->add_option("--hosts-toml", up.hosts_toml, "written to every node's /etc/containerd/certs.d/docker.io/hosts.toml")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  up_cmd->add_option("--images", up.images, "fixture images the Docker Hub stand-in serves")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  up_cmd->add_option("--name", up.cluster_name, "cluster name; nodes are NAME-control-plane, NAME-worker… (default: the config's name, else kind)");
+  up_cmd->add_option("--subnet", up.subnet, "lab subnet; must not overlap a route of this host")->capture_default_str();
+  up_cmd->add_option("--upstream-rate", up.upstream_rate, "limit the hub's link with tc tbf, e.g. 100mbit (default: unlimited)");
+  up_cmd->add_option("--start-timeout", start_timeout, "seconds each daemon gets to answer")->capture_default_str();
+
+  bool status_json = false;
+  auto* status_cmd = app.add_subcommand("status", "show what runs where and whether it answers (exit 0 when healthy)");
+  status_cmd->add_flag("--json", status_json, "print the state file and health as JSON");
+
+  bool purge = false;
+  auto* down_cmd = app.add_subcommand("down", "stop the lab and remove its namespaces, links and node disks");
+  down_cmd->add_flag("--purge", purge, "also delete the mirror's cache and the hub's data");
+  down_cmd->footer(
+      "\nLogs and node configs are copied to STATE/runs/RUN/ before anything is removed.\n"
+      "down exits 1 and lists what it could not remove, if anything is left.");
+
+  std::vector<std::string> pull_nodes, pull_images;
+  int pull_timeout = 300;
+  auto* pull_cmd = app.add_subcommand("pull", "pull images on nodes through CRI, as kubelet does, and show where they came from");
+  pull_cmd->add_option("images", pull_images, "image references, e.g. redis:7.2 or docker.io/yinfangchen/geo:app3")->required();
+  pull_cmd->add_option("--node", pull_nodes, "node to pull on (repeatable; default: every node)");
+  pull_cmd->add_option("--timeout", pull_timeout, "seconds per pull")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(ExitCode::bad_input);
+  }
+  init_logging(verbose);
+
+  try {
+    if (*up_cmd) {
+      install_interrupt_handlers();
+      up.state_dir = state_dir;
+      up.start_timeout = std::chrono::seconds(start_timeout);
+      auto started = std::chrono::steady_clock::now();
+      LabState s = lab_up(up);
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::cout << "lab up in " << std::fixed << std::setprecision(1) << seconds << " s: cluster " << s.cluster << ", "
+                << s.nodes.size() << " nodes, kind-registry at http://" << s.mirror.address << ":" << s.mirror_port
+                << ", state " << (s.state_dir / "lab.json").string() << "\n";
+      return 0;
+    }
+    if (*status_cmd) return cmd_status(state_dir, status_json);
+    if (*down_cmd) return cmd_down(state_dir, purge);
+    if (*pull_cmd) return cmd_pull(state_dir, pull_nodes, pull_images, pull_timeout);
+  } catch (const UserError& e) {
+    std::cerr << "mirrorgate: " << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::cerr << "mirrorgate: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::failure);
+  }
+  return 0;
+}

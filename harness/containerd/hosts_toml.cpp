@@ -1,0 +1,86 @@
+#include "containerd/hosts_toml.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace mirrorgate {
+
+HostsToml parse_hosts_toml(const std::string& text, const std::string& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    throw bad_input(file, static_cast<int>(e.source().begin.line),
+                    "hosts.toml is not valid TOML (containerd would ignore the file and pull from "
+                    "the upstream): " + std::string(e.description()));
+  }
+  HostsToml hosts;
+  if (auto server = root["server"]) {
+    auto value = server.value<std::string>();
+    if (!value) throw bad_input(file, static_cast<int>(server.node()->source().begin.line), "server must be a string");
+    hosts.server = *value;
+  }
+  if (auto host_node = root["host"]) {
+    const auto* table = host_node.as_table();
+    if (!table) throw bad_input(file, static_cast<int>(host_node.node()->source().begin.line), "host must be a table");
+    for (const auto& [url, entry_node] : *table) {
+      const auto* entry = entry_node.as_table();
+      int line = static_cast<int>(entry_node.source().begin.line);
+      if (!entry) throw bad_input(file, line, "host.\"" + std::string(url.str()) + "\" must be a table");
+      HostEntry host;
+      host.url = std::string(url.str());
+      host.line = line;
+      if (auto caps = (*entry)["capabilities"]) {
+        const auto* array = caps.as_array();
+        if (!array) throw bad_input(file, line, "capabilities of " + host.url + " must be an array of strings");
+        host.capabilities_set = true;
+        for (const auto& cap : *array) {
+          auto value = cap.value<std::string>();
+          if (!value) throw bad_input(file, line, "capabilities of " + host.url + " must be strings");
+          host.capabilities.push_back(*value);
+        }
+      } else {
+        host.capabilities = {"pull", "resolve", "push"};
+      }
+      host.skip_verify = (*entry)["skip_verify"].value_or(false);
+      host.override_path = (*entry)["override_path"].value_or(false);
+      hosts.hosts.push_back(std::move(host));
+    }
+    // toml++ keeps keys sorted; containerd tries hosts in file order.
+    std::stable_sort(hosts.hosts.begin(), hosts.hosts.end(),
+                     [](const HostEntry& a, const HostEntry& b) { return a.line < b.line; });
+  }
+  return hosts;
+}
+
+std::string render_hosts_toml(const HostsToml& hosts) {
+  std::ostringstream out;
+  if (hosts.server) out << "server = \"" << *hosts.server << "\"\n";
+  for (const auto& host : hosts.hosts) {
+    out << "\n[host.\"" << host.url << "\"]\n";
+    if (host.capabilities_set) {
+      out << "  capabilities = [";
+      for (size_t i = 0; i < host.capabilities.size(); ++i) {
+        out << (i ? ", " : "") << '"' << host.capabilities[i] << '"';
+      }
+      out << "]\n";
+    }
+    if (host.skip_verify) out << "  skip_verify = true\n";
+    if (host.override_path) out << "  override_path = true\n";
+  }
+  return out.str();
+}
+
+bool has_capability(const HostEntry& host, const std::string& capability) {
+  return std::find(host.capabilities.begin(), host.capabilities.end(), capability) != host.capabilities.end();
+}
+
+std::string hosts_directory_for(const std::string& registry_host) {
+  return registry_host.empty() ? "docker.io" : registry_host;
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,40 @@
+// containerd's per-registry hosts.toml (docs/hosts.md): parse, render, and
+// the rules that decide which host a pull really goes to.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mirrorgate {
+
+struct HostEntry {
+  std::string url;                        // "http://kind-registry:5000"
+  std::vector<std::string> capabilities;  // containerd's default when omitted: pull, resolve, push
+  bool capabilities_set = false;
+  bool skip_verify = false;
+  bool override_path = false;
+  int line = 0;                           // line of the [host."…"] table in the file
+};
+
+struct HostsToml {
+  std::optional<std::string> server;  // containerd appends it last even when omitted
+  std::vector<HostEntry> hosts;       // in file order: the order containerd tries them
+};
+
+// Throws UserError(bad_input) naming `file` and the line for TOML errors —
+// containerd itself only logs them and pulls from the upstream instead.
+HostsToml parse_hosts_toml(const std::string& text, const std::string& file);
+std::string render_hosts_toml(const HostsToml& hosts);
+
+bool has_capability(const HostEntry& host, const std::string& capability);
+
+// Directory under config_path that containerd reads for a reference: named
+// after the reference's host ("docker.io" for redis, docker.io/library/redis),
+// never after the API host registry-1.docker.io.
+std::string hosts_directory_for(const std::string& registry_host);
+
+// Where hosts.toml lives on a node for the docker.io registry.
+inline constexpr const char* kDockerHubHostsPath = "/etc/containerd/certs.d/docker.io/hosts.toml";
+
+}  // namespace mirrorgate

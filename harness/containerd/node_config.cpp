@@ -1,0 +1,13 @@
+#include "containerd/node_config.h"
+
+#include "containerd/hosts_toml.h"
+
+namespace mirrorgate {
+
+void install_docker_hub_hosts_toml(Environment& env, const std::string& node, const std::string& hosts_toml,
+                                   const std::string& source) {
+  parse_hosts_toml(hosts_toml, source);
+  env.write_node_file(node, kDockerHubHostsPath, hosts_toml);
+}
+
+}  // namespace mirrorgate

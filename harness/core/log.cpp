@@ -1,0 +1,14 @@
+#include "core/log.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+namespace mirrorgate {
+
+void init_logging(bool verbose) {
+  auto logger = spdlog::stderr_color_mt("mirrorgate");
+  logger->set_pattern("%^[%H:%M:%S] %v%$");
+  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,14 @@
+#include "env/environment.h"
+
+#include <stdexcept>
+
+namespace mirrorgate {
+
+NodeInfo Environment::node(const std::string& name) const {
+  for (auto& n : nodes()) {
+    if (n.name == name) return n;
+  }
+  throw std::invalid_argument("no node named " + name);
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,185 @@
+#include "process/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/process.hpp>
+#include <boost/process/extend.hpp>
+#include <future>
+#include <sstream>
+
+#include "core/files.h"
+#include "core/wait.h"
+
+namespace mirrorgate {
+
+namespace bp = boost::process;
+
+namespace {
+
+std::string summarize(const std::string& text, size_t limit = 2000) {
+  if (text.size() <= limit) return text;
+  return "…" + text.substr(text.size() - limit);
+}
+
+bp::environment environment_with(const std::map<std::string, std::string>& extra) {
+  bp::environment env = boost::this_process::environment();
+  for (const auto& [key, value] : extra) env[key] = value;
+  return env;
+}
+
+boost::filesystem::path find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  auto found = bp::search_path(name);
+  if (found.empty()) {
+    throw std::runtime_error("command not found: " + name + " (is its package installed? run ci/setup.sh)");
+  }
+  return found;
+}
+
+// Runs in the child between fork and exec.
+struct NewProcessGroup {
+  template <class Executor>
+  void operator()(Executor&) const { ::setpgid(0, 0); }
+};
+
+struct NewSession {
+  template <class Executor>
+  void operator()(Executor&) const { ::setsid(); }
+};
+
+}  // namespace
+
+std::string join_argv(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) {
+    if (!out.empty()) out += ' ';
+    out += a.find_first_of(" \t\"'") == std::string::npos ? a : "'" + a + "'";
+  }
+  return out;
+}
+
+CommandError::CommandError(const std::vector<std::string>& argv, const RunResult& result)
+    : std::runtime_error([&] {
+        std::ostringstream msg;
+        msg << "command failed: " << join_argv(argv) << " — ";
+        if (result.timed_out) msg << "timed out";
+        else msg << "exit code " << result.exit_code;
+        if (!result.err.empty()) msg << "\n" << summarize(result.err);
+        else if (!result.out.empty()) msg << "\n" << summarize(result.out);
+        return msg.str();
+      }()),
+      result_(result) {}
+
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
+  if (argv.empty()) throw std::invalid_argument("run: empty argv");
+  boost::asio::io_context io;
+  boost::asio::steady_timer timer(io);
+  std::future<std::string> out;
+  std::future<std::string> err;
+  RunResult result;
+  bool exited = false;
+
+  std::vector<std::string> args(argv.begin() + 1, argv.end());
+  bp::child child(
+      find_program(argv[0]), bp::args(args), bp::std_in < bp::null, bp::std_out > out,
+      bp::std_err > err, environment_with(options.extra_env), io,
+      bp::extend::on_exec_setup = NewProcessGroup{},
+      bp::on_exit = [&](int code, const std::error_code&) {
+        exited = true;
+        result.exit_code = code;
+        timer.cancel();
+      });
+  const pid_t pgid = child.id();
+
+  std::function<void(const boost::system::error_code&)> on_timeout;
+  int stage = 0;
+  on_timeout = [&](const boost::system::error_code& ec) {
+    if (ec || exited) return;
+    result.timed_out = true;
+    ::kill(-pgid, stage == 0 ? SIGTERM : SIGKILL);
+    if (stage++ == 0) {
+      timer.expires_after(options.kill_grace);
+      timer.async_wait(on_timeout);
+    }
+  };
+  timer.expires_after(options.timeout);
+  timer.async_wait(on_timeout);
+  io.run();
+  child.wait();
+  if (!exited) result.exit_code = child.exit_code();
+  result.out = out.get();
+  result.err = err.get();
+  if (options.check && !result.ok()) throw CommandError(argv, result);
+  return result;
+}
+
+unsigned long long process_start_time(pid_t pid) {
+  auto stat = read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return 0;
+  // The command name (field 2) may hold spaces; fields after it follow ')'.
+  auto close = stat->rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat->substr(close + 2));
+  std::string field;
+  char state = 0;
+  rest >> state;
+  if (state == 'Z' || state == 'X') return 0;
+  // Fields 4..21 lie between the state (3) and starttime (22).
+  for (int i = 4; i <= 21; ++i) rest >> field;
+  unsigned long long start = 0;
+  rest >> start;
+  return start;
+}
+
+DaemonHandle start_daemon(const DaemonSpec& spec) {
+  if (spec.argv.empty()) throw std::invalid_argument("start_daemon: empty argv");
+  for (const auto& log : {spec.stdout_log, spec.stderr_log}) {
+    std::filesystem::create_directories(log.parent_path());
+  }
+  FILE* out = std::fopen(spec.stdout_log.c_str(), "a");
+  FILE* err = std::fopen(spec.stderr_log.c_str(), "a");
+  if (!out || !err) {
+    if (out) std::fclose(out);
+    if (err) std::fclose(err);
+    throw std::runtime_error("cannot open log files under " + spec.stdout_log.parent_path().string());
+  }
+  std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+  // A session of its own: the daemon outlives this process and a Ctrl-C in
+  // the user's terminal does not reach it; `down` stops it by process group.
+  bp::child child(find_program(spec.argv[0]), bp::args(args), bp::std_in < bp::null,
+                  bp::std_out > out, bp::std_err > err, environment_with(spec.extra_env),
+                  bp::extend::on_exec_setup = NewSession{});
+  std::fclose(out);
+  std::fclose(err);
+  DaemonHandle handle{child.id(), 0};
+  child.detach();
+  handle.start_time = process_start_time(handle.pid);
+  return handle;
+}
+
+bool is_running(const DaemonHandle& handle) {
+  if (handle.pid <= 0) return false;
+  // Reap it if it is our own exited child, so it does not linger as a zombie.
+  int status = 0;
+  ::waitpid(handle.pid, &status, WNOHANG);
+  auto start = process_start_time(handle.pid);
+  return start != 0 && (handle.start_time == 0 || start == handle.start_time);
+}
+
+bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace) {
+  if (!is_running(handle)) return true;
+  ::kill(-handle.pid, SIGTERM);
+  ::kill(handle.pid, SIGTERM);
+  auto gone = [&](std::string&) { return !is_running(handle); };
+  if (wait_for(gone, grace)) return true;
+  ::kill(-handle.pid, SIGKILL);
+  ::kill(handle.pid, SIGKILL);
+  return bool(wait_for(gone, std::chrono::seconds(5)));
+}
+
+}  // namespace mirrorgate

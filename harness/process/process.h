@@ -1,0 +1,70 @@
+// Process supervision on Boost.Process: commands with a timeout, and daemons
+// that outlive the mirrorgate process that started them (the state file keeps
+// their pid and start time so a later `down` stops exactly them).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mirrorgate {
+
+struct RunOptions {
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};  // then TERM, grace, KILL
+  std::chrono::milliseconds kill_grace{std::chrono::seconds(2)};
+  bool check = true;                                // throw CommandError on non-zero exit
+  std::map<std::string, std::string> extra_env;     // added to the inherited environment
+};
+
+struct RunResult {
+  int exit_code = -1;
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+  bool ok() const { return exit_code == 0 && !timed_out; }
+};
+
+class CommandError : public std::runtime_error {
+ public:
+  CommandError(const std::vector<std::string>& argv, const RunResult& result);
+  const RunResult& result() const { return result_; }
+
+ private:
+  RunResult result_;
+};
+
+std::string join_argv(const std::vector<std::string>& argv);
+
+// Runs argv[0] (searched in PATH) in its own process group and collects its
+// output. On timeout the whole group gets TERM, then KILL after kill_grace.
+RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+struct DaemonSpec {
+  std::vector<std::string> argv;
+  std::filesystem::path stdout_log;  // appended to, never truncated
+  std::filesystem::path stderr_log;
+  std::map<std::string, std::string> extra_env;
+};
+
+// A started daemon: its pid leads its own session and process group.
+struct DaemonHandle {
+  pid_t pid = 0;
+  unsigned long long start_time = 0;  // /proc/PID/stat field 22, guards against pid reuse
+};
+
+DaemonHandle start_daemon(const DaemonSpec& spec);
+
+// True when `handle` names a live (non-zombie) process started at start_time.
+bool is_running(const DaemonHandle& handle);
+
+// TERM to the process group, wait up to `grace`, then KILL and wait again.
+// Reaps the process when it is our child. Returns true when it is gone.
+bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+unsigned long long process_start_time(pid_t pid);
+
+}  // namespace mirrorgate

@@ -1,0 +1,49 @@
+// A small libcurl client for the registry HTTP API (distribution v2).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mirrorgate {
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& name) const;
+};
+
+struct HttpOptions {
+  std::filesystem::path ca_file;               // trust this CA (empty: system store)
+  std::vector<std::string> resolve;            // curl "HOST:PORT:ADDRESS" overrides
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
+};
+
+class HttpError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpOptions options = {});
+
+  // Throws HttpError when no HTTP answer came (connection refused, timeout,
+  // TLS failure), naming the URL; any HTTP status is returned.
+  HttpResponse request(const std::string& method, const std::string& url,
+                       const std::map<std::string, std::string>& headers = {},
+                       const std::string& body = {}) const;
+  // PUT the file's content as the request body, streamed from disk.
+  HttpResponse put_file(const std::string& url, const std::filesystem::path& file,
+                        const std::map<std::string, std::string>& headers = {}) const;
+
+ private:
+  HttpOptions options_;
+};
+
+}  // namespace mirrorgate

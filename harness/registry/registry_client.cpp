@@ -1,0 +1,83 @@
+#include "registry/registry_client.h"
+
+#include <nlohmann/json.hpp>
+
+namespace mirrorgate {
+
+namespace {
+
+std::string describe(const HttpResponse& r) {
+  std::string body = r.body.size() > 500 ? r.body.substr(0, 500) + "…" : r.body;
+  return "HTTP " + std::to_string(r.status) + (body.empty() ? "" : ": " + body);
+}
+
+}  // namespace
+
+RegistryClient::RegistryClient(std::string base_url, HttpOptions options)
+    : base_url_(std::move(base_url)), http_(std::move(options)) {}
+
+bool RegistryClient::ping(std::string* why) const {
+  try {
+    auto r = http_.request("GET", url("/v2/"));
+    if (r.status == 200 || r.status == 401) return true;
+    if (why) *why = base_url_ + "/v2/ answered " + describe(r);
+  } catch (const HttpError& e) {
+    if (why) *why = e.what();
+  }
+  return false;
+}
+
+std::vector<std::string> RegistryClient::catalog() const {
+  auto r = http_.request("GET", url("/v2/_catalog?n=10000"));
+  if (r.status != 200) throw HttpError("GET " + base_url_ + "/v2/_catalog: " + describe(r));
+  return nlohmann::json::parse(r.body).value("repositories", std::vector<std::string>{});
+}
+
+std::vector<std::string> RegistryClient::tags(const std::string& repository) const {
+  auto r = http_.request("GET", url("/v2/" + repository + "/tags/list"));
+  if (r.status == 404) return {};
+  if (r.status != 200) throw HttpError("GET tags of " + repository + ": " + describe(r));
+  auto j = nlohmann::json::parse(r.body);
+  if (!j.contains("tags") || j["tags"].is_null()) return {};
+  return j["tags"].get<std::vector<std::string>>();
+}
+
+bool RegistryClient::has_blob(const std::string& repository, const std::string& digest) const {
+  auto r = http_.request("HEAD", url("/v2/" + repository + "/blobs/" + digest));
+  return r.status == 200;
+}
+
+void RegistryClient::push_blob(const std::string& repository, const std::string& digest,
+                               const std::filesystem::path& file) const {
+  auto start = http_.request("POST", url("/v2/" + repository + "/blobs/uploads/"));
+  if (start.status != 202) {
+    throw HttpError("starting an upload to " + base_url_ + "/v2/" + repository + ": " + describe(start));
+  }
+  std::string location = start.header("location");
+  if (location.empty()) throw HttpError("upload to " + repository + ": no Location header");
+  if (location.rfind("http", 0) != 0) location = url(location);
+  location += (location.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + digest;
+  auto done = http_.put_file(location, file, {{"Content-Type", "application/octet-stream"}});
+  if (done.status != 201) {
+    throw HttpError("uploading " + digest + " to " + repository + ": " + describe(done));
+  }
+}
+
+std::optional<std::string> RegistryClient::manifest_digest(const std::string& repository,
+                                                           const std::string& reference,
+                                                           const std::string& accept) const {
+  auto r = http_.request("HEAD", url("/v2/" + repository + "/manifests/" + reference), {{"Accept", accept}});
+  if (r.status != 200) return std::nullopt;
+  return r.header("docker-content-digest");
+}
+
+void RegistryClient::put_manifest(const std::string& repository, const std::string& reference,
+                                  const std::string& media_type, const std::string& body) const {
+  auto r = http_.request("PUT", url("/v2/" + repository + "/manifests/" + reference),
+                         {{"Content-Type", media_type}}, body);
+  if (r.status != 201) {
+    throw HttpError("PUT manifest " + repository + ":" + reference + ": " + describe(r));
+  }
+}
+
+}  // namespace mirrorgate

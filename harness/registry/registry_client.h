@@ -1,0 +1,44 @@
+// The distribution (registry v2) API calls the harness makes: seed the hub,
+// read the mirror's catalog and tags, check manifests and blobs.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/http.h"
+
+namespace mirrorgate {
+
+class RegistryClient {
+ public:
+  // base_url like "https://registry-1.docker.io" or "http://10.77.0.3:5000".
+  RegistryClient(std::string base_url, HttpOptions options = {});
+
+  const std::string& base_url() const { return base_url_; }
+
+  // GET /v2/ answered 200 (or 401 from a registry with auth): it is serving.
+  bool ping(std::string* why = nullptr) const;
+
+  std::vector<std::string> catalog() const;
+  std::vector<std::string> tags(const std::string& repository) const;
+
+  bool has_blob(const std::string& repository, const std::string& digest) const;
+  // Monolithic upload: POST an upload session, PUT the file with ?digest=.
+  void push_blob(const std::string& repository, const std::string& digest,
+                 const std::filesystem::path& file) const;
+
+  // Digest the registry reports for a manifest (Docker-Content-Digest), if any.
+  std::optional<std::string> manifest_digest(const std::string& repository, const std::string& reference,
+                                             const std::string& accept) const;
+  void put_manifest(const std::string& repository, const std::string& reference,
+                    const std::string& media_type, const std::string& body) const;
+
+ private:
+  std::string url(const std::string& path) const { return base_url_ + path; }
+  std::string base_url_;
+  HttpClient http_;
+};
+
+}  // namespace mirrorgate

@@ -1,0 +1,51 @@
+#include "registry/registry_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/error.h"
+#include "core/files.h"
+
+namespace mirrorgate {
+
+RegistryConfig load_registry_config(const std::filesystem::path& file) {
+  auto text = read_file_if_exists(file);
+  if (!text) throw bad_input(file.string(), 0, "registry config not found");
+  return parse_registry_config(*text, file);
+}
+
+RegistryConfig parse_registry_config(const std::string& text, const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw bad_input(file.string(), e.mark.line + 1, "malformed YAML: " + e.msg);
+  }
+  if (!root.IsMap()) throw bad_input(file.string(), 1, "expected a distribution config (a YAML mapping)");
+  RegistryConfig config;
+  config.file = file;
+  try {
+    if (auto proxy = root["proxy"]; proxy && proxy.IsMap() && proxy["remoteurl"]) {
+      config.proxy_remote_url = proxy["remoteurl"].as<std::string>();
+    }
+    if (auto http = root["http"]; http && http.IsMap()) {
+      if (auto addr = http["addr"]) {
+        auto value = addr.as<std::string>();
+        auto colon = value.rfind(':');
+        try {
+          config.listen_port = std::stoi(value.substr(colon == std::string::npos ? 0 : colon + 1));
+        } catch (const std::exception&) {
+          throw bad_input(file.string(), addr.Mark().line + 1, "http.addr '" + value + "' has no port");
+        }
+      }
+      config.tls = bool(http["tls"]);
+    }
+    if (auto fs = root["storage"]["filesystem"]; fs && fs["rootdirectory"]) {
+      config.root_directory = fs["rootdirectory"].as<std::string>();
+    }
+  } catch (const YAML::Exception& e) {
+    throw bad_input(file.string(), e.mark.line + 1, e.msg);
+  }
+  return config;
+}
+
+}  // namespace mirrorgate

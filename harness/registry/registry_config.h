@@ -1,0 +1,24 @@
+// What the harness needs to know of a distribution config file, checked for
+// the mistakes that make kind-registry useless as a Docker Hub cache.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace mirrorgate {
+
+struct RegistryConfig {
+  std::filesystem::path file;
+  std::optional<std::string> proxy_remote_url;  // nullopt: not a pull-through cache
+  int listen_port = 5000;                       // from http.addr
+  std::string root_directory;                   // storage.filesystem.rootdirectory
+  bool tls = false;                             // http.tls set: serves HTTPS
+};
+
+// Throws UserError(bad_input) naming the file and line for malformed YAML or
+// an unusable http.addr.
+RegistryConfig load_registry_config(const std::filesystem::path& file);
+RegistryConfig parse_registry_config(const std::string& text, const std::filesystem::path& file);
+
+}  // namespace mirrorgate
