@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "lab/local_lab.h"
 #include "process/process.h"
+#include "verify/pull_evidence.h"
 
 namespace fs = std::filesystem;
 using namespace mirrorgate;
@@ -89,25 +90,16 @@ int cmd_pull(const fs::path& state_dir, const std::vector<std::string>& nodes_wa
   int failures = 0;
   for (const auto& image : images) {
     for (const auto& node : nodes) {
-      const auto address = env.node(node).address;
-      const size_t mirror_before = env.mirror_access_log().size();
-      const size_t upstream_before = env.upstream_access_log().size();
+      auto mark = LogMark::now(env);
       try {
         auto r = env.pull_image(node, image, std::chrono::seconds(timeout_s));
-        int from_mirror = 0, from_upstream = 0;
-        long long mirror_bytes = 0;
-        auto mirror_log = env.mirror_access_log();
-        for (size_t i = mirror_before; i < mirror_log.size(); ++i) {
-          if (mirror_log[i].client != address) continue;
-          ++from_mirror;
-          mirror_bytes += mirror_log[i].bytes;
-        }
-        auto upstream_log = env.upstream_access_log();
-        for (size_t i = upstream_before; i < upstream_log.size(); ++i) from_upstream += upstream_log[i].client == address;
+        auto e = evidence_since(env, node, mark);
         std::cout << node << ": pulled " << image << " in " << std::fixed << std::setprecision(2) << r.seconds
-                  << " s (" << r.image_id.substr(0, 19) << "); " << from_mirror << " requests to kind-registry ("
-                  << mirror_bytes << " bytes), " << from_upstream << " straight to registry-1.docker.io"
-                  << (from_upstream ? "  <- NOT through the mirror" : "") << "\n";
+                  << " s (" << r.image_id.substr(0, 19) << "); " << e.node_at_mirror.size()
+                  << " requests to kind-registry (" << e.bytes_from_mirror() << " bytes), "
+                  << e.node_at_upstream.size() << " straight to registry-1.docker.io"
+                  << (e.node_at_upstream.empty() ? "" : "  <- NOT through the mirror") << "\n";
+        failures += e.node_at_upstream.empty() ? 0 : 1;
       } catch (const std::exception& e) {
         ++failures;
         std::cout << node << ": FAILED to pull " << image << ": " << e.what() << "\n";
@@ -127,7 +119,7 @@ int main(int argc, char** argv) {
       "node of the kind config, configured by its containerdConfigPatches and kind/hosts.toml.\n\n"
       "  mirrorgate up        bring the lab up (root)\n"
       "  mirrorgate status    what runs where, healthy or not\n"
-      "  mirrorgate pull IMG  pull on every node through CRI and show mirror vs upstream requests\n"
+      "  mirrorgate pull IMG  pull on every node through CRI; exit 1 if any went around the mirror\n"
       "  mirrorgate down      remove it; the mirror's cache stays unless --purge\n",
       "mirrorgate"};
   app.require_subcommand(1);

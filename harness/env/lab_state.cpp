@@ -45,7 +45,8 @@ void to_json(json& j, const LabState& s) {
        {"upstream_rate", s.upstream_rate},
        {"files", {{"kind_config", s.kind_config.string()},
                   {"registry_config", s.registry_config.string()},
-                  {"hosts_toml", s.hosts_toml.string()}}},
+                  {"hosts_toml", s.hosts_toml.string()},
+                  {"images", s.images.string()}}},
        {"ca_file", s.ca_file.string()},
        {"ca_bundle", s.ca_bundle.string()},
        {"registry_data", s.registry_data.string()},
@@ -88,6 +89,7 @@ void from_json(const json& j, LabState& s) {
   s.kind_config = files.value("kind_config", "");
   s.registry_config = files.value("registry_config", "");
   s.hosts_toml = files.value("hosts_toml", "");
+  s.images = files.value("images", "");
   s.ca_file = j.value("ca_file", "");
   s.ca_bundle = j.value("ca_bundle", "");
   s.registry_data = j.value("registry_data", "");

@@ -357,6 +357,7 @@ LabState lab_up(const LabOptions& o) {
   s.kind_config = fs::absolute(o.kind_config);
   s.registry_config = fs::absolute(o.registry_config);
   s.hosts_toml = fs::absolute(o.hosts_toml);
+  s.images = fs::absolute(o.images);
   s.registry_data = state_dir / "registry-data";
   s.hub_data = state_dir / "hub" / "data";
   s.platform = host_platform();

@@ -1,0 +1,97 @@
+#include "verify/pull_evidence.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace mirrorgate {
+
+namespace {
+
+constexpr size_t kMaxLinesShown = 6;
+
+std::string show(const std::vector<AccessRecord>& records) {
+  std::ostringstream out;
+  for (size_t i = 0; i < records.size() && i < kMaxLinesShown; ++i) out << "\n    " << format_record(records[i]);
+  if (records.size() > kMaxLinesShown) out << "\n    … " << records.size() - kMaxLinesShown << " more";
+  return out.str();
+}
+
+}  // namespace
+
+LogMark LogMark::now(const Environment& env) {
+  return {env.mirror_access_log().size(), env.upstream_access_log().size()};
+}
+
+long long PullEvidence::bytes_from_mirror() const {
+  long long total = 0;
+  for (const auto& r : node_at_mirror) total += r.bytes;
+  return total;
+}
+
+PullEvidence evidence_since(const Environment& env, const std::string& node, const LogMark& mark) {
+  PullEvidence e;
+  e.node = node;
+  e.node_address = env.node(node).address;
+  auto mirror = env.mirror_access_log();
+  for (size_t i = mark.mirror; i < mirror.size(); ++i) {
+    if (mirror[i].client == e.node_address) e.node_at_mirror.push_back(mirror[i]);
+  }
+  auto upstream = env.upstream_access_log();
+  for (size_t i = mark.upstream; i < upstream.size(); ++i) {
+    e.upstream.push_back(upstream[i]);
+    if (upstream[i].client == e.node_address) e.node_at_upstream.push_back(upstream[i]);
+  }
+  return e;
+}
+
+std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const ExpectedPull& expected,
+                                                const std::string& mirror_address) {
+  std::vector<std::string> problems;
+  const std::string who = "node " + e.node + " (" + e.node_address + ")";
+  if (!e.node_at_upstream.empty()) {
+    problems.push_back(who + " pulled " + expected.image +
+                       " straight from registry-1.docker.io, not through kind-registry: containerd skipped the "
+                       "mirror (no config_path, hosts.toml missing or wrong, or the mirror failed). The upstream "
+                       "saw:" + show(e.node_at_upstream));
+  }
+  auto ok_request = [&](RequestKind kind, const std::string& reference) {
+    return std::any_of(e.node_at_mirror.begin(), e.node_at_mirror.end(), [&](const AccessRecord& r) {
+      return r.kind == kind && r.repository == expected.repository && r.status >= 200 && r.status < 300 &&
+             (reference.empty() || r.reference == reference);
+    });
+  };
+  if (!ok_request(RequestKind::manifest, "")) {
+    problems.push_back(who + " never fetched the manifest of " + expected.image +
+                       " from kind-registry. Its requests to kind-registry:" +
+                       (e.node_at_mirror.empty() ? std::string(" none") : show(e.node_at_mirror)));
+  }
+  std::vector<std::string> missing;
+  for (const auto& blob : expected.blobs) {
+    if (!ok_request(RequestKind::blob, blob)) missing.push_back(blob);
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += "\n    " + m;
+    problems.push_back(who + " did not fetch " + std::to_string(missing.size()) + " of " +
+                       std::to_string(expected.blobs.size()) + " blobs of " + expected.image +
+                       " from kind-registry:" + list);
+  }
+  std::vector<AccessRecord> strangers;
+  for (const auto& r : e.upstream) {
+    if (r.client != mirror_address && r.client != e.node_address) strangers.push_back(r);
+  }
+  if (!strangers.empty()) {
+    problems.push_back("the upstream saw requests from neither kind-registry (" + mirror_address + ") nor " + who +
+                       " during the pull:" + show(strangers));
+  }
+  return problems;
+}
+
+std::string format_record(const AccessRecord& r) {
+  std::ostringstream out;
+  out << r.client << " " << r.method << " " << r.path << (r.query.empty() ? "" : "?" + r.query) << " → " << r.status
+      << " (" << r.bytes << " bytes)";
+  return out.str();
+}
+
+}  // namespace mirrorgate

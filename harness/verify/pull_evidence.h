@@ -1,0 +1,45 @@
+// What the access logs say about one pull. containerd falls back to the
+// upstream without an error when the mirror fails, so a successful pull proves
+// nothing: the node's address in the mirror's log, fetching the manifest and
+// every blob, and its absence from the upstream's log, do.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "env/environment.h"
+
+namespace mirrorgate {
+
+// Marks the ends of both access logs before a pull.
+struct LogMark {
+  size_t mirror = 0;
+  size_t upstream = 0;
+  static LogMark now(const Environment& env);
+};
+
+struct PullEvidence {
+  std::string node;
+  std::string node_address;
+  std::vector<AccessRecord> node_at_mirror;    // the node's requests to kind-registry
+  std::vector<AccessRecord> node_at_upstream;  // the node's requests straight to the upstream
+  std::vector<AccessRecord> upstream;          // every request the upstream saw
+  long long bytes_from_mirror() const;
+};
+
+PullEvidence evidence_since(const Environment& env, const std::string& node, const LogMark& mark);
+
+struct ExpectedPull {
+  std::string image;       // as pulled, e.g. docker.io/library/redis:7.2
+  std::string repository;  // library/redis
+  std::vector<std::string> blobs;  // config and layers the node's platform needs
+};
+
+// Problems in the user's terms, each with the log lines that show it; empty
+// when the pull went through the mirror and only the mirror talked upstream.
+std::vector<std::string> check_pull_used_mirror(const PullEvidence& evidence, const ExpectedPull& expected,
+                                                const std::string& mirror_address);
+
+std::string format_record(const AccessRecord& r);
+
+}  // namespace mirrorgate

@@ -1,0 +1,76 @@
+#include <gtest/gtest.h>
+
+#include "containerd/hosts_toml.h"
+#include "core/error.h"
+#include "core/files.h"
+
+using namespace mirrorgate;
+
+TEST(HostsToml, ShippedFileSendsDockerIoToTheMirrorWithPullAndResolve) {
+  auto hosts = parse_hosts_toml(read_file(MIRRORGATE_SOURCE_DIR "/kind/hosts.toml"), "kind/hosts.toml");
+  ASSERT_TRUE(hosts.server);
+  EXPECT_EQ(*hosts.server, "https://registry-1.docker.io");
+  ASSERT_EQ(hosts.hosts.size(), 1u);
+  EXPECT_EQ(hosts.hosts[0].url, "http://kind-registry:5000");
+  EXPECT_TRUE(has_capability(hosts.hosts[0], "pull"));
+  EXPECT_TRUE(has_capability(hosts.hosts[0], "resolve"));
+  EXPECT_FALSE(has_capability(hosts.hosts[0], "push"));
+}
+
+TEST(HostsToml, HostsKeepFileOrderAsContainerdTriesThem) {
+  auto hosts = parse_hosts_toml(
+      "server = \"https://registry-1.docker.io\"\n"
+      "[host.\"http://zeta:5000\"]\n  capabilities = [\"pull\", \"resolve\"]\n"
+      "[host.\"http://alpha:5000\"]\n  capabilities = [\"pull\"]\n",
+      "h.toml");
+  ASSERT_EQ(hosts.hosts.size(), 2u);
+  EXPECT_EQ(hosts.hosts[0].url, "http://zeta:5000");
+  EXPECT_EQ(hosts.hosts[1].url, "http://alpha:5000");
+  EXPECT_FALSE(has_capability(hosts.hosts[1], "resolve"));
+}
+
+TEST(HostsToml, OmittedCapabilitiesMeanContainerdsDefaults) {
+  auto hosts = parse_hosts_toml("[host.\"http://m:5000\"]\n", "h.toml");
+  ASSERT_EQ(hosts.hosts.size(), 1u);
+  EXPECT_FALSE(hosts.hosts[0].capabilities_set);
+  EXPECT_TRUE(has_capability(hosts.hosts[0], "resolve"));
+  EXPECT_FALSE(hosts.server);
+}
+
+TEST(HostsToml, RenderThenParseRoundTrips) {
+  HostsToml in;
+  in.server = "https://registry-1.docker.io";
+  HostEntry h;
+  h.url = "http://kind-registry:5000";
+  h.capabilities = {"pull", "resolve"};
+  h.capabilities_set = true;
+  h.skip_verify = true;
+  in.hosts.push_back(h);
+  auto out = parse_hosts_toml(render_hosts_toml(in), "rendered");
+  ASSERT_TRUE(out.server);
+  EXPECT_EQ(*out.server, *in.server);
+  ASSERT_EQ(out.hosts.size(), 1u);
+  EXPECT_EQ(out.hosts[0].url, h.url);
+  EXPECT_EQ(out.hosts[0].capabilities, h.capabilities);
+  EXPECT_TRUE(out.hosts[0].skip_verify);
+}
+
+TEST(HostsToml, MalformedFileNamesFileAndLine) {
+  try {
+    parse_hosts_toml("server = \"https://registry-1.docker.io\"\n\n[host.\"http://kind-registry:5000\"\n", "my/hosts.toml");
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
+    EXPECT_EQ(std::string(e.what()).rfind("my/hosts.toml:3:", 0), 0u) << e.what();
+  }
+}
+
+TEST(HostsToml, CapabilitiesOfTheWrongTypeAreRejected) {
+  EXPECT_THROW(parse_hosts_toml("[host.\"http://m:5000\"]\ncapabilities = \"pull\"\n", "h.toml"), UserError);
+}
+
+TEST(HostsToml, DirectoryIsTheReferencesHost) {
+  EXPECT_EQ(hosts_directory_for(""), "docker.io");
+  EXPECT_EQ(hosts_directory_for("docker.io"), "docker.io");
+  EXPECT_EQ(hosts_directory_for("quay.io"), "quay.io");
+}

@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "kind/kind_config.h"
+
+using namespace mirrorgate;
+
+TEST(KindConfig, ShippedConfigsHaveAControlPlaneAWorkerAndTheConfigPathPatch) {
+  for (const char* file : {MIRRORGATE_SOURCE_DIR "/kind/kind-config-x86.yaml", MIRRORGATE_SOURCE_DIR "/kind/kind-config-arm.yaml"}) {
+    auto config = load_kind_config(file);
+    ASSERT_EQ(config.nodes.size(), 2u) << file;
+    EXPECT_EQ(config.nodes[0].name, "kind-control-plane");
+    EXPECT_EQ(config.nodes[1].name, "kind-worker");
+    ASSERT_EQ(config.containerd_patches.size(), 1u);
+    EXPECT_NE(config.containerd_patches[0].toml.find("config_path = \"/etc/containerd/certs.d\""), std::string::npos);
+  }
+}
+
+TEST(KindConfig, NodesAreNamedAsKindNamesThem) {
+  auto nodes = name_kind_nodes({"control-plane", "worker", "worker", "worker"}, "aiopslab");
+  ASSERT_EQ(nodes.size(), 4u);
+  EXPECT_EQ(nodes[0].name, "aiopslab-control-plane");
+  EXPECT_EQ(nodes[1].name, "aiopslab-worker");
+  EXPECT_EQ(nodes[2].name, "aiopslab-worker2");
+  EXPECT_EQ(nodes[3].name, "aiopslab-worker3");
+}
+
+TEST(KindConfig, NameFlagOverridesTheFilesName) {
+  auto config = parse_kind_config("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nname: lab\n", "k.yaml");
+  EXPECT_EQ(config.name, "lab");
+  ASSERT_EQ(config.nodes.size(), 1u);  // kind's default: one control-plane
+  EXPECT_EQ(config.nodes[0].name, "lab-control-plane");
+  EXPECT_EQ(parse_kind_config("kind: Cluster\nname: lab\n", "k.yaml", "exp").nodes[0].name, "exp-control-plane");
+}
+
+TEST(KindConfig, PatchSourcePointsAtItsFirstLine) {
+  auto config = parse_kind_config(
+      "kind: Cluster\n"                                          // 1
+      "apiVersion: kind.x-k8s.io/v1alpha4\n"                     // 2
+      "containerdConfigPatches:\n"                               // 3
+      "  - |-\n"                                                 // 4
+      "    [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"   // 5
+      "      config_path = \"/etc/containerd/certs.d\"\n",       // 6
+      "k.yaml");
+  ASSERT_EQ(config.containerd_patches.size(), 1u);
+  EXPECT_EQ(config.containerd_patches[0].source, "k.yaml:5");
+}
+
+TEST(KindConfig, MalformedYamlNamesTheLine) {
+  try {
+    parse_kind_config("kind: Cluster\nnodes:\n  - role: worker\n   extra: [\n", "bad.yaml");
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
+    EXPECT_EQ(std::string(e.what()).rfind("bad.yaml:", 0), 0u) << e.what();
+  }
+}
+
+TEST(KindConfig, UnknownRoleIsRejectedWithItsLine) {
+  try {
+    parse_kind_config("kind: Cluster\nnodes:\n  - role: control-plane\n  - role: wroker\n", "k.yaml");
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("k.yaml:4:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("wroker"), std::string::npos);
+  }
+}
+
+TEST(KindConfig, WrongKindIsRejected) {
+  EXPECT_THROW(parse_kind_config("kind: Pod\n", "k.yaml"), UserError);
+  EXPECT_THROW(parse_kind_config("- a\n- b\n", "k.yaml"), UserError);
+}

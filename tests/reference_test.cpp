@@ -1,0 +1,41 @@
+#include <gtest/gtest.h>
+
+#include "images/reference.h"
+
+using namespace mirrorgate;
+
+TEST(Reference, NormalizesAsDockerAndContainerdDo) {
+  EXPECT_EQ(parse_reference("redis")->str(), "docker.io/library/redis:latest");
+  EXPECT_EQ(parse_reference("redis:7.2")->str(), "docker.io/library/redis:7.2");
+  EXPECT_EQ(parse_reference("yinfangchen/geo:app3")->str(), "docker.io/yinfangchen/geo:app3");
+  EXPECT_EQ(parse_reference("docker.io/library/mongo:4.4.6")->str(), "docker.io/library/mongo:4.4.6");
+  EXPECT_EQ(parse_reference("index.docker.io/library/mongo:4.4.6")->domain, "docker.io");
+}
+
+TEST(Reference, OtherRegistriesKeepTheirDomain) {
+  auto q = parse_reference("quay.io/prometheus/node-exporter:v1.6.0");
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->domain, "quay.io");
+  EXPECT_EQ(q->repository, "prometheus/node-exporter");
+  auto local = parse_reference("localhost:5001/app:dev");
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->domain, "localhost:5001");
+  EXPECT_EQ(local->tag, "dev");
+}
+
+TEST(Reference, DigestsAreKept) {
+  const std::string d = "sha256:" + std::string(64, 'a');
+  auto r = parse_reference("redis@" + d);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->digest, d);
+  EXPECT_TRUE(r->tag.empty());
+  EXPECT_EQ(r->with_digest(d), "docker.io/library/redis@" + d);
+}
+
+TEST(Reference, InvalidReferencesSayWhy) {
+  std::string why;
+  EXPECT_FALSE(parse_reference("Redis:7", &why));
+  EXPECT_NE(why.find("repository"), std::string::npos);
+  EXPECT_FALSE(parse_reference("redis@sha256:short", &why));
+  EXPECT_FALSE(parse_reference("", &why));
+}

@@ -1,0 +1,34 @@
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "registry/registry_config.h"
+
+using namespace mirrorgate;
+
+TEST(RegistryConfig, ShippedConfigIsAProxyOfDockerHubOnPort5000) {
+  auto c = load_registry_config(MIRRORGATE_SOURCE_DIR "/registry/registry-config.yml");
+  ASSERT_TRUE(c.proxy_remote_url);
+  EXPECT_EQ(*c.proxy_remote_url, "https://registry-1.docker.io");
+  EXPECT_EQ(c.listen_port, 5000);
+  EXPECT_EQ(c.root_directory, "/var/lib/registry");
+  EXPECT_FALSE(c.tls);
+}
+
+TEST(RegistryConfig, WithoutProxySectionIsNotACache) {
+  auto c = parse_registry_config("version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /x\nhttp:\n  addr: :5000\n", "r.yml");
+  EXPECT_FALSE(c.proxy_remote_url);
+}
+
+TEST(RegistryConfig, MalformedYamlNamesFileAndLine) {
+  try {
+    parse_registry_config("version: 0.1\nproxy:\n  remoteurl: [unclosed\n", "my.yml");
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.code(), ExitCode::bad_input);
+    EXPECT_EQ(std::string(e.what()).rfind("my.yml:", 0), 0u) << e.what();
+  }
+}
+
+TEST(RegistryConfig, AddressWithoutPortIsRejected) {
+  EXPECT_THROW(parse_registry_config("http:\n  addr: localhost\n", "r.yml"), UserError);
+}
