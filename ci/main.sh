@@ -32,7 +32,7 @@ build/release/scenarios/mirrorgate_scenarios --gtest_output="json:$report/scenar
 
 echo "== pulls on every node, through CRI"
 mapfile -t images < <(python3 -c 'import json,sys; [print(f["ref"]) for f in json.load(open(sys.argv[1]))["fixtures"]]' "$report/lab.json")
-"$mirrorgate" pull "${images[@]}" | tee "$report/pulls.txt" || status=1
+"$mirrorgate" pull --fresh "${images[@]}" | tee "$report/pulls.txt" || status=1
 
 echo "== report: $report"
 ls "$report"

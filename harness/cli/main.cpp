@@ -80,8 +80,19 @@ int cmd_down(const fs::path& state_dir, bool purge) {
   return 0;
 }
 
+// Removes the image from the node and waits for its content to go, so the
+// pull that follows fetches every blob. containerd collects unreferenced
+// content in one pass, so the config blob going means the layers went too.
+void remove_for_fresh_pull(Environment& env, const std::string& node, const std::string& image) {
+  auto held = env.image_id(node, image);
+  if (!held) return;
+  if (!env.remove_image(node, image, {*held}, std::chrono::seconds(60))) {
+    throw std::runtime_error("removed " + image + " but its content is still on " + node + " after 60 s");
+  }
+}
+
 int cmd_pull(const fs::path& state_dir, const std::vector<std::string>& nodes_wanted,
-             const std::vector<std::string>& images, int timeout_s) {
+             const std::vector<std::string>& images, int timeout_s, bool fresh) {
   auto env = LocalEnvironment::attach(state_dir);
   std::vector<std::string> nodes = nodes_wanted;
   if (nodes.empty()) {
@@ -90,8 +101,9 @@ int cmd_pull(const fs::path& state_dir, const std::vector<std::string>& nodes_wa
   int failures = 0;
   for (const auto& image : images) {
     for (const auto& node : nodes) {
-      auto mark = LogMark::now(env);
       try {
+        if (fresh) remove_for_fresh_pull(env, node, image);
+        auto mark = LogMark::now(env);
         auto r = env.pull_image(node, image, std::chrono::seconds(timeout_s));
         auto e = evidence_since(env, node, mark);
         std::cout << node << ": pulled " << image << " in " << std::fixed << std::setprecision(2) << r.seconds
@@ -172,6 +184,8 @@ int main(int argc, char** argv) {
   pull_cmd->add_option("images", pull_images, "image references, e.g. redis:7.2 or docker.io/yinfangchen/geo:app3")->required();
   pull_cmd->add_option("--node", pull_nodes, "node to pull on (repeatable; default: every node)");
   pull_cmd->add_option("--timeout", pull_timeout, "seconds per pull")->capture_default_str();
+  bool pull_fresh = false;
+  pull_cmd->add_flag("--fresh", pull_fresh, "remove the image from the node first, so every blob is fetched again");
 
   try {
     app.parse(argc, argv);
@@ -196,7 +210,7 @@ int main(int argc, char** argv) {
     }
     if (*status_cmd) return cmd_status(state_dir, status_json);
     if (*down_cmd) return cmd_down(state_dir, purge);
-    if (*pull_cmd) return cmd_pull(state_dir, pull_nodes, pull_images, pull_timeout);
+    if (*pull_cmd) return cmd_pull(state_dir, pull_nodes, pull_images, pull_timeout, pull_fresh);
   } catch (const UserError& e) {
     std::cerr << "mirrorgate: " << e.what() << "\n";
     return static_cast<int>(e.code());

@@ -42,6 +42,8 @@ class Environment {
   // Pulls through the node's CRI ImageService, as kubelet does.
   virtual PullResult pull_image(const std::string& node, const std::string& image,
                                 std::chrono::milliseconds timeout) = 0;
+  // The image id (config digest) the node holds for a reference, if any.
+  virtual std::optional<std::string> image_id(const std::string& node, const std::string& image) const = 0;
   // Removes the image and waits until the node's content store no longer
   // holds its blobs, so the next pull really fetches them. Returns false
   // when blobs were still there at the timeout.

@@ -309,8 +309,8 @@ void check_lab_prerequisites() {
 }
 
 LabState lab_up(const LabOptions& o) {
-  check_lab_prerequisites();
-  // Read and check every input before anything is created.
+  // Read and check every input before anything is created (and before asking
+  // for root: a user can check their files anywhere).
   KindConfig kind = load_kind_config(o.kind_config, o.cluster_name);
   RegistryConfig registry = load_registry_config(o.registry_config);
   std::string hosts_text = read_file_if_exists(o.hosts_toml).value_or("");
@@ -330,6 +330,7 @@ LabState lab_up(const LabOptions& o) {
   if (!o.upstream_rate.empty() && o.upstream_rate.find_first_not_of("0123456789.kmgbitKMGBIT") != std::string::npos) {
     throw UserError(ExitCode::bad_input, "--upstream-rate " + o.upstream_rate + ": expected a tc rate like 100mbit");
   }
+  check_lab_prerequisites();
 
   fs::create_directories(o.state_dir);
   const fs::path state_dir = fs::canonical(o.state_dir);
@@ -619,10 +620,15 @@ PullResult LocalEnvironment::pull_image(const std::string& node, const std::stri
   return {node, image, id, seconds};
 }
 
+std::optional<std::string> LocalEnvironment::image_id(const std::string& node, const std::string& image) const {
+  auto status = CriClient(lab_node(node).socket.string()).image_status(image);
+  if (!status) return std::nullopt;
+  return status->id;
+}
+
 bool LocalEnvironment::remove_image(const std::string& node, const std::string& image,
                                     const std::vector<std::string>& blob_digests, std::chrono::milliseconds timeout) {
-  CriClient cri(lab_node(node).socket.string());
-  if (cri.image_status(image)) cri.remove_image(image);
+  if (image_id(node, image)) CriClient(lab_node(node).socket.string()).remove_image(image);
   // containerd deletes content in its garbage collector, after the image
   // record is gone; a pull before then would find the blobs locally.
   return bool(wait_for(

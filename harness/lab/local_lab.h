@@ -79,6 +79,7 @@ class LocalEnvironment : public Environment {
   std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const override;
   void write_node_file(const std::string& node, const std::string& path, const std::string& content) override;
   PullResult pull_image(const std::string& node, const std::string& image, std::chrono::milliseconds timeout) override;
+  std::optional<std::string> image_id(const std::string& node, const std::string& image) const override;
   bool remove_image(const std::string& node, const std::string& image, const std::vector<std::string>& blob_digests,
                     std::chrono::milliseconds timeout) override;
   bool node_has_blob(const std::string& node, const std::string& digest) const override;
