@@ -48,6 +48,7 @@ CriClient::CriClient(const std::string& socket) : socket_(socket), stubs_(std::m
   grpc::ChannelArguments args;
   // Image lists and verbose status can be large.
   args.SetMaxReceiveMessageSize(64 << 20);
+
   stubs_->channel = grpc::CreateCustomChannel("unix://" + socket, grpc::InsecureChannelCredentials(), args);
   stubs_->runtime = runtime::v1::RuntimeService::NewStub(stubs_->channel);
   stubs_->images = runtime::v1::ImageService::NewStub(stubs_->channel);

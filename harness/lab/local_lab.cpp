@@ -498,11 +498,16 @@ LabState lab_up(const LabOptions& o) {
       save_state(s);
     }
     for (auto& n : s.nodes) {
-      CriClient cri(n.socket.string());
       wait_until("containerd of " + n.name,
                  [&](std::string& why) {
+                   if (!fs::exists(n.socket)) {
+                     why = n.socket.string() + " does not exist yet";
+                     return false;
+                   }
                    try {
-                     cri.version(1s);
+                     // A fresh channel each try: a channel that once failed to
+                     // connect waits out gRPC's reconnect backoff.
+                     CriClient(n.socket.string()).version(1s);
                      return true;
                    } catch (const std::exception& e) {
                      why = e.what();

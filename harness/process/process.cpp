@@ -176,10 +176,16 @@ bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace) {
   ::kill(-handle.pid, SIGTERM);
   ::kill(handle.pid, SIGTERM);
   auto gone = [&](std::string&) { return !is_running(handle); };
-  if (wait_for(gone, grace)) return true;
-  ::kill(-handle.pid, SIGKILL);
-  ::kill(handle.pid, SIGKILL);
-  return bool(wait_for(gone, std::chrono::seconds(5)));
+  bool stopped = bool(wait_for(gone, grace));
+  if (!stopped) {
+    ::kill(-handle.pid, SIGKILL);
+    ::kill(handle.pid, SIGKILL);
+    stopped = bool(wait_for(gone, std::chrono::seconds(5)));
+  }
+  // It may have turned zombie between two checks: reap it if it is ours.
+  int status = 0;
+  ::waitpid(handle.pid, &status, WNOHANG);
+  return stopped;
 }
 
 }  // namespace mirrorgate
