@@ -162,6 +162,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile)->capture_default_str();
   up_cmd->add_option("--images", up.images, "fixture images the Docker Hub stand-in serves")
       ->check(CLI::ExistingFile)->capture_default_str();
+  up_cmd->add_option("--fixture-cache", up.fixture_store, "where generated fixture images are kept between runs")
+      ->capture_default_str();
   up_cmd->add_option("--name", up.cluster_name, "cluster name; nodes are NAME-control-plane, NAME-worker… (default: the config's name, else kind)");
   up_cmd->add_option("--subnet", up.subnet, "lab subnet; must not overlap a route of this host")->capture_default_str();
   up_cmd->add_option("--upstream-rate", up.upstream_rate, "limit the hub's link with tc tbf, e.g. 100mbit (default: unlimited)");

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <nlohmann/json.hpp>
+
 #include <sstream>
 
 #include "core/error.h"
@@ -88,6 +90,19 @@ RegistrySettings registry_settings(const std::string& config_toml) {
     if (const auto* mirrors = registry["mirrors"].as_table()) {
       for (const auto& [host, _] : *mirrors) settings.mirror_hosts.emplace_back(host.str());
     }
+  }
+  return settings;
+}
+
+RegistrySettings registry_settings_from_cri_info(const std::string& config_json) {
+  RegistrySettings settings;
+  settings.source = "CRI Status info[config]";
+  auto config = nlohmann::json::parse(config_json);
+  if (!config.contains("registry") || !config["registry"].is_object()) return settings;
+  const auto& registry = config["registry"];
+  if (registry.contains("configPath") && registry["configPath"].is_string()) settings.config_path = registry["configPath"];
+  if (registry.contains("mirrors") && registry["mirrors"].is_object()) {
+    for (const auto& [host, _] : registry["mirrors"].items()) settings.mirror_hosts.push_back(host);
   }
   return settings;
 }

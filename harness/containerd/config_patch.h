@@ -29,8 +29,11 @@ PatchedConfig apply_containerd_patches(const std::string& base_toml,
 struct RegistrySettings {
   std::string config_path;                  // empty: hosts.toml files are ignored
   std::vector<std::string> mirror_hosts;    // legacy `mirrors` entries (conflict with config_path)
+  std::string source;                       // where the settings were read
 };
 RegistrySettings registry_settings(const std::string& config_toml);
+// From CRI Status(verbose) info["config"] of containerd 1.x (JSON).
+RegistrySettings registry_settings_from_cri_info(const std::string& config_json);
 
 // config.toml of a kind node image (containerd 1.x, version 2), as the lab
 // uses for its nodes.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "containerd/config_patch.h"
 #include "registry/access_log.h"
 #include "registry/registry_client.h"
 
@@ -27,6 +28,13 @@ struct PullResult {
   double seconds = 0;    // wall time of the CRI call
 };
 
+// How the upstream (Docker Hub) looks from the lab.
+enum class Upstream {
+  reachable,
+  stopped,    // nothing listens: connections are refused at once
+  link_down,  // its link is down: packets go nowhere, connections time out
+};
+
 class Environment {
  public:
   virtual ~Environment() = default;
@@ -38,6 +46,8 @@ class Environment {
   // Files as the node sees them (e.g. /etc/containerd/certs.d/…).
   virtual std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const = 0;
   virtual void write_node_file(const std::string& node, const std::string& path, const std::string& content) = 0;
+  // Paths of the regular files under a directory of the node, relative to it.
+  virtual std::vector<std::string> list_node_files(const std::string& node, const std::string& dir) const = 0;
 
   // Pulls through the node's CRI ImageService, as kubelet does.
   virtual PullResult pull_image(const std::string& node, const std::string& image,
@@ -56,6 +66,14 @@ class Environment {
   virtual RegistryClient mirror() const = 0;
   virtual std::string mirror_address() const = 0;
   virtual RegistryClient upstream() const = 0;
+
+  // The registry settings the node's running containerd uses, read back from
+  // containerd itself (not from the files the harness wrote).
+  virtual RegistrySettings node_registry_config(const std::string& node) const = 0;
+
+  virtual void set_upstream(Upstream state) = 0;
+  // Stops kind-registry and starts it again over the same cache.
+  virtual void restart_mirror() = 0;
 
   virtual std::vector<AccessRecord> mirror_access_log() const = 0;
   virtual std::vector<AccessRecord> upstream_access_log() const = 0;

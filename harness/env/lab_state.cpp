@@ -50,6 +50,7 @@ void to_json(json& j, const LabState& s) {
        {"ca_file", s.ca_file.string()},
        {"ca_bundle", s.ca_bundle.string()},
        {"registry_data", s.registry_data.string()},
+       {"fixture_store", s.fixture_store.string()},
        {"hub", process_json(s.hub)},
        {"hub_data", s.hub_data.string()},
        {"mirror", process_json(s.mirror)},
@@ -93,6 +94,7 @@ void from_json(const json& j, LabState& s) {
   s.ca_file = j.value("ca_file", "");
   s.ca_bundle = j.value("ca_bundle", "");
   s.registry_data = j.value("registry_data", "");
+  s.fixture_store = j.value("fixture_store", "");
   s.hub = process_from(j.at("hub"));
   s.hub_data = j.value("hub_data", "");
   s.mirror = process_from(j.at("mirror"));

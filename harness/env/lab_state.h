@@ -57,6 +57,7 @@ struct LabState {
   std::filesystem::path registry_config;
   std::filesystem::path hosts_toml;
   std::filesystem::path images;       // the fixture list the hub was seeded from
+  std::filesystem::path fixture_store;  // generated fixture blobs (shared by labs)
   std::filesystem::path ca_file;      // the lab CA (trust it to reach the hub)
   std::filesystem::path ca_bundle;    // system CAs + the lab CA
   std::filesystem::path registry_data;

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "registry/registry_client.h"
 
 namespace mirrorgate {
 
@@ -377,6 +378,26 @@ FixtureImage FixtureStore::build(const FixtureImageSpec& spec_in, bool* generate
   write_file_atomic(description, j.dump(2));
   if (generated) *generated = true;
   return image;
+}
+
+}  // namespace mirrorgate
+
+namespace mirrorgate {
+
+bool push_fixture_image(const RegistryClient& registry, const FixtureImage& image, const FixtureStore& store) {
+  const auto& ref = image.spec.ref;
+  auto existing = registry.manifest_digest(ref.repository, ref.tag, media_type::accept_all);
+  if (existing && *existing == image.top.digest) return false;
+  for (const auto& p : image.platforms) {
+    std::vector<Blob> blobs = p.layers;
+    blobs.push_back(p.config);
+    for (const auto& blob : blobs) {
+      if (!registry.has_blob(ref.repository, blob.digest)) registry.push_blob(ref.repository, blob.digest, store.blob_path(blob.digest));
+    }
+    if (image.is_index()) registry.put_manifest(ref.repository, p.manifest.digest, p.manifest.media_type, p.manifest_body);
+  }
+  registry.put_manifest(ref.repository, ref.tag, image.top.media_type, image.top_body);
+  return true;
 }
 
 }  // namespace mirrorgate

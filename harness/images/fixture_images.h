@@ -83,4 +83,10 @@ class FixtureStore {
   std::filesystem::path dir_;
 };
 
+class RegistryClient;
+
+// Pushes the image's blobs and manifests to a registry (blobs it already has
+// are skipped). Returns false when the tag already pointed at the image.
+bool push_fixture_image(const RegistryClient& registry, const FixtureImage& image, const FixtureStore& store);
+
 }  // namespace mirrorgate

@@ -160,23 +160,76 @@ void seed_hub(LabState& s, const std::vector<FixtureImage>& images, const Fixtur
   int pushed = 0;
   for (const auto& image : images) {
     throw_if_interrupted();
-    const auto& ref = image.spec.ref;
-    auto existing = hub.manifest_digest(ref.repository, ref.tag, media_type::accept_all);
-    if (existing && *existing == image.top.digest) continue;
-    spdlog::info("seeding the hub with {}", ref.str());
-    for (const auto& p : image.platforms) {
-      for (const auto& blob : p.layers) {
-        if (!hub.has_blob(ref.repository, blob.digest)) hub.push_blob(ref.repository, blob.digest, store.blob_path(blob.digest));
-      }
-      if (!hub.has_blob(ref.repository, p.config.digest)) {
-        hub.push_blob(ref.repository, p.config.digest, store.blob_path(p.config.digest));
-      }
-      if (image.is_index()) hub.put_manifest(ref.repository, p.manifest.digest, p.manifest.media_type, p.manifest_body);
+    if (push_fixture_image(hub, image, store)) {
+      spdlog::info("seeded the hub with {}", image.spec.ref.str());
+      ++pushed;
     }
-    hub.put_manifest(ref.repository, ref.tag, image.top.media_type, image.top_body);
-    ++pushed;
   }
   spdlog::info("hub holds {} fixture images ({} pushed now)", images.size(), pushed);
+}
+
+// Each start_* starts one daemon, records it in the state file, and waits
+// until it answers.
+void start_hub(LabState& s, std::chrono::seconds timeout) {
+  fs::create_directories(s.hub_data);
+  start_in_namespace(kHubNamespace, {"docker-registry", "serve", hub_config(s).string()}, s.hub);
+  save_state(s);
+  RegistryClient hub(hub_url(), hub_http_options(s));
+  wait_until("the hub", [&](std::string& why) { return hub.ping(&why); }, s.hub, timeout);
+}
+
+void start_mirror(LabState& s, std::chrono::seconds timeout) {
+  fs::create_directories(s.registry_data);
+  // The shipped config, byte for byte; only the data directory and the CA
+  // bundle differ from production, through the environment.
+  start_in_namespace(kMirrorNamespace, {"docker-registry", "serve", s.registry_config.string()}, s.mirror,
+                     {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", s.registry_data.string()},
+                      {"SSL_CERT_FILE", s.ca_bundle.string()}});
+  save_state(s);
+  RegistryClient mirror("http://" + s.mirror.address + ":" + std::to_string(s.mirror_port));
+  wait_until("kind-registry", [&](std::string& why) { return mirror.ping(&why); }, s.mirror, timeout);
+}
+
+void start_node(LabState& s, LabNode& n) {
+  fs::create_directories(n.root);
+  fs::create_directories(n.state);
+  start_in_namespace(n.name,
+                     {"containerd", "--config", "/etc/containerd/config.toml", "--root", n.root.string(), "--state",
+                      n.state.string(), "--address", n.socket.string()},
+                     n.containerd,
+                     // The nodes trust the hub as real nodes trust Docker Hub,
+                     // so a silent fallback to the upstream works — as in production.
+                     {{"SSL_CERT_FILE", s.ca_bundle.string()}});
+  save_state(s);
+}
+
+void wait_for_node(const LabNode& n, std::chrono::seconds timeout) {
+  wait_until("containerd of " + n.name,
+             [&](std::string& why) {
+               if (!fs::exists(n.socket)) {
+                 why = n.socket.string() + " does not exist yet";
+                 return false;
+               }
+               try {
+                 // A fresh channel each try: a channel that once failed to
+                 // connect waits out gRPC's reconnect backoff.
+                 CriClient(n.socket.string()).version(1s);
+                 return true;
+               } catch (const std::exception& e) {
+                 why = e.what();
+                 return false;
+               }
+             },
+             n.containerd, timeout);
+}
+
+void apply_upstream_rate(const std::string& rate) {
+  if (rate.empty()) {
+    run({"ip", "netns", "exec", kHubNamespace, "tc", "qdisc", "del", "dev", "eth0", "root"}, {.check = false});
+    return;
+  }
+  run({"ip", "netns", "exec", kHubNamespace, "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
+       "burst", "256kb", "latency", "100ms"});
 }
 
 bool namespace_is_ours(const LabState* s, const std::string& ns) {
@@ -230,6 +283,8 @@ std::vector<std::string> teardown(const LabState& s, bool purge) {
   for (const auto& n : s.nodes) {
     attempt("removing " + n.root.string(), [&] { fs::remove_all(n.root.parent_path()); });
   }
+  // Images the scenarios made up for one run.
+  attempt("removing unique test images", [&] { fs::remove_all(s.state_dir / "unique-images"); });
   if (purge) {
     for (const auto& dir : {s.registry_data, s.hub_data}) {
       if (!dir.empty()) attempt("removing " + dir.string(), [&] { fs::remove_all(dir); });
@@ -339,6 +394,13 @@ LabState lab_up(const LabOptions& o) {
       if (existing->kind_config == fs::absolute(o.kind_config) && existing->registry_config == fs::absolute(o.registry_config) &&
           existing->hosts_toml == fs::absolute(o.hosts_toml)) {
         spdlog::info("a lab is already up from the same files in {}; reusing it", state_dir.string());
+        if (existing->upstream_rate != o.upstream_rate) {
+          spdlog::info("upstream rate: {} -> {}", existing->upstream_rate.empty() ? "unlimited" : existing->upstream_rate,
+                       o.upstream_rate.empty() ? "unlimited" : o.upstream_rate);
+          apply_upstream_rate(o.upstream_rate);
+          existing->upstream_rate = o.upstream_rate;
+          save_state(*existing);
+        }
         return *existing;
       }
       throw UserError(ExitCode::failure, "a lab from other files is already up in " + state_dir.string() +
@@ -359,6 +421,7 @@ LabState lab_up(const LabOptions& o) {
   s.registry_config = fs::absolute(o.registry_config);
   s.hosts_toml = fs::absolute(o.hosts_toml);
   s.images = fs::absolute(o.images);
+  s.fixture_store = fs::absolute(o.fixture_store);
   s.registry_data = state_dir / "registry-data";
   s.hub_data = state_dir / "hub" / "data";
   s.platform = host_platform();
@@ -406,7 +469,7 @@ LabState lab_up(const LabOptions& o) {
   // next is created, so a failure or Ctrl-C tears down exactly what exists.
   save_state(s);
   try {
-    FixtureStore store(state_dir / "fixtures");
+    FixtureStore store(s.fixture_store);
     std::vector<FixtureImage> images;
     for (const auto& spec : fixture_specs) {
       throw_if_interrupted();
@@ -457,28 +520,15 @@ LabState lab_up(const LabOptions& o) {
     }
     if (!s.upstream_rate.empty()) {
       spdlog::info("shaping the hub's link to {}", s.upstream_rate);
-      run({"ip", "netns", "exec", kHubNamespace, "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate",
-           s.upstream_rate, "burst", "256kb", "latency", "100ms"});
+      apply_upstream_rate(s.upstream_rate);
     }
 
     spdlog::info("starting the hub ({} at {})", kHubHost, s.hub.address);
-    fs::create_directories(s.hub_data);
-    start_in_namespace(kHubNamespace, {"docker-registry", "serve", hub_config(s).string()}, s.hub);
-    save_state(s);
-    RegistryClient hub(hub_url(), hub_http_options(s));
-    wait_until("the hub", [&](std::string& why) { return hub.ping(&why); }, s.hub, o.start_timeout);
+    start_hub(s, o.start_timeout);
     seed_hub(s, images, store);
 
     spdlog::info("starting kind-registry from {} (http://{}:{})", s.registry_config.string(), s.mirror.address, s.mirror_port);
-    fs::create_directories(s.registry_data);
-    // The shipped config, byte for byte; only the data directory and the CA
-    // bundle differ from production, through the environment.
-    start_in_namespace(kMirrorNamespace, {"docker-registry", "serve", s.registry_config.string()}, s.mirror,
-                       {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", s.registry_data.string()},
-                        {"SSL_CERT_FILE", s.ca_bundle.string()}});
-    save_state(s);
-    RegistryClient mirror("http://" + s.mirror.address + ":" + std::to_string(s.mirror_port));
-    wait_until("kind-registry", [&](std::string& why) { return mirror.ping(&why); }, s.mirror, o.start_timeout);
+    start_mirror(s, o.start_timeout);
 
     LocalEnvironment env(s);
     for (auto& n : s.nodes) {
@@ -486,36 +536,9 @@ LabState lab_up(const LabOptions& o) {
       spdlog::info("starting node {} ({}, containerd at {})", n.name, n.role, n.containerd.address);
       env.write_node_file(n.name, "/etc/containerd/config.toml", node_config.toml);
       install_docker_hub_hosts_toml(env, n.name, hosts_text, s.hosts_toml.string());
-      fs::create_directories(n.root);
-      fs::create_directories(n.state);
-      start_in_namespace(n.name,
-                         {"containerd", "--config", "/etc/containerd/config.toml", "--root", n.root.string(), "--state",
-                          n.state.string(), "--address", n.socket.string()},
-                         n.containerd,
-                         // The nodes trust the hub as real nodes trust Docker Hub,
-                         // so a silent fallback to the upstream works — as in production.
-                         {{"SSL_CERT_FILE", s.ca_bundle.string()}});
-      save_state(s);
+      start_node(s, n);
     }
-    for (auto& n : s.nodes) {
-      wait_until("containerd of " + n.name,
-                 [&](std::string& why) {
-                   if (!fs::exists(n.socket)) {
-                     why = n.socket.string() + " does not exist yet";
-                     return false;
-                   }
-                   try {
-                     // A fresh channel each try: a channel that once failed to
-                     // connect waits out gRPC's reconnect backoff.
-                     CriClient(n.socket.string()).version(1s);
-                     return true;
-                   } catch (const std::exception& e) {
-                     why = e.what();
-                     return false;
-                   }
-                 },
-                 n.containerd, o.start_timeout);
-    }
+    for (const auto& n : s.nodes) wait_for_node(n, o.start_timeout);
     s.complete = true;
     save_state(s);
   } catch (...) {
@@ -617,6 +640,17 @@ void LocalEnvironment::write_node_file(const std::string& node, const std::strin
   write_file_atomic(node_path(node, path), content);
 }
 
+std::vector<std::string> LocalEnvironment::list_node_files(const std::string& node, const std::string& dir) const {
+  std::vector<std::string> out;
+  fs::path root = node_path(node, dir);
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), root).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 PullResult LocalEnvironment::pull_image(const std::string& node, const std::string& image, std::chrono::milliseconds timeout) {
   CriClient cri(lab_node(node).socket.string());
   auto start = std::chrono::steady_clock::now();
@@ -633,20 +667,40 @@ std::optional<std::string> LocalEnvironment::image_id(const std::string& node, c
 
 bool LocalEnvironment::remove_image(const std::string& node, const std::string& image,
                                     const std::vector<std::string>& blob_digests, std::chrono::milliseconds timeout) {
-  if (image_id(node, image)) CriClient(lab_node(node).socket.string()).remove_image(image);
+  const auto& n = lab_node(node);
+  CriClient cri(n.socket.string());
+  // The same content may be held under other names (a pull by digest makes
+  // one): remove every image whose id is among the blobs, by id, which
+  // drops all of its names.
+  std::set<std::string> ids;
+  if (auto id = image_id(node, image)) ids.insert(*id);
+  for (const auto& held : cri.list_images()) {
+    if (std::find(blob_digests.begin(), blob_digests.end(), held.id) != blob_digests.end()) ids.insert(held.id);
+  }
+  for (const auto& id : ids) cri.remove_image(id);
   // containerd deletes content in its garbage collector, after the image
   // record is gone; a pull before then would find the blobs locally.
-  return bool(wait_for(
-      [&](std::string& why) {
-        for (const auto& d : blob_digests) {
-          if (node_has_blob(node, d)) {
-            why = d + " still in the content store";
-            return false;
-          }
-        }
-        return true;
-      },
-      timeout));
+  auto gone = [&](std::string& why) {
+    for (const auto& d : blob_digests) {
+      if (node_has_blob(node, d)) {
+        why = d + " still in the content store";
+        return false;
+      }
+    }
+    return true;
+  };
+  if (wait_for(gone, std::min<std::chrono::milliseconds>(timeout, 3s))) return true;
+  // A pull that failed or timed out leaves its content under a lease that
+  // outlives it (CRI pulls hold one for a day); drop the leases so the
+  // garbage collector can take that content too.
+  auto leases = run({"ctr", "--address", n.socket.string(), "--namespace", "k8s.io", "leases", "ls", "-q"}, {.check = false});
+  std::istringstream lease_ids(leases.out);
+  for (std::string id; std::getline(lease_ids, id);) {
+    if (!id.empty()) {
+      run({"ctr", "--address", n.socket.string(), "--namespace", "k8s.io", "leases", "rm", "--sync", id}, {.check = false});
+    }
+  }
+  return bool(wait_for(gone, timeout));
 }
 
 bool LocalEnvironment::node_has_blob(const std::string& node, const std::string& digest) const {
@@ -660,6 +714,42 @@ RegistryClient LocalEnvironment::mirror() const {
 }
 
 RegistryClient LocalEnvironment::upstream() const { return RegistryClient(hub_url(), hub_http_options(state_)); }
+
+RegistrySettings LocalEnvironment::node_registry_config(const std::string& node) const {
+  auto info = CriClient(lab_node(node).socket.string()).status_info();
+  auto config = info.find("config");
+  if (config == info.end()) {
+    throw std::runtime_error("containerd of " + node + " reported no config in CRI Status; is it containerd 1.x?");
+  }
+  return registry_settings_from_cri_info(config->second);
+}
+
+void LocalEnvironment::set_upstream(Upstream state) {
+  constexpr auto timeout = 30s;
+  switch (state) {
+    case Upstream::reachable:
+      ip({"link", "set", "eth0", "up"}, kHubNamespace);
+      if (!is_running(state_.hub.daemon)) start_hub(state_, timeout);
+      break;
+    case Upstream::stopped:
+      if (!stop_daemon(state_.hub.daemon)) throw std::runtime_error("the hub did not stop");
+      break;
+    case Upstream::link_down:
+      // Restart the hub first: kind-registry keeps an HTTP/2 connection to
+      // it, and a request on a connection whose packets vanish hangs until
+      // TCP gives up (~15 min). The variant tested is the hub going dark
+      // while idle: new connections time out.
+      if (!stop_daemon(state_.hub.daemon)) throw std::runtime_error("the hub did not stop");
+      start_hub(state_, timeout);
+      ip({"link", "set", "eth0", "down"}, kHubNamespace);
+      break;
+  }
+}
+
+void LocalEnvironment::restart_mirror() {
+  if (!stop_daemon(state_.mirror.daemon)) throw std::runtime_error("kind-registry did not stop");
+  start_mirror(state_, 30s);
+}
 
 std::vector<AccessRecord> LocalEnvironment::mirror_access_log() const {
   return parse_access_log(read_file_if_exists(state_.mirror.access_log).value_or(""));

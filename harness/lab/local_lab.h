@@ -25,6 +25,8 @@ struct LabOptions {
   std::filesystem::path registry_config;  // default: registry/registry-config.yml
   std::filesystem::path hosts_toml;       // default: kind/hosts.toml
   std::filesystem::path images;           // default: fixtures/images.yaml
+  // Generated fixture blobs; shared by every lab on the machine, kept by down.
+  std::filesystem::path fixture_store = "/var/cache/mirrorgate/fixtures";
   std::string cluster_name;               // default: the kind config's name, else "kind"
   std::string subnet = "10.77.0.0/24";    // lab addresses; must not overlap a host route
   std::string upstream_rate;              // tc tbf rate on the hub's link ("100mbit"); empty: unlimited
@@ -78,6 +80,7 @@ class LocalEnvironment : public Environment {
   std::vector<NodeInfo> nodes() const override;
   std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const override;
   void write_node_file(const std::string& node, const std::string& path, const std::string& content) override;
+  std::vector<std::string> list_node_files(const std::string& node, const std::string& dir) const override;
   PullResult pull_image(const std::string& node, const std::string& image, std::chrono::milliseconds timeout) override;
   std::optional<std::string> image_id(const std::string& node, const std::string& image) const override;
   bool remove_image(const std::string& node, const std::string& image, const std::vector<std::string>& blob_digests,
@@ -86,6 +89,9 @@ class LocalEnvironment : public Environment {
   RegistryClient mirror() const override;
   std::string mirror_address() const override { return state_.mirror.address; }
   RegistryClient upstream() const override;
+  RegistrySettings node_registry_config(const std::string& node) const override;
+  void set_upstream(Upstream state) override;
+  void restart_mirror() override;
   std::vector<AccessRecord> mirror_access_log() const override;
   std::vector<AccessRecord> upstream_access_log() const override;
 

@@ -28,9 +28,23 @@ bool RegistryClient::ping(std::string* why) const {
 }
 
 std::vector<std::string> RegistryClient::catalog() const {
-  auto r = http_.request("GET", url("/v2/_catalog?n=10000"));
-  if (r.status != 200) throw HttpError("GET " + base_url_ + "/v2/_catalog: " + describe(r));
-  return nlohmann::json::parse(r.body).value("repositories", std::vector<std::string>{});
+  // distribution answers at most 1000 entries a page (more is a 400) and
+  // points at the next page with a Link header.
+  std::vector<std::string> repositories;
+  std::string next = "/v2/_catalog?n=1000";
+  while (!next.empty()) {
+    auto r = http_.request("GET", url(next));
+    if (r.status != 200) throw HttpError("GET " + base_url_ + next + ": " + describe(r));
+    auto page = nlohmann::json::parse(r.body).value("repositories", std::vector<std::string>{});
+    repositories.insert(repositories.end(), page.begin(), page.end());
+    next.clear();
+    auto link = r.header("link");
+    auto open = link.find('<'), close = link.find('>');
+    if (open != std::string::npos && close != std::string::npos && link.find("rel=\"next\"") != std::string::npos) {
+      next = link.substr(open + 1, close - open - 1);
+    }
+  }
+  return repositories;
 }
 
 std::vector<std::string> RegistryClient::tags(const std::string& repository) const {

@@ -1,0 +1,184 @@
+#include "verify/diagnose.h"
+
+#include <regex>
+
+#include "containerd/config_patch.h"
+#include "containerd/hosts_toml.h"
+#include "core/error.h"
+#include "kind/kind_config.h"
+
+namespace mirrorgate {
+
+namespace {
+
+constexpr const char* kDockerHubApi = "https://registry-1.docker.io";
+
+struct ParsedUrl {
+  std::string scheme, host;
+  int port = 0;
+  bool ok = false;
+};
+
+ParsedUrl parse_url(const std::string& url) {
+  static const std::regex re(R"(^(https?)://([^/:]+)(?::(\d+))?(/.*)?$)");
+  std::smatch m;
+  ParsedUrl u;
+  if (!std::regex_match(url, m, re)) return u;
+  u.scheme = m[1];
+  u.host = m[2];
+  u.port = m[3].matched ? std::stoi(m[3]) : (u.scheme == "https" ? 443 : 80);
+  u.ok = true;
+  return u;
+}
+
+}  // namespace
+
+std::string Finding::str() const {
+  std::string out = (node.empty() ? "" : "node " + node + ": ") + problem;
+  if (!fix.empty()) out += "\n  fix: " + fix;
+  for (const auto& e : evidence) out += "\n    " + e;
+  return out;
+}
+
+MirrorFacts MirrorFacts::from_files(const std::filesystem::path& kind_config,
+                                    const std::filesystem::path& registry_config,
+                                    const std::filesystem::path& hosts_toml) {
+  MirrorFacts facts;
+  facts.kind_config = kind_config;
+  facts.hosts_toml = hosts_toml;
+  if (!registry_config.empty()) {
+    facts.registry_config = load_registry_config(registry_config);
+    facts.port = facts.registry_config->listen_port;
+    facts.tls = facts.registry_config->tls;
+  }
+  if (!kind_config.empty()) {
+    auto kind = load_kind_config(kind_config);
+    facts.skipped_patches = apply_containerd_patches(kind_base_containerd_config(), kind.containerd_patches).skipped;
+  }
+  return facts;
+}
+
+std::vector<Finding> diagnose_mirror(const MirrorFacts& facts) {
+  std::vector<Finding> out;
+  if (!facts.registry_config) return out;
+  const auto& rc = *facts.registry_config;
+  if (!rc.proxy_remote_url) {
+    out.push_back({"", "kind-registry is not a pull-through cache: " + rc.file.string() +
+                           " has no proxy section, so it answers 404 for every Docker Hub image it was not pushed, "
+                           "and containerd falls back to registry-1.docker.io",
+                   "add\n    proxy:\n      remoteurl: https://registry-1.docker.io\n  to the registry config", {}});
+  } else if (*rc.proxy_remote_url != kDockerHubApi) {
+    std::string why = "Docker Hub's registry API is https://registry-1.docker.io";
+    if (rc.proxy_remote_url->find("docker.io") != std::string::npos && rc.proxy_remote_url->find("registry-1") == std::string::npos) {
+      why += " (docker.io is only an alias of the web site and does not serve /v2/)";
+    }
+    out.push_back({"", "kind-registry proxies " + *rc.proxy_remote_url + " (proxy.remoteurl in " + rc.file.string() +
+                           "); " + why,
+                   "set proxy.remoteurl: https://registry-1.docker.io", {}});
+  }
+  return out;
+}
+
+std::vector<Finding> diagnose_node(const Environment& env, const std::string& node, const MirrorFacts& facts) {
+  std::vector<Finding> out;
+  auto add = [&](std::string problem, std::string fix, std::vector<std::string> evidence = {}) {
+    out.push_back({node, std::move(problem), std::move(fix), std::move(evidence)});
+  };
+
+  RegistrySettings settings;
+  try {
+    settings = env.node_registry_config(node);
+  } catch (const std::exception& e) {
+    add(std::string("cannot read the registry config of its running containerd: ") + e.what(), "");
+    return out;
+  }
+  if (!settings.config_path.empty() && !settings.mirror_hosts.empty()) {
+    add("its containerd has both config_path and legacy `mirrors` entries; the CRI plugin refuses that combination",
+        "remove the registry.mirrors tables from containerdConfigPatches; hosts.toml replaces them");
+  }
+  if (settings.config_path.empty()) {
+    std::string cause = "the kind config (" + facts.kind_config.string() + ") has no containerdConfigPatches entry setting config_path";
+    if (!facts.skipped_patches.empty()) {
+      cause = "kind skipped the kind config's patch: " + facts.skipped_patches.front();
+    }
+    add("its containerd has no config_path, so hosts.toml is ignored and every pull goes straight to "
+        "registry-1.docker.io; " + cause,
+        "in the kind config:\n    containerdConfigPatches:\n      - |-\n        [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
+        "          config_path = \"/etc/containerd/certs.d\"",
+        {"read back from containerd (" + settings.source + "): config_path is empty"});
+    return out;
+  }
+
+  const std::string path = settings.config_path + "/" + hosts_directory_for("docker.io") + "/hosts.toml";
+  auto text = env.read_node_file(node, path);
+  if (!text) {
+    std::vector<std::string> evidence{"files under " + settings.config_path + ":"};
+    std::string hint;
+    for (const auto& f : env.list_node_files(node, settings.config_path)) {
+      evidence.push_back("  " + f);
+      if (f.rfind("registry-1.docker.io/", 0) == 0 || f.rfind("index.docker.io/", 0) == 0) {
+        hint = "; the directory is named after the image's registry (docker.io), not Docker Hub's API host";
+      } else if (f.rfind("docker.io/", 0) == 0) {
+        hint = "; containerd reads only docker.io/hosts.toml, not docker.io/" + f.substr(10);
+      }
+    }
+    if (evidence.size() == 1) evidence.back() += " none";
+    add(path + " is missing, so the node pulls docker.io images straight from registry-1.docker.io" + hint,
+        "write " + (facts.hosts_toml.empty() ? std::string("kind/hosts.toml") : facts.hosts_toml.string()) + " to " +
+            path + " on every node",
+        evidence);
+    return out;
+  }
+
+  HostsToml hosts;
+  try {
+    hosts = parse_hosts_toml(*text, node + ":" + path);
+  } catch (const UserError& e) {
+    add(std::string(e.what()), "fix the TOML syntax; containerd logs the error and ignores the whole file");
+    return out;
+  }
+  if (hosts.hosts.empty()) {
+    add(path + " has no [host.\"…\"] entry, so every pull goes to the server (" +
+            hosts.server.value_or("https://registry-1.docker.io") + ")",
+        "add [host.\"http://" + facts.name + ":" + std::to_string(facts.port) + "\"] with capabilities = [\"pull\", \"resolve\"]");
+    return out;
+  }
+  const HostEntry& mirror = hosts.hosts.front();
+  const std::string where = path + ":" + std::to_string(mirror.line);
+  auto url = parse_url(mirror.url);
+  const std::string expected = std::string(facts.tls ? "https" : "http") + "://" + facts.name + ":" + std::to_string(facts.port);
+  if (!url.ok) {
+    add("the first host " + mirror.url + " is not a URL (" + where + ")", "use [host.\"" + expected + "\"]");
+  } else {
+    if (url.host != facts.name) {
+      add("the first host is " + url.host + ", but the mirror is " + facts.name +
+              " on the kind network; containerd cannot reach it and falls back to registry-1.docker.io (" + where + ")",
+          "use [host.\"" + expected + "\"]");
+    }
+    if (url.port != facts.port) {
+      std::string hint = url.port == 5001 ? " (5001 is the port on the host; nodes reach the container's own port)" : "";
+      add("the mirror is given on port " + std::to_string(url.port) + " but " + facts.name + " listens on " +
+              std::to_string(facts.port) + hint + " (" + where + ")",
+          "use [host.\"" + expected + "\"]");
+    }
+    if ((url.scheme == "https") != facts.tls) {
+      add("the mirror is given as " + url.scheme + "://, but " + facts.name + " serves " + (facts.tls ? "HTTPS" : "plain HTTP") +
+              "; the TLS handshake fails and containerd falls back to registry-1.docker.io (" + where + ")",
+          "use [host.\"" + expected + "\"]");
+    }
+  }
+  if (!has_capability(mirror, "pull")) {
+    add("the mirror lacks the pull capability, so containerd never fetches from it (" + where + ")",
+        "capabilities = [\"pull\", \"resolve\"]");
+  } else if (!has_capability(mirror, "resolve")) {
+    add("the mirror has capabilities = [\"pull\"] only: containerd resolves every tag at registry-1.docker.io "
+        "(counting against Docker Hub's pull limit, and failing when Docker Hub is down) (" + where + ")",
+        "capabilities = [\"pull\", \"resolve\"]");
+  }
+  if (hosts.server && *hosts.server != kDockerHubApi) {
+    add("server = \"" + *hosts.server + "\": the fallback after the mirror is not Docker Hub's API", "server = \"https://registry-1.docker.io\"");
+  }
+  return out;
+}
+
+}  // namespace mirrorgate

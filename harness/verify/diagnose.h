@@ -1,0 +1,43 @@
+// Why a node's pulls go around the mirror, found the way containerd decides:
+// config_path in the running config → hosts.toml under it for docker.io → its
+// hosts in order (name, port, scheme, capabilities) → what the mirror itself
+// is (a pull-through cache of Docker Hub?). Each finding says what is wrong
+// in the user's terms and how to fix it.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "env/environment.h"
+#include "registry/registry_config.h"
+
+namespace mirrorgate {
+
+struct Finding {
+  std::string node;     // empty for findings about the mirror
+  std::string problem;  // what is wrong and what it causes
+  std::string fix;      // what to change
+  std::vector<std::string> evidence;  // file lines, log lines
+  std::string str() const;
+};
+
+// What the diagnosis knows besides the node itself.
+struct MirrorFacts {
+  std::string name = "kind-registry";  // the mirror's name on the kind network
+  int port = 5000;                     // the port it listens on there
+  bool tls = false;                    // whether it serves HTTPS
+  std::optional<RegistryConfig> registry_config;
+  std::vector<std::string> skipped_patches;  // kind config patches kind would skip
+  std::filesystem::path kind_config;
+  std::filesystem::path hosts_toml;          // the file that was installed on the nodes
+
+  static MirrorFacts from_files(const std::filesystem::path& kind_config, const std::filesystem::path& registry_config,
+                                const std::filesystem::path& hosts_toml);
+};
+
+std::vector<Finding> diagnose_node(const Environment& env, const std::string& node, const MirrorFacts& facts);
+std::vector<Finding> diagnose_mirror(const MirrorFacts& facts);
+
+}  // namespace mirrorgate

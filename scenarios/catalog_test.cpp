@@ -1,0 +1,58 @@
+// Catalog population: the mirror's catalog lists only what it has cached, so
+// a repository appears in /v2/_catalog and its tag in tags/list once a node
+// pulled it through the mirror — and not before.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "fixtures/lab_attach.h"
+
+namespace mirrorgate {
+namespace {
+
+using namespace std::chrono_literals;
+
+class CatalogPopulation : public LabTest {};
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+TEST_F(CatalogPopulation, RepositoryAppearsInTheMirrorsCatalogAfterTheFirstPull) {
+  // A repository unique to this run: the mirror cannot have cached it.
+  auto image = push_unique_image_to_hub(lab(), "catalog");
+  const auto& ref = image.spec.ref;
+  auto before = lab().mirror().catalog();
+  EXPECT_FALSE(contains(before, ref.repository)) << "kind-registry lists " << ref.repository << " before any pull";
+
+  const auto node = lab().nodes().front().name;
+  auto pulled = lab().pull_image(node, ref.str(), 120s);
+  record_pull("catalog-population", pulled);
+
+  auto after = lab().mirror().catalog();
+  EXPECT_TRUE(contains(after, ref.repository))
+      << "kind-registry's catalog lacks " << ref.repository << " after " << node << " pulled it; "
+      << "the pull did not go through the mirror, or the mirror does not cache (proxy section?)";
+  // In proxy mode tags/list asks the upstream too; the catalog is the local view.
+  EXPECT_TRUE(contains(lab().mirror().tags(ref.repository), ref.tag)) << "tags/list of " << ref.repository << " lacks " << ref.tag;
+  // Nothing but the pulled repository was added.
+  for (const auto& repo : after) {
+    EXPECT_TRUE(contains(before, repo) || repo == ref.repository) << "unexpected repository in the catalog: " << repo;
+  }
+}
+
+TEST_F(CatalogPopulation, EveryFixtureRepositoryIsListedOncePulled) {
+  const auto node = lab().nodes().front().name;
+  for (const auto& image : attached_fixtures()) {
+    lab().pull_image(node, image.spec.ref.str(), 300s);
+  }
+  auto catalog = lab().mirror().catalog();
+  for (const auto& image : attached_fixtures()) {
+    EXPECT_TRUE(contains(catalog, image.spec.ref.repository)) << image.spec.ref.repository << " missing from the catalog";
+    EXPECT_TRUE(contains(lab().mirror().tags(image.spec.ref.repository), image.spec.ref.tag))
+        << image.spec.ref.str() << ": tag missing from tags/list";
+  }
+}
+
+}  // namespace
+}  // namespace mirrorgate

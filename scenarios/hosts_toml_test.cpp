@@ -1,0 +1,51 @@
+// hosts.toml on every node: read back where the node's running containerd
+// looks (its config_path, from containerd itself), the file exists, parses,
+// sends docker.io to the mirror with pull and resolve, and keeps Docker Hub
+// as the fallback server; the effective config has no legacy mirrors.
+#include <gtest/gtest.h>
+
+#include "containerd/hosts_toml.h"
+#include "fixtures/lab_attach.h"
+#include "verify/diagnose.h"
+
+namespace mirrorgate {
+namespace {
+
+class HostsTomlOnEveryNode : public LabTest {
+ protected:
+  MirrorFacts facts() const {
+    const auto* s = attached_state();
+    return MirrorFacts::from_files(s->kind_config, s->registry_config, s->hosts_toml);
+  }
+};
+
+TEST_F(HostsTomlOnEveryNode, EveryNodesContainerdSendsDockerIoToTheMirror) {
+  const auto f = facts();
+  for (const auto& node : lab().nodes()) {
+    for (const auto& finding : diagnose_node(lab(), node.name, f)) ADD_FAILURE() << finding.str();
+  }
+}
+
+TEST_F(HostsTomlOnEveryNode, FileReadBackFromEachNodeMatchesTheShippedOne) {
+  for (const auto& node : lab().nodes()) {
+    auto settings = lab().node_registry_config(node.name);
+    ASSERT_FALSE(settings.config_path.empty()) << node.name << ": containerd has no config_path";
+    EXPECT_TRUE(settings.mirror_hosts.empty()) << node.name << ": legacy mirrors entries conflict with config_path";
+    auto text = lab().read_node_file(node.name, settings.config_path + "/docker.io/hosts.toml");
+    ASSERT_TRUE(text) << node.name << ": no hosts.toml under " << settings.config_path << "/docker.io";
+    auto hosts = parse_hosts_toml(*text, node.name + ":hosts.toml");
+    ASSERT_TRUE(hosts.server) << node.name << ": no server line";
+    EXPECT_EQ(*hosts.server, "https://registry-1.docker.io");
+    ASSERT_FALSE(hosts.hosts.empty());
+    EXPECT_EQ(hosts.hosts[0].url, "http://kind-registry:5000");
+    EXPECT_TRUE(has_capability(hosts.hosts[0], "pull"));
+    EXPECT_TRUE(has_capability(hosts.hosts[0], "resolve"));
+  }
+}
+
+TEST_F(HostsTomlOnEveryNode, KindRegistryIsAPullThroughCacheOfDockerHub) {
+  for (const auto& finding : diagnose_mirror(facts())) ADD_FAILURE() << finding.str();
+}
+
+}  // namespace
+}  // namespace mirrorgate
