@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "cli/verify.h"
 #include "core/log.h"
 #include "lab/local_lab.h"
 #include "process/process.h"
@@ -121,6 +122,36 @@ int cmd_pull(const fs::path& state_dir, const std::vector<std::string>& nodes_wa
   return failures ? 1 : 0;
 }
 
+// The lab's inputs, shared by up, verify and gate.
+void add_lab_options(CLI::App* cmd, LabOptions& lab, int& start_timeout) {
+  cmd->add_option("--kind-config", lab.kind_config, "kind cluster config (nodes, containerdConfigPatches)")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  cmd->add_option("--registry-config", lab.registry_config, "distribution config kind-registry runs")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  cmd->add_option("--hosts-toml", lab.hosts_toml, "written to every node's /etc/containerd/certs.d/docker.io/hosts.toml")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  cmd->add_option("--images", lab.images, "fixture images the Docker Hub stand-in serves")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  cmd->add_option("--fixture-cache", lab.fixture_store, "where generated fixture images are kept between runs")
+      ->capture_default_str();
+  cmd->add_option("--name", lab.cluster_name,
+                  "cluster name; nodes are NAME-control-plane, NAME-worker… (default: the config's name, else kind)");
+  cmd->add_option("--subnet", lab.subnet, "lab subnet; must not overlap a route of this host")->capture_default_str();
+  cmd->add_option("--upstream-rate", lab.upstream_rate, "limit the hub's link with tc tbf, e.g. 100mbit (default: unlimited)");
+  cmd->add_option("--start-timeout", start_timeout, "seconds each daemon gets to answer")->capture_default_str();
+  cmd->add_option("--hosts-toml-nodes", lab.hosts_toml_nodes,
+                  "only these nodes (names or roles) get hosts.toml — reproduces a partly configured cluster")
+      ->delimiter(',');
+  cmd->add_option("--hosts-toml-path", lab.hosts_toml_path, "where hosts.toml goes on a node")->capture_default_str();
+}
+
+void add_verify_options(CLI::App* cmd, VerifyOptions& v) {
+  cmd->add_flag("--keep", v.keep, "leave the lab up afterwards, to look around");
+  cmd->add_flag("--purge", v.purge, "delete the mirror's cache when taking the lab down");
+  cmd->add_option("--reports", v.reports_root, "reports go to DIR/RUN_ID/")->capture_default_str();
+  cmd->add_option("--filter", v.filter, "run only the scenarios matching this gtest filter, e.g. 'OfflinePulls.*'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,10 +160,12 @@ int main(int argc, char** argv) {
       "proof that they are. The embedded lab runs production's topology with no Docker or internet:\n"
       "a Docker Hub stand-in, kind-registry from registry/registry-config.yml, and one containerd per\n"
       "node of the kind config, configured by its containerdConfigPatches and kind/hosts.toml.\n\n"
-      "  mirrorgate up        bring the lab up (root)\n"
-      "  mirrorgate status    what runs where, healthy or not\n"
-      "  mirrorgate pull IMG  pull on every node through CRI; exit 1 if any went around the mirror\n"
-      "  mirrorgate down      remove it; the mirror's cache stays unless --purge\n",
+      "  mirrorgate verify     up, every scenario, report, down; exit 0 only if all pass\n"
+      "  mirrorgate gate -- CMD   run CMD only after verify passes; returns CMD's exit code\n"
+      "  mirrorgate up         bring the lab up (root) and leave it running\n"
+      "  mirrorgate status     what runs where, healthy or not\n"
+      "  mirrorgate pull IMG   pull on every node through CRI; exit 1 if any went around the mirror\n"
+      "  mirrorgate down       remove it; the mirror's cache stays unless --purge\n",
       "mirrorgate"};
   app.require_subcommand(1);
   fs::path state_dir = default_state_dir();
@@ -141,12 +174,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbose, "show every command and wait");
 
-  LabOptions up;
-  up.kind_config = source_file("kind/kind-config-x86.yaml");
-  up.registry_config = source_file("registry/registry-config.yml");
-  up.hosts_toml = source_file("kind/hosts.toml");
-  up.images = source_file("fixtures/images.yaml");
+  LabOptions lab;
+  lab.kind_config = source_file("kind/kind-config-x86.yaml");
+  lab.registry_config = source_file("registry/registry-config.yml");
+  lab.hosts_toml = source_file("kind/hosts.toml");
+  lab.images = source_file("fixtures/images.yaml");
   int start_timeout = 30;
+
   auto* up_cmd = app.add_subcommand("up", "bring up the lab from a kind config, a registry config and a hosts.toml");
   up_cmd->footer(
       "\nExamples:\n"
@@ -154,20 +188,29 @@ int main(int argc, char** argv) {
       "  sudo mirrorgate up --hosts-toml my-hosts.toml        # try your own hosts.toml\n"
       "  sudo mirrorgate up --upstream-rate 100mbit           # a Docker Hub as slow as a WAN\n"
       "A second `up` reuses a healthy lab; fixture images are generated once and cached.");
-  up_cmd->add_option("--kind-config", up.kind_config, "kind cluster config (nodes, containerdConfigPatches)")
-      ->check(CLI::ExistingFile)->capture_default_str();
-  up_cmd->add_option("--registry-config", up.registry_config, "distribution config kind-registry runs")
-      ->check(CLI::ExistingFile)->capture_default_str();
-  up_cmd->add_option("--hosts-toml", up.hosts_toml, "written to every node's /etc/containerd/certs.d/docker.io/hosts.toml")
-      ->check(CLI::ExistingFile)->capture_default_str();
-  up_cmd->add_option("--images", up.images, "fixture images the Docker Hub stand-in serves")
-      ->check(CLI::ExistingFile)->capture_default_str();
-  up_cmd->add_option("--fixture-cache", up.fixture_store, "where generated fixture images are kept between runs")
-      ->capture_default_str();
-  up_cmd->add_option("--name", up.cluster_name, "cluster name; nodes are NAME-control-plane, NAME-worker… (default: the config's name, else kind)");
-  up_cmd->add_option("--subnet", up.subnet, "lab subnet; must not overlap a route of this host")->capture_default_str();
-  up_cmd->add_option("--upstream-rate", up.upstream_rate, "limit the hub's link with tc tbf, e.g. 100mbit (default: unlimited)");
-  up_cmd->add_option("--start-timeout", start_timeout, "seconds each daemon gets to answer")->capture_default_str();
+  add_lab_options(up_cmd, lab, start_timeout);
+
+  VerifyOptions verify;
+  const char* scenarios_env = std::getenv("MIRRORGATE_SCENARIOS_BIN");
+  verify.scenarios_binary = scenarios_env && *scenarios_env ? scenarios_env : MIRRORGATE_SCENARIOS;
+  auto* verify_cmd = app.add_subcommand("verify", "prove the mirror works: up, every scenario, report, down");
+  verify_cmd->footer(
+      "\nExit 0 only when every scenario passed. A failing scenario says what is wrong in terms of\n"
+      "your files (e.g. \"node kind-worker: …/hosts.toml is missing\") and shows the log lines.\n"
+      "Reports: DIR/RUN_ID/report.md, report.json, junit.xml, gtest.json, pulls.jsonl.\n\n"
+      "Examples:\n"
+      "  sudo mirrorgate verify\n"
+      "  sudo mirrorgate verify --hosts-toml my-hosts.toml --keep\n"
+      "  sudo mirrorgate verify --filter 'OfflinePulls.*'");
+  add_lab_options(verify_cmd, lab, start_timeout);
+  add_verify_options(verify_cmd, verify);
+
+  std::vector<std::string> gate_command;
+  auto* gate_cmd = app.add_subcommand("gate", "run a command only after verify passes, e.g. gate -- python3 run_experiment.py");
+  add_lab_options(gate_cmd, lab, start_timeout);
+  add_verify_options(gate_cmd, verify);
+  gate_cmd->add_option("command", gate_command, "the command to run after a pass (after --)")->required();
+  gate_cmd->footer("\nExit code: the command's when verify passed; 1 (and the command never runs) when it failed.");
 
   bool status_json = false;
   auto* status_cmd = app.add_subcommand("status", "show what runs where and whether it answers (exit 0 when healthy)");
@@ -182,11 +225,11 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> pull_nodes, pull_images;
   int pull_timeout = 300;
+  bool pull_fresh = false;
   auto* pull_cmd = app.add_subcommand("pull", "pull images on nodes through CRI, as kubelet does, and show where they came from");
   pull_cmd->add_option("images", pull_images, "image references, e.g. redis:7.2 or docker.io/yinfangchen/geo:app3")->required();
   pull_cmd->add_option("--node", pull_nodes, "node to pull on (repeatable; default: every node)");
   pull_cmd->add_option("--timeout", pull_timeout, "seconds per pull")->capture_default_str();
-  bool pull_fresh = false;
   pull_cmd->add_flag("--fresh", pull_fresh, "remove the image from the node first, so every blob is fetched again");
 
   try {
@@ -196,19 +239,32 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : static_cast<int>(ExitCode::bad_input);
   }
   init_logging(verbose);
+  lab.state_dir = state_dir;
+  lab.start_timeout = std::chrono::seconds(start_timeout);
 
   try {
     if (*up_cmd) {
       install_interrupt_handlers();
-      up.state_dir = state_dir;
-      up.start_timeout = std::chrono::seconds(start_timeout);
       auto started = std::chrono::steady_clock::now();
-      LabState s = lab_up(up);
+      LabState s = lab_up(lab);
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::cout << "lab up in " << std::fixed << std::setprecision(1) << seconds << " s: cluster " << s.cluster << ", "
                 << s.nodes.size() << " nodes, kind-registry at http://" << s.mirror.address << ":" << s.mirror_port
                 << ", state " << (s.state_dir / "lab.json").string() << "\n";
       return 0;
+    }
+    if (*verify_cmd || *gate_cmd) {
+      install_interrupt_handlers();
+      verify.lab = lab;
+      int rc = run_verify(verify);
+      if (*verify_cmd) return rc;
+      if (rc != 0) {
+        std::cerr << "mirrorgate gate: verify failed; not running " << join_argv(gate_command) << "\n";
+        return rc;
+      }
+      std::cout << "gate open: running " << join_argv(gate_command) << "\n";
+      auto result = run(gate_command, {.timeout = std::chrono::hours(24 * 7), .check = false, .passthrough = true});
+      return result.exit_code;
     }
     if (*status_cmd) return cmd_status(state_dir, status_json);
     if (*down_cmd) return cmd_down(state_dir, purge);

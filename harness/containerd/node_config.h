@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "containerd/hosts_toml.h"
 #include "env/environment.h"
 
 namespace mirrorgate {
@@ -12,6 +13,6 @@ namespace mirrorgate {
 // /etc/containerd/certs.d/docker.io/hosts.toml, after checking that it parses
 // (`source` names the file for errors).
 void install_docker_hub_hosts_toml(Environment& env, const std::string& node, const std::string& hosts_toml,
-                                   const std::string& source);
+                                   const std::string& source, const std::string& path = kDockerHubHostsPath);
 
 }  // namespace mirrorgate

@@ -51,6 +51,8 @@ void to_json(json& j, const LabState& s) {
        {"ca_bundle", s.ca_bundle.string()},
        {"registry_data", s.registry_data.string()},
        {"fixture_store", s.fixture_store.string()},
+       {"hosts_toml_nodes", s.hosts_toml_nodes},
+       {"hosts_toml_path", s.hosts_toml_path},
        {"hub", process_json(s.hub)},
        {"hub_data", s.hub_data.string()},
        {"mirror", process_json(s.mirror)},
@@ -95,6 +97,8 @@ void from_json(const json& j, LabState& s) {
   s.ca_bundle = j.value("ca_bundle", "");
   s.registry_data = j.value("registry_data", "");
   s.fixture_store = j.value("fixture_store", "");
+  s.hosts_toml_nodes = j.value("hosts_toml_nodes", std::vector<std::string>{});
+  s.hosts_toml_path = j.value("hosts_toml_path", "");
   s.hub = process_from(j.at("hub"));
   s.hub_data = j.value("hub_data", "");
   s.mirror = process_from(j.at("mirror"));

@@ -58,6 +58,8 @@ struct LabState {
   std::filesystem::path hosts_toml;
   std::filesystem::path images;       // the fixture list the hub was seeded from
   std::filesystem::path fixture_store;  // generated fixture blobs (shared by labs)
+  std::vector<std::string> hosts_toml_nodes;  // empty: every node got hosts.toml
+  std::string hosts_toml_path;
   std::filesystem::path ca_file;      // the lab CA (trust it to reach the hub)
   std::filesystem::path ca_bundle;    // system CAs + the lab CA
   std::filesystem::path registry_data;

@@ -38,8 +38,9 @@ constexpr const char* kSwitchNamespace = "mirrorgate-switch";
 constexpr const char* kHostLink = "mg-lab";
 constexpr const char* kHubHost = "registry-1.docker.io";
 constexpr uint32_t kHostIndex = 1, kHubIndex = 2, kMirrorIndex = 3, kFirstNodeIndex = 10;
-// sockaddr_un.sun_path holds 108 bytes, the terminating NUL included.
-constexpr size_t kMaxSocketPath = 107;
+// containerd refuses unix socket paths over 104 bytes, and its ttrpc socket
+// is the CRI socket's path + ".ttrpc".
+constexpr size_t kMaxSocketPath = 104 - 6;
 
 void on_signal(int) { g_interrupted = true; }
 
@@ -217,7 +218,17 @@ void wait_for_node(const LabNode& n, std::chrono::seconds timeout) {
                  return true;
                } catch (const std::exception& e) {
                  why = e.what();
-                 return false;
+                 if (why.find("unknown service runtime.v1") == std::string::npos) return false;
+                 // containerd serves, but without its CRI plugin: waiting will
+                 // not help. Its log says why (e.g. `mirrors` with config_path).
+                 std::string reason;
+                 std::istringstream log(read_file_if_exists(n.containerd.log).value_or(""));
+                 for (std::string line; std::getline(log, line);) {
+                   if (line.find("failed to load plugin io.containerd.grpc.v1.cri") != std::string::npos) reason = line;
+                 }
+                 throw std::runtime_error("containerd of " + n.name + " runs without its CRI plugin, so kubelet could not "
+                                          "pull anything on this node" + (reason.empty() ? "" : ":\n  " + reason) +
+                                          "\n  (log: " + n.containerd.log.string() + ")");
                }
              },
              n.containerd, timeout);
@@ -385,6 +396,9 @@ LabState lab_up(const LabOptions& o) {
   if (!o.upstream_rate.empty() && o.upstream_rate.find_first_not_of("0123456789.kmgbitKMGBIT") != std::string::npos) {
     throw UserError(ExitCode::bad_input, "--upstream-rate " + o.upstream_rate + ": expected a tc rate like 100mbit");
   }
+  if (o.hosts_toml_path.rfind("/etc/containerd/", 0) != 0 || o.hosts_toml_path.find("..") != std::string::npos) {
+    throw UserError(ExitCode::bad_input, "--hosts-toml-path " + o.hosts_toml_path + ": must be under /etc/containerd/");
+  }
   check_lab_prerequisites();
 
   fs::create_directories(o.state_dir);
@@ -392,7 +406,8 @@ LabState lab_up(const LabOptions& o) {
   if (auto existing = load_state(state_dir)) {
     if (lab_is_healthy(*existing)) {
       if (existing->kind_config == fs::absolute(o.kind_config) && existing->registry_config == fs::absolute(o.registry_config) &&
-          existing->hosts_toml == fs::absolute(o.hosts_toml)) {
+          existing->hosts_toml == fs::absolute(o.hosts_toml) && existing->hosts_toml_nodes == o.hosts_toml_nodes &&
+          existing->hosts_toml_path == o.hosts_toml_path && existing->images == fs::absolute(o.images)) {
         spdlog::info("a lab is already up from the same files in {}; reusing it", state_dir.string());
         if (existing->upstream_rate != o.upstream_rate) {
           spdlog::info("upstream rate: {} -> {}", existing->upstream_rate.empty() ? "unlimited" : existing->upstream_rate,
@@ -422,6 +437,8 @@ LabState lab_up(const LabOptions& o) {
   s.hosts_toml = fs::absolute(o.hosts_toml);
   s.images = fs::absolute(o.images);
   s.fixture_store = fs::absolute(o.fixture_store);
+  s.hosts_toml_nodes = o.hosts_toml_nodes;
+  s.hosts_toml_path = o.hosts_toml_path;
   s.registry_data = state_dir / "registry-data";
   s.hub_data = state_dir / "hub" / "data";
   s.platform = host_platform();
@@ -535,7 +552,11 @@ LabState lab_up(const LabOptions& o) {
       throw_if_interrupted();
       spdlog::info("starting node {} ({}, containerd at {})", n.name, n.role, n.containerd.address);
       env.write_node_file(n.name, "/etc/containerd/config.toml", node_config.toml);
-      install_docker_hub_hosts_toml(env, n.name, hosts_text, s.hosts_toml.string());
+      const auto& only = s.hosts_toml_nodes;
+      if (only.empty() || std::find(only.begin(), only.end(), n.name) != only.end() ||
+          std::find(only.begin(), only.end(), n.role) != only.end()) {
+        install_docker_hub_hosts_toml(env, n.name, hosts_text, s.hosts_toml.string(), s.hosts_toml_path);
+      }
       start_node(s, n);
     }
     for (const auto& n : s.nodes) wait_for_node(n, o.start_timeout);

@@ -31,6 +31,11 @@ struct LabOptions {
   std::string subnet = "10.77.0.0/24";    // lab addresses; must not overlap a host route
   std::string upstream_rate;              // tc tbf rate on the hub's link ("100mbit"); empty: unlimited
   std::chrono::seconds start_timeout{30};  // per daemon, until it answers
+  // To reproduce a partly or wrongly configured cluster: the nodes (names or
+  // roles) that get hosts.toml (empty: every node), and where on the node it
+  // is written.
+  std::vector<std::string> hosts_toml_nodes;
+  std::string hosts_toml_path = "/etc/containerd/certs.d/docker.io/hosts.toml";
 };
 
 // Set by SIGINT/SIGTERM; long steps check it and unwind (tearing down what

@@ -85,23 +85,27 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   bool exited = false;
 
   std::vector<std::string> args(argv.begin() + 1, argv.end());
-  bp::child child(
-      find_program(argv[0]), bp::args(args), bp::std_in < bp::null, bp::std_out > out,
-      bp::std_err > err, environment_with(options.extra_env), io,
-      bp::extend::on_exec_setup = NewProcessGroup{},
-      bp::on_exit = [&](int code, const std::error_code&) {
-        exited = true;
-        result.exit_code = code;
-        timer.cancel();
-      });
-  const pid_t pgid = child.id();
+  auto on_exit = [&](int code, const std::error_code&) {
+    exited = true;
+    result.exit_code = code;
+    timer.cancel();
+  };
+  bp::child child = options.passthrough
+      // Stays in our process group: a Ctrl-C in the terminal reaches it too.
+      ? bp::child(find_program(argv[0]), bp::args(args), bp::std_in < bp::null, environment_with(options.extra_env), io,
+                  bp::on_exit = on_exit)
+      : bp::child(find_program(argv[0]), bp::args(args), bp::std_in < bp::null, bp::std_out > out, bp::std_err > err,
+                  environment_with(options.extra_env), io, bp::extend::on_exec_setup = NewProcessGroup{},
+                  bp::on_exit = on_exit);
+  // Signal the child's own group, or just the child when it shares ours.
+  const pid_t target = options.passthrough ? child.id() : -child.id();
 
   std::function<void(const boost::system::error_code&)> on_timeout;
   int stage = 0;
   on_timeout = [&](const boost::system::error_code& ec) {
     if (ec || exited) return;
     result.timed_out = true;
-    ::kill(-pgid, stage == 0 ? SIGTERM : SIGKILL);
+    ::kill(target, stage == 0 ? SIGTERM : SIGKILL);
     if (stage++ == 0) {
       timer.expires_after(options.kill_grace);
       timer.async_wait(on_timeout);
@@ -112,8 +116,10 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   io.run();
   child.wait();
   if (!exited) result.exit_code = child.exit_code();
-  result.out = out.get();
-  result.err = err.get();
+  if (!options.passthrough) {
+    result.out = out.get();
+    result.err = err.get();
+  }
   if (options.check && !result.ok()) throw CommandError(argv, result);
   return result;
 }

@@ -18,6 +18,9 @@ struct RunOptions {
   std::chrono::milliseconds kill_grace{std::chrono::seconds(2)};
   bool check = true;                                // throw CommandError on non-zero exit
   std::map<std::string, std::string> extra_env;     // added to the inherited environment
+  // Output goes to this process's stdout/stderr (not collected), and the
+  // command stays in our process group, so a Ctrl-C stops both.
+  bool passthrough = false;
 };
 
 struct RunResult {

@@ -1,0 +1,41 @@
+// Reports of a verify run: gtest's JSON in, JUnit XML, report.json and a
+// Markdown summary (for a CI job summary) out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mirrorgate {
+
+struct ScenarioResult {
+  std::string suite;  // the promise family, e.g. OfflinePulls
+  std::string name;   // the promise, e.g. CachedImagesPullOnEveryNodeWithTheHubStopped
+  bool passed = false;
+  bool skipped = false;
+  double seconds = 0;
+  std::vector<std::string> failures;  // gtest failure messages, diagnostics included
+};
+
+// Throws std::runtime_error when `text` is not gtest's --gtest_output=json.
+std::vector<ScenarioResult> parse_gtest_json(const std::string& text);
+
+std::string junit_xml(const std::vector<ScenarioResult>& results, const std::string& suite_name);
+
+struct VerifyReport {
+  std::string run_id;
+  bool passed = false;
+  double seconds = 0;
+  std::string failure;  // a failure before the scenarios ran (bring-up), if any
+  nlohmann::json files;        // the files under test
+  nlohmann::json environment;  // versions, kernel, platform, shaping
+  nlohmann::json upstream;     // what the upstream saw during the run
+  nlohmann::json pulls = nlohmann::json::array();  // per node, per image pull records
+  std::vector<ScenarioResult> scenarios;
+};
+
+nlohmann::json report_json(const VerifyReport& report);
+std::string report_markdown(const VerifyReport& report);
+
+}  // namespace mirrorgate
