@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the embedded lab: install, build, bring the lab up from the
-# shipped files, run the scenarios against it, write a report, and tear the lab
-# down (the mirror's cache stays). Run as root on Debian 12.
+# The main job on the embedded lab: install, build, then `mirrorgate verify`
+# on the shipped files — bring-up, every scenario, the run's report under
+# reports/RUN_ID/, tear-down (the mirror's cache stays). Run as root on
+# Debian 12. Extra arguments go to verify (e.g. --keep, --filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,30 +11,16 @@ echo "== configure and build (release preset)"
 cmake --preset release >/dev/null
 cmake --build --preset release -- -j"$(nproc)"
 
-mirrorgate=build/release/harness/mirrorgate
-state=${MIRRORGATE_STATE:-/var/lib/mirrorgate}
-export MIRRORGATE_STATE=$state
-run_id=$(date -u +%Y%m%dT%H%M%SZ)
-report=reports/$run_id
-mkdir -p "$report"
-
-# shellcheck disable=SC2317  # called by the EXIT trap
-cleanup() { "$mirrorgate" down || true; }
-trap cleanup EXIT
-
-echo "== bring-up"
-"$mirrorgate" up
-"$mirrorgate" status
-"$mirrorgate" status --json > "$report/lab.json" || true
-
-echo "== scenarios"
+echo "== mirrorgate verify"
 status=0
-build/release/scenarios/mirrorgate_scenarios --gtest_output="json:$report/scenarios.json" || status=$?
+build/release/harness/mirrorgate verify --reports reports "$@" || status=$?
 
-echo "== pulls on every node, through CRI"
-mapfile -t images < <(python3 -c 'import json,sys; [print(f["ref"]) for f in json.load(open(sys.argv[1]))["fixtures"]]' "$report/lab.json")
-"$mirrorgate" pull --fresh "${images[@]}" | tee "$report/pulls.txt" || status=1
-
-echo "== report: $report"
-ls "$report"
-exit $status
+# Run ids are UTC timestamps, so the last in glob order is this run's.
+shopt -s nullglob
+runs=(reports/20*/)
+if ((${#runs[@]})) && [[ -f ${runs[-1]}report.md ]]; then
+  report=${runs[-1]}
+  echo "== report: $report"
+  cat "$report/report.md"
+fi
+exit "$status"

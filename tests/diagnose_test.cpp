@@ -1,0 +1,137 @@
+// The diagnosis against a stand-in node: a fake Environment holds the
+// node's files and the registry settings its containerd reports; everything
+// else (the parsers, the rules) is the real code.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "core/files.h"
+#include "verify/diagnose.h"
+
+using namespace mirrorgate;
+
+namespace {
+
+class FakeNodes : public Environment {
+ public:
+  std::map<std::string, std::string> files;  // path on the node → content
+  RegistrySettings settings{"/etc/containerd/certs.d", {}, "fake CRI status"};
+
+  std::string backend() const override { return "fake"; }
+  std::vector<NodeInfo> nodes() const override { return {{"kind-worker", "worker", "10.0.0.11"}}; }
+  std::optional<std::string> read_node_file(const std::string&, const std::string& path) const override {
+    auto it = files.find(path);
+    if (it == files.end()) return std::nullopt;
+    return it->second;
+  }
+  void write_node_file(const std::string&, const std::string& path, const std::string& content) override {
+    files[path] = content;
+  }
+  std::vector<std::string> list_node_files(const std::string&, const std::string& dir) const override {
+    std::vector<std::string> out;
+    for (const auto& [path, _] : files) {
+      if (path.rfind(dir + "/", 0) == 0) out.push_back(path.substr(dir.size() + 1));
+    }
+    return out;
+  }
+  RegistrySettings node_registry_config(const std::string&) const override { return settings; }
+  // Not used by the diagnosis.
+  PullResult pull_image(const std::string&, const std::string&, std::chrono::milliseconds) override { return {}; }
+  std::optional<std::string> image_id(const std::string&, const std::string&) const override { return {}; }
+  bool remove_image(const std::string&, const std::string&, const std::vector<std::string>&,
+                    std::chrono::milliseconds) override { return true; }
+  bool node_has_blob(const std::string&, const std::string&) const override { return false; }
+  RegistryClient mirror() const override { return RegistryClient("http://unused"); }
+  std::string mirror_address() const override { return ""; }
+  RegistryClient upstream() const override { return RegistryClient("http://unused"); }
+  void set_upstream(Upstream) override {}
+  void restart_mirror() override {}
+  std::vector<AccessRecord> mirror_access_log() const override { return {}; }
+  std::vector<AccessRecord> upstream_access_log() const override { return {}; }
+};
+
+const std::string kHostsPath = "/etc/containerd/certs.d/docker.io/hosts.toml";
+
+MirrorFacts shipped_facts() {
+  return MirrorFacts::from_files(MIRRORGATE_SOURCE_DIR "/kind/kind-config-x86.yaml",
+                                 MIRRORGATE_SOURCE_DIR "/registry/registry-config.yml",
+                                 MIRRORGATE_SOURCE_DIR "/kind/hosts.toml");
+}
+
+std::string all(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const auto& f : findings) out += f.str() + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST(Diagnose, ShippedFilesOnANodeHaveNoFindings) {
+  FakeNodes env;
+  env.files[kHostsPath] = read_file(MIRRORGATE_SOURCE_DIR "/kind/hosts.toml");
+  EXPECT_TRUE(diagnose_node(env, "kind-worker", shipped_facts()).empty()) << all(diagnose_node(env, "kind-worker", shipped_facts()));
+  EXPECT_TRUE(diagnose_mirror(shipped_facts()).empty());
+}
+
+TEST(Diagnose, NoConfigPathNamesTheKindConfig) {
+  FakeNodes env;
+  env.settings.config_path.clear();
+  auto text = all(diagnose_node(env, "kind-worker", shipped_facts()));
+  EXPECT_NE(text.find("no config_path, so hosts.toml is ignored"), std::string::npos) << text;
+  EXPECT_NE(text.find("containerdConfigPatches"), std::string::npos) << text;
+}
+
+TEST(Diagnose, HostsTomlInTheApiHostsDirectoryIsExplained) {
+  FakeNodes env;
+  env.files["/etc/containerd/certs.d/registry-1.docker.io/hosts.toml"] = read_file(MIRRORGATE_SOURCE_DIR "/kind/hosts.toml");
+  auto text = all(diagnose_node(env, "kind-worker", shipped_facts()));
+  EXPECT_NE(text.find("is missing"), std::string::npos) << text;
+  EXPECT_NE(text.find("named after the image's registry (docker.io)"), std::string::npos) << text;
+  EXPECT_NE(text.find("registry-1.docker.io/hosts.toml"), std::string::npos) << text;
+}
+
+TEST(Diagnose, EachWrongMirrorLineGetsItsOwnFinding) {
+  FakeNodes env;
+  env.files[kHostsPath] = "server = \"https://registry-1.docker.io\"\n[host.\"https://kind-regsitry:5001\"]\n  capabilities = [\"pull\"]\n";
+  auto findings = diagnose_node(env, "kind-worker", shipped_facts());
+  auto text = all(findings);
+  EXPECT_EQ(findings.size(), 4u) << text;
+  EXPECT_NE(text.find("kind-regsitry, but the mirror is kind-registry"), std::string::npos) << text;
+  EXPECT_NE(text.find("5001 is the port on the host"), std::string::npos) << text;
+  EXPECT_NE(text.find("serves plain HTTP"), std::string::npos) << text;
+  EXPECT_NE(text.find("capabilities = [\"pull\"] only"), std::string::npos) << text;
+  EXPECT_NE(text.find("hosts.toml:2"), std::string::npos) << "findings point at the line: " << text;
+}
+
+TEST(Diagnose, MalformedHostsTomlSaysContainerdIgnoresIt) {
+  FakeNodes env;
+  env.files[kHostsPath] = "[host.\"http://kind-registry:5000\"\n";
+  auto text = all(diagnose_node(env, "kind-worker", shipped_facts()));
+  EXPECT_NE(text.find("not valid TOML"), std::string::npos) << text;
+}
+
+TEST(Diagnose, LegacyMirrorsBesideConfigPathAreFlagged) {
+  FakeNodes env;
+  env.files[kHostsPath] = read_file(MIRRORGATE_SOURCE_DIR "/kind/hosts.toml");
+  env.settings.mirror_hosts = {"docker.io"};
+  auto text = all(diagnose_node(env, "kind-worker", shipped_facts()));
+  EXPECT_NE(text.find("legacy `mirrors`"), std::string::npos) << text;
+}
+
+TEST(Diagnose, RegistryConfigsThatAreNotADockerHubCache) {
+  auto no_proxy = MirrorFacts::from_files("", MIRRORGATE_SOURCE_DIR "/tests/data/misconfig/no-proxy-registry-config.yml", "");
+  EXPECT_NE(all(diagnose_mirror(no_proxy)).find("not a pull-through cache"), std::string::npos);
+  auto wrong = MirrorFacts::from_files("", MIRRORGATE_SOURCE_DIR "/tests/data/misconfig/wrong-remoteurl-registry-config.yml", "");
+  auto text = all(diagnose_mirror(wrong));
+  EXPECT_NE(text.find("docker.io is only an alias"), std::string::npos) << text;
+}
+
+TEST(Diagnose, SkippedPatchIsTheCauseOfAMissingConfigPath) {
+  FakeNodes env;
+  env.settings.config_path.clear();
+  auto facts = MirrorFacts::from_files(MIRRORGATE_SOURCE_DIR "/tests/data/misconfig/patch-version-mismatch.yaml",
+                                       MIRRORGATE_SOURCE_DIR "/registry/registry-config.yml", "");
+  auto text = all(diagnose_node(env, "kind-worker", facts));
+  EXPECT_NE(text.find("kind skipped the kind config's patch"), std::string::npos) << text;
+  EXPECT_NE(text.find("patch-version-mismatch.yaml:9"), std::string::npos) << text;
+}

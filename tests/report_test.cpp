@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include "reports/report.h"
+
+using namespace mirrorgate;
+
+namespace {
+
+// The shape gtest 1.12 writes with --gtest_output=json (trimmed).
+const char* kGtestJson = R"({
+  "tests": 3, "failures": 1, "disabled": 0, "errors": 0, "name": "AllTests",
+  "testsuites": [
+    {"name": "OfflinePulls", "tests": 2, "failures": 1,
+     "testsuite": [
+       {"name": "CachedImagesPullOnEveryNodeWithTheHubStopped", "status": "RUN", "result": "COMPLETED", "time": "4.741s",
+        "classname": "OfflinePulls",
+        "failures": [{"failure": "offline_test.cpp:42\nkind-worker could not pull docker.io/library/redis:7.2 <offline>", "type": ""}]},
+       {"name": "CachedImagesPullOnEveryNodeWithTheHubLinkDown", "status": "RUN", "result": "COMPLETED", "time": "50.95s",
+        "classname": "OfflinePulls"}]},
+    {"name": "WarmPulls", "tests": 1, "failures": 0,
+     "testsuite": [
+       {"name": "OtherNodesPullACachedImageWithoutUpstreamBlobDownloads", "status": "RUN", "result": "SKIPPED",
+        "time": "0s", "classname": "WarmPulls"}]}
+  ]
+})";
+
+}  // namespace
+
+TEST(Report, ParsesGtestJsonIntoResults) {
+  auto results = parse_gtest_json(kGtestJson);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].suite, "OfflinePulls");
+  EXPECT_FALSE(results[0].passed);
+  ASSERT_EQ(results[0].failures.size(), 1u);
+  EXPECT_NE(results[0].failures[0].find("could not pull"), std::string::npos);
+  EXPECT_TRUE(results[1].passed);
+  EXPECT_DOUBLE_EQ(results[1].seconds, 50.95);
+  EXPECT_TRUE(results[2].skipped);
+  EXPECT_FALSE(results[2].passed);
+}
+
+TEST(Report, RejectsOtherJson) {
+  EXPECT_THROW(parse_gtest_json("{\"a\": 1}"), std::runtime_error);
+  EXPECT_THROW(parse_gtest_json("not json"), std::runtime_error);
+}
+
+TEST(Report, JunitXmlCountsFailuresAndEscapes) {
+  auto xml = junit_xml(parse_gtest_json(kGtestJson), "verify");
+  EXPECT_NE(xml.find("<testsuite name=\"OfflinePulls\" tests=\"2\" failures=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("&lt;offline&gt;"), std::string::npos);
+  EXPECT_NE(xml.find("<skipped/>"), std::string::npos);
+  EXPECT_EQ(xml.find("<offline>"), std::string::npos);
+}
+
+TEST(Report, MarkdownLeadsWithTheVerdictAndShowsFailures) {
+  VerifyReport r;
+  r.run_id = "20261127T000000Z";
+  r.scenarios = parse_gtest_json(kGtestJson);
+  r.upstream = {{"kind-registry", {{"requests", 12}, {"manifest_heads", 6}, {"blob_gets", 4}, {"bytes", 1000}}}};
+  r.pulls = nlohmann::json::array({{{"scenario", "offline"}, {"seconds", 0.5}}, {{"scenario", "offline"}, {"seconds", 1.5}}});
+  auto md = report_markdown(r);
+  EXPECT_EQ(md.rfind("# mirrorgate verify 20261127T000000Z: FAIL", 0), 0u) << md;
+  EXPECT_NE(md.find("1 passed, 1 failed, 1 skipped"), std::string::npos) << md;
+  EXPECT_NE(md.find("## OfflinePulls.CachedImagesPullOnEveryNodeWithTheHubStopped"), std::string::npos);
+  EXPECT_NE(md.find("| kind-registry | 12 | 6 | 4 | 1000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| offline | 2 | 1.000 |"), std::string::npos) << md;
+  auto j = report_json(r);
+  EXPECT_EQ(j["verdict"], "fail");
+  EXPECT_EQ(j["scenarios"][2]["status"], "skipped");
+}
