@@ -6,10 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash ci/setup.sh
-echo "== configure and build (release preset)"
-cmake --preset release >/dev/null
-cmake --build --preset release -- -j"$(nproc)"
+bash ci/build.sh release
 
 echo "== mirrorgate verify"
 status=0

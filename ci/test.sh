@@ -6,9 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash ci/setup.sh
-echo "== configure and build (debug preset)"
-cmake --preset debug >/dev/null
-cmake --build --preset debug -- -j"$(nproc)"
+bash ci/build.sh debug
 echo "== ctest: unit tests and scenarios"
 ctest --preset debug --output-junit junit.xml "$@"

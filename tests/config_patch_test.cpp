@@ -3,6 +3,7 @@
 #include "containerd/config_patch.h"
 #include "core/error.h"
 #include "kind/kind_config.h"
+#include "tests/bad_input.h"
 
 using namespace mirrorgate;
 
@@ -51,13 +52,9 @@ TEST(ConfigPatch, PatchWithTheSameVersionIsApplied) {
 }
 
 TEST(ConfigPatch, MalformedPatchNamesTheKindConfigLine) {
-  try {
-    apply_containerd_patches(kind_base_containerd_config(), {{"[plugins\nconfig_path = 1\n", "kind.yaml:40"}});
-    FAIL() << "expected a UserError";
-  } catch (const UserError& e) {
-    EXPECT_EQ(e.code(), ExitCode::bad_input);
-    EXPECT_EQ(std::string(e.what()).rfind("kind.yaml:40:", 0), 0u) << e.what();
-  }
+  auto message = bad_input_message(
+      [] { apply_containerd_patches(kind_base_containerd_config(), {{"[plugins\nconfig_path = 1\n", "kind.yaml:40"}}); });
+  EXPECT_EQ(message.rfind("kind.yaml:40:", 0), 0u) << message;
 }
 
 TEST(ConfigPatch, RegistrySettingsSeesLegacyMirrorsThatConflictWithConfigPath) {

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "images/fixture_images.h"
+#include "tests/bad_input.h"
 
 using namespace mirrorgate;
 namespace fs = std::filesystem;
@@ -146,10 +147,6 @@ TEST(FixtureImages, SizesParseWithUnits) {
 TEST(FixtureImages, BadListNamesTheLine) {
   TempDir dir;
   write_file_atomic(dir.path / "images.yaml", "images:\n  - ref: busybox:1.36\n    layers: [4KiB]\n  - ref: Bad Name\n    layers: [1]\n");
-  try {
-    load_fixture_list(dir.path / "images.yaml");
-    FAIL() << "expected a UserError";
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("images.yaml:4:"), std::string::npos) << e.what();
-  }
+  auto message = bad_input_message([&] { load_fixture_list(dir.path / "images.yaml"); });
+  EXPECT_NE(message.find("images.yaml:4:"), std::string::npos) << message;
 }

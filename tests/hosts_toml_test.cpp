@@ -3,6 +3,7 @@
 #include "containerd/hosts_toml.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "tests/bad_input.h"
 
 using namespace mirrorgate;
 
@@ -56,13 +57,10 @@ TEST(HostsToml, RenderThenParseRoundTrips) {
 }
 
 TEST(HostsToml, MalformedFileNamesFileAndLine) {
-  try {
+  auto message = bad_input_message([] {
     parse_hosts_toml("server = \"https://registry-1.docker.io\"\n\n[host.\"http://kind-registry:5000\"\n", "my/hosts.toml");
-    FAIL() << "expected a UserError";
-  } catch (const UserError& e) {
-    EXPECT_EQ(e.code(), ExitCode::bad_input);
-    EXPECT_EQ(std::string(e.what()).rfind("my/hosts.toml:3:", 0), 0u) << e.what();
-  }
+  });
+  EXPECT_EQ(message.rfind("my/hosts.toml:3:", 0), 0u) << message;
 }
 
 TEST(HostsToml, CapabilitiesOfTheWrongTypeAreRejected) {

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "kind/kind_config.h"
+#include "tests/bad_input.h"
 
 using namespace mirrorgate;
 
@@ -47,23 +48,15 @@ TEST(KindConfig, PatchSourcePointsAtItsFirstLine) {
 }
 
 TEST(KindConfig, MalformedYamlNamesTheLine) {
-  try {
-    parse_kind_config("kind: Cluster\nnodes:\n  - role: worker\n   extra: [\n", "bad.yaml");
-    FAIL() << "expected a UserError";
-  } catch (const UserError& e) {
-    EXPECT_EQ(e.code(), ExitCode::bad_input);
-    EXPECT_EQ(std::string(e.what()).rfind("bad.yaml:", 0), 0u) << e.what();
-  }
+  auto message = bad_input_message([] { parse_kind_config("kind: Cluster\nnodes:\n  - role: worker\n   extra: [\n", "bad.yaml"); });
+  EXPECT_EQ(message.rfind("bad.yaml:", 0), 0u) << message;
 }
 
 TEST(KindConfig, UnknownRoleIsRejectedWithItsLine) {
-  try {
-    parse_kind_config("kind: Cluster\nnodes:\n  - role: control-plane\n  - role: wroker\n", "k.yaml");
-    FAIL() << "expected a UserError";
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("k.yaml:4:"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("wroker"), std::string::npos);
-  }
+  auto message = bad_input_message(
+      [] { parse_kind_config("kind: Cluster\nnodes:\n  - role: control-plane\n  - role: wroker\n", "k.yaml"); });
+  EXPECT_NE(message.find("k.yaml:4:"), std::string::npos) << message;
+  EXPECT_NE(message.find("wroker"), std::string::npos);
 }
 
 TEST(KindConfig, WrongKindIsRejected) {

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "env/lab_state.h"
+#include "tests/bad_input.h"
 
 using namespace mirrorgate;
 namespace fs = std::filesystem;
@@ -49,11 +50,7 @@ TEST(LabState, CorruptStateNamesTheFile) {
   char tmpl[] = "/tmp/mirrorgate-state-XXXXXX";
   fs::path dir = ::mkdtemp(tmpl);
   write_file_atomic(dir / "lab.json", "{ not json");
-  try {
-    load_state(dir);
-    FAIL() << "expected a UserError";
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find((dir / "lab.json").string()), std::string::npos);
-  }
+  auto message = bad_input_message([&] { load_state(dir); });
+  EXPECT_NE(message.find((dir / "lab.json").string()), std::string::npos) << message;
   fs::remove_all(dir);
 }

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "registry/registry_config.h"
+#include "tests/bad_input.h"
 
 using namespace mirrorgate;
 
@@ -20,13 +21,8 @@ TEST(RegistryConfig, WithoutProxySectionIsNotACache) {
 }
 
 TEST(RegistryConfig, MalformedYamlNamesFileAndLine) {
-  try {
-    parse_registry_config("version: 0.1\nproxy:\n  remoteurl: [unclosed\n", "my.yml");
-    FAIL() << "expected a UserError";
-  } catch (const UserError& e) {
-    EXPECT_EQ(e.code(), ExitCode::bad_input);
-    EXPECT_EQ(std::string(e.what()).rfind("my.yml:", 0), 0u) << e.what();
-  }
+  auto message = bad_input_message([] { parse_registry_config("version: 0.1\nproxy:\n  remoteurl: [unclosed\n", "my.yml"); });
+  EXPECT_EQ(message.rfind("my.yml:", 0), 0u) << message;
 }
 
 TEST(RegistryConfig, AddressWithoutPortIsRejected) {
