@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded lab: install, build, then `mirrorgate verify`
 # on the shipped files — bring-up, every scenario, the run's report under
-# reports/RUN_ID/, tear-down (the mirror's cache stays). Run as root on
+# reports/RUN_ID/, tear-down (the mirror's cache stays) — and, when verify
+# passed, `mirrorgate bench` (quick profile) with its report. Run as root on
 # Debian 12. Extra arguments go to verify (e.g. --keep, --filter).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,7 @@ if ((${#runs[@]})) && [[ -f ${runs[-1]}report.md ]]; then
   echo "== report: $report"
   cat "$report/report.md"
 fi
-exit "$status"
+((status == 0)) || exit "$status"
+
+echo "== mirrorgate bench (quick profile)"
+build/release/harness/mirrorgate bench --reports reports

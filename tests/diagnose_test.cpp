@@ -45,6 +45,8 @@ class FakeNodes : public Environment {
   std::string mirror_address() const override { return ""; }
   RegistryClient upstream() const override { return RegistryClient("http://unused"); }
   void set_upstream(Upstream) override {}
+  void set_upstream_rate(const std::string&) override {}
+  std::string upstream_rate() const override { return ""; }
   void restart_mirror() override {}
   std::vector<AccessRecord> mirror_access_log() const override { return {}; }
   std::vector<AccessRecord> upstream_access_log() const override { return {}; }

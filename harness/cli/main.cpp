@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "cli/bench.h"
 #include "cli/verify.h"
 #include "core/log.h"
 #include "lab/local_lab.h"
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
       "node of the kind config, configured by its containerdConfigPatches and kind/hosts.toml.\n\n"
       "  mirrorgate verify     up, every scenario, report, down; exit 0 only if all pass\n"
       "  mirrorgate gate -- CMD   run CMD only after verify passes; returns CMD's exit code\n"
+      "  mirrorgate bench      cold vs warm vs direct pulls, upstream shaped like a WAN; report\n"
       "  mirrorgate up         bring the lab up (root) and leave it running\n"
       "  mirrorgate status     what runs where, healthy or not\n"
       "  mirrorgate pull IMG   pull on every node through CRI; exit 1 if any went around the mirror\n"
@@ -211,6 +213,27 @@ int main(int argc, char** argv) {
   add_verify_options(gate_cmd, verify);
   gate_cmd->add_option("command", gate_command, "the command to run after a pass (after --)")->required();
   gate_cmd->footer("\nExit code: the command's when verify passed; 1 (and the command never runs) when it failed.");
+
+  BenchOptions bench;
+  const char* bench_env = std::getenv("MIRRORGATE_BENCHMARK_BIN");
+  bench.benchmark_binary = bench_env && *bench_env ? bench_env : MIRRORGATE_BENCHMARK;
+  std::string bench_rate = "100mbit";
+  auto* bench_cmd = app.add_subcommand("bench", "measure cold, warm, direct pulls with the upstream shaped like a WAN");
+  add_lab_options(bench_cmd, lab, start_timeout);
+  bench_cmd->remove_option(bench_cmd->get_option("--upstream-rate"));
+  bench_cmd->add_option("--upstream-rate", bench_rate, "tc tbf rate of the hub's link, or none")->capture_default_str();
+  bench_cmd->add_option("--profile", bench.profile, "quick (10 and 100 MB images) or full (adds 1 GB x 4)")
+      ->check(CLI::IsMember({"quick", "full"}))->capture_default_str();
+  bench_cmd->add_option("--repetitions", bench.repetitions, "repetitions per benchmark (default 5 quick, 9 full)");
+  bench_cmd->add_flag("--keep", bench.keep, "leave the lab up afterwards");
+  bench_cmd->add_option("--reports", bench.reports_root, "reports go to DIR/RUN_ID/")->capture_default_str();
+  bench_cmd->add_option("--filter", bench.filter, "Google Benchmark filter, e.g. 'pull/(cold|warm)/100mb'");
+  bench_cmd->footer(
+      "\nModes: cold (a repository the mirror never cached), warm (the mirror has it, the node not),\n"
+      "direct (no mirror: what users have today), floor (direct on an unshaped link).\n"
+      "Reports: DIR/RUN_ID/benchmark.json (for Google Benchmark's compare.py), report.json, report.md.\n"
+      "Exit 1 when a target is missed: warm >= 5x faster than cold (100 MB), warm <= 1.15x floor,\n"
+      "harness overhead < 5 ms, the run < 10 min.");
 
   bool status_json = false;
   auto* status_cmd = app.add_subcommand("status", "show what runs where and whether it answers (exit 0 when healthy)");
@@ -265,6 +288,12 @@ int main(int argc, char** argv) {
       std::cout << "gate open: running " << join_argv(gate_command) << "\n";
       auto result = run(gate_command, {.timeout = std::chrono::hours(24 * 7), .check = false, .passthrough = true});
       return result.exit_code;
+    }
+    if (*bench_cmd) {
+      install_interrupt_handlers();
+      bench.lab = lab;
+      bench.lab.upstream_rate = bench_rate == "none" ? "" : bench_rate;
+      return run_bench(bench);
     }
     if (*status_cmd) return cmd_status(state_dir, status_json);
     if (*down_cmd) return cmd_down(state_dir, purge);

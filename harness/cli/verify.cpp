@@ -1,5 +1,7 @@
 #include "cli/verify.h"
 
+#include "cli/run_info.h"
+
 #include <sys/utsname.h>
 
 #include <ctime>
@@ -22,34 +24,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-std::string utc_stamp() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
-  return buf;
-}
-
-json environment_of(const LabState& s) {
-  utsname u{};
-  ::uname(&u);
-  json env = {{"kernel", std::string(u.sysname) + " " + u.release},
-              {"platform", s.platform},
-              {"upstream_rate", s.upstream_rate.empty() ? "unlimited" : s.upstream_rate},
-              {"backend", s.backend},
-              {"nodes", s.nodes.size()}};
-  auto registry = run({"docker-registry", "--version"}, {.check = false});
-  env["registry"] = registry.out.substr(0, registry.out.find('\n'));
-  if (!s.nodes.empty()) {
-    try {
-      auto v = CriClient(s.nodes.front().socket.string()).version();
-      env["containerd"] = v.runtime_name + " " + v.runtime_version + " (CRI " + v.runtime_api_version + ")";
-    } catch (const std::exception& e) {
-      env["containerd"] = std::string("unknown: ") + e.what();
-    }
-  }
-  return env;
-}
 
 // Who asked the upstream for what during the run, by client.
 json upstream_summary(const LabState& s, const std::vector<AccessRecord>& records) {

@@ -72,6 +72,9 @@ class Environment {
   virtual RegistrySettings node_registry_config(const std::string& node) const = 0;
 
   virtual void set_upstream(Upstream state) = 0;
+  // Limits the upstream's link like a WAN ("100mbit"); empty: unlimited.
+  virtual void set_upstream_rate(const std::string& rate) = 0;
+  virtual std::string upstream_rate() const = 0;
   // Stops kind-registry and starts it again over the same cache.
   virtual void restart_mirror() = 0;
 

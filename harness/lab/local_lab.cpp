@@ -767,6 +767,12 @@ void LocalEnvironment::set_upstream(Upstream state) {
   }
 }
 
+void LocalEnvironment::set_upstream_rate(const std::string& rate) {
+  apply_upstream_rate(rate);
+  state_.upstream_rate = rate;
+  save_state(state_);
+}
+
 void LocalEnvironment::restart_mirror() {
   if (!stop_daemon(state_.mirror.daemon)) throw std::runtime_error("kind-registry did not stop");
   start_mirror(state_, 30s);

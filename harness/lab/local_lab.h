@@ -96,6 +96,8 @@ class LocalEnvironment : public Environment {
   RegistryClient upstream() const override;
   RegistrySettings node_registry_config(const std::string& node) const override;
   void set_upstream(Upstream state) override;
+  void set_upstream_rate(const std::string& rate) override;
+  std::string upstream_rate() const override { return state_.upstream_rate; }
   void restart_mirror() override;
   std::vector<AccessRecord> mirror_access_log() const override;
   std::vector<AccessRecord> upstream_access_log() const override;

@@ -77,6 +77,11 @@ void RegistryClient::push_blob(const std::string& repository, const std::string&
   }
 }
 
+bool RegistryClient::mount_blob(const std::string& repository, const std::string& digest, const std::string& from) const {
+  auto r = http_.request("POST", url("/v2/" + repository + "/blobs/uploads/?mount=" + digest + "&from=" + from));
+  return r.status == 201;
+}
+
 std::optional<std::string> RegistryClient::manifest_digest(const std::string& repository,
                                                            const std::string& reference,
                                                            const std::string& accept) const {

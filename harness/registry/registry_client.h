@@ -29,6 +29,10 @@ class RegistryClient {
   void push_blob(const std::string& repository, const std::string& digest,
                  const std::filesystem::path& file) const;
 
+  // Links a blob the registry holds in `from` into `repository` without
+  // uploading it (cross-repository mount). False when the registry declined.
+  bool mount_blob(const std::string& repository, const std::string& digest, const std::string& from) const;
+
   // Digest the registry reports for a manifest (Docker-Content-Digest), if any.
   std::optional<std::string> manifest_digest(const std::string& repository, const std::string& reference,
                                              const std::string& accept) const;

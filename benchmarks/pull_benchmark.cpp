@@ -1,0 +1,201 @@
+// Cold, warm and direct pulls through a node's CRI, as kubelet pulls, on a
+// running lab (mirrorgate up / mirrorgate bench bring it up):
+//   cold    the mirror has never cached the image (a repository new to it)
+//           and the node's content store holds none of its blobs
+//   warm    the mirror holds the image, the node does not
+//   direct  the node pulls from the hub with no mirror (what users have today:
+//           registry-1.docker.io/… references have no hosts.toml directory)
+//   floor   direct with the hub's link unshaped: containerd's own fetch and
+//           unpack, the bound a warm pull can approach
+// One iteration per repetition, manual time = the CRI PullImage call only.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+
+#include "containerd/cri_client.h"
+#include "fixtures/lab_attach.h"
+#include "verify/pull_evidence.h"
+
+namespace mirrorgate {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct BenchImage {
+  FixtureImage image;
+  std::string label;  // "100mb-4layers"
+};
+
+std::vector<BenchImage>& bench_images() {
+  static std::vector<BenchImage> images;
+  return images;
+}
+
+std::string node_name() { return attached_state()->nodes.front().name; }
+
+long long upstream_blob_bytes(const Environment& lab, size_t from) {
+  long long total = 0;
+  auto log = lab.upstream_access_log();
+  for (size_t i = from; i < log.size(); ++i) {
+    if (log[i].kind == RequestKind::blob && log[i].method == "GET") total += log[i].bytes;
+  }
+  return total;
+}
+
+// Empties the node of the image, or stops the benchmark: a pull that finds
+// blobs locally measures nothing.
+bool make_node_cold(benchmark::State& state, Environment& lab, const std::string& ref, const FixtureImage& image) {
+  if (lab.remove_image(node_name(), ref, content_for(image, attached_state()->platform), 60s)) return true;
+  state.SkipWithError("the node still holds blobs of the image after removing it");
+  return false;
+}
+
+void report_counters(benchmark::State& state, const FixtureImage& image, long long upstream) {
+  const auto platform = attached_state()->platform;
+  const double bytes = static_cast<double>(image.bytes_for(platform));
+  state.counters["bytes"] = bytes;
+  state.counters["layers"] = static_cast<double>(image.for_platform(platform).layers.size());
+  state.counters["upstream_bytes"] = static_cast<double>(upstream);
+  state.counters["upstream_amplification"] = bytes > 0 ? upstream / bytes : 0;
+}
+
+// Pulls `ref` on the node and records the CRI call's wall time.
+bool timed_pull(benchmark::State& state, Environment& lab, const std::string& ref) {
+  try {
+    auto r = lab.pull_image(node_name(), ref, 30min);
+    state.SetIterationTime(r.seconds);
+    return true;
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+    return false;
+  }
+}
+
+void BM_Cold(benchmark::State& state, const BenchImage* bench) {
+  std::string why;
+  auto* lab = attached_lab(&why);
+  if (!lab) return state.SkipWithError(why.c_str());
+  static std::atomic<int> counter{0};
+  for (auto _ : state) {
+    // A repository the mirror has never seen: distribution links cached blobs
+    // per repository, so it fetches every blob from the upstream again.
+    const auto& base = bench->image.spec.ref;
+    std::string repo = base.repository + "-cold-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    auto hub = lab->upstream();
+    for (const auto& p : bench->image.platforms) {
+      std::vector<Blob> blobs = p.layers;
+      blobs.push_back(p.config);
+      for (const auto& b : blobs) {
+        if (!hub.mount_blob(repo, b.digest, base.repository)) return state.SkipWithError("the hub refused a blob mount");
+      }
+    }
+    hub.put_manifest(repo, base.tag, bench->image.top.media_type, bench->image.top_body);
+    const std::string ref = "docker.io/" + repo + ":" + base.tag;
+    if (!make_node_cold(state, *lab, ref, bench->image)) return;
+    const size_t mark = lab->upstream_access_log().size();
+    if (!timed_pull(state, *lab, ref)) return;
+    report_counters(state, bench->image, upstream_blob_bytes(*lab, mark));
+  }
+}
+
+void BM_Warm(benchmark::State& state, const BenchImage* bench) {
+  std::string why;
+  auto* lab = attached_lab(&why);
+  if (!lab) return state.SkipWithError(why.c_str());
+  const std::string ref = bench->image.spec.ref.str();
+  lab->pull_image(node_name(), ref, 30min);  // the mirror holds it from now on
+  for (auto _ : state) {
+    if (!make_node_cold(state, *lab, ref, bench->image)) return;
+    const size_t mark = lab->upstream_access_log().size();
+    if (!timed_pull(state, *lab, ref)) return;
+    report_counters(state, bench->image, upstream_blob_bytes(*lab, mark));
+  }
+}
+
+void direct_pulls(benchmark::State& state, const BenchImage* bench, bool unshaped) {
+  std::string why;
+  auto* lab = attached_lab(&why);
+  if (!lab) return state.SkipWithError(why.c_str());
+  const std::string rate = lab->upstream_rate();
+  if (unshaped && !rate.empty()) lab->set_upstream_rate("");
+  const auto& base = bench->image.spec.ref;
+  const std::string ref = "registry-1.docker.io/" + base.repository + ":" + base.tag;
+  for (auto _ : state) {
+    if (!make_node_cold(state, *lab, ref, bench->image)) break;
+    const size_t mark = lab->upstream_access_log().size();
+    if (!timed_pull(state, *lab, ref)) break;
+    report_counters(state, bench->image, upstream_blob_bytes(*lab, mark));
+  }
+  if (unshaped && !rate.empty()) lab->set_upstream_rate(rate);
+}
+
+void BM_Direct(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, false); }
+void BM_Floor(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, true); }
+
+// What the harness adds to a measured pull: a CRI round trip on a new channel.
+void BM_HarnessOverhead(benchmark::State& state) {
+  std::string why;
+  if (!attached_lab(&why)) return state.SkipWithError(why.c_str());
+  const auto socket = attached_state()->nodes.front().socket.string();
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    CriClient(socket).image_status("docker.io/library/busybox:1.36");
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+}
+
+std::string label_of(const FixtureImage& image) {
+  auto repo = image.spec.ref.repository;
+  auto dash = repo.find("bench-");
+  return dash == std::string::npos ? repo : repo.substr(dash + 6);
+}
+
+}  // namespace
+}  // namespace mirrorgate
+
+int main(int argc, char** argv) {
+  using namespace mirrorgate;
+  benchmark::Initialize(&argc, argv);
+  std::string why;
+  auto* lab = attached_lab(&why);
+  if (!lab) {
+    std::cerr << "pull_benchmark: " << why << "\n";
+    return 1;
+  }
+  std::vector<std::string> lists{MIRRORGATE_SOURCE_DIR "/fixtures/bench-images.yaml"};
+  if (const char* profile = std::getenv("MIRRORGATE_BENCH_PROFILE"); profile && std::string(profile) == "full") {
+    lists.push_back(MIRRORGATE_SOURCE_DIR "/fixtures/bench-images-full.yaml");
+  }
+  auto store = attached_store();
+  for (const auto& list : lists) {
+    for (const auto& spec : load_fixture_list(list)) {
+      auto image = store.build(spec);
+      push_fixture_image(lab->upstream(), image, store);
+      bench_images().push_back({image, label_of(image)});
+    }
+  }
+  int repetitions = 5;
+  if (const char* r = std::getenv("MIRRORGATE_BENCH_REPETITIONS"); r && *r) repetitions = std::max(1, std::atoi(r));
+  for (const auto& b : bench_images()) {
+    using Fn = void (*)(benchmark::State&, const BenchImage*);
+    const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold}, {"warm", BM_Warm}, {"direct", BM_Direct}, {"floor", BM_Floor}};
+    for (auto [mode, fn] : modes) {
+      benchmark::RegisterBenchmark((std::string("pull/") + mode + "/" + b.label).c_str(), fn, &b)
+          ->UseManualTime()
+          ->Iterations(1)
+          ->Repetitions(repetitions)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  benchmark::RegisterBenchmark("harness_overhead/cri_round_trip", BM_HarnessOverhead)
+      ->UseManualTime()
+      ->Iterations(20)
+      ->Repetitions(repetitions)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

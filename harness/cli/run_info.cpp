@@ -1,0 +1,53 @@
+#include "cli/run_info.h"
+
+#include <sys/utsname.h>
+
+#include <ctime>
+#include <sstream>
+#include <thread>
+
+#include "containerd/cri_client.h"
+#include "core/files.h"
+#include "process/process.h"
+
+namespace mirrorgate {
+
+using json = nlohmann::json;
+
+std::string utc_stamp() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
+  return buf;
+}
+
+json environment_of(const LabState& s) {
+  utsname u{};
+  ::uname(&u);
+  json env = {{"kernel", std::string(u.sysname) + " " + u.release},
+              {"platform", s.platform},
+              {"upstream_rate", s.upstream_rate.empty() ? "unlimited" : s.upstream_rate},
+              {"backend", s.backend},
+              {"nodes", s.nodes.size()}};
+  std::istringstream cpuinfo(read_file_if_exists("/proc/cpuinfo").value_or(""));
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      env["cpu"] = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  env["cpus"] = std::thread::hardware_concurrency();
+  auto registry = run({"docker-registry", "--version"}, {.check = false});
+  env["registry"] = registry.out.substr(0, registry.out.find('\n'));
+  if (!s.nodes.empty()) {
+    try {
+      auto v = CriClient(s.nodes.front().socket.string()).version();
+      env["containerd"] = v.runtime_name + " " + v.runtime_version + " (CRI " + v.runtime_api_version + ")";
+    } catch (const std::exception& e) {
+      env["containerd"] = std::string("unknown: ") + e.what();
+    }
+  }
+  return env;
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,247 @@
+#include "reports/bench_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <numeric>
+#include <sstream>
+
+namespace mirrorgate {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::vector<double> sorted(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+double to_seconds(double value, const std::string& unit) {
+  if (unit == "ns") return value / 1e9;
+  if (unit == "us") return value / 1e6;
+  if (unit == "ms") return value / 1e3;
+  return value;
+}
+
+std::string fmt(double v, int precision = 3) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(precision) << v;
+  return out.str();
+}
+
+// Number of ways to pick k of the first n ranks... via the distribution of
+// the U statistic for sizes m, n (no ties): counts[u] for u in 0..m*n.
+std::vector<double> u_distribution(int m, int n) {
+  // f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u)
+  std::vector<std::vector<std::vector<double>>> f(
+      m + 1, std::vector<std::vector<double>>(n + 1, std::vector<double>(m * n + 1, 0)));
+  for (int i = 0; i <= m; ++i) {
+    for (int j = 0; j <= n; ++j) {
+      for (int u = 0; u <= i * j; ++u) {
+        if (i == 0 || j == 0) {
+          f[i][j][u] = u == 0 ? 1 : 0;
+          continue;
+        }
+        double a = u - j >= 0 ? f[i - 1][j][u - j] : 0;
+        double b = f[i][j - 1][u];
+        f[i][j][u] = a + b;
+      }
+    }
+  }
+  return f[m][n];
+}
+
+}  // namespace
+
+double Sample::median() const {
+  if (seconds.empty()) return 0;
+  auto s = sorted(seconds);
+  size_t n = s.size();
+  return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+double Sample::min() const { return seconds.empty() ? 0 : *std::min_element(seconds.begin(), seconds.end()); }
+double Sample::max() const { return seconds.empty() ? 0 : *std::max_element(seconds.begin(), seconds.end()); }
+double Sample::p95() const {
+  if (seconds.empty()) return 0;
+  auto s = sorted(seconds);
+  size_t rank = static_cast<size_t>(std::ceil(0.95 * s.size()));
+  return s[std::max<size_t>(rank, 1) - 1];
+}
+double Sample::cv() const {
+  if (seconds.size() < 2) return 0;
+  double mean = std::accumulate(seconds.begin(), seconds.end(), 0.0) / seconds.size();
+  double var = 0;
+  for (double x : seconds) var += (x - mean) * (x - mean);
+  var /= static_cast<double>(seconds.size() - 1);
+  return mean > 0 ? std::sqrt(var) / mean : 0;
+}
+
+std::map<std::string, Sample> parse_benchmark_json(const std::string& text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(std::string("not Google Benchmark JSON: ") + e.what());
+  }
+  if (!j.contains("benchmarks")) throw std::runtime_error("not Google Benchmark JSON: no benchmarks");
+  std::map<std::string, Sample> out;
+  static const std::vector<std::string> known{"name", "run_name", "run_type", "repetitions", "repetition_index",
+                                              "threads", "iterations", "real_time", "cpu_time", "time_unit",
+                                              "family_index", "per_family_instance_index", "aggregate_name",
+                                              "aggregate_unit", "error_occurred", "error_message", "label"};
+  for (const auto& b : j["benchmarks"]) {
+    if (b.value("run_type", "iteration") != "iteration") continue;
+    std::string name = b.value("run_name", b.value("name", ""));
+    auto& s = out[name];
+    s.name = name;
+    if (b.value("error_occurred", false)) {
+      s.error = b.value("error_message", "error");
+      continue;
+    }
+    s.seconds.push_back(to_seconds(b.value("real_time", 0.0), b.value("time_unit", "ns")));
+    for (const auto& [key, value] : b.items()) {
+      if (value.is_number() && std::find(known.begin(), known.end(), key) == known.end()) s.counters[key] = value.get<double>();
+    }
+  }
+  return out;
+}
+
+double mann_whitney_p(const std::vector<double>& a, const std::vector<double>& b) {
+  const int m = static_cast<int>(a.size()), n = static_cast<int>(b.size());
+  if (m == 0 || n == 0) return 1;
+  // Ranks over the pooled sample, ties getting their mean rank.
+  std::vector<std::pair<double, int>> pooled;
+  for (double x : a) pooled.push_back({x, 0});
+  for (double x : b) pooled.push_back({x, 1});
+  std::sort(pooled.begin(), pooled.end());
+  std::vector<double> ranks(pooled.size());
+  double tie_term = 0;
+  for (size_t i = 0; i < pooled.size();) {
+    size_t j = i;
+    while (j < pooled.size() && pooled[j].first == pooled[i].first) ++j;
+    double t = static_cast<double>(j - i);
+    tie_term += t * t * t - t;
+    for (size_t k = i; k < j; ++k) ranks[k] = (i + j + 1) / 2.0;
+    i = j;
+  }
+  double rank_sum_a = 0;
+  for (size_t k = 0; k < pooled.size(); ++k) {
+    if (pooled[k].second == 0) rank_sum_a += ranks[k];
+  }
+  const double u = rank_sum_a - m * (m + 1) / 2.0;
+  const double mean = m * n / 2.0;
+  if (m <= 12 && n <= 12 && tie_term == 0) {
+    auto dist = u_distribution(m, n);
+    double total = std::accumulate(dist.begin(), dist.end(), 0.0);
+    double extreme = std::min(u, m * n - u);
+    double tail = 0;
+    for (int k = 0; k <= static_cast<int>(std::floor(extreme)); ++k) tail += dist[k];
+    return std::min(1.0, 2 * tail / total);
+  }
+  const double N = m + n;
+  double sigma = std::sqrt(m * n / 12.0 * ((N + 1) - tie_term / (N * (N - 1))));
+  if (sigma == 0) return 1;
+  double z = (std::abs(u - mean) - 0.5) / sigma;
+  return std::min(1.0, std::erfc(std::max(z, 0.0) / std::sqrt(2.0)));
+}
+
+std::vector<Comparison> compare_modes(const std::map<std::string, Sample>& samples) {
+  std::vector<Comparison> out;
+  for (const auto& [name, warm] : samples) {
+    if (name.rfind("pull/warm/", 0) != 0 || warm.seconds.empty()) continue;
+    const std::string image = name.substr(10);
+    for (const char* other : {"cold", "direct", "floor"}) {
+      auto it = samples.find(std::string("pull/") + other + "/" + image);
+      if (it == samples.end() || it->second.seconds.empty()) continue;
+      Comparison c{image, "warm", other, it->second.median() / warm.median(),
+                   mann_whitney_p(warm.seconds, it->second.seconds)};
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::vector<Target> check_targets(const std::map<std::string, Sample>& samples, double run_seconds) {
+  std::vector<Target> out;
+  auto median_of = [&](const std::string& name) -> double {
+    auto it = samples.find(name);
+    return it == samples.end() || it->second.seconds.empty() ? 0 : it->second.median();
+  };
+  for (const auto& [name, warm] : samples) {
+    if (name.rfind("pull/warm/", 0) != 0 || warm.seconds.empty()) continue;
+    const std::string image = name.substr(10);
+    if (image.rfind("100mb", 0) == 0) {
+      double cold = median_of("pull/cold/" + image);
+      if (cold > 0) {
+        double speedup = cold / warm.median();
+        out.push_back({"warm pull of " + image + " at least 5x faster than cold",
+                       fmt(speedup, 1) + "x (cold " + fmt(cold) + " s, warm " + fmt(warm.median()) + " s)", speedup >= 5});
+      }
+    }
+    double floor = median_of("pull/floor/" + image);
+    if (floor > 0) {
+      double ratio = warm.median() / floor;
+      out.push_back({"warm pull of " + image + " within 1.15x of an unshaped pull with no proxy",
+                     fmt(ratio, 2) + "x (warm " + fmt(warm.median()) + " s, floor " + fmt(floor) + " s)", ratio <= 1.15});
+    }
+  }
+  double overhead = median_of("harness_overhead/cri_round_trip");
+  if (overhead > 0) {
+    out.push_back({"harness overhead per measured pull under 5 ms", fmt(overhead * 1000, 2) + " ms", overhead < 0.005});
+  }
+  if (run_seconds > 0) {
+    out.push_back({"benchmark run under 10 minutes", fmt(run_seconds / 60, 1) + " min", run_seconds < 600});
+  }
+  return out;
+}
+
+json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
+                       const std::vector<Target>& targets, const json& environment) {
+  json j = {{"environment", environment}, {"benchmarks", json::array()}, {"comparisons", json::array()},
+            {"targets", json::array()}};
+  for (const auto& [name, s] : samples) {
+    j["benchmarks"].push_back({{"name", name}, {"seconds", s.seconds}, {"median", s.median()}, {"min", s.min()},
+                               {"max", s.max()}, {"p95", s.p95()}, {"cv", s.cv()}, {"counters", s.counters},
+                               {"error", s.error}});
+  }
+  for (const auto& c : comparisons) {
+    j["comparisons"].push_back({{"image", c.image}, {"faster", c.faster}, {"slower", c.slower},
+                                {"speedup", c.speedup}, {"mann_whitney_p", c.p_value}});
+  }
+  for (const auto& t : targets) j["targets"].push_back({{"what", t.what}, {"measured", t.measured}, {"met", t.met}});
+  return j;
+}
+
+std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
+                                  const std::vector<Comparison>& comparisons, const std::vector<Target>& targets,
+                                  const json& environment) {
+  std::ostringstream md;
+  bool all_met = std::all_of(targets.begin(), targets.end(), [](const Target& t) { return t.met; });
+  md << "# mirrorgate bench: " << (all_met ? "all targets met" : "TARGETS MISSED") << "\n\n";
+  md << "| benchmark | n | median s | min s | max s | p95 s | CV | MB | upstream MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& [name, s] : samples) {
+    if (!s.error.empty()) {
+      md << "| " << name << " | error: " << s.error << " |||||||\n";
+      continue;
+    }
+    auto counter = [&](const char* key) {
+      auto it = s.counters.find(key);
+      return it == s.counters.end() ? std::string("") : fmt(it->second / 1e6, 1);
+    };
+    md << "| " << name << " | " << s.seconds.size() << " | " << fmt(s.median()) << " | " << fmt(s.min()) << " | "
+       << fmt(s.max()) << " | " << fmt(s.p95()) << " | " << fmt(s.cv(), 2) << " | " << counter("bytes") << " | "
+       << counter("upstream_bytes") << " |\n";
+  }
+  md << "\n| image | warm vs | speedup (median) | Mann–Whitney p |\n|---|---|---:|---:|\n";
+  for (const auto& c : comparisons) {
+    md << "| " << c.image << " | " << c.slower << " | " << fmt(c.speedup, 2) << "x | " << fmt(c.p_value, 4) << " |\n";
+  }
+  md << "\n## Targets\n\n| target | measured | met |\n|---|---|---|\n";
+  for (const auto& t : targets) md << "| " << t.what << " | " << t.measured << " | " << (t.met ? "yes" : "**no**") << " |\n";
+  md << "\n## Environment\n\n";
+  for (const auto& [k, v] : environment.items()) md << "- " << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+  return md.str();
+}
+
+}  // namespace mirrorgate

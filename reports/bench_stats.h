@@ -1,0 +1,61 @@
+// Statistics of a pull benchmark run, from Google Benchmark's JSON output:
+// per benchmark the repetitions' times, their spread, and how warm pulls
+// compare with cold and direct ones (with a Mann–Whitney U test, since a
+// handful of noisy timings is no normal sample).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mirrorgate {
+
+struct Sample {
+  std::string name;             // "pull/warm/100mb-4layers"
+  std::vector<double> seconds;  // one per repetition
+  std::map<std::string, double> counters;  // from the last repetition
+  std::string error;            // set when the benchmark skipped with an error
+  double median() const;
+  double min() const;
+  double max() const;
+  double p95() const;           // nearest rank
+  double cv() const;            // coefficient of variation (stddev / mean)
+};
+
+// Throws std::runtime_error when `text` is not Google Benchmark JSON.
+std::map<std::string, Sample> parse_benchmark_json(const std::string& text);
+
+// Two-sided p-value of the Mann–Whitney U test that a and b come from the
+// same distribution: exact for small samples (≤ 12 each), normal
+// approximation with tie correction above.
+double mann_whitney_p(const std::vector<double>& a, const std::vector<double>& b);
+
+struct Comparison {
+  std::string image;     // "100mb-4layers"
+  std::string faster;    // "warm"
+  std::string slower;    // "cold"
+  double speedup = 0;    // median(slower) / median(faster)
+  double p_value = 1;
+};
+
+std::vector<Comparison> compare_modes(const std::map<std::string, Sample>& samples);
+
+struct Target {
+  std::string what;
+  std::string measured;
+  bool met = false;
+};
+
+// The project's targets: warm ≥ 5× faster than cold for 100 MB images,
+// warm within 1.15× of the floor, harness overhead under 5 ms.
+std::vector<Target> check_targets(const std::map<std::string, Sample>& samples, double run_seconds);
+
+nlohmann::json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
+                                 const std::vector<Target>& targets, const nlohmann::json& environment);
+std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
+                                  const std::vector<Comparison>& comparisons, const std::vector<Target>& targets,
+                                  const nlohmann::json& environment);
+
+}  // namespace mirrorgate

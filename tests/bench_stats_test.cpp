@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include "reports/bench_stats.h"
+
+using namespace mirrorgate;
+
+TEST(BenchStats, MannWhitneyExactForCompletelySeparatedSamples) {
+  // U = 0 for 5 vs 5: 2 of the 252 orderings are as extreme, two-sided.
+  EXPECT_NEAR(mann_whitney_p({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}), 2.0 / 252, 1e-9);
+  EXPECT_NEAR(mann_whitney_p({6, 7, 8, 9, 10}, {1, 2, 3, 4, 5}), 2.0 / 252, 1e-9);
+}
+
+TEST(BenchStats, MannWhitneySeesNoDifferenceInInterleavedSamples) {
+  EXPECT_GT(mann_whitney_p({1, 3, 5, 7, 9}, {2, 4, 6, 8, 10}), 0.5);
+  // Ties take the normal approximation and stay within [0, 1].
+  double p = mann_whitney_p({1, 1, 2, 2}, {1, 2, 2, 3});
+  EXPECT_GE(p, 0.0);
+  EXPECT_LE(p, 1.0);
+}
+
+TEST(BenchStats, SampleStatistics) {
+  Sample s;
+  s.seconds = {5, 1, 4, 2, 3};
+  EXPECT_DOUBLE_EQ(s.median(), 3);
+  EXPECT_DOUBLE_EQ(s.min(), 1);
+  EXPECT_DOUBLE_EQ(s.max(), 5);
+  EXPECT_DOUBLE_EQ(s.p95(), 5);
+  EXPECT_NEAR(s.cv(), 0.527, 0.001);
+}
+
+TEST(BenchStats, ParsesGoogleBenchmarkJsonAndChecksTargets) {
+  // The shape Google Benchmark 1.7 writes with --benchmark_out_format=json.
+  const char* text = R"({
+    "context": {"date": "2026-11-27", "num_cpus": 2},
+    "benchmarks": [
+      {"name": "pull/cold/100mb-1layer/manual_time/iterations:1/repeats:2/repeats:2", "run_name": "pull/cold/100mb-1layer",
+       "run_type": "iteration", "repetitions": 2, "repetition_index": 0, "iterations": 1, "real_time": 17000.0,
+       "cpu_time": 2.0, "time_unit": "ms", "bytes": 100000000, "upstream_bytes": 200000000},
+      {"name": "x", "run_name": "pull/cold/100mb-1layer", "run_type": "iteration", "iterations": 1, "real_time": 18000.0,
+       "cpu_time": 2.0, "time_unit": "ms", "bytes": 100000000, "upstream_bytes": 200000000},
+      {"name": "y", "run_name": "pull/cold/100mb-1layer", "run_type": "aggregate", "aggregate_name": "mean",
+       "real_time": 17500.0, "time_unit": "ms"},
+      {"name": "z", "run_name": "pull/warm/100mb-1layer", "run_type": "iteration", "real_time": 1000.0, "time_unit": "ms"},
+      {"name": "z", "run_name": "pull/warm/100mb-1layer", "run_type": "iteration", "real_time": 1100.0, "time_unit": "ms"},
+      {"name": "f", "run_name": "pull/floor/100mb-1layer", "run_type": "iteration", "real_time": 1000.0, "time_unit": "ms"},
+      {"name": "h", "run_name": "harness_overhead/cri_round_trip", "run_type": "iteration", "real_time": 1.5, "time_unit": "ms"},
+      {"name": "e", "run_name": "pull/direct/100mb-1layer", "run_type": "iteration", "error_occurred": true,
+       "error_message": "the node still holds blobs"}
+    ]})";
+  auto samples = parse_benchmark_json(text);
+  ASSERT_EQ(samples["pull/cold/100mb-1layer"].seconds.size(), 2u);
+  EXPECT_DOUBLE_EQ(samples["pull/cold/100mb-1layer"].median(), 17.5);
+  EXPECT_DOUBLE_EQ(samples["pull/cold/100mb-1layer"].counters["upstream_bytes"], 2e8);
+  EXPECT_EQ(samples["pull/direct/100mb-1layer"].error, "the node still holds blobs");
+  auto comparisons = compare_modes(samples);
+  ASSERT_EQ(comparisons.size(), 2u);  // cold and floor; direct errored
+  auto targets = check_targets(samples, 300);
+  ASSERT_EQ(targets.size(), 4u);
+  EXPECT_TRUE(targets[0].met) << targets[0].what << ": " << targets[0].measured;   // 17.5 / 1.05 > 5
+  EXPECT_TRUE(targets[1].met) << targets[1].what << ": " << targets[1].measured;   // 1.05 / 1.0 <= 1.15
+  EXPECT_TRUE(targets[2].met);                                                     // 1.5 ms
+  EXPECT_TRUE(targets[3].met);                                                     // 5 min
+  auto md = bench_report_markdown(samples, comparisons, targets, {{"upstream_rate", "100mbit"}});
+  EXPECT_NE(md.find("all targets met"), std::string::npos) << md;
+  EXPECT_NE(md.find("error: the node still holds blobs"), std::string::npos) << md;
+}
