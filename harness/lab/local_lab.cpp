@@ -243,10 +243,6 @@ void apply_upstream_rate(const std::string& rate) {
        "burst", "256kb", "latency", "100ms"});
 }
 
-bool namespace_is_ours(const LabState* s, const std::string& ns) {
-  return s && std::find(s->namespaces.begin(), s->namespaces.end(), ns) != s->namespaces.end();
-}
-
 void collect_logs(const LabState& s) {
   fs::path dir = run_dir(s);
   fs::create_directories(dir);
