@@ -196,6 +196,26 @@ std::vector<Target> check_targets(const std::map<std::string, Sample>& samples, 
   return out;
 }
 
+std::vector<Regression> compare_runs(const std::map<std::string, Sample>& old_run,
+                                     const std::map<std::string, Sample>& new_run, const std::string& prefix,
+                                     double threshold, double alpha) {
+  std::vector<Regression> out;
+  for (const auto& [name, before] : old_run) {
+    if (name.rfind(prefix, 0) != 0 || before.seconds.empty()) continue;
+    auto it = new_run.find(name);
+    if (it == new_run.end() || it->second.seconds.empty()) continue;
+    Regression r;
+    r.name = name;
+    r.old_median = before.median();
+    r.new_median = it->second.median();
+    r.change = r.old_median > 0 ? r.new_median / r.old_median - 1 : 0;
+    r.p_value = mann_whitney_p(before.seconds, it->second.seconds);
+    r.regressed = r.change > threshold && r.p_value < alpha;
+    out.push_back(r);
+  }
+  return out;
+}
+
 json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
                        const std::vector<Target>& targets, const json& environment) {
   json j = {{"environment", environment}, {"benchmarks", json::array()}, {"comparisons", json::array()},

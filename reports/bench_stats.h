@@ -52,6 +52,21 @@ struct Target {
 // warm within 1.15× of the floor, harness overhead under 5 ms.
 std::vector<Target> check_targets(const std::map<std::string, Sample>& samples, double run_seconds);
 
+// One benchmark in two runs: did it get slower?
+struct Regression {
+  std::string name;
+  double old_median = 0, new_median = 0;
+  double change = 0;   // new / old - 1 (0.2: 20 % slower)
+  double p_value = 1;  // Mann–Whitney U over the two runs' repetitions
+  bool regressed = false;  // change > threshold and p < alpha
+};
+
+// Compares the benchmarks whose name starts with `prefix` (e.g. "pull/warm/")
+// present in both runs.
+std::vector<Regression> compare_runs(const std::map<std::string, Sample>& old_run,
+                                     const std::map<std::string, Sample>& new_run, const std::string& prefix,
+                                     double threshold, double alpha = 0.05);
+
 nlohmann::json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
                                  const std::vector<Target>& targets, const nlohmann::json& environment);
 std::string bench_report_markdown(const std::map<std::string, Sample>& samples,

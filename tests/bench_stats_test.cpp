@@ -64,3 +64,25 @@ TEST(BenchStats, ParsesGoogleBenchmarkJsonAndChecksTargets) {
   EXPECT_NE(md.find("all targets met"), std::string::npos) << md;
   EXPECT_NE(md.find("error: the node still holds blobs"), std::string::npos) << md;
 }
+
+TEST(BenchStats, CompareRunsFlagsOnlySignificantSlowdownsBeyondTheThreshold) {
+  std::map<std::string, Sample> old_run, new_run;
+  old_run["pull/warm/100mb-1layer"].seconds = {1.00, 1.02, 0.98, 1.01, 0.99};
+  new_run["pull/warm/100mb-1layer"].seconds = {1.50, 1.52, 1.48, 1.51, 1.49};
+  old_run["pull/warm/10mb-1layer"].seconds = {0.10, 0.12, 0.11, 0.13, 0.09};
+  new_run["pull/warm/10mb-1layer"].seconds = {0.11, 0.10, 0.12, 0.13, 0.10};
+  old_run["pull/cold/100mb-1layer"].seconds = {10, 10, 10, 10, 10};
+  new_run["pull/cold/100mb-1layer"].seconds = {20, 20, 20, 20, 20};
+  auto result = compare_runs(old_run, new_run, "pull/warm/", 0.10);
+  ASSERT_EQ(result.size(), 2u);  // cold pulls are not compared
+  for (const auto& r : result) {
+    if (r.name == "pull/warm/100mb-1layer") {
+      EXPECT_TRUE(r.regressed);
+      EXPECT_NEAR(r.change, 0.5, 0.01);
+    } else {
+      EXPECT_FALSE(r.regressed) << r.name << " changed " << r.change << " p " << r.p_value;
+    }
+  }
+  // A 50 % slowdown is not a regression against a 60 % threshold.
+  for (const auto& r : compare_runs(old_run, new_run, "pull/warm/", 0.60)) EXPECT_FALSE(r.regressed);
+}

@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "core/error.h"
+#include "core/files.h"
+#include "reports/bench_stats.h"
 #include "cli/bench.h"
 #include "cli/verify.h"
 #include "core/log.h"
@@ -123,6 +125,30 @@ int cmd_pull(const fs::path& state_dir, const std::vector<std::string>& nodes_wa
   return failures ? 1 : 0;
 }
 
+int cmd_compare(const fs::path& old_file, const fs::path& new_file, double threshold) {
+  auto load = [](const fs::path& f) {
+    try {
+      return parse_benchmark_json(read_file(f));
+    } catch (const std::runtime_error& e) {
+      throw UserError(ExitCode::bad_input, f.string() + ": " + e.what());
+    }
+  };
+  auto results = compare_runs(load(old_file), load(new_file), "pull/warm/", threshold);
+  if (results.empty()) {
+    throw UserError(ExitCode::bad_input, "no pull/warm/ benchmark is in both " + old_file.string() + " and " + new_file.string());
+  }
+  int regressions = 0;
+  for (const auto& r : results) {
+    std::cout << std::left << std::setw(32) << r.name << std::right << std::fixed << std::setprecision(3) << std::setw(9)
+              << r.old_median << " s ->" << std::setw(9) << r.new_median << " s  " << std::showpos << std::setprecision(1)
+              << r.change * 100 << "%" << std::noshowpos << "  p=" << std::setprecision(4) << r.p_value
+              << (r.regressed ? "  REGRESSED" : "") << "\n";
+    regressions += r.regressed;
+  }
+  std::cout << regressions << " of " << results.size() << " warm pulls regressed beyond " << threshold * 100 << "%\n";
+  return regressions ? static_cast<int>(ExitCode::failure) : 0;
+}
+
 // The lab's inputs, shared by up, verify and gate.
 void add_lab_options(CLI::App* cmd, LabOptions& lab, int& start_timeout) {
   cmd->add_option("--kind-config", lab.kind_config, "kind cluster config (nodes, containerdConfigPatches)")
@@ -235,6 +261,17 @@ int main(int argc, char** argv) {
       "Exit 1 when a target is missed: warm >= 5x faster than cold (100 MB), warm <= 1.15x floor,\n"
       "harness overhead < 5 ms, the run < 10 min.");
 
+  std::vector<std::string> compare_files;
+  double compare_threshold = 0.10;
+  auto* compare_cmd = app.add_subcommand("compare", "did warm pulls regress between two bench runs?");
+  compare_cmd->add_option("runs", compare_files, "OLD.json NEW.json: benchmark.json of two `mirrorgate bench` runs")
+      ->expected(2)->required()->check(CLI::ExistingFile);
+  compare_cmd->add_option("--threshold", compare_threshold, "slowdown that counts, as a fraction (0.10 = 10 %)")
+      ->capture_default_str();
+  compare_cmd->footer("\nExit 1 when a warm pull's median got slower than the threshold with a Mann-Whitney U\n"
+                      "p-value under 0.05 (so noise alone does not fail it). For every benchmark, Google\n"
+                      "Benchmark's own tool works on the same files: compare.py benchmarks OLD.json NEW.json");
+
   bool status_json = false;
   auto* status_cmd = app.add_subcommand("status", "show what runs where and whether it answers (exit 0 when healthy)");
   status_cmd->add_flag("--json", status_json, "print the state file and health as JSON");
@@ -295,6 +332,7 @@ int main(int argc, char** argv) {
       bench.lab.upstream_rate = bench_rate == "none" ? "" : bench_rate;
       return run_bench(bench);
     }
+    if (*compare_cmd) return cmd_compare(compare_files[0], compare_files[1], compare_threshold);
     if (*status_cmd) return cmd_status(state_dir, status_json);
     if (*down_cmd) return cmd_down(state_dir, purge);
     if (*pull_cmd) return cmd_pull(state_dir, pull_nodes, pull_images, pull_timeout, pull_fresh);
