@@ -9,6 +9,8 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "images/fixture_images.h"
+#include "registry/prewarm.h"
 #include "reports/bench_stats.h"
 #include "cli/bench.h"
 #include "cli/verify.h"
@@ -149,6 +151,47 @@ int cmd_compare(const fs::path& old_file, const fs::path& new_file, double thres
   return regressions ? static_cast<int>(ExitCode::failure) : 0;
 }
 
+int cmd_prewarm(const fs::path& state_dir, const fs::path& list, std::string mirror_url, const std::string& platform) {
+  if (mirror_url.empty()) {
+    auto state = load_state(state_dir);
+    // The lab's kind-registry when a lab is up, else production's host port.
+    mirror_url = state ? "http://" + state->mirror.address + ":" + std::to_string(state->mirror_port) : "http://127.0.0.1:5001";
+  }
+  RegistryClient mirror(mirror_url);
+  std::string why;
+  if (!mirror.ping(&why)) {
+    throw UserError(ExitCode::failure, "kind-registry at " + mirror_url + " does not answer: " + why +
+                                           " (start it with registry/setup-registry.sh, or give --mirror)");
+  }
+  auto images = read_image_list(list);
+  auto before = mirror.catalog();
+  std::set<std::string> cached(before.begin(), before.end());
+  std::map<PrewarmStatus, int> counts;
+  long long bytes = 0;
+  std::vector<PrewarmResult> failed, not_covered;
+  for (size_t i = 0; i < images.size(); ++i) {
+    auto r = prewarm_image(mirror, images[i].text, platform, cached);
+    ++counts[r.status];
+    bytes += r.bytes;
+    std::cout << "[" << i + 1 << "/" << images.size() << "] " << r.image << ": " << to_string(r.status);
+    if (r.bytes) std::cout << " (" << std::fixed << std::setprecision(1) << r.bytes / 1e6 << " MB, " << r.seconds << " s)";
+    if (!r.reason.empty()) std::cout << " — " << r.reason;
+    std::cout << "\n";
+    if (r.status == PrewarmStatus::failed) failed.push_back(r);
+    if (r.status == PrewarmStatus::not_covered) not_covered.push_back(r);
+  }
+  std::cout << "\nprewarmed " << images.size() << " images through " << mirror_url << ": "
+            << counts[PrewarmStatus::cached_now] << " cached now, " << counts[PrewarmStatus::already_cached]
+            << " already cached, " << counts[PrewarmStatus::not_covered] << " not covered, "
+            << counts[PrewarmStatus::failed] << " failed; " << std::fixed << std::setprecision(1) << bytes / 1e6
+            << " MB fetched\n";
+  if (!not_covered.empty()) {
+    std::cout << "not covered by the mirror (pulled from their own registries, outside the cache):\n";
+    for (const auto& r : not_covered) std::cout << "  " << r.image << "\n";
+  }
+  return failed.empty() ? 0 : static_cast<int>(ExitCode::failure);
+}
+
 // The lab's inputs, shared by up, verify and gate.
 void add_lab_options(CLI::App* cmd, LabOptions& lab, int& start_timeout) {
   cmd->add_option("--kind-config", lab.kind_config, "kind cluster config (nodes, containerdConfigPatches)")
@@ -193,6 +236,8 @@ int main(int argc, char** argv) {
       "  mirrorgate up         bring the lab up (root) and leave it running\n"
       "  mirrorgate status     what runs where, healthy or not\n"
       "  mirrorgate pull IMG   pull on every node through CRI; exit 1 if any went around the mirror\n"
+      "  mirrorgate prewarm    pull an image list through kind-registry once\n"
+      "  mirrorgate compare    did warm pulls regress between two bench runs?\n"
       "  mirrorgate down       remove it; the mirror's cache stays unless --purge\n",
       "mirrorgate"};
   app.require_subcommand(1);
@@ -270,7 +315,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   compare_cmd->footer("\nExit 1 when a warm pull's median got slower than the threshold with a Mann-Whitney U\n"
                       "p-value under 0.05 (so noise alone does not fail it). For every benchmark, Google\n"
-                      "Benchmark's own tool works on the same files: compare.py benchmarks OLD.json NEW.json");
+                      "Benchmark's own tool works on the same files:\n  python3 /usr/share/benchmark/compare.py benchmarks OLD.json NEW.json");
+
+  fs::path prewarm_list;
+  std::string prewarm_mirror, prewarm_platform = host_platform();
+  auto* prewarm_cmd = app.add_subcommand("prewarm", "pull a list of images through kind-registry once, so clusters find them cached");
+  prewarm_cmd->add_option("--images", prewarm_list, "one image reference per line, '#' comments (AIOpsLab's kind/images.txt)")
+      ->required()->check(CLI::ExistingFile);
+  prewarm_cmd->add_option("--mirror", prewarm_mirror,
+                          "kind-registry's URL (default: the lab's when one is up, else http://127.0.0.1:5001)");
+  prewarm_cmd->add_option("--platform", prewarm_platform, "platform the nodes run")->capture_default_str();
+  prewarm_cmd->footer("\nImages of other registries (quay.io, docker.elastic.co, …) are listed as not covered:\n"
+                      "kind-registry caches docker.io only. Exit 1 when an image failed.");
 
   bool status_json = false;
   auto* status_cmd = app.add_subcommand("status", "show what runs where and whether it answers (exit 0 when healthy)");
@@ -332,6 +388,7 @@ int main(int argc, char** argv) {
       bench.lab.upstream_rate = bench_rate == "none" ? "" : bench_rate;
       return run_bench(bench);
     }
+    if (*prewarm_cmd) return cmd_prewarm(state_dir, prewarm_list, prewarm_mirror, prewarm_platform);
     if (*compare_cmd) return cmd_compare(compare_files[0], compare_files[1], compare_threshold);
     if (*status_cmd) return cmd_status(state_dir, status_json);
     if (*down_cmd) return cmd_down(state_dir, purge);

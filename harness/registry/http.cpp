@@ -120,6 +120,24 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& u
   });
 }
 
+namespace {
+
+size_t count_body(char*, size_t size, size_t n, void* user) {
+  *static_cast<long long*>(user) += static_cast<long long>(size * n);
+  return size * n;
+}
+
+}  // namespace
+
+HttpResponse HttpClient::get_counting(const std::string& url, const std::map<std::string, std::string>& headers,
+                                      long long* bytes) const {
+  *bytes = 0;
+  return perform(options_, "GET", url, headers, [&](CURL* c) {
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, count_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, bytes);
+  });
+}
+
 HttpResponse HttpClient::put_file(const std::string& url, const std::filesystem::path& file,
                                   const std::map<std::string, std::string>& headers) const {
   std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(file.c_str(), "rb"), std::fclose);

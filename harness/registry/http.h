@@ -38,6 +38,10 @@ class HttpClient {
   HttpResponse request(const std::string& method, const std::string& url,
                        const std::map<std::string, std::string>& headers = {},
                        const std::string& body = {}) const;
+  // GET whose body is counted and dropped (blobs can be gigabytes); the
+  // response's body stays empty and `bytes` gets its size.
+  HttpResponse get_counting(const std::string& url, const std::map<std::string, std::string>& headers,
+                            long long* bytes) const;
   // PUT the file's content as the request body, streamed from disk.
   HttpResponse put_file(const std::string& url, const std::filesystem::path& file,
                         const std::map<std::string, std::string>& headers = {}) const;

@@ -1,0 +1,105 @@
+#include "registry/prewarm.h"
+
+#include <chrono>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "images/fixture_images.h"
+#include "images/reference.h"
+
+namespace mirrorgate {
+
+using json = nlohmann::json;
+
+std::vector<ListedImage> read_image_list(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw bad_input(file.string(), 0, "cannot read the image list");
+  std::vector<ListedImage> out;
+  int number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    auto last = line.find_last_not_of(" \t\r");
+    out.push_back({number, line.substr(first, last - first + 1)});
+  }
+  return out;
+}
+
+const char* to_string(PrewarmStatus s) {
+  switch (s) {
+    case PrewarmStatus::cached_now: return "cached now";
+    case PrewarmStatus::already_cached: return "already cached";
+    case PrewarmStatus::not_covered: return "not covered";
+    case PrewarmStatus::failed: return "FAILED";
+  }
+  return "?";
+}
+
+PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& image, const std::string& platform,
+                            const std::set<std::string>& cached_repositories) {
+  const auto start = std::chrono::steady_clock::now();
+  PrewarmResult r;
+  r.image = image;
+  std::string why;
+  auto ref = parse_reference(image, &why);
+  if (!ref) {
+    r.reason = why;
+    return r;
+  }
+  if (ref->domain != "docker.io") {
+    r.status = PrewarmStatus::not_covered;
+    r.reason = ref->domain + " is not mirrored by kind-registry (it caches docker.io only); nodes pull it from " +
+               ref->domain + " directly";
+    return r;
+  }
+  HttpClient http;
+  auto get = [&](const std::string& path, const std::string& accept, std::string* body) {
+    const std::string url = mirror.base_url() + "/v2/" + ref->repository + path;
+    if (body) {
+      auto resp = http.request("GET", url, {{"Accept", accept}});
+      if (resp.status != 200) throw std::runtime_error("GET " + path + " answered HTTP " + std::to_string(resp.status));
+      r.bytes += static_cast<long long>(resp.body.size());
+      *body = resp.body;
+      return;
+    }
+    long long bytes = 0;
+    auto resp = http.get_counting(url, {}, &bytes);
+    if (resp.status != 200) throw std::runtime_error("GET " + path + " answered HTTP " + std::to_string(resp.status));
+    r.bytes += bytes;
+  };
+  try {
+    std::string body;
+    get("/manifests/" + (ref->digest.empty() ? ref->tag : ref->digest), media_type::accept_all, &body);
+    auto manifest = json::parse(body);
+    if (manifest.contains("manifests")) {
+      const auto arch = platform.substr(platform.find('/') + 1);
+      std::string digest;
+      for (const auto& m : manifest["manifests"]) {
+        if (m.contains("platform") && m["platform"].value("architecture", "") == arch &&
+            m["platform"].value("os", "") == "linux") {
+          digest = m.value("digest", "");
+          break;
+        }
+      }
+      if (digest.empty()) throw std::runtime_error("the index has no " + platform + " image");
+      get("/manifests/" + digest, media_type::accept_all, &body);
+      manifest = json::parse(body);
+    }
+    std::vector<std::string> blobs;
+    if (manifest.contains("config")) blobs.push_back(manifest["config"].value("digest", ""));
+    for (const auto& layer : manifest.value("layers", json::array())) blobs.push_back(layer.value("digest", ""));
+    for (const auto& digest : blobs) get("/blobs/" + digest, "", nullptr);
+    r.status = cached_repositories.count(ref->repository) ? PrewarmStatus::already_cached : PrewarmStatus::cached_now;
+  } catch (const std::exception& e) {
+    r.status = PrewarmStatus::failed;
+    r.reason = e.what();
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,41 @@
+// Prewarming the cache: pull a list of images through kind-registry once, so
+// the first cluster (and every node of it) finds them cached. The list is
+// AIOpsLab's kind/images.txt format: one reference per line, '#' comments.
+#pragma once
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "registry/registry_client.h"
+
+namespace mirrorgate {
+
+struct ListedImage {
+  int line = 0;
+  std::string text;
+};
+
+// Throws UserError(bad_input) when the file cannot be read.
+std::vector<ListedImage> read_image_list(const std::filesystem::path& file);
+
+enum class PrewarmStatus { cached_now, already_cached, not_covered, failed };
+
+struct PrewarmResult {
+  std::string image;  // as listed
+  PrewarmStatus status = PrewarmStatus::failed;
+  std::string reason;  // for not_covered and failed
+  long long bytes = 0;  // manifests and blobs fetched through the mirror
+  double seconds = 0;
+};
+
+const char* to_string(PrewarmStatus s);
+
+// Fetches the image's manifest (the platform's, from an index), config and
+// layers through the mirror. `cached_repositories` is the mirror's catalog
+// before the run: an image whose repository is in it counts as already cached.
+PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& image, const std::string& platform,
+                            const std::set<std::string>& cached_repositories);
+
+}  // namespace mirrorgate
