@@ -37,6 +37,9 @@ constexpr const char* kMirrorNamespace = "kind-registry";
 constexpr const char* kSwitchNamespace = "mirrorgate-switch";
 constexpr const char* kHostLink = "mg-lab";
 constexpr const char* kHubHost = "registry-1.docker.io";
+// Names the state dir of the lab that owns the namespaces above, so another
+// `up` can say which lab is in the way.
+constexpr const char* kOwnerFile = "/run/mirrorgate-lab";
 constexpr uint32_t kHostIndex = 1, kHubIndex = 2, kMirrorIndex = 3, kFirstNodeIndex = 10;
 // containerd refuses unix socket paths over 104 bytes, and its ttrpc socket
 // is the CRI socket's path + ".ttrpc".
@@ -281,6 +284,10 @@ std::vector<std::string> teardown(const LabState& s, bool purge) {
   for (auto it = s.namespaces.rbegin(); it != s.namespaces.rend(); ++it) {
     if (netns_exists(*it)) attempt("deleting namespace " + *it, [&] { ip({"netns", "del", *it}); });
   }
+  if (read_file_if_exists(kOwnerFile) == s.state_dir.string()) {
+    std::error_code ec;
+    fs::remove(kOwnerFile, ec);
+  }
   for (const auto& dir : s.etc_dirs) {
     // Only directories under /etc/netns that the lab created.
     if (dir.parent_path() == "/etc/netns") attempt("removing " + dir.string(), [&] { fs::remove_all(dir); });
@@ -463,6 +470,10 @@ LabState lab_up(const LabOptions& o) {
   // Refuse to touch namespaces or links that are not ours.
   std::vector<std::string> wanted{kSwitchNamespace, kHubNamespace, kMirrorNamespace};
   for (const auto& n : s.nodes) wanted.push_back(n.name);
+  if (auto owner = read_file_if_exists(kOwnerFile); owner && netns_exists(kSwitchNamespace)) {
+    throw UserError(ExitCode::failure, "another lab is up, from " + *owner + "; only one lab runs at a time. Take it down with: "
+                                           "mirrorgate --state " + *owner + " down");
+  }
   for (const auto& ns : wanted) {
     if (netns_exists(ns)) {
       throw UserError(ExitCode::failure, "network namespace " + ns + " already exists and is not part of a lab in " +
@@ -503,6 +514,7 @@ LabState lab_up(const LabOptions& o) {
     ip({"netns", "add", kSwitchNamespace});
     s.namespaces.push_back(kSwitchNamespace);
     save_state(s);
+    write_file_atomic(kOwnerFile, s.state_dir.string());
     ip({"link", "add", "br0", "type", "bridge"}, kSwitchNamespace);
     ip({"link", "set", "br0", "up"}, kSwitchNamespace);
     ip({"link", "set", "lo", "up"}, kSwitchNamespace);
