@@ -92,7 +92,12 @@ std::map<std::string, Sample> parse_benchmark_json(const std::string& text) {
                                               "aggregate_unit", "error_occurred", "error_message", "label"};
   for (const auto& b : j["benchmarks"]) {
     if (b.value("run_type", "iteration") != "iteration") continue;
+    // run_name carries the benchmark's settings ("…/iterations:1/repeats:5/
+    // manual_time"); the report names benchmarks by what they measure.
     std::string name = b.value("run_name", b.value("name", ""));
+    for (const char* suffix : {"/iterations:", "/repeats:", "/manual_time", "/real_time", "/threads:"}) {
+      if (auto at = name.find(suffix); at != std::string::npos) name.erase(at);
+    }
     auto& s = out[name];
     s.name = name;
     if (b.value("error_occurred", false)) {

@@ -33,7 +33,7 @@ TEST(BenchStats, ParsesGoogleBenchmarkJsonAndChecksTargets) {
   const char* text = R"({
     "context": {"date": "2026-11-27", "num_cpus": 2},
     "benchmarks": [
-      {"name": "pull/cold/100mb-1layer/manual_time/iterations:1/repeats:2/repeats:2", "run_name": "pull/cold/100mb-1layer",
+      {"name": "pull/cold/100mb-1layer/manual_time/iterations:1/repeats:2/repeats:2", "run_name": "pull/cold/100mb-1layer/iterations:1/repeats:2/manual_time",
        "run_type": "iteration", "repetitions": 2, "repetition_index": 0, "iterations": 1, "real_time": 17000.0,
        "cpu_time": 2.0, "time_unit": "ms", "bytes": 100000000, "upstream_bytes": 200000000},
       {"name": "x", "run_name": "pull/cold/100mb-1layer", "run_type": "iteration", "iterations": 1, "real_time": 18000.0,
