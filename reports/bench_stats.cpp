@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iomanip>
 #include <numeric>
+#include <regex>
 #include <sstream>
 
 namespace mirrorgate {
@@ -78,9 +79,12 @@ double Sample::cv() const {
 }
 
 std::map<std::string, Sample> parse_benchmark_json(const std::string& text) {
+  // Google Benchmark writes NaN (e.g. the CV of an all-zero counter), which
+  // JSON has no word for; read it as null.
+  static const std::regex not_a_number(R"(:\s*-?(NaN|nan|inf|Infinity)\b)");
   json j;
   try {
-    j = json::parse(text);
+    j = json::parse(std::regex_replace(text, not_a_number, ": null"));
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("not Google Benchmark JSON: ") + e.what());
   }
