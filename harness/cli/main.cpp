@@ -193,7 +193,7 @@ int cmd_prewarm(const fs::path& state_dir, const fs::path& list, std::string mir
 }
 
 // The lab's inputs, shared by up, verify and gate.
-void add_lab_options(CLI::App* cmd, LabOptions& lab, int& start_timeout) {
+void add_lab_options(CLI::App* cmd, LabOptions& lab, int& start_timeout, std::string& hosts_toml_nodes) {
   cmd->add_option("--kind-config", lab.kind_config, "kind cluster config (nodes, containerdConfigPatches)")
       ->check(CLI::ExistingFile)->capture_default_str();
   cmd->add_option("--registry-config", lab.registry_config, "distribution config kind-registry runs")
@@ -209,9 +209,11 @@ void add_lab_options(CLI::App* cmd, LabOptions& lab, int& start_timeout) {
   cmd->add_option("--subnet", lab.subnet, "lab subnet; must not overlap a route of this host")->capture_default_str();
   cmd->add_option("--upstream-rate", lab.upstream_rate, "limit the hub's link with tc tbf, e.g. 100mbit (default: unlimited)");
   cmd->add_option("--start-timeout", start_timeout, "seconds each daemon gets to answer")->capture_default_str();
-  cmd->add_option("--hosts-toml-nodes", lab.hosts_toml_nodes,
-                  "only these nodes (names or roles) get hosts.toml — reproduces a partly configured cluster")
-      ->delimiter(',');
+  // A string, split below: CLI11 2.1 lets a vector option swallow the `--`
+  // that starts gate's command.
+  cmd->add_option("--hosts-toml-nodes", hosts_toml_nodes,
+                  "only these nodes (names or roles, comma-separated) get hosts.toml — reproduces a partly "
+                  "configured cluster");
   cmd->add_option("--hosts-toml-path", lab.hosts_toml_path, "where hosts.toml goes on a node")->capture_default_str();
 }
 
@@ -253,6 +255,7 @@ int main(int argc, char** argv) {
   lab.hosts_toml = source_file("kind/hosts.toml");
   lab.images = source_file("fixtures/images.yaml");
   int start_timeout = 30;
+  std::string hosts_toml_nodes;
 
   auto* up_cmd = app.add_subcommand("up", "bring up the lab from a kind config, a registry config and a hosts.toml");
   up_cmd->footer(
@@ -261,7 +264,7 @@ int main(int argc, char** argv) {
       "  sudo mirrorgate up --hosts-toml my-hosts.toml        # try your own hosts.toml\n"
       "  sudo mirrorgate up --upstream-rate 100mbit           # a Docker Hub as slow as a WAN\n"
       "A second `up` reuses a healthy lab; fixture images are generated once and cached.");
-  add_lab_options(up_cmd, lab, start_timeout);
+  add_lab_options(up_cmd, lab, start_timeout, hosts_toml_nodes);
 
   VerifyOptions verify;
   const char* scenarios_env = std::getenv("MIRRORGATE_SCENARIOS_BIN");
@@ -275,12 +278,12 @@ int main(int argc, char** argv) {
       "  sudo mirrorgate verify\n"
       "  sudo mirrorgate verify --hosts-toml my-hosts.toml --keep\n"
       "  sudo mirrorgate verify --filter 'OfflinePulls.*'");
-  add_lab_options(verify_cmd, lab, start_timeout);
+  add_lab_options(verify_cmd, lab, start_timeout, hosts_toml_nodes);
   add_verify_options(verify_cmd, verify);
 
   std::vector<std::string> gate_command;
   auto* gate_cmd = app.add_subcommand("gate", "run a command only after verify passes, e.g. gate -- python3 run_experiment.py");
-  add_lab_options(gate_cmd, lab, start_timeout);
+  add_lab_options(gate_cmd, lab, start_timeout, hosts_toml_nodes);
   add_verify_options(gate_cmd, verify);
   gate_cmd->add_option("command", gate_command, "the command to run after a pass (after --)")->required();
   gate_cmd->footer("\nExit code: the command's when verify passed; 1 (and the command never runs) when it failed.");
@@ -290,7 +293,7 @@ int main(int argc, char** argv) {
   bench.benchmark_binary = bench_env && *bench_env ? bench_env : MIRRORGATE_BENCHMARK;
   std::string bench_rate = "100mbit";
   auto* bench_cmd = app.add_subcommand("bench", "measure cold, warm, direct pulls with the upstream shaped like a WAN");
-  add_lab_options(bench_cmd, lab, start_timeout);
+  add_lab_options(bench_cmd, lab, start_timeout, hosts_toml_nodes);
   bench_cmd->remove_option(bench_cmd->get_option("--upstream-rate"));
   bench_cmd->add_option("--upstream-rate", bench_rate, "tc tbf rate of the hub's link, or none")->capture_default_str();
   bench_cmd->add_option("--profile", bench.profile, "quick (10 and 100 MB images) or full (adds 1 GB x 4)")
@@ -357,6 +360,11 @@ int main(int argc, char** argv) {
   init_logging(verbose);
   lab.state_dir = state_dir;
   lab.start_timeout = std::chrono::seconds(start_timeout);
+  for (size_t start = 0; start < hosts_toml_nodes.size();) {
+    size_t comma = std::min(hosts_toml_nodes.find(',', start), hosts_toml_nodes.size());
+    if (comma > start) lab.hosts_toml_nodes.push_back(hosts_toml_nodes.substr(start, comma - start));
+    start = comma + 1;
+  }
 
   try {
     if (*up_cmd) {
