@@ -7,16 +7,22 @@
 //           registry-1.docker.io/… references have no hosts.toml directory)
 //   floor   direct with the hub's link unshaped: containerd's own fetch and
 //           unpack, the bound a warm pull can approach
+//   herd    every node pulls the same uncached image at once; and again
+//           after `prewarm` fetched it through the mirror
 // One iteration per repetition, manual time = the CRI PullImage call only.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <numeric>
+#include <thread>
 
 #include "containerd/cri_client.h"
 #include "fixtures/lab_attach.h"
+#include "registry/prewarm.h"
 #include "verify/pull_evidence.h"
 
 namespace mirrorgate {
@@ -145,6 +151,67 @@ void direct_pulls(benchmark::State& state, const BenchImage* bench, bool unshape
 void BM_Direct(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, false); }
 void BM_Floor(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, true); }
 
+// Every node pulls the same image at once. distribution does not merge
+// concurrent upstream fetches of a blob it has not cached, so the upstream
+// serves the image about once per node; prewarmed, it serves nothing.
+// Manual time = the slowest node's pull; counters: the mean node's time and
+// upstream amplification (upstream blob bytes / image bytes).
+void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) {
+  std::string why;
+  auto* lab = attached_lab(&why);
+  if (!lab) return state.SkipWithError(why.c_str());
+  const auto nodes = lab->nodes();
+  const auto platform = attached_state()->platform;
+  static std::atomic<int> counter{0};
+  for (auto _ : state) {
+    const auto& base = bench->image.spec.ref;
+    std::string repo = base.repository + "-herd-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    auto hub = lab->upstream();
+    for (const auto& p : bench->image.platforms) {
+      std::vector<Blob> blobs = p.layers;
+      blobs.push_back(p.config);
+      for (const auto& b : blobs) {
+        if (!hub.mount_blob(repo, b.digest, base.repository)) return state.SkipWithError("the hub refused a blob mount");
+      }
+    }
+    hub.put_manifest(repo, base.tag, bench->image.top.media_type, bench->image.top_body);
+    const std::string ref = "docker.io/" + repo + ":" + base.tag;
+    for (const auto& n : nodes) {
+      if (!lab->remove_image(n.name, ref, content_for(bench->image, platform), 60s)) {
+        return state.SkipWithError("a node still holds blobs of the image");
+      }
+    }
+    if (prewarm) {
+      auto r = prewarm_image(lab->mirror(), ref, platform, {});
+      if (r.status != PrewarmStatus::cached_now) return state.SkipWithError(("prewarm failed: " + r.reason).c_str());
+    }
+    const size_t mark = lab->upstream_access_log().size();
+    std::vector<double> seconds(nodes.size(), 0);
+    std::vector<std::string> errors(nodes.size());
+    std::vector<std::thread> pullers;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      pullers.emplace_back([&, i] {
+        try {
+          seconds[i] = lab->pull_image(nodes[i].name, ref, 30min).seconds;
+        } catch (const std::exception& e) {
+          errors[i] = e.what();
+        }
+      });
+    }
+    for (auto& t : pullers) t.join();
+    for (const auto& e : errors) {
+      if (!e.empty()) return state.SkipWithError(e.c_str());
+    }
+    state.SetIterationTime(*std::max_element(seconds.begin(), seconds.end()));
+    report_counters(state, bench->image, upstream_blob_bytes(*lab, mark));
+    state.counters["nodes"] = static_cast<double>(nodes.size());
+    state.counters["mean_node_seconds"] = std::accumulate(seconds.begin(), seconds.end(), 0.0) / seconds.size();
+  }
+}
+
+void BM_Herd(benchmark::State& state, const BenchImage* bench) { herd_pulls(state, bench, false); }
+void BM_HerdPrewarmed(benchmark::State& state, const BenchImage* bench) { herd_pulls(state, bench, true); }
+
 // What the harness adds to a measured pull: a CRI round trip on a new channel.
 void BM_HarnessOverhead(benchmark::State& state) {
   std::string why;
@@ -176,9 +243,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<std::string> lists{MIRRORGATE_SOURCE_DIR "/fixtures/bench-images.yaml"};
-  if (const char* profile = std::getenv("MIRRORGATE_BENCH_PROFILE"); profile && std::string(profile) == "full") {
-    lists.push_back(MIRRORGATE_SOURCE_DIR "/fixtures/bench-images-full.yaml");
-  }
+  const char* profile = std::getenv("MIRRORGATE_BENCH_PROFILE");
+  const bool full = profile && std::string(profile) == "full";
+  if (full) lists.push_back(MIRRORGATE_SOURCE_DIR "/fixtures/bench-images-full.yaml");
   auto store = attached_store();
   for (const auto& list : lists) {
     for (const auto& spec : load_fixture_list(list)) {
@@ -191,8 +258,14 @@ int main(int argc, char** argv) {
   if (const char* r = std::getenv("MIRRORGATE_BENCH_REPETITIONS"); r && *r) repetitions = std::max(1, std::atoi(r));
   for (const auto& b : bench_images()) {
     using Fn = void (*)(benchmark::State&, const BenchImage*);
-    const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold}, {"warm", BM_Warm}, {"direct", BM_Direct}, {"floor", BM_Floor}};
+    const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold},     {"warm", BM_Warm},
+                                                {"direct", BM_Direct}, {"floor", BM_Floor},
+                                                {"herd", BM_Herd},     {"herd-prewarmed", BM_HerdPrewarmed}};
     for (auto [mode, fn] : modes) {
+      // A herd of a 100 MB image costs the upstream ~2 x 100 MB per node per
+      // repetition: the quick profile herds the small images only.
+      const bool herd = std::string(mode).rfind("herd", 0) == 0;
+      if (herd && !full && b.image.bytes_for(attached_state()->platform) > 20'000'000) continue;
       benchmark::RegisterBenchmark((std::string("pull/") + mode + "/" + b.label).c_str(), fn, &b)
           ->UseManualTime()
           ->Iterations(1)

@@ -247,7 +247,9 @@ std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
                                   const json& environment) {
   std::ostringstream md;
   bool all_met = std::all_of(targets.begin(), targets.end(), [](const Target& t) { return t.met; });
-  md << "# mirrorgate bench: " << (all_met ? "all targets met" : "TARGETS MISSED") << "\n\n";
+  md << "# mirrorgate bench: "
+     << (targets.empty() ? "no target applies to these benchmarks" : all_met ? "all targets met" : "TARGETS MISSED")
+     << "\n\n";
   md << "| benchmark | n | median s | min s | max s | p95 s | CV | MB | upstream MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& [name, s] : samples) {
     if (!s.error.empty()) {
@@ -265,6 +267,21 @@ std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
   md << "\n| image | warm vs | speedup (median) | Mann–Whitney p |\n|---|---|---:|---:|\n";
   for (const auto& c : comparisons) {
     md << "| " << c.image << " | " << c.slower << " | " << fmt(c.speedup, 2) << "x | " << fmt(c.p_value, 4) << " |\n";
+  }
+  bool herd_header = false;
+  for (const auto& [name, s] : samples) {
+    if (name.rfind("pull/herd", 0) != 0 || s.seconds.empty()) continue;
+    if (!herd_header) {
+      md << "\n## Herd: every node pulls the same image at once\n\n"
+         << "| benchmark | nodes | slowest node s (median) | mean node s | upstream amplification |\n|---|---:|---:|---:|---:|\n";
+      herd_header = true;
+    }
+    auto counter = [&](const char* key) {
+      auto it = s.counters.find(key);
+      return it == s.counters.end() ? 0.0 : it->second;
+    };
+    md << "| " << name << " | " << fmt(counter("nodes"), 0) << " | " << fmt(s.median()) << " | "
+       << fmt(counter("mean_node_seconds")) << " | " << fmt(counter("upstream_amplification"), 2) << "x |\n";
   }
   md << "\n## Targets\n\n| target | measured | met |\n|---|---|---|\n";
   for (const auto& t : targets) md << "| " << t.what << " | " << t.measured << " | " << (t.met ? "yes" : "**no**") << " |\n";
