@@ -80,26 +80,34 @@ bool timed_pull(benchmark::State& state, Environment& lab, const std::string& re
   }
 }
 
+// Publishes the image on the hub under a repository the mirror has never
+// seen (blobs mounted, not uploaded) and returns its reference; distribution
+// links cached blobs per repository, so the mirror fetches every blob from
+// the upstream again. Empty when the hub refused a mount.
+std::string uncached_copy(Environment& lab, const FixtureImage& image, const std::string& purpose) {
+  static std::atomic<int> counter{0};
+  const auto& base = image.spec.ref;
+  const std::string repo =
+      base.repository + "-" + purpose + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  auto hub = lab.upstream();
+  for (const auto& p : image.platforms) {
+    std::vector<Blob> blobs = p.layers;
+    blobs.push_back(p.config);
+    for (const auto& b : blobs) {
+      if (!hub.mount_blob(repo, b.digest, base.repository)) return "";
+    }
+  }
+  hub.put_manifest(repo, base.tag, image.top.media_type, image.top_body);
+  return "docker.io/" + repo + ":" + base.tag;
+}
+
 void BM_Cold(benchmark::State& state, const BenchImage* bench) {
   std::string why;
   auto* lab = attached_lab(&why);
   if (!lab) return state.SkipWithError(why.c_str());
-  static std::atomic<int> counter{0};
   for (auto _ : state) {
-    // A repository the mirror has never seen: distribution links cached blobs
-    // per repository, so it fetches every blob from the upstream again.
-    const auto& base = bench->image.spec.ref;
-    std::string repo = base.repository + "-cold-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    auto hub = lab->upstream();
-    for (const auto& p : bench->image.platforms) {
-      std::vector<Blob> blobs = p.layers;
-      blobs.push_back(p.config);
-      for (const auto& b : blobs) {
-        if (!hub.mount_blob(repo, b.digest, base.repository)) return state.SkipWithError("the hub refused a blob mount");
-      }
-    }
-    hub.put_manifest(repo, base.tag, bench->image.top.media_type, bench->image.top_body);
-    const std::string ref = "docker.io/" + repo + ":" + base.tag;
+    const std::string ref = uncached_copy(*lab, bench->image, "cold");
+    if (ref.empty()) return state.SkipWithError("the hub refused a blob mount");
     if (!make_node_cold(state, *lab, ref, bench->image)) return;
     const size_t mark = lab->upstream_access_log().size();
     if (!timed_pull(state, *lab, ref)) return;
@@ -162,20 +170,9 @@ void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) 
   if (!lab) return state.SkipWithError(why.c_str());
   const auto nodes = lab->nodes();
   const auto platform = attached_state()->platform;
-  static std::atomic<int> counter{0};
   for (auto _ : state) {
-    const auto& base = bench->image.spec.ref;
-    std::string repo = base.repository + "-herd-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    auto hub = lab->upstream();
-    for (const auto& p : bench->image.platforms) {
-      std::vector<Blob> blobs = p.layers;
-      blobs.push_back(p.config);
-      for (const auto& b : blobs) {
-        if (!hub.mount_blob(repo, b.digest, base.repository)) return state.SkipWithError("the hub refused a blob mount");
-      }
-    }
-    hub.put_manifest(repo, base.tag, bench->image.top.media_type, bench->image.top_body);
-    const std::string ref = "docker.io/" + repo + ":" + base.tag;
+    const std::string ref = uncached_copy(*lab, bench->image, "herd");
+    if (ref.empty()) return state.SkipWithError("the hub refused a blob mount");
     for (const auto& n : nodes) {
       if (!lab->remove_image(n.name, ref, content_for(bench->image, platform), 60s)) {
         return state.SkipWithError("a node still holds blobs of the image");
