@@ -155,7 +155,7 @@ int cmd_prewarm(const fs::path& state_dir, const fs::path& list, std::string mir
   if (mirror_url.empty()) {
     auto state = load_state(state_dir);
     // The lab's kind-registry when a lab is up, else production's host port.
-    mirror_url = state ? "http://" + state->mirror.address + ":" + std::to_string(state->mirror_port) : "http://127.0.0.1:5001";
+    mirror_url = state ? state->mirror_url() : "http://127.0.0.1:5001";
   }
   RegistryClient mirror(mirror_url);
   std::string why;
@@ -373,7 +373,7 @@ int main(int argc, char** argv) {
       LabState s = lab_up(lab);
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::cout << "lab up in " << std::fixed << std::setprecision(1) << seconds << " s: cluster " << s.cluster << ", "
-                << s.nodes.size() << " nodes, kind-registry at http://" << s.mirror.address << ":" << s.mirror_port
+                << s.nodes.size() << " nodes, kind-registry at " << s.mirror_url()
                 << ", state " << (s.state_dir / "lab.json").string() << "\n";
       return 0;
     }

@@ -68,6 +68,8 @@ struct LabState {
   std::filesystem::path hub_data;
   LabProcess mirror;
   int mirror_port = 5000;
+  // kind-registry as the harness reaches it: "http://ADDRESS:PORT".
+  std::string mirror_url() const { return "http://" + mirror.address + ":" + std::to_string(mirror_port); }
   std::vector<LabNode> nodes;
   std::vector<LabFixture> fixtures;
   std::string platform;

@@ -190,7 +190,7 @@ void start_mirror(LabState& s, std::chrono::seconds timeout) {
                      {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", s.registry_data.string()},
                       {"SSL_CERT_FILE", s.ca_bundle.string()}});
   save_state(s);
-  RegistryClient mirror("http://" + s.mirror.address + ":" + std::to_string(s.mirror_port));
+  RegistryClient mirror(s.mirror_url());
   wait_until("kind-registry", [&](std::string& why) { return mirror.ping(&why); }, s.mirror, timeout);
 }
 
@@ -552,7 +552,7 @@ LabState lab_up(const LabOptions& o) {
     start_hub(s, o.start_timeout);
     seed_hub(s, images, store);
 
-    spdlog::info("starting kind-registry from {} (http://{}:{})", s.registry_config.string(), s.mirror.address, s.mirror_port);
+    spdlog::info("starting kind-registry from {} ({})", s.registry_config.string(), s.mirror_url());
     start_mirror(s, o.start_timeout);
 
     LocalEnvironment env(s);
@@ -606,7 +606,7 @@ std::vector<ComponentHealth> lab_health(const LabState& s) {
   };
   registry_health("hub (" + std::string(kHubHost) + ")", "hub", s.hub, RegistryClient(hub_url(), hub_http_options(s)));
   registry_health("kind-registry", "mirror", s.mirror,
-                  RegistryClient("http://" + s.mirror.address + ":" + std::to_string(s.mirror_port)));
+                  RegistryClient(s.mirror_url()));
   for (const auto& n : s.nodes) {
     ComponentHealth h{n.name, "node", n.containerd.address, is_running(n.containerd.daemon), false, ""};
     if (h.running) {
@@ -739,7 +739,7 @@ bool LocalEnvironment::node_has_blob(const std::string& node, const std::string&
 }
 
 RegistryClient LocalEnvironment::mirror() const {
-  return RegistryClient("http://" + state_.mirror.address + ":" + std::to_string(state_.mirror_port));
+  return RegistryClient(state_.mirror_url());
 }
 
 RegistryClient LocalEnvironment::upstream() const { return RegistryClient(hub_url(), hub_http_options(state_)); }
