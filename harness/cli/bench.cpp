@@ -34,11 +34,7 @@ int run_bench(const BenchOptions& o) {
                                          {"MIRRORGATE_BENCH_REPETITIONS", std::to_string(repetitions)}},
                            .passthrough = true});
   nlohmann::json environment = environment_of(state);
-  if (o.keep) {
-    std::cout << "the lab stays up (--keep): mirrorgate --state " << state.state_dir.string() << " down\n";
-  } else {
-    for (const auto& l : lab_down(state.state_dir, false).leftovers) std::cerr << "down left behind: " << l << "\n";
-  }
+  finish_run(state, o.keep, false);
   auto text = read_file_if_exists(dir / "benchmark.json");
   if (result.exit_code != 0 || !text) {
     std::cerr << "mirrorgate bench: the benchmark failed (exit code " << result.exit_code << "); see above\n";

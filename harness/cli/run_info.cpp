@@ -3,11 +3,13 @@
 #include <sys/utsname.h>
 
 #include <ctime>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
 #include "containerd/cri_client.h"
 #include "core/files.h"
+#include "lab/local_lab.h"
 #include "process/process.h"
 
 namespace mirrorgate {
@@ -19,6 +21,14 @@ std::string utc_stamp() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
   return buf;
+}
+
+void finish_run(const LabState& s, bool keep, bool purge) {
+  if (keep) {
+    std::cout << "the lab stays up (--keep): mirrorgate --state " << s.state_dir.string() << " down\n";
+    return;
+  }
+  for (const auto& l : lab_down(s.state_dir, purge).leftovers) std::cerr << "down left behind: " << l << "\n";
 }
 
 json environment_of(const LabState& s) {

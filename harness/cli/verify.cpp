@@ -152,12 +152,7 @@ int run_verify(const VerifyOptions& o) {
   for (const auto& s : report.scenarios) all_passed = all_passed && (s.passed || s.skipped);
   report.passed = all_passed;
 
-  if (o.keep) {
-    std::cout << "the lab stays up (--keep): mirrorgate --state " << state.state_dir.string() << " down\n";
-  } else {
-    auto down = lab_down(state.state_dir, o.purge);
-    for (const auto& l : down.leftovers) std::cerr << "down left behind: " << l << "\n";
-  }
+  finish_run(state, o.keep, o.purge);
   report.seconds = elapsed();
   write_reports(dir, report);
   print_summary(report, dir);
