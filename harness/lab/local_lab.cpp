@@ -382,8 +382,9 @@ LabState lab_up(const LabOptions& o) {
   // for root: a user can check their files anywhere).
   KindConfig kind = load_kind_config(o.kind_config, o.cluster_name);
   RegistryConfig registry = load_registry_config(o.registry_config);
-  std::string hosts_text = read_file_if_exists(o.hosts_toml).value_or("");
-  if (!fs::exists(o.hosts_toml)) throw bad_input(o.hosts_toml.string(), 0, "hosts.toml not found");
+  auto hosts_file = read_file_if_exists(o.hosts_toml);
+  if (!hosts_file) throw bad_input(o.hosts_toml.string(), 0, "hosts.toml not found");
+  const std::string hosts_text = *hosts_file;
   parse_hosts_toml(hosts_text, o.hosts_toml.string());
   auto fixture_specs = load_fixture_list(o.images);
   PatchedConfig node_config = apply_containerd_patches(kind_base_containerd_config(), kind.containerd_patches);
