@@ -249,6 +249,8 @@ int main(int argc, char** argv) {
       auto image = store.build(spec);
       push_fixture_image(lab->upstream(), image, store);
       bench_images().push_back({image, label_of(image)});
+      // The report's environment block names exactly what was pulled.
+      benchmark::AddCustomContext("fixture " + label_of(image), image.spec.ref.str() + "@" + image.top.digest);
     }
   }
   int repetitions = 5;

@@ -13,11 +13,11 @@ build_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools python3-scipy
   libcurl4-openssl-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev
   libyaml-cpp-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libssl-dev
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libssl-dev libpng-dev
 )
 run_packages=(
   docker-registry containerd runc iproute2 openssl procps psmisc util-linux
-  ca-certificates shellcheck
+  ca-certificates shellcheck chromium
 )
 
 missing=()

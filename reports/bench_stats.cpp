@@ -286,7 +286,14 @@ std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
   md << "\n## Targets\n\n| target | measured | met |\n|---|---|---|\n";
   for (const auto& t : targets) md << "| " << t.what << " | " << t.measured << " | " << (t.met ? "yes" : "**no**") << " |\n";
   md << "\n## Environment\n\n";
-  for (const auto& [k, v] : environment.items()) md << "- " << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+  for (const auto& [k, v] : environment.items()) {
+    if (v.is_object()) {
+      md << "- " << k << ":\n";
+      for (const auto& [k2, v2] : v.items()) md << "  - " << k2 << ": `" << (v2.is_string() ? v2.get<std::string>() : v2.dump()) << "`\n";
+      continue;
+    }
+    md << "- " << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+  }
   return md.str();
 }
 

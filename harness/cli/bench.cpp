@@ -9,10 +9,27 @@
 #include "core/files.h"
 #include "process/process.h"
 #include "reports/bench_stats.h"
+#include "reports/html_report.h"
 
 namespace mirrorgate {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The benchmark binary names each image it pulled, with its digest, in the
+// JSON's context ("fixture 100mb-4layers": "docker.io/…@sha256:…").
+nlohmann::json fixture_context(const std::string& benchmark_json) {
+  nlohmann::json fixtures = nlohmann::json::object();
+  auto parsed = nlohmann::json::parse(benchmark_json, nullptr, false);
+  if (parsed.is_discarded() || !parsed.contains("context")) return fixtures;
+  for (const auto& [key, value] : parsed["context"].items()) {
+    if (key.rfind("fixture ", 0) == 0 && value.is_string()) fixtures[key.substr(8)] = value;
+  }
+  return fixtures;
+}
+
+}  // namespace
 
 int run_bench(const BenchOptions& o) {
   const auto started = std::chrono::steady_clock::now();
@@ -46,10 +63,12 @@ int run_bench(const BenchOptions& o) {
   auto targets = check_targets(samples, seconds);
   environment["profile"] = o.profile;
   environment["repetitions"] = repetitions;
+  environment["fixtures"] = fixture_context(*text);
   write_file_atomic(dir / "report.json", bench_report_json(samples, comparisons, targets, environment).dump(2) + "\n");
   const std::string md = bench_report_markdown(samples, comparisons, targets, environment);
   write_file_atomic(dir / "report.md", md);
-  std::cout << "\n" << md << "\nreport: " << (dir / "report.md").string() << "\n";
+  write_file_atomic(dir / "index.html", bench_report_html(samples, comparisons, targets, environment));
+  std::cout << "\n" << md << "\nreport: " << (dir / "report.md").string() << "\n       " << (dir / "index.html").string() << "\n";
   bool ok = true;
   for (const auto& s : samples) ok = ok && s.second.error.empty();
   for (const auto& t : targets) ok = ok && t.met;
