@@ -41,6 +41,7 @@ class FakeNodes : public Environment {
   bool remove_image(const std::string&, const std::string&, const std::vector<std::string>&,
                     std::chrono::milliseconds) override { return true; }
   bool node_has_blob(const std::string&, const std::string&) const override { return false; }
+  std::uint64_t node_content_bytes(const std::string&) const override { return 0; }
   RegistryClient mirror() const override { return RegistryClient("http://unused"); }
   std::string mirror_address() const override { return ""; }
   RegistryClient upstream() const override { return RegistryClient("http://unused"); }

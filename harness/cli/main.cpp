@@ -15,6 +15,7 @@
 #include "cli/bench.h"
 #include "cli/verify.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "lab/local_lab.h"
 #include "process/process.h"
 #include "verify/pull_evidence.h"
@@ -110,7 +111,15 @@ int cmd_pull(const fs::path& state_dir, const std::vector<std::string>& nodes_wa
       try {
         if (fresh) remove_for_fresh_pull(env, node, image);
         auto mark = LogMark::now(env);
-        auto r = env.pull_image(node, image, std::chrono::seconds(timeout_s));
+        const auto before = env.node_content_bytes(node);
+        PullResult r;
+        {
+          Progress progress(node + "  " + image, [&] {
+            const auto now = env.node_content_bytes(node);
+            return now > before ? now - before : 0;
+          });
+          r = env.pull_image(node, image, std::chrono::seconds(timeout_s));
+        }
         auto e = evidence_since(env, node, mark);
         std::cout << node << ": pulled " << image << " in " << std::fixed << std::setprecision(2) << r.seconds
                   << " s (" << r.image_id.substr(0, 19) << "); " << e.node_at_mirror.size()
@@ -170,7 +179,13 @@ int cmd_prewarm(const fs::path& state_dir, const fs::path& list, std::string mir
   long long bytes = 0;
   std::vector<PrewarmResult> failed, not_covered;
   for (size_t i = 0; i < images.size(); ++i) {
-    auto r = prewarm_image(mirror, images[i].text, platform, cached);
+    std::atomic<long long> fetched{0};
+    PrewarmResult r;
+    {
+      Progress progress("[" + std::to_string(i + 1) + "/" + std::to_string(images.size()) + "] " + images[i].text,
+                        [&] { return static_cast<std::uint64_t>(fetched.load()); });
+      r = prewarm_image(mirror, images[i].text, platform, cached, &fetched);
+    }
     ++counts[r.status];
     bytes += r.bytes;
     std::cout << "[" << i + 1 << "/" << images.size() << "] " << r.image << ": " << to_string(r.status);

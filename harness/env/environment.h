@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ class Environment {
   virtual bool remove_image(const std::string& node, const std::string& image,
                             const std::vector<std::string>& blob_digests, std::chrono::milliseconds timeout) = 0;
   virtual bool node_has_blob(const std::string& node, const std::string& digest) const = 0;
+  // Bytes in the node's content store, downloads in progress included: the
+  // difference over a pull is what it has fetched so far.
+  virtual std::uint64_t node_content_bytes(const std::string& node) const = 0;
 
   // The mirror as the harness reaches it (catalog, tags), and the address the
   // upstream sees the mirror's requests come from.

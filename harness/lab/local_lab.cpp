@@ -739,6 +739,20 @@ bool LocalEnvironment::node_has_blob(const std::string& node, const std::string&
                     digest.substr(colon + 1));
 }
 
+std::uint64_t LocalEnvironment::node_content_bytes(const std::string& node) const {
+  // Blobs, and ingest/*/data that containerd appends to while it downloads.
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(lab_node(node).root / "io.containerd.content.v1.content", ec), end;
+       !ec && it != end; it.increment(ec)) {
+    std::error_code gone;  // a download that finishes moves its file away mid-walk
+    if (!it->is_regular_file(gone)) continue;
+    const auto size = it->file_size(gone);
+    if (!gone) total += size;
+  }
+  return total;
+}
+
 RegistryClient LocalEnvironment::mirror() const {
   return RegistryClient(state_.mirror_url());
 }

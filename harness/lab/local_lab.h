@@ -91,6 +91,7 @@ class LocalEnvironment : public Environment {
   bool remove_image(const std::string& node, const std::string& image, const std::vector<std::string>& blob_digests,
                     std::chrono::milliseconds timeout) override;
   bool node_has_blob(const std::string& node, const std::string& digest) const override;
+  std::uint64_t node_content_bytes(const std::string& node) const override;
   RegistryClient mirror() const override;
   std::string mirror_address() const override { return state_.mirror.address; }
   RegistryClient upstream() const override;

@@ -123,15 +123,14 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& u
 namespace {
 
 size_t count_body(char*, size_t size, size_t n, void* user) {
-  *static_cast<long long*>(user) += static_cast<long long>(size * n);
+  *static_cast<std::atomic<long long>*>(user) += static_cast<long long>(size * n);
   return size * n;
 }
 
 }  // namespace
 
 HttpResponse HttpClient::get_counting(const std::string& url, const std::map<std::string, std::string>& headers,
-                                      long long* bytes) const {
-  *bytes = 0;
+                                      std::atomic<long long>* bytes) const {
   return perform(options_, "GET", url, headers, [&](CURL* c) {
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, count_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, bytes);

@@ -1,6 +1,7 @@
 // A small libcurl client for the registry HTTP API (distribution v2).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -39,9 +40,10 @@ class HttpClient {
                        const std::map<std::string, std::string>& headers = {},
                        const std::string& body = {}) const;
   // GET whose body is counted and dropped (blobs can be gigabytes); the
-  // response's body stays empty and `bytes` gets its size.
+  // response's body stays empty and the body's size is added to `bytes` as
+  // it arrives (another thread may watch it for progress).
   HttpResponse get_counting(const std::string& url, const std::map<std::string, std::string>& headers,
-                            long long* bytes) const;
+                            std::atomic<long long>* bytes) const;
   // PUT the file's content as the request body, streamed from disk.
   HttpResponse put_file(const std::string& url, const std::filesystem::path& file,
                         const std::map<std::string, std::string>& headers = {}) const;

@@ -40,7 +40,7 @@ const char* to_string(PrewarmStatus s) {
 }
 
 PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& image, const std::string& platform,
-                            const std::set<std::string>& cached_repositories) {
+                            const std::set<std::string>& cached_repositories, std::atomic<long long>* progress) {
   const auto start = std::chrono::steady_clock::now();
   PrewarmResult r;
   r.image = image;
@@ -66,10 +66,12 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
       *body = resp.body;
       return;
     }
-    long long bytes = 0;
-    auto resp = http.get_counting(url, {}, &bytes);
+    std::atomic<long long> fetched{0};
+    auto& live = progress ? *progress : fetched;
+    const long long before = live;
+    auto resp = http.get_counting(url, {}, &live);
     if (resp.status != 200) throw std::runtime_error("GET " + path + " answered HTTP " + std::to_string(resp.status));
-    r.bytes += bytes;
+    r.bytes += live - before;
   };
   try {
     std::string body;

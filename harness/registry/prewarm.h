@@ -3,6 +3,7 @@
 // AIOpsLab's kind/images.txt format: one reference per line, '#' comments.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -35,7 +36,9 @@ const char* to_string(PrewarmStatus s);
 // Fetches the image's manifest (the platform's, from an index), config and
 // layers through the mirror. `cached_repositories` is the mirror's catalog
 // before the run: an image whose repository is in it counts as already cached.
+// Blob bytes are added to `progress` (when given) as they arrive.
 PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& image, const std::string& platform,
-                            const std::set<std::string>& cached_repositories);
+                            const std::set<std::string>& cached_repositories,
+                            std::atomic<long long>* progress = nullptr);
 
 }  // namespace mirrorgate
