@@ -18,6 +18,7 @@ build_packages=(
 run_packages=(
   docker-registry containerd runc iproute2 openssl procps psmisc util-linux
   ca-certificates shellcheck chromium
+  docker.io busybox-static tini
 )
 
 missing=()

@@ -10,25 +10,39 @@ host_port=5001
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 config="$here/registry-config.yml"
 data_dir="$PWD/registry-data"
+ca_bundle=""
 force=0
 
 usage() {
   cat <<USAGE
-Usage: setup-registry.sh [--force] [--help]
+Usage: setup-registry.sh [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE] [--force] [--help]
 
 Starts the kind-registry container (image $image) as a pull-through cache:
-  --restart=always, -p 127.0.0.1:$host_port:5000,
+  --restart=always, -p 127.0.0.1:PORT:5000,
   $config mounted at /etc/docker/registry/config.yml,
-  ./registry-data (under the current directory) at /var/lib/registry,
+  DIR at /var/lib/registry,
 and connects it to the docker network "kind" when that network exists.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
 after: a second run only connects the registry to the new kind network.
 
 Options:
-  --force   replace an existing kind-registry that is not a pull-through cache
-            (its data directory is left as it is)
-  --help    show this text
+  --port PORT       host port on 127.0.0.1 (default $host_port)
+  --data-dir DIR    the cache on the host (default ./registry-data); kept when
+                    the container goes
+  --config FILE     the distribution config to run (default: the shipped
+                    registry-config.yml beside this script)
+  --ca-bundle FILE  PEM bundle the registry trusts for the upstream instead of
+                    its built-in roots (a corporate proxy's or a test CA;
+                    include the public roots if it must still reach Docker Hub)
+  --force           replace an existing kind-registry that is not a
+                    pull-through cache (its data directory is left as it is)
+  --help            show this text
+
+Docker Hub credentials (optional, raise the pull limit): set
+DOCKERHUB_USERNAME and DOCKERHUB_TOKEN in the environment. They are written
+into a copy of the config beside DIR (DIR.config.yml, mode 0600), never to
+the terminal or the container's environment.
 USAGE
 }
 
@@ -37,15 +51,32 @@ die() { echo "setup-registry.sh: $*" >&2; exit 1; }
 while (($#)); do
   case $1 in
     --force) force=1 ;;
+    --port) (($# > 1)) || die "--port needs a value"; host_port=$2; shift ;;
+    --data-dir) (($# > 1)) || die "--data-dir needs a value"; data_dir=$2; shift ;;
+    --config) (($# > 1)) || die "--config needs a value"; config=$2; shift ;;
+    --ca-bundle) (($# > 1)) || die "--ca-bundle needs a value"; ca_bundle=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
   shift
 done
 
+if ! [[ $host_port =~ ^[0-9]+$ ]] || ((host_port < 1 || host_port > 65535)); then
+  die "--port '$host_port' is not a port number"
+fi
+if [[ -n $ca_bundle ]]; then
+  [[ -f $ca_bundle ]] || die "--ca-bundle $ca_bundle: no such file"
+  grep -q -- '-----BEGIN CERTIFICATE-----' "$ca_bundle" || die "--ca-bundle $ca_bundle: no PEM certificate in it"
+  ca_bundle=$(cd "$(dirname "$ca_bundle")" && pwd)/$(basename "$ca_bundle")
+fi
+if [[ -n ${DOCKERHUB_USERNAME:-} || -n ${DOCKERHUB_TOKEN:-} ]]; then
+  [[ -n ${DOCKERHUB_USERNAME:-} && -n ${DOCKERHUB_TOKEN:-} ]] || die "set both DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, or neither"
+fi
+
 command -v docker >/dev/null 2>&1 || die "docker is not installed; install Docker, then run this again"
 docker info >/dev/null 2>&1 || die "the Docker daemon does not answer; start it (e.g. 'systemctl start docker'), then run this again"
-[[ -f $config ]] || die "$config is missing; run this script from a mirrorgate checkout"
+[[ -f $config ]] || die "$config is missing; run this script from a mirrorgate checkout, or give --config"
+config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 grep -qE '^proxy:' "$config" || die "$config has no proxy section; kind-registry would not cache Docker Hub"
 
 # A registry is a pull-through cache when its config has a proxy section or
@@ -74,10 +105,34 @@ fi
 
 if ! docker inspect "$name" >/dev/null 2>&1; then
   mkdir -p "$data_dir"
+  data_dir=$(cd "$data_dir" && pwd)
+  run_config=$config
+  if [[ -n ${DOCKERHUB_USERNAME:-} ]]; then
+    # The credentials go into a private copy of the config, never into argv,
+    # the container's environment or the terminal.
+    run_config="$data_dir.config.yml"
+    # awk reads them from its environment: nothing shows in `ps`.
+    (
+      umask 077
+      awk '{ print }
+        /^  remoteurl:/ {
+          u = ENVIRON["DOCKERHUB_USERNAME"]; p = ENVIRON["DOCKERHUB_TOKEN"]
+          gsub(/\047/, "\047\047", u); gsub(/\047/, "\047\047", p)
+          printf "  username: \047%s\047\n  password: \047%s\047\n", u, p
+        }' "$config" >"$run_config"
+    )
+    chmod 0600 "$run_config"
+  fi
+  ca_args=()
+  if [[ -n $ca_bundle ]]; then
+    # Go reads SSL_CERT_FILE instead of the system roots.
+    ca_args=(-v "$ca_bundle:/etc/docker/registry/ca-bundle.pem:ro" -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem)
+  fi
   docker run -d --restart=always --name "$name" \
     -p "127.0.0.1:$host_port:5000" \
-    -v "$config:/etc/docker/registry/config.yml:ro" \
+    -v "$run_config:/etc/docker/registry/config.yml:ro" \
     -v "$data_dir:/var/lib/registry" \
+    "${ca_args[@]}" \
     "$image" >/dev/null
   echo "started $name ($image) on 127.0.0.1:$host_port, cache in $data_dir"
   changed=1

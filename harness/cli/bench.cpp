@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/run_info.h"
+#include "env/backends.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "process/process.h"
@@ -38,7 +39,7 @@ int run_bench(const BenchOptions& o) {
   fs::create_directories(dir);
   const int repetitions = o.repetitions > 0 ? o.repetitions : o.profile == "full" ? 9 : 5;
 
-  LabState state = lab_up(o.lab);
+  LabState state = bring_up(o.lab);
   spdlog::info("benchmarking pulls on {} ({} profile, {} repetitions, upstream {})", state.nodes.front().name,
                o.profile, repetitions, state.upstream_rate.empty() ? "unlimited" : state.upstream_rate);
   std::vector<std::string> argv{o.benchmark_binary.string(), "--benchmark_out=" + (dir / "benchmark.json").string(),

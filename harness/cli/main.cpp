@@ -16,7 +16,7 @@
 #include "cli/verify.h"
 #include "core/log.h"
 #include "core/progress.h"
-#include "lab/local_lab.h"
+#include "env/backends.h"
 #include "process/process.h"
 #include "verify/pull_evidence.h"
 
@@ -39,7 +39,7 @@ int cmd_status(const fs::path& state_dir, bool as_json) {
     else std::cout << "no lab is up in " << state_dir.string() << " (run `mirrorgate up`)\n";
     return 1;
   }
-  auto health = lab_health(*state);
+  auto health = health_of(*state);
   bool healthy = state->complete;
   for (const auto& h : health) healthy = healthy && h.running && h.answering;
   if (as_json) {
@@ -69,8 +69,9 @@ int cmd_status(const fs::path& state_dir, bool as_json) {
 }
 
 int cmd_down(const fs::path& state_dir, bool purge) {
-  check_lab_prerequisites();
-  auto report = lab_down(state_dir, purge);
+  auto state = load_state(state_dir);
+  const bool kind = state && state->backend == "kind";
+  auto report = take_down(state_dir, purge);
   if (!report.had_lab) {
     std::cout << "no lab in " << state_dir.string() << "; nothing to stop\n";
     return 0;
@@ -80,7 +81,8 @@ int cmd_down(const fs::path& state_dir, bool purge) {
     for (const auto& l : report.leftovers) std::cerr << "  " << l << "\n";
     return 1;
   }
-  std::cout << "lab removed: no namespace, link, process or mount of it is left; logs kept in "
+  std::cout << (kind ? "cluster removed: no container or network that up created is left; logs kept in "
+                    : "lab removed: no namespace, link, process or mount of it is left; logs kept in ")
             << report.logs.string() << "\n"
             << (purge ? "cache purged (mirror cache and hub data removed)\n"
                       : "mirror cache kept in " + (state_dir / "registry-data").string() + " (use --purge to delete it)\n");
@@ -100,7 +102,8 @@ void remove_for_fresh_pull(Environment& env, const std::string& node, const std:
 
 int cmd_pull(const fs::path& state_dir, const std::vector<std::string>& nodes_wanted,
              const std::vector<std::string>& images, int timeout_s, bool fresh) {
-  auto env = LocalEnvironment::attach(state_dir);
+  auto attached = attach_environment(state_dir);
+  Environment& env = *attached;
   std::vector<std::string> nodes = nodes_wanted;
   if (nodes.empty()) {
     for (const auto& n : env.nodes()) nodes.push_back(n.name);
@@ -224,6 +227,16 @@ void add_lab_options(CLI::App* cmd, LabOptions& lab, int& start_timeout, std::st
   cmd->add_option("--subnet", lab.subnet, "lab subnet; must not overlap a route of this host")->capture_default_str();
   cmd->add_option("--upstream-rate", lab.upstream_rate, "limit the hub's link with tc tbf, e.g. 100mbit (default: unlimited)");
   cmd->add_option("--start-timeout", start_timeout, "seconds each daemon gets to answer")->capture_default_str();
+  cmd->add_option("--backend", lab.backend,
+                  "local: the embedded lab (no Docker); kind: Docker + kind + registry/setup-registry.sh")
+      ->check(CLI::IsMember({"local", "kind"}))
+      ->capture_default_str();
+  cmd->add_flag("--stand-in-hub", lab.kind_stand_in_hub,
+                "kind backend: serve registry-1.docker.io from a local container seeded with --images "
+                "(no internet needed; what the Docker-backed tests use)");
+  cmd->add_option("--node-image", lab.kind_node_image, "kind backend: kind create cluster --image IMAGE");
+  cmd->add_option("--registry-port", lab.kind_registry_port, "kind backend: kind-registry's port on 127.0.0.1")
+      ->capture_default_str();
   // A string, split below: CLI11 2.1 lets a vector option swallow the `--`
   // that starts gate's command.
   cmd->add_option("--hosts-toml-nodes", hosts_toml_nodes,
@@ -269,6 +282,7 @@ int main(int argc, char** argv) {
   lab.registry_config = source_file("registry/registry-config.yml");
   lab.hosts_toml = source_file("kind/hosts.toml");
   lab.images = source_file("fixtures/images.yaml");
+  lab.setup_registry_script = source_file("registry/setup-registry.sh");
   int start_timeout = 30;
   std::string hosts_toml_nodes;
 
@@ -385,7 +399,7 @@ int main(int argc, char** argv) {
     if (*up_cmd) {
       install_interrupt_handlers();
       auto started = std::chrono::steady_clock::now();
-      LabState s = lab_up(lab);
+      LabState s = bring_up(lab);
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       std::cout << "lab up in " << std::fixed << std::setprecision(1) << seconds << " s: cluster " << s.cluster << ", "
                 << s.nodes.size() << " nodes, kind-registry at " << s.mirror_url()

@@ -9,7 +9,7 @@
 
 #include "containerd/cri_client.h"
 #include "core/files.h"
-#include "lab/local_lab.h"
+#include "env/backends.h"
 #include "process/process.h"
 
 namespace mirrorgate {
@@ -28,7 +28,7 @@ void finish_run(const LabState& s, bool keep, bool purge) {
     std::cout << "the lab stays up (--keep): mirrorgate --state " << s.state_dir.string() << " down\n";
     return;
   }
-  for (const auto& l : lab_down(s.state_dir, purge).leftovers) std::cerr << "down left behind: " << l << "\n";
+  for (const auto& l : take_down(s.state_dir, purge).leftovers) std::cerr << "down left behind: " << l << "\n";
 }
 
 json environment_of(const LabState& s) {

@@ -1,6 +1,7 @@
 #include "cli/verify.h"
 
 #include "cli/run_info.h"
+#include "env/backends.h"
 
 #include <sys/utsname.h>
 
@@ -82,7 +83,7 @@ int run_verify(const VerifyOptions& o) {
 
   LabState state;
   try {
-    state = lab_up(o.lab);
+    state = bring_up(o.lab);
   } catch (const UserError& e) {
     report.failure = e.what();
     report.seconds = elapsed();

@@ -60,6 +60,14 @@ void to_json(json& j, const LabState& s) {
        {"platform", s.platform},
        {"created_at", s.created_at},
        {"complete", s.complete},
+       {"mirror_host_url", s.mirror_host_url},
+       {"kind",
+        {{"registry_container", s.kind.registry_container},
+         {"hub_container", s.kind.hub_container},
+         {"node_image", s.kind.node_image},
+         {"network_created", s.kind.network_created},
+         {"registry_created", s.kind.registry_created},
+         {"cluster_created", s.kind.cluster_created}}},
        {"nodes", json::array()},
        {"fixtures", json::array()}};
   for (const auto& n : s.nodes) {
@@ -106,6 +114,16 @@ void from_json(const json& j, LabState& s) {
   s.platform = j.value("platform", "");
   s.created_at = j.value("created_at", "");
   s.complete = j.value("complete", false);
+  s.mirror_host_url = j.value("mirror_host_url", "");
+  if (j.contains("kind")) {
+    const auto& k = j.at("kind");
+    s.kind.registry_container = k.value("registry_container", "kind-registry");
+    s.kind.hub_container = k.value("hub_container", "");
+    s.kind.node_image = k.value("node_image", "");
+    s.kind.network_created = k.value("network_created", false);
+    s.kind.registry_created = k.value("registry_created", false);
+    s.kind.cluster_created = k.value("cluster_created", false);
+  }
   for (const auto& n : j.at("nodes")) {
     LabNode node;
     node.name = n.at("name");

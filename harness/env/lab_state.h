@@ -40,6 +40,16 @@ struct LabFixture {
   uint64_t bytes = 0;  // bytes a node of the host's platform fetches
 };
 
+// What the kind backend created (and so may delete), and where things are.
+struct KindBackendState {
+  std::string registry_container = "kind-registry";
+  std::string hub_container;     // the Docker Hub stand-in; empty: the real Docker Hub
+  std::string node_image;        // passed to `kind create cluster --image`; empty: kind's default
+  bool network_created = false;  // the `kind` docker network
+  bool registry_created = false;
+  bool cluster_created = false;
+};
+
 struct LabState {
   int version = 1;
   std::string backend = "local";
@@ -68,8 +78,14 @@ struct LabState {
   std::filesystem::path hub_data;
   LabProcess mirror;
   int mirror_port = 5000;
+  // kind backend: kind-registry as the host reaches it (its published port);
+  // mirror.address is then its address on the kind network.
+  std::string mirror_host_url;
   // kind-registry as the harness reaches it: "http://ADDRESS:PORT".
-  std::string mirror_url() const { return "http://" + mirror.address + ":" + std::to_string(mirror_port); }
+  std::string mirror_url() const {
+    return mirror_host_url.empty() ? "http://" + mirror.address + ":" + std::to_string(mirror_port) : mirror_host_url;
+  }
+  KindBackendState kind;
   std::vector<LabNode> nodes;
   std::vector<LabFixture> fixtures;
   std::string platform;

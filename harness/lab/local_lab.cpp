@@ -79,6 +79,8 @@ void write_netns_etc(LabState& s, const std::string& ns) {
   write_file_atomic(dir / "resolv.conf", "# written by mirrorgate: the lab has no DNS; names come from /etc/hosts\n");
 }
 
+}  // namespace
+
 void make_pki(LabState& s) {
   fs::path pki = s.state_dir / "pki";
   fs::create_directories(pki);
@@ -102,6 +104,8 @@ void make_pki(LabState& s) {
   std::string bundle = read_file_if_exists("/etc/ssl/certs/ca-certificates.crt").value_or("");
   write_file_atomic(s.ca_bundle, bundle + "\n" + read_file(s.ca_file));
 }
+
+namespace {
 
 fs::path hub_config(const LabState& s) {
   fs::path pki = s.state_dir / "pki";
@@ -149,6 +153,8 @@ void wait_until(const std::string& what, const std::function<bool(std::string&)>
   spdlog::debug("{} ready after {} ms", what, result.waited.count());
 }
 
+}  // namespace
+
 HttpOptions hub_http_options(const LabState& s) {
   HttpOptions o;
   o.ca_file = s.ca_file;
@@ -158,6 +164,8 @@ HttpOptions hub_http_options(const LabState& s) {
 }
 
 std::string hub_url() { return std::string("https://") + kHubHost; }
+
+namespace {
 
 void seed_hub(LabState& s, const std::vector<FixtureImage>& images, const FixtureStore& store) {
   RegistryClient hub(hub_url(), hub_http_options(s));

@@ -36,6 +36,17 @@ struct LabOptions {
   // is written.
   std::vector<std::string> hosts_toml_nodes;
   std::string hosts_toml_path = "/etc/containerd/certs.d/docker.io/hosts.toml";
+
+  // Which backend: "local" (this lab) or "kind" (Docker + kind, harness/kind/kind_backend.h).
+  std::string backend = "local";
+  // kind backend: the shipped script that starts kind-registry
+  // (default: registry/setup-registry.sh of the source tree).
+  std::filesystem::path setup_registry_script;
+  int kind_registry_port = 5001;  // kind-registry on 127.0.0.1
+  // Serve registry-1.docker.io from a local container seeded with `images`
+  // instead of reaching Docker Hub (tests; machines without internet).
+  bool kind_stand_in_hub = false;
+  std::string kind_node_image;  // `kind create cluster --image`; empty: kind's default
 };
 
 // Set by SIGINT/SIGTERM; long steps check it and unwind (tearing down what
@@ -72,6 +83,13 @@ struct ComponentHealth {
 };
 
 std::vector<ComponentHealth> lab_health(const LabState& state);
+
+// Shared with the kind backend's Docker Hub stand-in: the lab CA and a
+// certificate for registry-1.docker.io under STATE/pki (made once), and how
+// the harness reaches that hub at s.hub.address.
+void make_pki(LabState& s);
+HttpOptions hub_http_options(const LabState& s);
+std::string hub_url();
 
 // Attaches to a running lab through its state file.
 class LocalEnvironment : public Environment {

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds the images the Docker-backed suite runs, from this machine's Debian
+# binaries (nothing can be pulled here): each a root filesystem of the
+# binaries and the libraries ldd names, imported with `docker import`.
+#   mirrorgate/registry-standin:2  Debian's docker-registry with registry:2's
+#                                  interface; tagged registry:2 too unless a
+#                                  real registry:2 is present
+#   mirrorgate/kind-node:containerd  containerd, runc, ctr, the crictl double,
+#                                  busybox for the shell tools
+# An image whose content did not change is not re-imported.
+set -euo pipefail
+
+usage() { echo "usage: build-images.sh CRICTL_BINARY" >&2; exit 2; }
+(($# == 1)) || usage
+crictl=$1
+[[ -x $crictl ]] || { echo "build-images.sh: $crictl is not an executable" >&2; exit 2; }
+for tool in docker docker-registry containerd runc ctr busybox; do
+  command -v "$tool" >/dev/null || { echo "build-images.sh: $tool not found; run ci/setup.sh" >&2; exit 3; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Copies a binary to DEST in ROOT, with every shared library it needs.
+add_binary() {
+  local root=$1 src=$2 dest=$3 lib
+  mkdir -p "$root/$(dirname "$dest")"
+  cp -L "$src" "$root/$dest"
+  while read -r lib; do
+    [[ -n $lib ]] && cp -L --parents "$lib" "$root/"
+  done < <(ldd "$src" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }')
+}
+
+# Imports ROOT as IMAGE unless an image with the same content is there.
+import_root() {
+  local root=$1 image=$2; shift 2
+  local tar sum
+  tar="$work/$(basename "$root").tar"
+  tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$tar" .
+  sum=$(sha256sum "$tar" | cut -c1-64)
+  if [[ $(docker image inspect -f '{{index .Config.Labels "mirrorgate.content"}}' "$image" 2>/dev/null) == "$sum" ]]; then
+    echo "$image is up to date"
+    return
+  fi
+  docker import "$@" --change "LABEL mirrorgate.content=$sum" "$tar" "$image" >/dev/null
+  echo "built $image"
+}
+
+base_files() {
+  local root=$1
+  mkdir -p "$root"/{etc/ssl/certs,tmp,var,run,proc,sys,dev}
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
+  printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+  printf 'root:x:0:\n' >"$root/etc/group"
+  printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
+}
+
+# registry:2's interface: `registry serve CONFIG`, config at
+# /etc/docker/registry/config.yml, data at /var/lib/registry, port 5000.
+reg=$work/registry
+base_files "$reg"
+add_binary "$reg" "$(command -v docker-registry)" /bin/registry
+mkdir -p "$reg/etc/docker/registry" "$reg/var/lib/registry"
+cat >"$reg/etc/docker/registry/config.yml" <<'YAML'
+version: 0.1
+log:
+  fields:
+    service: registry
+storage:
+  cache:
+    blobdescriptor: inmemory
+  filesystem:
+    rootdirectory: /var/lib/registry
+http:
+  addr: :5000
+  headers:
+    X-Content-Type-Options: [nosniff]
+YAML
+import_root "$reg" mirrorgate/registry-standin:2 \
+  --change 'ENTRYPOINT ["/bin/registry", "serve"]' \
+  --change 'CMD ["/etc/docker/registry/config.yml"]' \
+  --change 'EXPOSE 5000' --change 'VOLUME ["/var/lib/registry"]'
+if ! docker image inspect registry:2 >/dev/null 2>&1 ||
+  [[ -n $(docker image inspect -f '{{index .Config.Labels "mirrorgate.content"}}' registry:2) ]]; then
+  docker tag mirrorgate/registry-standin:2 registry:2
+  echo "tagged registry:2 (no real registry:2 image here)"
+fi
+
+node=$work/node
+base_files "$node"
+for tool in containerd containerd-shim-runc-v2 ctr runc; do
+  add_binary "$node" "$(command -v "$tool")" "/usr/local/bin/$tool"
+done
+add_binary "$node" "$crictl" /usr/local/bin/crictl
+mkdir -p "$node/bin"
+cp "$(command -v busybox)" "$node/bin/busybox"
+for applet in sh cat mkdir ls find du rm mv cp test grep sed tee sleep echo env stat kill ps; do
+  ln -sf busybox "$node/bin/$applet"
+done
+mkdir -p "$node/etc/containerd" "$node/var/lib/containerd" "$node/opt/cni/bin" "$node/etc/cni/net.d"
+import_root "$node" mirrorgate/kind-node:containerd \
+  --change 'ENV PATH=/usr/local/bin:/bin' \
+  --change 'ENTRYPOINT ["/usr/local/bin/containerd", "--config", "/etc/containerd/config.toml"]'
