@@ -69,8 +69,11 @@ if [[ -n $ca_bundle ]]; then
   grep -q -- '-----BEGIN CERTIFICATE-----' "$ca_bundle" || die "--ca-bundle $ca_bundle: no PEM certificate in it"
   ca_bundle=$(cd "$(dirname "$ca_bundle")" && pwd)/$(basename "$ca_bundle")
 fi
-if [[ -n ${DOCKERHUB_USERNAME:-} || -n ${DOCKERHUB_TOKEN:-} ]]; then
-  [[ -n ${DOCKERHUB_USERNAME:-} && -n ${DOCKERHUB_TOKEN:-} ]] || die "set both DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, or neither"
+hub_user=${DOCKERHUB_USERNAME:-} hub_token=${DOCKERHUB_TOKEN:-}
+# Out of the environment: no docker command inherits them.
+unset DOCKERHUB_USERNAME DOCKERHUB_TOKEN
+if [[ -n $hub_user || -n $hub_token ]]; then
+  [[ -n $hub_user && -n $hub_token ]] || die "set both DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, or neither"
 fi
 
 command -v docker >/dev/null 2>&1 || die "docker is not installed; install Docker, then run this again"
@@ -107,14 +110,14 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
   mkdir -p "$data_dir"
   data_dir=$(cd "$data_dir" && pwd)
   run_config=$config
-  if [[ -n ${DOCKERHUB_USERNAME:-} ]]; then
+  if [[ -n $hub_user ]]; then
     # The credentials go into a private copy of the config, never into argv,
     # the container's environment or the terminal.
     run_config="$data_dir.config.yml"
     # awk reads them from its environment: nothing shows in `ps`.
     (
       umask 077
-      awk '{ print }
+      DOCKERHUB_USERNAME=$hub_user DOCKERHUB_TOKEN=$hub_token awk '{ print }
         /^  remoteurl:/ {
           u = ENVIRON["DOCKERHUB_USERNAME"]; p = ENVIRON["DOCKERHUB_TOKEN"]
           gsub(/\047/, "\047\047", u); gsub(/\047/, "\047\047", p)

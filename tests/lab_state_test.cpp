@@ -42,6 +42,32 @@ TEST(LabState, RoundTripsThroughTheStateFile) {
   fs::remove_all(dir);
 }
 
+TEST(LabState, KindBackendStateRoundTripsAndNamesTheMirrorByItsPublishedPort) {
+  char tmpl[] = "/tmp/mirrorgate-state-XXXXXX";
+  fs::path dir = ::mkdtemp(tmpl);
+  LabState s;
+  s.backend = "kind";
+  s.state_dir = dir;
+  s.cluster = "aiopslab";
+  s.mirror = {"kind-registry", "172.18.0.3", {}, {}, {}};
+  s.mirror_host_url = "http://127.0.0.1:5001";
+  s.kind.hub_container = "mirrorgate-hub";
+  s.kind.node_image = "mirrorgate/kind-node:containerd";
+  s.kind.cluster_created = true;
+  s.kind.registry_created = true;
+  save_state(s);
+
+  auto loaded = load_state(dir);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(nlohmann::json(*loaded), nlohmann::json(s));
+  EXPECT_TRUE(loaded->kind.cluster_created);
+  EXPECT_FALSE(loaded->kind.network_created);  // up did not make the kind network: down must not remove it
+  // The host reaches kind-registry on its published port; the upstream sees its kind-network address.
+  EXPECT_EQ(loaded->mirror_url(), "http://127.0.0.1:5001");
+  EXPECT_EQ(loaded->mirror.address, "172.18.0.3");
+  fs::remove_all(dir);
+}
+
 TEST(LabState, MissingStateIsNotAnError) {
   EXPECT_FALSE(load_state("/nonexistent/mirrorgate"));
 }

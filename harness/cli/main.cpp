@@ -55,7 +55,8 @@ int cmd_status(const fs::path& state_dir, bool as_json) {
     return healthy ? 0 : 1;
   }
   std::cout << "lab in " << state->state_dir.string() << " (" << state->backend << " backend, cluster "
-            << state->cluster << ", subnet " << state->subnet << ", created " << state->created_at << ")"
+            << state->cluster << (state->subnet.empty() ? "" : ", subnet " + state->subnet) << ", created "
+            << state->created_at << ")"
             << (state->complete ? "" : " — bring-up did not finish") << "\n";
   for (const auto& h : health) {
     std::cout << "  " << std::left << std::setw(36) << h.name << std::setw(12) << h.address
@@ -259,7 +260,8 @@ int main(int argc, char** argv) {
       "mirrorgate — a kind cluster whose image pulls are served by a local pull-through cache, and the\n"
       "proof that they are. The embedded lab runs production's topology with no Docker or internet:\n"
       "a Docker Hub stand-in, kind-registry from registry/registry-config.yml, and one containerd per\n"
-      "node of the kind config, configured by its containerdConfigPatches and kind/hosts.toml.\n\n"
+      "node of the kind config, configured by its containerdConfigPatches and kind/hosts.toml.\n"
+      "With --backend kind the same commands drive Docker, kind and registry/setup-registry.sh.\n\n"
       "  mirrorgate verify     up, every scenario, report, down; exit 0 only if all pass\n"
       "  mirrorgate gate -- CMD   run CMD only after verify passes; returns CMD's exit code\n"
       "  mirrorgate bench      cold vs warm vs direct pulls, upstream shaped like a WAN; report\n"
@@ -292,6 +294,8 @@ int main(int argc, char** argv) {
       "  sudo mirrorgate up                                   # the shipped files\n"
       "  sudo mirrorgate up --hosts-toml my-hosts.toml        # try your own hosts.toml\n"
       "  sudo mirrorgate up --upstream-rate 100mbit           # a Docker Hub as slow as a WAN\n"
+      "  mirrorgate up --backend kind --kind-config kind/kind-config-x86.yaml --name aiopslab\n"
+      "                                                       # real kind + Docker; reuses a running cluster\n"
       "A second `up` reuses a healthy lab; fixture images are generated once and cached.");
   add_lab_options(up_cmd, lab, start_timeout, hosts_toml_nodes);
 
@@ -334,7 +338,8 @@ int main(int argc, char** argv) {
   bench_cmd->footer(
       "\nModes: cold (a repository the mirror never cached), warm (the mirror has it, the node not),\n"
       "direct (no mirror: what users have today), floor (direct on an unshaped link).\n"
-      "Reports: DIR/RUN_ID/benchmark.json (for Google Benchmark's compare.py), report.json, report.md.\n"
+      "Reports: DIR/RUN_ID/benchmark.json (for Google Benchmark's compare.py), report.json, report.md,\n"
+      "index.html (charts; one file, opens offline).\n"
       "Exit 1 when a target is missed: warm >= 5x faster than cold (100 MB), warm <= 1.15x floor,\n"
       "harness overhead < 5 ms, the run < 10 min.");
 

@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 
 #include <ctime>
+#include <map>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -47,6 +48,27 @@ json environment_of(const LabState& s) {
     }
   }
   env["cpus"] = std::thread::hardware_concurrency();
+  if (s.backend == "kind") {
+    auto registry = run({"docker", "exec", s.kind.registry_container, "registry", "--version"}, {.check = false});
+    env["registry"] = registry.out.substr(0, registry.out.find('\n'));
+    if (!s.nodes.empty()) {
+      auto v = run({"docker", "exec", s.nodes.front().name, "crictl", "version"}, {.check = false});
+      // "RuntimeName:  containerd" lines, as the local lab's CRI Version reads.
+      std::map<std::string, std::string> field;
+      std::istringstream lines(v.out);
+      for (std::string line; std::getline(lines, line);) {
+        auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        auto value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(' '));
+        field[line.substr(0, colon)] = value;
+      }
+      env["containerd"] = v.ok() ? field["RuntimeName"] + " " + field["RuntimeVersion"] + " (CRI " +
+                                       field["RuntimeApiVersion"] + ")"
+                                 : "unknown: " + v.err;
+    }
+    return env;
+  }
   auto registry = run({"docker-registry", "--version"}, {.check = false});
   env["registry"] = registry.out.substr(0, registry.out.find('\n'));
   if (!s.nodes.empty()) {

@@ -389,6 +389,12 @@ LabState kind_up(const LabOptions& o) {
     save_state(s);
 
     KindEnvironment env(s);
+    if (!s.kind.hub_container.empty()) {
+      // Nodes trust the stand-in's CA as nodes behind a corporate proxy
+      // trust its CA: in the system bundle, which Go reads on first use.
+      const std::string bundle = read_file(s.ca_bundle);
+      for (const auto& n : s.nodes) env.write_node_file(n.name, "/etc/ssl/certs/ca-certificates.crt", bundle);
+    }
     for (const auto& n : s.nodes) {
       if (!node_selected(s, n)) continue;
       spdlog::info("writing {} into {}:{}", s.hosts_toml.string(), n.name, s.hosts_toml_path);

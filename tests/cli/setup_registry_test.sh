@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# registry/setup-registry.sh against a stand-in `docker` on PATH that records
+# every call (the only fake: Docker itself). Checks what a user relies on:
+# the container as documented, --port/--data-dir/--ca-bundle/--config, and
+# Docker Hub credentials that end up only in a 0600 config copy — never in
+# docker's argv or environment, or in the script's output.
+set -euo pipefail
+script=$(cd "$(dirname "$0")/../../registry" && pwd)/setup-registry.sh
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bin"
+cat >"$work/bin/docker" <<'FAKE'
+#!/usr/bin/env bash
+# Records argv and the environment; no container exists, no network either.
+printf '%s\n' "$*" >>"$FAKE_DOCKER_LOG"
+env >>"$FAKE_DOCKER_ENV"
+case $1 in
+  info) exit 0 ;;
+  inspect | network) exit 1 ;;
+  run) echo 0123456789ab ;;
+esac
+exit 0
+FAKE
+chmod +x "$work/bin/docker"
+export PATH="$work/bin:$PATH" FAKE_DOCKER_LOG="$work/docker.log" FAKE_DOCKER_ENV="$work/docker.env"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Bad input is refused before Docker is asked anything.
+out=$(bash "$script" --port 70000 2>&1) && fail "--port 70000 accepted"
+grep -q "not a port number" <<<"$out" || fail "no clear error for --port 70000: $out"
+out=$(bash "$script" --ca-bundle "$work/none.pem" 2>&1) && fail "missing --ca-bundle accepted"
+grep -q "none.pem: no such file" <<<"$out" || fail "no clear error for a missing bundle: $out"
+out=$(DOCKERHUB_USERNAME=u bash "$script" 2>&1) && fail "a username without a token accepted"
+grep -q "both DOCKERHUB_USERNAME and DOCKERHUB_TOKEN" <<<"$out" || fail "no clear error for half credentials: $out"
+[[ ! -e $FAKE_DOCKER_LOG ]] || fail "docker was called for bad input"
+
+# A run with every option and credentials.
+printf -- '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' >"$work/ca.pem"
+secret="s3cr'et\"pass"
+out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
+  bash "$script" --port 5999 --data-dir "$work/cache" --ca-bundle "$work/ca.pem" 2>&1) || fail "run failed: $out"
+run=$(grep '^run ' "$FAKE_DOCKER_LOG") || fail "no docker run"
+grep -q -- "-p 127.0.0.1:5999:5000" <<<"$run" || fail "port not used: $run"
+grep -q -- "--restart=always --name kind-registry" <<<"$run" || fail "not the documented container: $run"
+grep -q -- "-v $work/cache:/var/lib/registry" <<<"$run" || fail "data dir not mounted: $run"
+grep -q -- "-v $work/ca.pem:/etc/docker/registry/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem" <<<"$run" ||
+  fail "CA bundle not passed: $run"
+grep -q -- "-v $work/cache.config.yml:/etc/docker/registry/config.yml:ro" <<<"$run" || fail "credentials config not mounted: $run"
+[[ $(stat -c %a "$work/cache.config.yml") == 600 ]] || fail "config copy is not mode 0600"
+grep -q "^  username: 'alice'$" "$work/cache.config.yml" || fail "username not in the proxy section"
+grep -q "^  password: 's3cr''et\"pass'$" "$work/cache.config.yml" || fail "password not quoted as YAML"
+grep -q "^  remoteurl: https://registry-1.docker.io$" "$work/cache.config.yml" || fail "remoteurl lost"
+! grep -qF "$secret" "$FAKE_DOCKER_LOG" || fail "the token is on docker's command line"
+! grep -q "^DOCKERHUB_TOKEN=" "$FAKE_DOCKER_ENV" || fail "the token is in docker's environment"
+! grep -qF "$secret" <<<"$out" || fail "the token was printed"
+echo "setup-registry.sh: options and credentials handled as documented"
