@@ -5,25 +5,13 @@
 #include <iomanip>
 #include <sstream>
 
+#include "reports/report.h"
+
 namespace mirrorgate {
 
 using json = nlohmann::json;
 
 namespace {
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double v, int precision) {
   std::ostringstream o;
@@ -65,15 +53,15 @@ std::string bar_chart(const std::string& title, const std::vector<Bar>& bars) {
 
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"" << width << "\" height=\"" << height
-      << "\" viewBox=\"0 0 " << width << " " << height << "\" aria-label=\"" << escape(title) << "\">\n"
-      << "<text x=\"0\" y=\"18\" class=\"chart-title\">" << escape(title) << "</text>\n"
+      << "\" viewBox=\"0 0 " << width << " " << height << "\" aria-label=\"" << xml_escape(title) << "\">\n"
+      << "<text x=\"0\" y=\"18\" class=\"chart-title\">" << xml_escape(title) << "</text>\n"
       << "<line x1=\"" << label_width << "\" y1=\"" << top - 4 << "\" x2=\"" << label_width << "\" y2=\""
       << height - 4 << "\" stroke=\"#444\"/>\n";
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const auto& b = bars[i];
     const int y = top + row * static_cast<int>(i);
-    svg << "<g><title>" << escape(b.tooltip) << "</title>\n"
-        << "<text x=\"" << label_width - 8 << "\" y=\"" << y + 19 << "\" text-anchor=\"end\">" << escape(b.label)
+    svg << "<g><title>" << xml_escape(b.tooltip) << "</title>\n"
+        << "<text x=\"" << label_width - 8 << "\" y=\"" << y + 19 << "\" text-anchor=\"end\">" << xml_escape(b.label)
         << "</text>\n"
         << "<rect class=\"bar\" x=\"" << label_width << "\" y=\"" << y + 5 << "\" width=\""
         << num(std::max(1.0, x(b.value) - label_width), 1) << "\" height=\"20\" fill=\"" << b.color << "\"/>\n";
@@ -84,7 +72,7 @@ std::string bar_chart(const std::string& title, const std::vector<Bar>& bars) {
           << " V" << mid + 6 << "\" stroke=\"#111\" stroke-width=\"1.5\" fill=\"none\"/>\n";
     }
     svg << "<text x=\"" << num(std::max(x(b.value), x(b.high)) + 8, 1) << "\" y=\"" << y + 19 << "\">"
-        << escape(b.text) << "</text></g>\n";
+        << xml_escape(b.text) << "</text></g>\n";
   }
   svg << "</svg>\n";
   return svg.str();
@@ -152,12 +140,12 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
   h << "<h1>mirrorgate bench: <span class=\"" << (all_met ? "met" : "missed") << "\">"
     << (targets.empty() ? "no target applies to these benchmarks" : all_met ? "all targets met" : "TARGETS MISSED")
     << "</span></h1>\n";
-  h << "<p>Upstream link: <b>" << escape(environment.value("upstream_rate", std::string("unknown")))
+  h << "<p>Upstream link: <b>" << xml_escape(environment.value("upstream_rate", std::string("unknown")))
     << "</b>. Bars are the median of the repetitions; whiskers span min to max.</p>\n";
 
   h << "<h2>Pull time per image</h2>\n<p class=\"legend\">";
   for (const auto& m : kPullModes) {
-    h << "<span title=\"" << escape(m.meaning) << "\"><i class=\"swatch\" style=\"background:" << m.color << "\"></i>"
+    h << "<span title=\"" << xml_escape(m.meaning) << "\"><i class=\"swatch\" style=\"background:" << m.color << "\"></i>"
       << m.name << "</span>";
   }
   h << "</p>\n<div class=\"charts\">\n";
@@ -201,7 +189,7 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
 
   h << "<h2>Targets</h2>\n<table><tr><th>target</th><th>measured</th><th>met</th></tr>\n";
   for (const auto& t : targets) {
-    h << "<tr><td>" << escape(t.what) << "</td><td>" << escape(t.measured) << "</td><td class=\""
+    h << "<tr><td>" << xml_escape(t.what) << "</td><td>" << xml_escape(t.measured) << "</td><td class=\""
       << (t.met ? "met\">yes" : "missed\">no") << "</td></tr>\n";
   }
   h << "</table>\n";
@@ -209,7 +197,7 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
   h << "<h2>Speedups</h2>\n<table><tr><th>image</th><th>warm vs</th><th>speedup (median)</th>"
     << "<th>Mann–Whitney U p</th></tr>\n";
   for (const auto& c : comparisons) {
-    h << "<tr><td>" << escape(c.image) << "</td><td>" << escape(c.slower) << "</td><td>" << num(c.speedup, 2)
+    h << "<tr><td>" << xml_escape(c.image) << "</td><td>" << xml_escape(c.slower) << "</td><td>" << num(c.speedup, 2)
       << "x</td><td>" << num(c.p_value, 4) << "</td></tr>\n";
   }
   h << "</table>\n";
@@ -218,11 +206,11 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
     << "<th>p95</th><th>CV</th><th>MB</th><th>upstream MB</th></tr>\n";
   for (const auto& [name, s] : samples) {
     if (!s.error.empty()) {
-      h << "<tr><td>" << escape(name) << "</td><td colspan=\"8\" class=\"missed\">error: " << escape(s.error)
+      h << "<tr><td>" << xml_escape(name) << "</td><td colspan=\"8\" class=\"missed\">error: " << xml_escape(s.error)
         << "</td></tr>\n";
       continue;
     }
-    h << "<tr><td>" << escape(name) << "</td><td>" << s.seconds.size() << "</td><td>" << duration(s.median())
+    h << "<tr><td>" << xml_escape(name) << "</td><td>" << s.seconds.size() << "</td><td>" << duration(s.median())
       << "</td><td>" << duration(s.min()) << "</td><td>" << duration(s.max()) << "</td><td>" << duration(s.p95())
       << "</td><td>" << num(s.cv(), 2) << "</td><td>" << num(counter(s, "bytes") / 1e6, 1) << "</td><td>"
       << num(counter(s, "upstream_bytes") / 1e6, 1) << "</td></tr>\n";
@@ -233,12 +221,12 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
   for (const auto& [key, value] : environment.items()) {
     if (value.is_object()) {
       for (const auto& [k, v] : value.items()) {
-        h << "<dt>" << escape(key + " " + k) << "</dt><dd><code>"
-          << escape(v.is_string() ? v.get<std::string>() : v.dump()) << "</code></dd>\n";
+        h << "<dt>" << xml_escape(key + " " + k) << "</dt><dd><code>"
+          << xml_escape(v.is_string() ? v.get<std::string>() : v.dump()) << "</code></dd>\n";
       }
       continue;
     }
-    h << "<dt>" << escape(key) << "</dt><dd>" << escape(value.is_string() ? value.get<std::string>() : value.dump())
+    h << "<dt>" << xml_escape(key) << "</dt><dd>" << xml_escape(value.is_string() ? value.get<std::string>() : value.dump())
       << "</dd>\n";
   }
   h << "</dl>\n</body>\n</html>\n";

@@ -22,6 +22,10 @@ double seconds_of(const json& t) {
   return t.is_number() ? t.get<double>() : 0;
 }
 
+std::string status_of(const ScenarioResult& r) { return r.skipped ? "skipped" : r.passed ? "passed" : "FAILED"; }
+
+}  // namespace
+
 std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -35,10 +39,6 @@ std::string xml_escape(const std::string& s) {
   }
   return out;
 }
-
-std::string status_of(const ScenarioResult& r) { return r.skipped ? "skipped" : r.passed ? "passed" : "FAILED"; }
-
-}  // namespace
 
 std::vector<ScenarioResult> parse_gtest_json(const std::string& text) {
   json j;

@@ -21,6 +21,9 @@ struct ScenarioResult {
 // Throws std::runtime_error when `text` is not gtest's --gtest_output=json.
 std::vector<ScenarioResult> parse_gtest_json(const std::string& text);
 
+// Text and attribute values for XML and HTML: & < > " escaped.
+std::string xml_escape(const std::string& s);
+
 std::string junit_xml(const std::vector<ScenarioResult>& results, const std::string& suite_name);
 
 struct VerifyReport {

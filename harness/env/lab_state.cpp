@@ -84,6 +84,19 @@ void to_json(json& j, const LabState& s) {
   }
 }
 
+DownReport finish_down(const LabState& s, std::vector<std::string> problems, std::vector<std::string> leftovers) {
+  DownReport report;
+  report.had_lab = true;
+  report.logs = s.state_dir / "runs" / s.created_at;
+  report.leftovers = std::move(leftovers);
+  for (auto& p : problems) report.leftovers.push_back(std::move(p));
+  if (report.leftovers.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(state_file(s.state_dir), ec);
+  }
+  return report;
+}
+
 void from_json(const json& j, LabState& s) {
   s.version = j.at("version");
   s.backend = j.at("backend");

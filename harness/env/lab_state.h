@@ -93,6 +93,17 @@ struct LabState {
   bool complete = false;  // false while `up` is still bringing it up
 };
 
+struct DownReport {
+  bool had_lab = false;
+  std::vector<std::string> leftovers;  // anything still there after teardown
+  std::filesystem::path logs;          // where the run's logs were kept
+};
+
+// The common end of every backend's `down`: what the teardown could not do
+// and what is still there make the leftovers; the state file goes only when
+// there are none, so a second `down` can try again.
+DownReport finish_down(const LabState& s, std::vector<std::string> problems, std::vector<std::string> leftovers);
+
 void to_json(nlohmann::json& j, const LabState& s);
 void from_json(const nlohmann::json& j, LabState& s);
 

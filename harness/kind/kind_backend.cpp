@@ -418,20 +418,11 @@ LabState kind_up(const LabOptions& o) {
 }
 
 DownReport kind_down(const fs::path& state_dir, bool purge) {
-  DownReport report;
   auto state = load_state(state_dir);
-  if (!state) return report;
-  report.had_lab = true;
-  report.logs = state->state_dir / "runs" / state->created_at;
+  if (!state) return {};
   collect_logs(*state);
   auto problems = teardown(*state, purge);
-  report.leftovers = leftovers_of(*state);
-  for (auto& p : problems) report.leftovers.push_back(p);
-  if (report.leftovers.empty()) {
-    std::error_code ec;
-    fs::remove(state_file(state_dir), ec);
-  }
-  return report;
+  return finish_down(*state, std::move(problems), leftovers_of(*state));
 }
 
 std::vector<ComponentHealth> kind_health(const LabState& s) {

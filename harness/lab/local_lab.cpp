@@ -590,19 +590,10 @@ LabState lab_up(const LabOptions& o) {
 }
 
 DownReport lab_down(const fs::path& state_dir, bool purge) {
-  DownReport report;
   auto state = load_state(state_dir);
-  if (!state) return report;
-  report.had_lab = true;
-  report.logs = run_dir(*state);
+  if (!state) return {};
   auto problems = teardown(*state, purge);
-  report.leftovers = leftovers_of(*state);
-  for (auto& p : problems) report.leftovers.push_back(p);
-  if (report.leftovers.empty()) {
-    std::error_code ec;
-    fs::remove(state_file(state_dir), ec);
-  }
-  return report;
+  return finish_down(*state, std::move(problems), leftovers_of(*state));
 }
 
 std::vector<ComponentHealth> lab_health(const LabState& s) {
@@ -637,17 +628,6 @@ std::vector<ComponentHealth> lab_health(const LabState& s) {
 // ---- LocalEnvironment ----
 
 LocalEnvironment::LocalEnvironment(LabState state) : state_(std::move(state)) {}
-
-LocalEnvironment LocalEnvironment::attach(const fs::path& state_dir) {
-  auto state = load_state(state_dir);
-  if (!state) {
-    throw UserError(ExitCode::failure, "no lab in " + state_dir.string() + " (no lab.json); run `mirrorgate up` first");
-  }
-  if (!state->complete) {
-    throw UserError(ExitCode::failure, "the lab in " + state_dir.string() + " is not fully up; run `mirrorgate up` again");
-  }
-  return LocalEnvironment(std::move(*state));
-}
 
 std::vector<NodeInfo> LocalEnvironment::nodes() const {
   std::vector<NodeInfo> out;

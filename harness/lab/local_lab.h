@@ -62,12 +62,6 @@ void check_lab_prerequisites();
 // from the same state dir it is reused; a half-started one is torn down first.
 LabState lab_up(const LabOptions& options);
 
-struct DownReport {
-  bool had_lab = false;
-  std::vector<std::string> leftovers;  // anything still there after teardown
-  std::filesystem::path logs;          // where the run's logs were kept
-};
-
 // Stops everything the state file names, after copying configs and logs into
 // the run's log directory. Keeps the mirror's cache (registry-data), the hub's
 // data and the fixture store unless purge.
@@ -95,7 +89,6 @@ std::string hub_url();
 class LocalEnvironment : public Environment {
  public:
   explicit LocalEnvironment(LabState state);
-  static LocalEnvironment attach(const std::filesystem::path& state_dir);
 
   const LabState& state() const { return state_; }
 

@@ -18,6 +18,11 @@ for tool in docker docker-registry containerd runc ctr busybox; do
   command -v "$tool" >/dev/null || { echo "build-images.sh: $tool not found; run ci/setup.sh" >&2; exit 3; }
 done
 
+docker info >/dev/null 2>&1 || {
+  echo "build-images.sh: the Docker daemon does not answer; start one with ci/start-docker.sh (ci/test.sh does)" >&2
+  exit 3
+}
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

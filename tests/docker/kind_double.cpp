@@ -86,7 +86,14 @@ int create_cluster(std::string name, const fs::path& config_file, const std::str
         [&](std::string& why) {
           auto r = run({"docker", "exec", node.name, "crictl", "version"}, {.check = false});
           why = r.err;
-          return r.ok();
+          if (r.ok()) return true;
+          // containerd runs on without its CRI plugin when the config is
+          // refused: nothing to wait for then.
+          auto logs = run({"docker", "logs", node.name}, {.check = false});
+          if ((logs.out + logs.err).find("failed to load plugin io.containerd.grpc.v1.cri") != std::string::npos) {
+            throw std::runtime_error("containerd on " + node.name + " did not load its CRI plugin:\n" + logs.err);
+          }
+          return false;
         },
         kNodeReady, std::chrono::milliseconds(200));
     if (!ready) {
