@@ -78,16 +78,19 @@ double Sample::cv() const {
   return mean > 0 ? std::sqrt(var) / mean : 0;
 }
 
-std::map<std::string, Sample> parse_benchmark_json(const std::string& text) {
+json parse_benchmark_document(const std::string& text) {
   // Google Benchmark writes NaN (e.g. the CV of an all-zero counter), which
   // JSON has no word for; read it as null.
   static const std::regex not_a_number(R"(:\s*-?(NaN|nan|inf|Infinity)\b)");
-  json j;
   try {
-    j = json::parse(std::regex_replace(text, not_a_number, ": null"));
+    return json::parse(std::regex_replace(text, not_a_number, ": null"));
   } catch (const json::exception& e) {
     throw std::runtime_error(std::string("not Google Benchmark JSON: ") + e.what());
   }
+}
+
+std::map<std::string, Sample> parse_benchmark_json(const std::string& text) {
+  json j = parse_benchmark_document(text);
   if (!j.contains("benchmarks")) throw std::runtime_error("not Google Benchmark JSON: no benchmarks");
   std::map<std::string, Sample> out;
   static const std::vector<std::string> known{"name", "run_name", "run_type", "repetitions", "repetition_index",

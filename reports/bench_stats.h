@@ -26,6 +26,8 @@ struct Sample {
 
 // Throws std::runtime_error when `text` is not Google Benchmark JSON.
 std::map<std::string, Sample> parse_benchmark_json(const std::string& text);
+// The whole document (context included), its NaNs read as null.
+nlohmann::json parse_benchmark_document(const std::string& text);
 
 // Two-sided p-value of the Mann–Whitney U test that a and b come from the
 // same distribution: exact for small samples (≤ 12 each), normal

@@ -86,3 +86,15 @@ TEST(BenchStats, CompareRunsFlagsOnlySignificantSlowdownsBeyondTheThreshold) {
   // A 50 % slowdown is not a regression against a 60 % threshold.
   for (const auto& r : compare_runs(old_run, new_run, "pull/warm/", 0.60)) EXPECT_FALSE(r.regressed);
 }
+
+TEST(BenchStats, DocumentKeepsTheContextAndReadsNaNAsNull) {
+  // As Google Benchmark writes it: NaN for the CV of an all-zero counter,
+  // and the images the run pulled in its context.
+  const std::string text = R"({"context": {"fixture 10mb-1layer": "docker.io/x/y:1@sha256:00"},
+    "benchmarks": [{"name": "pull/warm/10mb-1layer_cv", "run_name": "pull/warm/10mb-1layer",
+                    "aggregate_name": "cv", "upstream_bytes": -nan, "real_time": 0.1, "time_unit": "s"}]})";
+  auto doc = parse_benchmark_document(text);
+  EXPECT_EQ(doc["context"]["fixture 10mb-1layer"], "docker.io/x/y:1@sha256:00");
+  EXPECT_TRUE(doc["benchmarks"][0]["upstream_bytes"].is_null());
+  EXPECT_THROW(parse_benchmark_document("{not json"), std::runtime_error);
+}

@@ -22,8 +22,8 @@ namespace {
 // JSON's context ("fixture 100mb-4layers": "docker.io/…@sha256:…").
 nlohmann::json fixture_context(const std::string& benchmark_json) {
   nlohmann::json fixtures = nlohmann::json::object();
-  auto parsed = nlohmann::json::parse(benchmark_json, nullptr, false);
-  if (parsed.is_discarded() || !parsed.contains("context")) return fixtures;
+  auto parsed = parse_benchmark_document(benchmark_json);
+  if (!parsed.contains("context")) return fixtures;
   for (const auto& [key, value] : parsed["context"].items()) {
     if (key.rfind("fixture ", 0) == 0 && value.is_string()) fixtures[key.substr(8)] = value;
   }
