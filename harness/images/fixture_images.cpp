@@ -384,7 +384,8 @@ FixtureImage FixtureStore::build(const FixtureImageSpec& spec_in, bool* generate
 
 namespace mirrorgate {
 
-bool push_fixture_image(const RegistryClient& registry, const FixtureImage& image, const FixtureStore& store) {
+bool push_fixture_image(const RegistryClient& registry, const FixtureImage& image, const FixtureStore& store,
+                        std::atomic<long long>* sent) {
   const auto& ref = image.spec.ref;
   auto existing = registry.manifest_digest(ref.repository, ref.tag, media_type::accept_all);
   if (existing && *existing == image.top.digest) return false;
@@ -392,7 +393,7 @@ bool push_fixture_image(const RegistryClient& registry, const FixtureImage& imag
     std::vector<Blob> blobs = p.layers;
     blobs.push_back(p.config);
     for (const auto& blob : blobs) {
-      if (!registry.has_blob(ref.repository, blob.digest)) registry.push_blob(ref.repository, blob.digest, store.blob_path(blob.digest));
+      if (!registry.has_blob(ref.repository, blob.digest)) registry.push_blob(ref.repository, blob.digest, store.blob_path(blob.digest), sent);
     }
     if (image.is_index()) registry.put_manifest(ref.repository, p.manifest.digest, p.manifest.media_type, p.manifest_body);
   }

@@ -4,6 +4,7 @@
 // containerd unpacks them as it would any image.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -87,6 +88,8 @@ class RegistryClient;
 
 // Pushes the image's blobs and manifests to a registry (blobs it already has
 // are skipped). Returns false when the tag already pointed at the image.
-bool push_fixture_image(const RegistryClient& registry, const FixtureImage& image, const FixtureStore& store);
+// Blob bytes uploaded are added to `sent` (when given), for progress.
+bool push_fixture_image(const RegistryClient& registry, const FixtureImage& image, const FixtureStore& store,
+                        std::atomic<long long>* sent = nullptr);
 
 }  // namespace mirrorgate

@@ -148,7 +148,7 @@ void seed_stand_in_hub(LabState& s, const fs::path& images) {
   RegistryClient hub(hub_url(), hub_http_options(s));
   for (const auto& spec : load_fixture_list(images)) {
     auto image = store.build(spec);
-    if (push_fixture_image(hub, image, store)) spdlog::info("seeded the hub with {}", image.spec.ref.str());
+    if (seed_fixture(hub, image, store)) spdlog::info("seeded the hub with {}", image.spec.ref.str());
     s.fixtures.push_back({image.spec.ref.str(), image.top.digest, image.top.media_type, image.bytes_for(s.platform)});
   }
   save_state(s);
@@ -269,6 +269,11 @@ std::vector<std::string> leftovers_of(const LabState& s) {
   return out;
 }
 
+// Ctrl-C during `up` stops at the next step and removes what exists.
+void stop_if_interrupted() {
+  if (g_interrupted) throw UserError(ExitCode::failure, "interrupted; removing what was created");
+}
+
 bool node_selected(const LabState& s, const LabNode& n) {
   const auto& only = s.hosts_toml_nodes;
   return only.empty() || std::find(only.begin(), only.end(), n.name) != only.end() ||
@@ -354,6 +359,7 @@ LabState kind_up(const LabOptions& o) {
       s.kind.network_created = true;
       save_state(s);
     }
+    stop_if_interrupted();
     if (o.kind_stand_in_hub) {
       spdlog::info("starting the Docker Hub stand-in ({} as {} on the kind network)", kHubContainer, kHubAlias);
       start_stand_in_hub(s);
@@ -365,7 +371,9 @@ LabState kind_up(const LabOptions& o) {
     } else if (!o.upstream_rate.empty()) {
       throw UserError(ExitCode::bad_input, "--upstream-rate shapes the Docker Hub stand-in; add --stand-in-hub");
     }
+    stop_if_interrupted();
     start_registry(s, o);
+    stop_if_interrupted();
 
     const auto clusters = kind_clusters();
     if (std::find(clusters.begin(), clusters.end(), s.cluster) != clusters.end()) {
@@ -382,6 +390,7 @@ LabState kind_up(const LabOptions& o) {
       auto r = run(argv, {.timeout = 10min, .check = false});
       if (!r.ok()) throw std::runtime_error("kind create cluster failed: " + trim(r.err) + trim(r.out));
     }
+    stop_if_interrupted();
     read_nodes(s, kind);
     if (s.nodes.empty()) throw std::runtime_error("kind get nodes --name " + s.cluster + " lists no node");
     s.host_address = trim(docker({"network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", kKindNetwork}).out);

@@ -16,6 +16,7 @@
 #include "containerd/node_config.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "core/progress.h"
 #include "core/wait.h"
 #include "images/fixture_images.h"
 #include "kind/kind_config.h"
@@ -155,6 +156,18 @@ void wait_until(const std::string& what, const std::function<bool(std::string&)>
 
 }  // namespace
 
+bool seed_fixture(const RegistryClient& hub, const FixtureImage& image, const FixtureStore& store) {
+  std::atomic<long long> sent{0};
+  std::uint64_t total = 0;
+  for (const auto& p : image.platforms) {
+    total += p.config.size;
+    for (const auto& l : p.layers) total += l.size;
+  }
+  Progress progress("seeding the hub: " + image.spec.ref.str(), [&] { return static_cast<std::uint64_t>(sent.load()); },
+                    total);
+  return push_fixture_image(hub, image, store, &sent);
+}
+
 HttpOptions hub_http_options(const LabState& s) {
   HttpOptions o;
   o.ca_file = s.ca_file;
@@ -172,7 +185,7 @@ void seed_hub(LabState& s, const std::vector<FixtureImage>& images, const Fixtur
   int pushed = 0;
   for (const auto& image : images) {
     throw_if_interrupted();
-    if (push_fixture_image(hub, image, store)) {
+    if (seed_fixture(hub, image, store)) {
       spdlog::info("seeded the hub with {}", image.spec.ref.str());
       ++pushed;
     }

@@ -16,6 +16,7 @@
 
 #include "env/environment.h"
 #include "env/lab_state.h"
+#include "images/fixture_images.h"
 
 namespace mirrorgate {
 
@@ -82,6 +83,9 @@ std::vector<ComponentHealth> lab_health(const LabState& state);
 // certificate for registry-1.docker.io under STATE/pki (made once), and how
 // the harness reaches that hub at s.hub.address.
 void make_pki(LabState& s);
+// Pushes a fixture image to the hub unless it is there, with progress (bytes
+// uploaded) for big ones; true when it was pushed now.
+bool seed_fixture(const RegistryClient& hub, const FixtureImage& image, const FixtureStore& store);
 HttpOptions hub_http_options(const LabState& s);
 std::string hub_url();
 

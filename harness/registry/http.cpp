@@ -103,8 +103,16 @@ HttpResponse perform(const HttpOptions& options, const std::string& method, cons
   return response;
 }
 
+struct Upload {
+  FILE* in;
+  std::atomic<long long>* sent;
+};
+
 size_t read_file_chunk(char* buffer, size_t size, size_t n, void* user) {
-  return std::fread(buffer, size, n, static_cast<FILE*>(user)) * size;
+  auto* upload = static_cast<Upload*>(user);
+  const size_t read = std::fread(buffer, size, n, upload->in) * size;
+  if (upload->sent) *upload->sent += static_cast<long long>(read);
+  return read;
 }
 
 }  // namespace
@@ -138,14 +146,16 @@ HttpResponse HttpClient::get_counting(const std::string& url, const std::map<std
 }
 
 HttpResponse HttpClient::put_file(const std::string& url, const std::filesystem::path& file,
-                                  const std::map<std::string, std::string>& headers) const {
+                                  const std::map<std::string, std::string>& headers,
+                                  std::atomic<long long>* sent) const {
   std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(file.c_str(), "rb"), std::fclose);
   if (!in) throw HttpError("cannot open " + file.string() + " to upload it");
   auto size = static_cast<curl_off_t>(std::filesystem::file_size(file));
+  Upload upload{in.get(), sent};
   return perform(options_, "PUT", url, headers, [&](CURL* c) {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, read_file_chunk);
-    curl_easy_setopt(c, CURLOPT_READDATA, in.get());
+    curl_easy_setopt(c, CURLOPT_READDATA, &upload);
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, size);
   });
 }

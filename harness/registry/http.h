@@ -44,9 +44,11 @@ class HttpClient {
   // it arrives (another thread may watch it for progress).
   HttpResponse get_counting(const std::string& url, const std::map<std::string, std::string>& headers,
                             std::atomic<long long>* bytes) const;
-  // PUT the file's content as the request body, streamed from disk.
+  // PUT the file's content as the request body, streamed from disk; the
+  // bytes sent are added to `sent` (when given) as they go.
   HttpResponse put_file(const std::string& url, const std::filesystem::path& file,
-                        const std::map<std::string, std::string>& headers = {}) const;
+                        const std::map<std::string, std::string>& headers = {},
+                        std::atomic<long long>* sent = nullptr) const;
 
  private:
   HttpOptions options_;

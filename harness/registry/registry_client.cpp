@@ -62,7 +62,7 @@ bool RegistryClient::has_blob(const std::string& repository, const std::string& 
 }
 
 void RegistryClient::push_blob(const std::string& repository, const std::string& digest,
-                               const std::filesystem::path& file) const {
+                               const std::filesystem::path& file, std::atomic<long long>* sent) const {
   auto start = http_.request("POST", url("/v2/" + repository + "/blobs/uploads/"));
   if (start.status != 202) {
     throw HttpError("starting an upload to " + base_url_ + "/v2/" + repository + ": " + describe(start));
@@ -71,7 +71,7 @@ void RegistryClient::push_blob(const std::string& repository, const std::string&
   if (location.empty()) throw HttpError("upload to " + repository + ": no Location header");
   if (location.rfind("http", 0) != 0) location = url(location);
   location += (location.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + digest;
-  auto done = http_.put_file(location, file, {{"Content-Type", "application/octet-stream"}});
+  auto done = http_.put_file(location, file, {{"Content-Type", "application/octet-stream"}}, sent);
   if (done.status != 201) {
     throw HttpError("uploading " + digest + " to " + repository + ": " + describe(done));
   }

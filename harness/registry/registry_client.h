@@ -27,7 +27,7 @@ class RegistryClient {
   bool has_blob(const std::string& repository, const std::string& digest) const;
   // Monolithic upload: POST an upload session, PUT the file with ?digest=.
   void push_blob(const std::string& repository, const std::string& digest,
-                 const std::filesystem::path& file) const;
+                 const std::filesystem::path& file, std::atomic<long long>* sent = nullptr) const;
 
   // Links a blob the registry holds in `from` into `repository` without
   // uploading it (cross-repository mount). False when the registry declined.
