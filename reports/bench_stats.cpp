@@ -228,6 +228,8 @@ std::vector<Regression> compare_runs(const std::map<std::string, Sample>& old_ru
   return out;
 }
 
+std::string format_p_value(double p) { return p < 0.0001 ? "< 0.0001" : fmt(p, 4); }
+
 json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
                        const std::vector<Target>& targets, const json& environment) {
   json j = {{"environment", environment}, {"benchmarks", json::array()}, {"comparisons", json::array()},
@@ -269,7 +271,7 @@ std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
   }
   md << "\n| image | warm vs | speedup (median) | Mann–Whitney p |\n|---|---|---:|---:|\n";
   for (const auto& c : comparisons) {
-    md << "| " << c.image << " | " << c.slower << " | " << fmt(c.speedup, 2) << "x | " << fmt(c.p_value, 4) << " |\n";
+    md << "| " << c.image << " | " << c.slower << " | " << fmt(c.speedup, 2) << "x | " << format_p_value(c.p_value) << " |\n";
   }
   bool herd_header = false;
   for (const auto& [name, s] : samples) {

@@ -198,7 +198,7 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
     << "<th>Mann–Whitney U p</th></tr>\n";
   for (const auto& c : comparisons) {
     h << "<tr><td>" << xml_escape(c.image) << "</td><td>" << xml_escape(c.slower) << "</td><td>" << num(c.speedup, 2)
-      << "x</td><td>" << num(c.p_value, 4) << "</td></tr>\n";
+      << "x</td><td>" << xml_escape(format_p_value(c.p_value)) << "</td></tr>\n";
   }
   h << "</table>\n";
 

@@ -98,3 +98,10 @@ TEST(BenchStats, DocumentKeepsTheContextAndReadsNaNAsNull) {
   EXPECT_TRUE(doc["benchmarks"][0]["upstream_bytes"].is_null());
   EXPECT_THROW(parse_benchmark_document("{not json"), std::runtime_error);
 }
+
+TEST(BenchStats, TinyPValuesAreNotPrintedAsZero) {
+  // 9 vs 9 completely separated: 2 / C(18, 9) = 4.1e-5.
+  EXPECT_EQ(format_p_value(mann_whitney_p({1, 2, 3, 4, 5, 6, 7, 8, 9}, {11, 12, 13, 14, 15, 16, 17, 18, 19})),
+            "< 0.0001");
+  EXPECT_EQ(format_p_value(2.0 / 252), "0.0079");
+}
