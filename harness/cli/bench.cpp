@@ -7,6 +7,7 @@
 #include "cli/run_info.h"
 #include "env/backends.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/files.h"
 #include "process/process.h"
 #include "reports/bench_stats.h"

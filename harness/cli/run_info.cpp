@@ -17,13 +17,6 @@ namespace mirrorgate {
 
 using json = nlohmann::json;
 
-std::string utc_stamp() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
-  return buf;
-}
-
 void finish_run(const LabState& s, bool keep, bool purge) {
   if (keep) {
     std::cout << "the lab stays up (--keep): mirrorgate --state " << s.state_dir.string() << " down\n";

@@ -10,7 +10,6 @@
 namespace mirrorgate {
 
 // A run id: the UTC time, e.g. 20261127T224812Z (sorts by time).
-std::string utc_stamp();
 
 // The end of a run: leave the lab up (and say how to take it down), or take
 // it down and report anything that stayed behind.

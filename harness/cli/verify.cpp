@@ -14,6 +14,7 @@
 
 #include "containerd/cri_client.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/files.h"
 #include "process/process.h"
 #include "reports/report.h"

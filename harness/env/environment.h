@@ -11,16 +11,11 @@
 #include <vector>
 
 #include "containerd/config_patch.h"
+#include "env/lab_state.h"
 #include "registry/access_log.h"
 #include "registry/registry_client.h"
 
 namespace mirrorgate {
-
-struct NodeInfo {
-  std::string name;     // "kind-worker"
-  std::string role;     // "control-plane" or "worker"
-  std::string address;  // the address the mirror's access log shows for it
-};
 
 struct PullResult {
   std::string node;

@@ -84,6 +84,12 @@ void to_json(json& j, const LabState& s) {
   }
 }
 
+std::vector<NodeInfo> node_infos(const LabState& s) {
+  std::vector<NodeInfo> out;
+  for (const auto& n : s.nodes) out.push_back({n.name, n.role, n.containerd.address});
+  return out;
+}
+
 DownReport finish_down(const LabState& s, std::vector<std::string> problems, std::vector<std::string> leftovers) {
   DownReport report;
   report.had_lab = true;

@@ -40,6 +40,12 @@ struct LabFixture {
   uint64_t bytes = 0;  // bytes a node of the host's platform fetches
 };
 
+struct NodeInfo {
+  std::string name;     // "kind-worker"
+  std::string role;     // "control-plane" or "worker"
+  std::string address;  // the address the mirror's access log shows for it
+};
+
 // What the kind backend created (and so may delete), and where things are.
 struct KindBackendState {
   std::string registry_container = "kind-registry";
@@ -102,6 +108,9 @@ struct DownReport {
 // The common end of every backend's `down`: what the teardown could not do
 // and what is still there make the leftovers; the state file goes only when
 // there are none, so a second `down` can try again.
+// The nodes as the Environment contract lists them.
+std::vector<NodeInfo> node_infos(const LabState& s);
+
 DownReport finish_down(const LabState& s, std::vector<std::string> problems, std::vector<std::string> leftovers);
 
 void to_json(nlohmann::json& j, const LabState& s);

@@ -13,6 +13,7 @@
 #include "containerd/node_config.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "core/wait.h"
 #include "images/fixture_images.h"
 #include "kind/kind_config.h"
@@ -80,13 +81,6 @@ std::string address_on_kind_network(const std::string& container) {
 
 bool on_path(const std::string& command) {
   return run({"sh", "-c", "command -v \"$0\"", command}, {.timeout = 10s, .check = false}).ok();
-}
-
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
-  return buf;
 }
 
 // The hub container's network namespace, entered from the host with the
@@ -348,7 +342,7 @@ LabState kind_up(const LabOptions& o) {
   s.mirror_port = 5000;
   s.mirror_host_url = "http://127.0.0.1:" + std::to_string(o.kind_registry_port);
   s.platform = host_platform();
-  s.created_at = now_utc();
+  s.created_at = utc_stamp();
   s.kind.node_image = o.kind_node_image;
   save_state(s);
 
@@ -463,11 +457,6 @@ std::vector<ComponentHealth> kind_health(const LabState& s) {
 
 KindEnvironment::KindEnvironment(LabState state) : state_(std::move(state)) {}
 
-std::vector<NodeInfo> KindEnvironment::nodes() const {
-  std::vector<NodeInfo> out;
-  for (const auto& n : state_.nodes) out.push_back({n.name, n.role, n.containerd.address});
-  return out;
-}
 
 std::optional<std::string> KindEnvironment::read_node_file(const std::string& node, const std::string& path) const {
   auto r = docker_quiet({"exec", node, "cat", path});

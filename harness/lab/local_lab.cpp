@@ -16,6 +16,7 @@
 #include "containerd/node_config.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "core/progress.h"
 #include "core/wait.h"
 #include "images/fixture_images.h"
@@ -50,13 +51,6 @@ void on_signal(int) { g_interrupted = true; }
 
 void throw_if_interrupted() {
   if (g_interrupted) throw UserError(ExitCode::failure, "interrupted");
-}
-
-std::string now_utc(const char* format) {
-  std::time_t t = std::time(nullptr);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, std::gmtime(&t));
-  return buf;
 }
 
 fs::path run_dir(const LabState& s) { return s.state_dir / "runs" / s.created_at; }
@@ -467,7 +461,7 @@ LabState lab_up(const LabOptions& o) {
   s.registry_data = state_dir / "registry-data";
   s.hub_data = state_dir / "hub" / "data";
   s.platform = host_platform();
-  s.created_at = now_utc("%Y%m%dT%H%M%SZ");
+  s.created_at = utc_stamp();
   s.mirror_port = registry.listen_port;
   const fs::path logs = run_dir(s) / "logs";
   s.hub = {kHubNamespace, subnet.address(kHubIndex), {}, logs / "hub.log", logs / "hub.access.log"};
@@ -642,11 +636,6 @@ std::vector<ComponentHealth> lab_health(const LabState& s) {
 
 LocalEnvironment::LocalEnvironment(LabState state) : state_(std::move(state)) {}
 
-std::vector<NodeInfo> LocalEnvironment::nodes() const {
-  std::vector<NodeInfo> out;
-  for (const auto& n : state_.nodes) out.push_back({n.name, n.role, n.containerd.address});
-  return out;
-}
 
 const LabNode& LocalEnvironment::lab_node(const std::string& name) const {
   for (const auto& n : state_.nodes) {

@@ -97,7 +97,7 @@ class LocalEnvironment : public Environment {
   const LabState& state() const { return state_; }
 
   std::string backend() const override { return "local"; }
-  std::vector<NodeInfo> nodes() const override;
+  std::vector<NodeInfo> nodes() const override { return node_infos(state_); }
   std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const override;
   void write_node_file(const std::string& node, const std::string& path, const std::string& content) override;
   std::vector<std::string> list_node_files(const std::string& node, const std::string& dir) const override;
