@@ -90,7 +90,10 @@ json parse_benchmark_document(const std::string& text) {
 }
 
 std::map<std::string, Sample> parse_benchmark_json(const std::string& text) {
-  json j = parse_benchmark_document(text);
+  return benchmark_samples(parse_benchmark_document(text));
+}
+
+std::map<std::string, Sample> benchmark_samples(const json& j) {
   if (!j.contains("benchmarks")) throw std::runtime_error("not Google Benchmark JSON: no benchmarks");
   std::map<std::string, Sample> out;
   static const std::vector<std::string> known{"name", "run_name", "run_type", "repetitions", "repetition_index",

@@ -28,6 +28,8 @@ struct Sample {
 std::map<std::string, Sample> parse_benchmark_json(const std::string& text);
 // The whole document (context included), its NaNs read as null.
 nlohmann::json parse_benchmark_document(const std::string& text);
+// The samples of a parsed document; throws like parse_benchmark_json.
+std::map<std::string, Sample> benchmark_samples(const nlohmann::json& document);
 
 // Two-sided p-value of the Mann–Whitney U test that a and b come from the
 // same distribution: exact for small samples (≤ 12 each), normal

@@ -5,10 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/run_info.h"
-#include "env/backends.h"
 #include "core/error.h"
-#include "core/log.h"
 #include "core/files.h"
+#include "core/log.h"
+#include "env/backends.h"
 #include "process/process.h"
 #include "reports/bench_stats.h"
 #include "reports/html_report.h"
@@ -21,9 +21,8 @@ namespace {
 
 // The benchmark binary names each image it pulled, with its digest, in the
 // JSON's context ("fixture 100mb-4layers": "docker.io/…@sha256:…").
-nlohmann::json fixture_context(const std::string& benchmark_json) {
+nlohmann::json fixture_context(const nlohmann::json& parsed) {
   nlohmann::json fixtures = nlohmann::json::object();
-  auto parsed = parse_benchmark_document(benchmark_json);
   if (!parsed.contains("context")) return fixtures;
   for (const auto& [key, value] : parsed["context"].items()) {
     if (key.rfind("fixture ", 0) == 0 && value.is_string()) fixtures[key.substr(8)] = value;
@@ -60,13 +59,14 @@ int run_bench(const BenchOptions& o) {
     return static_cast<int>(ExitCode::failure);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto samples = parse_benchmark_json(*text);
+  const auto document = parse_benchmark_document(*text);
+  auto samples = benchmark_samples(document);
   auto comparisons = compare_modes(samples);
   // The ten-minute target is the quick profile's; the full one takes ~45 min by design.
   auto targets = check_targets(samples, o.profile == "quick" ? seconds : 0);
   environment["profile"] = o.profile;
   environment["repetitions"] = repetitions;
-  environment["fixtures"] = fixture_context(*text);
+  environment["fixtures"] = fixture_context(document);
   write_file_atomic(dir / "report.json", bench_report_json(samples, comparisons, targets, environment).dump(2) + "\n");
   const std::string md = bench_report_markdown(samples, comparisons, targets, environment);
   write_file_atomic(dir / "report.md", md);
