@@ -1,5 +1,5 @@
 // Cold, warm and direct pulls through a node's CRI, as kubelet pulls, on a
-// running lab (mirrorgate up / mirrorgate bench bring it up):
+// running environment (mirrorgate up / mirrorgate bench bring it up):
 //   cold    the mirror has never cached the image (a repository new to it)
 //           and the node's content store holds none of its blobs
 //   warm    the mirror holds the image, the node does not
@@ -20,7 +20,8 @@
 #include <numeric>
 #include <thread>
 
-#include "fixtures/lab_attach.h"
+#include "core/paths.h"
+#include "fixtures/attach.h"
 #include "registry/prewarm.h"
 #include "verify/pull_evidence.h"
 
@@ -30,7 +31,7 @@ namespace {
 using namespace std::chrono_literals;
 
 struct BenchImage {
-  FixtureImage image;
+  TestImage image;
   std::string label;  // "100mb-4layers"
 };
 
@@ -39,11 +40,13 @@ std::vector<BenchImage>& bench_images() {
   return images;
 }
 
-std::string node_name() { return attached_state()->nodes.front().name; }
+Environment& environment() { return *attached_environment(nullptr); }
+std::string node_name() { return environment().nodes().front().name; }
+const std::string& platform() { return environment().platform(); }
 
-long long upstream_blob_bytes(const Environment& lab, size_t from) {
+long long upstream_blob_bytes(const Environment& env, size_t from) {
   long long total = 0;
-  auto log = lab.upstream_access_log();
+  auto log = env.upstream_access_log();
   for (size_t i = from; i < log.size(); ++i) {
     if (log[i].kind == RequestKind::blob && log[i].method == "GET") total += log[i].bytes;
   }
@@ -52,25 +55,24 @@ long long upstream_blob_bytes(const Environment& lab, size_t from) {
 
 // Empties the node of the image, or stops the benchmark: a pull that finds
 // blobs locally measures nothing.
-bool make_node_cold(benchmark::State& state, Environment& lab, const std::string& ref, const FixtureImage& image) {
-  if (lab.remove_image(node_name(), ref, content_for(image, attached_state()->platform), 60s)) return true;
+bool make_node_cold(benchmark::State& state, Environment& env, const std::string& ref, const TestImage& image) {
+  if (env.remove_image(node_name(), ref, content_for(image, platform()), 60s)) return true;
   state.SkipWithError("the node still holds blobs of the image after removing it");
   return false;
 }
 
-void report_counters(benchmark::State& state, const FixtureImage& image, long long upstream) {
-  const auto platform = attached_state()->platform;
-  const double bytes = static_cast<double>(image.bytes_for(platform));
+void report_counters(benchmark::State& state, const TestImage& image, long long upstream) {
+  const double bytes = static_cast<double>(image.bytes_for(platform()));
   state.counters["bytes"] = bytes;
-  state.counters["layers"] = static_cast<double>(image.for_platform(platform).layers.size());
+  state.counters["layers"] = static_cast<double>(image.for_platform(platform()).layers.size());
   state.counters["upstream_bytes"] = static_cast<double>(upstream);
   state.counters["upstream_amplification"] = bytes > 0 ? upstream / bytes : 0;
 }
 
 // Pulls `ref` on the node and records the CRI call's wall time.
-bool timed_pull(benchmark::State& state, Environment& lab, const std::string& ref) {
+bool timed_pull(benchmark::State& state, Environment& env, const std::string& ref) {
   try {
-    auto r = lab.pull_image(node_name(), ref, 30min);
+    auto r = env.pull_image(node_name(), ref, 30min);
     state.SetIterationTime(r.seconds);
     return true;
   } catch (const std::exception& e) {
@@ -83,12 +85,12 @@ bool timed_pull(benchmark::State& state, Environment& lab, const std::string& re
 // seen (blobs mounted, not uploaded) and returns its reference; distribution
 // links cached blobs per repository, so the mirror fetches every blob from
 // the upstream again. Empty when the hub refused a mount.
-std::string uncached_copy(Environment& lab, const FixtureImage& image, const std::string& purpose) {
+std::string uncached_copy(Environment& env, const TestImage& image, const std::string& purpose) {
   static std::atomic<int> counter{0};
   const auto& base = image.spec.ref;
   const std::string repo =
       base.repository + "-" + purpose + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  auto hub = lab.upstream();
+  auto hub = env.upstream();
   for (const auto& p : image.platforms) {
     std::vector<Blob> blobs = p.layers;
     blobs.push_back(p.config);
@@ -102,57 +104,57 @@ std::string uncached_copy(Environment& lab, const FixtureImage& image, const std
 
 void BM_Cold(benchmark::State& state, const BenchImage* bench) {
   std::string why;
-  auto* lab = attached_lab(&why);
-  if (!lab) return state.SkipWithError(why.c_str());
+  auto* env = attached_environment(&why);
+  if (!env) return state.SkipWithError(why.c_str());
   for (auto _ : state) {
-    const std::string ref = uncached_copy(*lab, bench->image, "cold");
+    const std::string ref = uncached_copy(*env, bench->image, "cold");
     if (ref.empty()) return state.SkipWithError("the hub refused a blob mount");
-    if (!make_node_cold(state, *lab, ref, bench->image)) return;
-    const size_t mark = lab->upstream_access_log().size();
-    if (!timed_pull(state, *lab, ref)) return;
-    report_counters(state, bench->image, upstream_blob_bytes(*lab, mark));
+    if (!make_node_cold(state, *env, ref, bench->image)) return;
+    const size_t mark = env->upstream_access_log().size();
+    if (!timed_pull(state, *env, ref)) return;
+    report_counters(state, bench->image, upstream_blob_bytes(*env, mark));
   }
 }
 
 void BM_Warm(benchmark::State& state, const BenchImage* bench) {
   std::string why;
-  auto* lab = attached_lab(&why);
-  if (!lab) return state.SkipWithError(why.c_str());
+  auto* env = attached_environment(&why);
+  if (!env) return state.SkipWithError(why.c_str());
   const std::string ref = bench->image.spec.ref.str();
   // Warm the mirror until a pull downloads nothing upstream: distribution
   // stores a cold blob in a second upstream fetch that can finish after the
   // client's pull did, so one pull does not make the mirror warm.
   bool warm = false;
   for (int attempt = 0; attempt < 5 && !warm; ++attempt) {
-    if (!make_node_cold(state, *lab, ref, bench->image)) return;
-    const size_t mark = lab->upstream_access_log().size();
-    lab->pull_image(node_name(), ref, 30min);
-    warm = upstream_blob_bytes(*lab, mark) == 0;
+    if (!make_node_cold(state, *env, ref, bench->image)) return;
+    const size_t mark = env->upstream_access_log().size();
+    env->pull_image(node_name(), ref, 30min);
+    warm = upstream_blob_bytes(*env, mark) == 0;
   }
   if (!warm) return state.SkipWithError("the mirror still fetched blobs upstream after 5 warming pulls");
   for (auto _ : state) {
-    if (!make_node_cold(state, *lab, ref, bench->image)) return;
-    const size_t mark = lab->upstream_access_log().size();
-    if (!timed_pull(state, *lab, ref)) return;
-    report_counters(state, bench->image, upstream_blob_bytes(*lab, mark));
+    if (!make_node_cold(state, *env, ref, bench->image)) return;
+    const size_t mark = env->upstream_access_log().size();
+    if (!timed_pull(state, *env, ref)) return;
+    report_counters(state, bench->image, upstream_blob_bytes(*env, mark));
   }
 }
 
 void direct_pulls(benchmark::State& state, const BenchImage* bench, bool unshaped) {
   std::string why;
-  auto* lab = attached_lab(&why);
-  if (!lab) return state.SkipWithError(why.c_str());
-  const std::string rate = lab->upstream_rate();
-  if (unshaped && !rate.empty()) lab->set_upstream_rate("");
+  auto* env = attached_environment(&why);
+  if (!env) return state.SkipWithError(why.c_str());
+  const std::string rate = env->upstream_rate();
+  if (unshaped && !rate.empty()) env->set_upstream_rate("");
   const auto& base = bench->image.spec.ref;
   const std::string ref = "registry-1.docker.io/" + base.repository + ":" + base.tag;
   for (auto _ : state) {
-    if (!make_node_cold(state, *lab, ref, bench->image)) break;
-    const size_t mark = lab->upstream_access_log().size();
-    if (!timed_pull(state, *lab, ref)) break;
-    report_counters(state, bench->image, upstream_blob_bytes(*lab, mark));
+    if (!make_node_cold(state, *env, ref, bench->image)) break;
+    const size_t mark = env->upstream_access_log().size();
+    if (!timed_pull(state, *env, ref)) break;
+    report_counters(state, bench->image, upstream_blob_bytes(*env, mark));
   }
-  if (unshaped && !rate.empty()) lab->set_upstream_rate(rate);
+  if (unshaped && !rate.empty()) env->set_upstream_rate(rate);
 }
 
 void BM_Direct(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, false); }
@@ -165,30 +167,29 @@ void BM_Floor(benchmark::State& state, const BenchImage* bench) { direct_pulls(s
 // upstream amplification (upstream blob bytes / image bytes).
 void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) {
   std::string why;
-  auto* lab = attached_lab(&why);
-  if (!lab) return state.SkipWithError(why.c_str());
-  const auto nodes = lab->nodes();
-  const auto platform = attached_state()->platform;
+  auto* env = attached_environment(&why);
+  if (!env) return state.SkipWithError(why.c_str());
+  const auto nodes = env->nodes();
   for (auto _ : state) {
-    const std::string ref = uncached_copy(*lab, bench->image, "herd");
+    const std::string ref = uncached_copy(*env, bench->image, "herd");
     if (ref.empty()) return state.SkipWithError("the hub refused a blob mount");
     for (const auto& n : nodes) {
-      if (!lab->remove_image(n.name, ref, content_for(bench->image, platform), 60s)) {
+      if (!env->remove_image(n.name, ref, content_for(bench->image, platform()), 60s)) {
         return state.SkipWithError("a node still holds blobs of the image");
       }
     }
     if (prewarm) {
-      auto r = prewarm_image(lab->mirror(), ref, platform, {});
+      auto r = prewarm_image(env->mirror(), ref, platform(), {});
       if (r.status != PrewarmStatus::cached_now) return state.SkipWithError(("prewarm failed: " + r.reason).c_str());
     }
-    const size_t mark = lab->upstream_access_log().size();
+    const size_t mark = env->upstream_access_log().size();
     std::vector<double> seconds(nodes.size(), 0);
     std::vector<std::string> errors(nodes.size());
     std::vector<std::thread> pullers;
     for (size_t i = 0; i < nodes.size(); ++i) {
       pullers.emplace_back([&, i] {
         try {
-          seconds[i] = lab->pull_image(nodes[i].name, ref, 30min).seconds;
+          seconds[i] = env->pull_image(nodes[i].name, ref, 30min).seconds;
         } catch (const std::exception& e) {
           errors[i] = e.what();
         }
@@ -199,7 +200,7 @@ void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) 
       if (!e.empty()) return state.SkipWithError(e.c_str());
     }
     state.SetIterationTime(*std::max_element(seconds.begin(), seconds.end()));
-    report_counters(state, bench->image, upstream_blob_bytes(*lab, mark));
+    report_counters(state, bench->image, upstream_blob_bytes(*env, mark));
     state.counters["nodes"] = static_cast<double>(nodes.size());
     state.counters["mean_node_seconds"] = std::accumulate(seconds.begin(), seconds.end(), 0.0) / seconds.size();
   }
@@ -213,17 +214,17 @@ void BM_HerdPrewarmed(benchmark::State& state, const BenchImage* bench) { herd_p
 // gRPC channel; kind: `docker exec NODE crictl inspecti`).
 void BM_HarnessOverhead(benchmark::State& state) {
   std::string why;
-  auto* lab = attached_lab(&why);
-  if (!lab) return state.SkipWithError(why.c_str());
+  auto* env = attached_environment(&why);
+  if (!env) return state.SkipWithError(why.c_str());
   const auto node = node_name();
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(lab->image_id(node, "docker.io/library/busybox:1.36"));
+    benchmark::DoNotOptimize(env->image_id(node, "docker.io/library/busybox:1.36"));
     state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
 }
 
-std::string label_of(const FixtureImage& image) {
+std::string label_of(const TestImage& image) {
   auto repo = image.spec.ref.repository;
   auto dash = repo.find("bench-");
   return dash == std::string::npos ? repo : repo.substr(dash + 6);
@@ -236,20 +237,20 @@ int main(int argc, char** argv) {
   using namespace mirrorgate;
   benchmark::Initialize(&argc, argv);
   std::string why;
-  auto* lab = attached_lab(&why);
-  if (!lab) {
+  auto* env = attached_environment(&why);
+  if (!env) {
     std::cerr << "pull_benchmark: " << why << "\n";
     return 1;
   }
-  std::vector<std::string> lists{MIRRORGATE_SOURCE_DIR "/fixtures/bench-images.yaml"};
+  std::vector<std::filesystem::path> lists{shipped_file("fixtures/bench-images.yaml")};
   const char* profile = std::getenv("MIRRORGATE_BENCH_PROFILE");
   const bool full = profile && std::string(profile) == "full";
-  if (full) lists.push_back(MIRRORGATE_SOURCE_DIR "/fixtures/bench-images-full.yaml");
-  auto store = attached_store();
+  if (full) lists.push_back(shipped_file("fixtures/bench-images-full.yaml"));
+  TestImageStore store(env->image_store());
   for (const auto& list : lists) {
-    for (const auto& spec : load_fixture_list(list)) {
+    for (const auto& spec : load_test_image_list(list)) {
       auto image = store.build(spec);
-      push_fixture_image(lab->upstream(), image, store);
+      push_test_image(env->upstream(), image, store);
       bench_images().push_back({image, label_of(image)});
       // The report's environment block names exactly what was pulled.
       benchmark::AddCustomContext("fixture " + label_of(image), image.spec.ref.str() + "@" + image.top.digest);
@@ -266,7 +267,7 @@ int main(int argc, char** argv) {
       // A herd of a 100 MB image costs the upstream ~2 x 100 MB per node per
       // repetition: the quick profile herds the small images only.
       const bool herd = std::string(mode).rfind("herd", 0) == 0;
-      if (herd && !full && b.image.bytes_for(attached_state()->platform) > 20'000'000) continue;
+      if (herd && !full && b.image.bytes_for(platform()) > 20'000'000) continue;
       benchmark::RegisterBenchmark((std::string("pull/") + mode + "/" + b.label).c_str(), fn, &b)
           ->UseManualTime()
           ->Iterations(1)

@@ -11,7 +11,7 @@ bash ci/build.sh release
 
 echo "== mirrorgate verify"
 status=0
-build/release/harness/mirrorgate verify --reports reports "$@" || status=$?
+build/release/bin/mirrorgate verify --reports reports "$@" || status=$?
 
 # Run ids are UTC timestamps, so the last in glob order is this run's.
 shopt -s nullglob
@@ -24,4 +24,4 @@ fi
 ((status == 0)) || exit "$status"
 
 echo "== mirrorgate bench (quick profile)"
-build/release/harness/mirrorgate bench --reports reports
+build/release/bin/mirrorgate bench --reports reports

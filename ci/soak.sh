@@ -5,8 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 3
 n=${1:-20}
-mirrorgate=${MIRRORGATE:-build/release/harness/mirrorgate}
-[[ -x $mirrorgate ]] || mirrorgate=build/debug/harness/mirrorgate
+mirrorgate=${MIRRORGATE:-build/release/bin/mirrorgate}
+[[ -x $mirrorgate ]] || mirrorgate=build/debug/bin/mirrorgate
 [[ -x $mirrorgate ]] || { echo "ci/soak.sh: build first (ci/main.sh or ci/test.sh)" >&2; exit 3; }
 out=reports/soak-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"

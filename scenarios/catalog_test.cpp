@@ -5,14 +5,14 @@
 
 #include <algorithm>
 
-#include "fixtures/lab_attach.h"
+#include "fixtures/attach.h"
 
 namespace mirrorgate {
 namespace {
 
 using namespace std::chrono_literals;
 
-class CatalogPopulation : public LabTest {};
+class CatalogPopulation : public EnvironmentTest {};
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
@@ -20,21 +20,21 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 
 TEST_F(CatalogPopulation, RepositoryAppearsInTheMirrorsCatalogAfterTheFirstPull) {
   // A repository unique to this run: the mirror cannot have cached it.
-  auto image = push_unique_image_to_hub(lab(), "catalog");
+  auto image = push_unique_image_to_hub(env(), "catalog");
   const auto& ref = image.spec.ref;
-  auto before = lab().mirror().catalog();
+  auto before = env().mirror().catalog();
   EXPECT_FALSE(contains(before, ref.repository)) << "kind-registry lists " << ref.repository << " before any pull";
 
-  const auto node = lab().nodes().front().name;
-  auto pulled = lab().pull_image(node, ref.str(), 120s);
+  const auto node = env().nodes().front().name;
+  auto pulled = env().pull_image(node, ref.str(), 120s);
   record_pull("catalog-population", pulled);
 
-  auto after = lab().mirror().catalog();
+  auto after = env().mirror().catalog();
   EXPECT_TRUE(contains(after, ref.repository))
       << "kind-registry's catalog lacks " << ref.repository << " after " << node << " pulled it; "
       << "the pull did not go through the mirror, or the mirror does not cache (proxy section?)";
   // In proxy mode tags/list asks the upstream too; the catalog is the local view.
-  EXPECT_TRUE(contains(lab().mirror().tags(ref.repository), ref.tag)) << "tags/list of " << ref.repository << " lacks " << ref.tag;
+  EXPECT_TRUE(contains(env().mirror().tags(ref.repository), ref.tag)) << "tags/list of " << ref.repository << " lacks " << ref.tag;
   // Nothing but the pulled repository was added.
   for (const auto& repo : after) {
     EXPECT_TRUE(contains(before, repo) || repo == ref.repository) << "unexpected repository in the catalog: " << repo;
@@ -42,14 +42,14 @@ TEST_F(CatalogPopulation, RepositoryAppearsInTheMirrorsCatalogAfterTheFirstPull)
 }
 
 TEST_F(CatalogPopulation, EveryFixtureRepositoryIsListedOncePulled) {
-  const auto node = lab().nodes().front().name;
-  for (const auto& image : attached_fixtures()) {
-    lab().pull_image(node, image.spec.ref.str(), 300s);
+  const auto node = env().nodes().front().name;
+  for (const auto& image : test_images()) {
+    env().pull_image(node, image.spec.ref.str(), 300s);
   }
-  auto catalog = lab().mirror().catalog();
-  for (const auto& image : attached_fixtures()) {
+  auto catalog = env().mirror().catalog();
+  for (const auto& image : test_images()) {
     EXPECT_TRUE(contains(catalog, image.spec.ref.repository)) << image.spec.ref.repository << " missing from the catalog";
-    EXPECT_TRUE(contains(lab().mirror().tags(image.spec.ref.repository), image.spec.ref.tag))
+    EXPECT_TRUE(contains(env().mirror().tags(image.spec.ref.repository), image.spec.ref.tag))
         << image.spec.ref.str() << ": tag missing from tags/list";
   }
 }

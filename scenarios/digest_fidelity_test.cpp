@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "fixtures/lab_attach.h"
+#include "fixtures/attach.h"
 #include "verify/pull_evidence.h"
 
 namespace mirrorgate {
@@ -13,19 +13,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class DigestFidelity : public LabTest {};
+class DigestFidelity : public EnvironmentTest {};
 
 TEST_F(DigestFidelity, EveryNodeResolvesEveryTagToTheHubsDigest) {
-  for (const auto& image : attached_fixtures()) {
+  for (const auto& image : test_images()) {
     const auto& ref = image.spec.ref;
-    auto hub_digest = lab().upstream().manifest_digest(ref.repository, ref.tag, media_type::accept_all);
+    auto hub_digest = env().upstream().manifest_digest(ref.repository, ref.tag, media_type::accept_all);
     ASSERT_TRUE(hub_digest) << "the hub does not serve " << ref.str();
     EXPECT_EQ(*hub_digest, image.top.digest);
-    for (const auto& node : lab().nodes()) {
-      auto pulled = lab().pull_image(node.name, ref.str(), 300s);
+    for (const auto& node : env().nodes()) {
+      auto pulled = env().pull_image(node.name, ref.str(), 300s);
       EXPECT_EQ(pulled.image_id, image.for_platform(platform()).config.digest)
           << node.name << " resolved " << ref.str() << " to another image than the hub serves for " << platform();
-      auto id = lab().image_id(node.name, ref.with_digest(*hub_digest));
+      auto id = env().image_id(node.name, ref.with_digest(*hub_digest));
       EXPECT_TRUE(id && *id == pulled.image_id)
           << node.name << " does not know " << ref.str() << " by the hub's digest " << *hub_digest;
     }
@@ -33,22 +33,22 @@ TEST_F(DigestFidelity, EveryNodeResolvesEveryTagToTheHubsDigest) {
 }
 
 TEST_F(DigestFidelity, MultiPlatformPullFetchesOnlyTheNodesPlatform) {
-  const FixtureImage* index = nullptr;
-  for (const auto& image : attached_fixtures()) {
+  const TestImage* index = nullptr;
+  for (const auto& image : test_images()) {
     if (image.is_index()) index = &image;
   }
   if (!index) GTEST_SKIP() << "the fixture list has no multi-platform image";
   const std::string ref = index->spec.ref.str();
-  for (const auto& node : lab().nodes()) {
+  for (const auto& node : env().nodes()) {
     std::vector<std::string> everything;
     for (const auto& p : index->platforms) {
       auto c = content_for(*index, p.platform);
       everything.insert(everything.end(), c.begin(), c.end());
     }
-    ASSERT_TRUE(lab().remove_image(node.name, ref, everything, 60s));
-    auto mark = LogMark::now(lab());
-    lab().pull_image(node.name, ref, 300s);
-    auto evidence = evidence_since(lab(), node.name, mark);
+    ASSERT_TRUE(env().remove_image(node.name, ref, everything, 60s));
+    auto mark = LogMark::now(env());
+    env().pull_image(node.name, ref, 300s);
+    auto evidence = evidence_since(env(), node.name, mark);
     for (const auto& p : index->platforms) {
       if (p.platform == platform()) continue;
       for (const auto& blob : blobs_for(*index, p.platform)) {
@@ -56,7 +56,7 @@ TEST_F(DigestFidelity, MultiPlatformPullFetchesOnlyTheNodesPlatform) {
           EXPECT_NE(r.reference, blob) << node.name << " (" << platform() << ") fetched a " << p.platform
                                        << " blob of " << ref << ": " << format_record(r);
         }
-        EXPECT_FALSE(lab().node_has_blob(node.name, blob)) << node.name << " holds a " << p.platform << " blob";
+        EXPECT_FALSE(env().node_has_blob(node.name, blob)) << node.name << " holds a " << p.platform << " blob";
       }
     }
   }

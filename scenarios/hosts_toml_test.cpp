@@ -6,33 +6,33 @@
 #include <gtest/gtest.h>
 
 #include "containerd/hosts_toml.h"
-#include "fixtures/lab_attach.h"
+#include "fixtures/attach.h"
 #include "verify/diagnose.h"
 
 namespace mirrorgate {
 namespace {
 
-class HostsTomlOnEveryNode : public LabTest {
+class HostsTomlOnEveryNode : public EnvironmentTest {
  protected:
-  MirrorFacts facts() const {
-    const auto* s = attached_state();
-    return MirrorFacts::from_files(s->kind_config, s->registry_config, s->hosts_toml);
+  MirrorFacts facts() {
+    const auto& f = env().files();
+    return MirrorFacts::from_files(f.kind_config, f.registry_config, f.hosts_toml);
   }
 };
 
 TEST_F(HostsTomlOnEveryNode, EveryNodesContainerdSendsDockerIoToTheMirror) {
   const auto f = facts();
-  for (const auto& node : lab().nodes()) {
-    for (const auto& finding : diagnose_node(lab(), node.name, f)) ADD_FAILURE() << finding.str();
+  for (const auto& node : env().nodes()) {
+    for (const auto& finding : diagnose_node(env(), node.name, f)) ADD_FAILURE() << finding.str();
   }
 }
 
 TEST_F(HostsTomlOnEveryNode, FileReadBackFromEachNodeMatchesTheShippedOne) {
-  for (const auto& node : lab().nodes()) {
-    auto settings = lab().node_registry_config(node.name);
+  for (const auto& node : env().nodes()) {
+    auto settings = env().node_registry_config(node.name);
     ASSERT_FALSE(settings.config_path.empty()) << node.name << ": containerd has no config_path";
     EXPECT_TRUE(settings.mirror_hosts.empty()) << node.name << ": legacy mirrors entries conflict with config_path";
-    auto text = lab().read_node_file(node.name, settings.config_path + "/docker.io/hosts.toml");
+    auto text = env().read_node_file(node.name, settings.config_path + "/docker.io/hosts.toml");
     ASSERT_TRUE(text) << node.name << ": no hosts.toml under " << settings.config_path << "/docker.io";
     auto hosts = parse_hosts_toml(*text, node.name + ":hosts.toml");
     // containerd appends Docker Hub as the server when the line is omitted,

@@ -5,7 +5,7 @@
 // successful pull proves nothing by itself.
 #include <gtest/gtest.h>
 
-#include "fixtures/lab_attach.h"
+#include "fixtures/attach.h"
 #include "verify/diagnose.h"
 #include "verify/pull_evidence.h"
 
@@ -14,33 +14,33 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class EveryPullComesFromTheMirror : public LabTest {};
+class EveryPullComesFromTheMirror : public EnvironmentTest {};
 
-TEST_F(EveryPullComesFromTheMirror, EveryFixtureImageOnEveryNodeIsFetchedFromKindRegistry) {
-  const auto& fixtures = attached_fixtures();
-  ASSERT_FALSE(fixtures.empty()) << "the lab has no fixture images";
-  const auto* state = attached_state();
-  const auto facts = MirrorFacts::from_files(state->kind_config, state->registry_config, state->hosts_toml);
-  for (const auto& node : lab().nodes()) {
+TEST_F(EveryPullComesFromTheMirror, EveryTestImageOnEveryNodeIsFetchedFromKindRegistry) {
+  const auto& images = test_images();
+  ASSERT_FALSE(images.empty()) << "the environment has no test images";
+  const auto& files = env().files();
+  const auto facts = MirrorFacts::from_files(files.kind_config, files.registry_config, files.hosts_toml);
+  for (const auto& node : env().nodes()) {
     bool diagnosed = false;
-    for (const auto& image : fixtures) {
+    for (const auto& image : images) {
       const std::string ref = image.spec.ref.str();
       SCOPED_TRACE(node.name + " " + ref);
       // A pull of an image the node already holds fetches nothing.
-      ASSERT_TRUE(lab().remove_image(node.name, ref, content_for(image, platform()), 60s))
+      ASSERT_TRUE(env().remove_image(node.name, ref, content_for(image, platform()), 60s))
           << node.name << " still holds blobs of " << ref << " a minute after removing it";
-      auto mark = LogMark::now(lab());
-      auto pulled = lab().pull_image(node.name, ref, 300s);
+      auto mark = LogMark::now(env());
+      auto pulled = env().pull_image(node.name, ref, 300s);
       record_pull("every-pull-comes-from-the-mirror", pulled);
-      auto evidence = evidence_since(lab(), node.name, mark);
+      auto evidence = evidence_since(env(), node.name, mark);
       auto problems = check_pull_used_mirror(evidence, {ref, image.spec.ref.repository, blobs_for(image, platform())},
-                                             lab().mirror_address());
+                                             env().mirror_address());
       if (problems.empty()) continue;
       std::string why;
       if (!diagnosed) {
         // Say once per node why, in terms of the files the user controls.
         auto findings = diagnose_mirror(facts);
-        auto on_node = diagnose_node(lab(), node.name, facts);
+        auto on_node = diagnose_node(env(), node.name, facts);
         findings.insert(findings.end(), on_node.begin(), on_node.end());
         for (const auto& f : findings) why += "\nwhy: " + f.str();
         diagnosed = true;

@@ -7,35 +7,35 @@
 
 #include <regex>
 
-#include "fixtures/lab_attach.h"
+#include "fixtures/attach.h"
 
 namespace mirrorgate {
 namespace {
 
 using namespace std::chrono_literals;
 
-class OfflinePulls : public LabTest {
+class OfflinePulls : public EnvironmentTest {
  protected:
   void TearDown() override {
-    // Put the lab back, whatever the test did.
-    if (attached_lab(nullptr)) lab().set_upstream(Upstream::reachable);
+    // Put the upstream back, whatever the test did.
+    if (attached_environment(nullptr)) env().set_upstream(Upstream::reachable);
   }
 
   // Caches the images in the mirror while the upstream is reachable.
-  void warm(const std::vector<const FixtureImage*>& images) {
-    const auto node = lab().nodes().front().name;
-    for (const auto* image : images) lab().pull_image(node, image->spec.ref.str(), 300s);
+  void warm(const std::vector<const TestImage*>& images) {
+    const auto node = env().nodes().front().name;
+    for (const auto* image : images) env().pull_image(node, image->spec.ref.str(), 300s);
   }
 
-  void pulls_by_tag_and_digest(const std::vector<const FixtureImage*>& images, const std::string& scenario) {
-    for (const auto& node : lab().nodes()) {
+  void pulls_by_tag_and_digest(const std::vector<const TestImage*>& images, const std::string& scenario) {
+    for (const auto& node : env().nodes()) {
       for (const auto* image : images) {
         const auto& ref = image->spec.ref;
         for (const std::string& how : {ref.str(), ref.with_digest(image->top.digest)}) {
           SCOPED_TRACE(node.name + " " + how);
-          ASSERT_TRUE(lab().remove_image(node.name, how, content_for(*image, platform()), 60s));
+          ASSERT_TRUE(env().remove_image(node.name, how, content_for(*image, platform()), 60s));
           try {
-            auto pulled = lab().pull_image(node.name, how, 180s);
+            auto pulled = env().pull_image(node.name, how, 180s);
             record_pull(scenario, pulled);
             RecordProperty(node.name + " " + how + " seconds", std::to_string(pulled.seconds));
           } catch (const std::exception& e) {
@@ -47,10 +47,10 @@ class OfflinePulls : public LabTest {
     }
   }
 
-  void never_cached_image_fails(const FixtureImage& image, const std::regex& unreachable) {
-    const auto node = lab().nodes().front().name;
+  void never_cached_image_fails(const TestImage& image, const std::regex& unreachable) {
+    const auto node = env().nodes().front().name;
     try {
-      lab().pull_image(node, image.spec.ref.str(), 180s);
+      env().pull_image(node, image.spec.ref.str(), 180s);
       ADD_FAILURE() << node << " pulled " << image.spec.ref.str()
                     << " although the mirror never cached it and the upstream is unreachable";
     } catch (const std::exception& e) {
@@ -59,18 +59,18 @@ class OfflinePulls : public LabTest {
     }
   }
 
-  std::vector<const FixtureImage*> all_fixtures() {
-    std::vector<const FixtureImage*> out;
-    for (const auto& f : attached_fixtures()) out.push_back(&f);
+  std::vector<const TestImage*> all_test_images() {
+    std::vector<const TestImage*> out;
+    for (const auto& f : test_images()) out.push_back(&f);
     return out;
   }
 };
 
 TEST_F(OfflinePulls, CachedImagesPullOnEveryNodeWithTheHubStopped) {
-  auto images = all_fixtures();
+  auto images = all_test_images();
   warm(images);
-  auto never_cached = push_unique_image_to_hub(lab(), "offline");
-  lab().set_upstream(Upstream::stopped);
+  auto never_cached = push_unique_image_to_hub(env(), "offline");
+  env().set_upstream(Upstream::stopped);
   pulls_by_tag_and_digest(images, "offline-hub-stopped");
   never_cached_image_fails(never_cached, std::regex("registry-1\\.docker\\.io.*connection refused|connection refused"));
 }
@@ -79,12 +79,12 @@ TEST_F(OfflinePulls, CachedImagesPullOnEveryNodeWithTheHubLinkDown) {
   // Every tag pull waits for the mirror's upstream check to time out (Go's
   // 30 s dial timeout) before it serves its copy, so this variant uses the
   // smallest image only.
-  auto images = all_fixtures();
+  auto images = all_test_images();
   std::sort(images.begin(), images.end(), [&](auto* a, auto* b) { return a->bytes_for(platform()) < b->bytes_for(platform()); });
   images.resize(std::min<size_t>(images.size(), 1));
   warm(images);
-  auto never_cached = push_unique_image_to_hub(lab(), "offline");
-  lab().set_upstream(Upstream::link_down);
+  auto never_cached = push_unique_image_to_hub(env(), "offline");
+  env().set_upstream(Upstream::link_down);
   pulls_by_tag_and_digest(images, "offline-hub-link-down");
   never_cached_image_fails(never_cached, std::regex("i/o timeout|no route to host|deadline exceeded|connection timed out"));
 }

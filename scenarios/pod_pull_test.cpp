@@ -6,7 +6,7 @@
 
 #include <regex>
 
-#include "fixtures/lab_attach.h"
+#include "fixtures/attach.h"
 #include "core/wait.h"
 #include "process/process.h"
 #include "verify/pull_evidence.h"
@@ -16,27 +16,27 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class PodPulls : public LabTest {};
+class PodPulls : public EnvironmentTest {};
 
 std::vector<std::string> kubectl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"kubectl", "--context", "kind-" + attached_state()->cluster};
+  std::vector<std::string> argv{"kubectl", "--context", "kind-" + attached_environment(nullptr)->cluster()};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }
 
 TEST_F(PodPulls, KubeletPullsAPodsImageThroughTheMirrorOnEveryNode) {
-  if (lab().backend() != "kind") GTEST_SKIP() << "the embedded lab has no kubelet; its scenarios pull through CRI as kubelet does";
+  if (env().backend() != "kind") GTEST_SKIP() << "the embedded lab has no kubelet; its scenarios pull through CRI as kubelet does";
   if (!run({"sh", "-c", "command -v kubectl"}, {.check = false}).ok()) GTEST_SKIP() << "kubectl is not on PATH";
-  const auto& image = attached_fixtures().front();
+  const auto& image = test_images().front();
   const std::string ref = image.spec.ref.str();
-  for (const auto& node : lab().nodes()) {
+  for (const auto& node : env().nodes()) {
     if (!run(kubectl({"get", "node", node.name, "-o", "name"}), {.timeout = 30s, .check = false}).ok()) {
       GTEST_SKIP() << "no kubelet answers for node " << node.name << " (the kind test double runs containerd only)";
     }
     SCOPED_TRACE(node.name);
-    ASSERT_TRUE(lab().remove_image(node.name, ref, content_for(image, platform()), 60s));
+    ASSERT_TRUE(env().remove_image(node.name, ref, content_for(image, platform()), 60s));
     const std::string pod = "mirrorgate-pull-" + std::to_string(::getpid()) + "-" + node.name;
-    auto mark = LogMark::now(lab());
+    auto mark = LogMark::now(env());
     run(kubectl({"run", pod, "--image=" + ref, "--restart=Never", "--image-pull-policy=Always",
                  "--overrides={\"spec\":{\"nodeName\":\"" + node.name + "\"}}", "--command", "--", "true"}));
     std::string message;
@@ -56,9 +56,9 @@ TEST_F(PodPulls, KubeletPullsAPodsImageThroughTheMirrorOnEveryNode) {
     std::smatch seconds;
     EXPECT_TRUE(std::regex_search(message, seconds, std::regex(R"( in ([0-9.]+m?s))"))) << message;
     record_pull("pod-pull", {node.name, ref, "", 0}, "kubelet: " + message);
-    auto evidence = evidence_since(lab(), node.name, mark);
+    auto evidence = evidence_since(env(), node.name, mark);
     auto problems = check_pull_used_mirror(evidence, {ref, image.spec.ref.repository, blobs_for(image, platform())},
-                                           lab().mirror_address());
+                                           env().mirror_address());
     for (const auto& p : problems) ADD_FAILURE() << p;
   }
 }

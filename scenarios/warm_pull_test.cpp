@@ -4,7 +4,7 @@
 // checks tags upstream first — and are counted.
 #include <gtest/gtest.h>
 
-#include "fixtures/lab_attach.h"
+#include "fixtures/attach.h"
 #include "verify/pull_evidence.h"
 
 namespace mirrorgate {
@@ -12,22 +12,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class WarmPulls : public LabTest {};
+class WarmPulls : public EnvironmentTest {};
 
 TEST_F(WarmPulls, OtherNodesPullACachedImageWithoutUpstreamBlobDownloads) {
-  auto nodes = lab().nodes();
+  auto nodes = env().nodes();
   if (nodes.size() < 2) GTEST_SKIP() << "needs two nodes; the kind config has " << nodes.size();
-  for (const auto& image : attached_fixtures()) {
+  for (const auto& image : test_images()) {
     const std::string ref = image.spec.ref.str();
     SCOPED_TRACE(ref);
     // Warm the mirror from the first node.
-    lab().pull_image(nodes[0].name, ref, 300s);
+    env().pull_image(nodes[0].name, ref, 300s);
     int head_checks = 0;
     for (size_t i = 1; i < nodes.size(); ++i) {
-      ASSERT_TRUE(lab().remove_image(nodes[i].name, ref, content_for(image, platform()), 60s));
-      auto mark = LogMark::now(lab());
-      auto pulled = lab().pull_image(nodes[i].name, ref, 300s);
-      auto e = evidence_since(lab(), nodes[i].name, mark);
+      ASSERT_TRUE(env().remove_image(nodes[i].name, ref, content_for(image, platform()), 60s));
+      auto mark = LogMark::now(env());
+      auto pulled = env().pull_image(nodes[i].name, ref, 300s);
+      auto e = evidence_since(env(), nodes[i].name, mark);
       for (const auto& r : e.upstream) {
         EXPECT_FALSE(r.kind == RequestKind::blob && r.method == "GET")
             << nodes[i].name << "'s warm pull of " << ref << " made kind-registry download a blob from upstream: "

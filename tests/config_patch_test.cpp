@@ -2,7 +2,7 @@
 
 #include "containerd/config_patch.h"
 #include "core/error.h"
-#include "kind/kind_config.h"
+#include "cluster/kind_config.h"
 #include "tests/bad_input.h"
 
 using namespace mirrorgate;

@@ -12,13 +12,19 @@ using namespace mirrorgate;
 
 namespace {
 
+RunState fake_run() {
+  RunState run;
+  run.backend = "fake";
+  run.nodes = {{"kind-worker", "worker", "10.0.0.11"}};
+  return run;
+}
+
 class FakeNodes : public Environment {
  public:
+  FakeNodes() : Environment(fake_run()) {}
   std::map<std::string, std::string> files;  // path on the node → content
   RegistrySettings settings{"/etc/containerd/certs.d", {}, "fake CRI status"};
 
-  std::string backend() const override { return "fake"; }
-  std::vector<NodeInfo> nodes() const override { return {{"kind-worker", "worker", "10.0.0.11"}}; }
   std::optional<std::string> read_node_file(const std::string&, const std::string& path) const override {
     auto it = files.find(path);
     if (it == files.end()) return std::nullopt;
@@ -38,19 +44,19 @@ class FakeNodes : public Environment {
   // Not used by the diagnosis.
   PullResult pull_image(const std::string&, const std::string&, std::chrono::milliseconds) override { return {}; }
   std::optional<std::string> image_id(const std::string&, const std::string&) const override { return {}; }
-  bool remove_image(const std::string&, const std::string&, const std::vector<std::string>&,
-                    std::chrono::milliseconds) override { return true; }
+  WaitResult remove_image(const std::string&, const std::string&, const std::vector<std::string>&,
+                          std::chrono::milliseconds) override { return {true, {}, {}}; }
   bool node_has_blob(const std::string&, const std::string&) const override { return false; }
   std::uint64_t node_content_bytes(const std::string&) const override { return 0; }
   RegistryClient mirror() const override { return RegistryClient("http://unused"); }
-  std::string mirror_address() const override { return ""; }
   RegistryClient upstream() const override { return RegistryClient("http://unused"); }
   void set_upstream(Upstream) override {}
   void set_upstream_rate(const std::string&) override {}
-  std::string upstream_rate() const override { return ""; }
   void restart_mirror() override {}
   std::vector<AccessRecord> mirror_access_log() const override { return {}; }
   std::vector<AccessRecord> upstream_access_log() const override { return {}; }
+  std::vector<ComponentHealth> health() const override { return {}; }
+  RuntimeVersions versions() const override { return {}; }
 };
 
 const std::string kHostsPath = "/etc/containerd/certs.d/docker.io/hosts.toml";

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "kind/kind_config.h"
+#include "cluster/kind_config.h"
 #include "tests/bad_input.h"
 
 using namespace mirrorgate;

@@ -1,9 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "lab/network.h"
+#include "backends/local/network.h"
 
 using namespace mirrorgate;
+using namespace mirrorgate::local;
 
 TEST(Network, SubnetParsesAndNumbersHosts) {
   auto s = parse_subnet("10.77.0.0/24");

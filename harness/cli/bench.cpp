@@ -1,14 +1,17 @@
-#include "cli/bench.h"
-
+// mirrorgate bench: cold, warm, direct and floor pulls, with the Docker Hub
+// stand-in's link shaped like a WAN, and a report with the statistics.
 #include <iostream>
 
 #include <spdlog/spdlog.h>
 
-#include "cli/run_info.h"
+#include "backends/backends.h"
+#include "cli/command.h"
+#include "cli/run_report.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "core/interrupt.h"
 #include "core/log.h"
-#include "env/backends.h"
+#include "core/paths.h"
 #include "process/process.h"
 #include "reports/bench_stats.h"
 #include "reports/html_report.h"
@@ -19,54 +22,53 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr auto kBenchmarkTimeout = std::chrono::hours(2);
+
+struct BenchFlags {
+  EnvironmentFlags environment;
+  std::string rate = "100mbit";   // the WAN stand-in; "none": unshaped
+  std::string profile = "quick";  // quick: 10/100 MB; full: adds 1 GB × 4
+  int repetitions = 0;            // 0: 5 (quick) or 9 (full)
+  bool keep = false;
+  fs::path reports_root = "reports";
+  std::string filter;  // Google Benchmark filter (regex); empty: all
+};
+
 // The benchmark binary names each image it pulled, with its digest, in the
 // JSON's context ("fixture 100mb-4layers": "docker.io/…@sha256:…").
-nlohmann::json fixture_context(const nlohmann::json& parsed) {
-  nlohmann::json fixtures = nlohmann::json::object();
-  if (!parsed.contains("context")) return fixtures;
+nlohmann::json image_context(const nlohmann::json& parsed) {
+  nlohmann::json images = nlohmann::json::object();
+  if (!parsed.contains("context")) return images;
   for (const auto& [key, value] : parsed["context"].items()) {
-    if (key.rfind("fixture ", 0) == 0 && value.is_string()) fixtures[key.substr(8)] = value;
+    if (key.rfind("fixture ", 0) == 0 && value.is_string()) images[key.substr(8)] = value;
   }
-  return fixtures;
+  return images;
 }
 
-}  // namespace
+RunResult run_benchmark_binary(const Environment& env, const fs::path& dir, const BenchFlags& flags, int repetitions) {
+  std::vector<std::string> argv{libexec_file("mirrorgate_pull_benchmark").string(),
+                                "--benchmark_out=" + (dir / "benchmark.json").string(), "--benchmark_out_format=json"};
+  if (!flags.filter.empty()) argv.push_back("--benchmark_filter=" + flags.filter);
+  return run(argv, {.timeout = kBenchmarkTimeout,
+                    .check = false,
+                    .extra_env = {{"MIRRORGATE_STATE", env.state_dir().string()},
+                                  {"MIRRORGATE_BENCH_PROFILE", flags.profile},
+                                  {"MIRRORGATE_BENCH_REPETITIONS", std::to_string(repetitions)}},
+                    .passthrough = true});
+}
 
-int run_bench(const BenchOptions& o) {
-  const auto started = std::chrono::steady_clock::now();
-  const std::string run_id = utc_stamp();
-  const fs::path dir = o.reports_root / run_id;
-  fs::create_directories(dir);
-  const int repetitions = o.repetitions > 0 ? o.repetitions : o.profile == "full" ? 9 : 5;
-
-  LabState state = bring_up(o.lab);
-  spdlog::info("benchmarking pulls on {} ({} profile, {} repetitions, upstream {})", state.nodes.front().name,
-               o.profile, repetitions, state.upstream_rate.empty() ? "unlimited" : state.upstream_rate);
-  std::vector<std::string> argv{o.benchmark_binary.string(), "--benchmark_out=" + (dir / "benchmark.json").string(),
-                                "--benchmark_out_format=json"};
-  if (!o.filter.empty()) argv.push_back("--benchmark_filter=" + o.filter);
-  auto result = run(argv, {.timeout = std::chrono::hours(2),
-                           .check = false,
-                           .extra_env = {{"MIRRORGATE_STATE", state.state_dir.string()},
-                                         {"MIRRORGATE_BENCH_PROFILE", o.profile},
-                                         {"MIRRORGATE_BENCH_REPETITIONS", std::to_string(repetitions)}},
-                           .passthrough = true});
-  nlohmann::json environment = environment_of(state);
-  finish_run(state, o.keep, false);
-  auto text = read_file_if_exists(dir / "benchmark.json");
-  if (result.exit_code != 0 || !text) {
-    std::cerr << "mirrorgate bench: the benchmark failed (exit code " << result.exit_code << "); see above\n";
-    return static_cast<int>(ExitCode::failure);
-  }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const auto document = parse_benchmark_document(*text);
+// Statistics, targets, report.json, report.md and index.html from the
+// benchmark JSON. Returns whether every target was met.
+bool write_bench_reports(const fs::path& dir, const std::string& text, nlohmann::json environment, const BenchFlags& flags,
+                         int repetitions, double seconds) {
+  const auto document = parse_benchmark_document(text);
   auto samples = benchmark_samples(document);
   auto comparisons = compare_modes(samples);
   // The ten-minute target is the quick profile's; the full one takes ~45 min by design.
-  auto targets = check_targets(samples, o.profile == "quick" ? seconds : 0);
-  environment["profile"] = o.profile;
+  auto targets = check_targets(samples, flags.profile == "quick" ? seconds : 0);
+  environment["profile"] = flags.profile;
   environment["repetitions"] = repetitions;
-  environment["fixtures"] = fixture_context(document);
+  environment["fixtures"] = image_context(document);
   write_file_atomic(dir / "report.json", bench_report_json(samples, comparisons, targets, environment).dump(2) + "\n");
   const std::string md = bench_report_markdown(samples, comparisons, targets, environment);
   write_file_atomic(dir / "report.md", md);
@@ -75,7 +77,58 @@ int run_bench(const BenchOptions& o) {
   bool ok = true;
   for (const auto& s : samples) ok = ok && s.second.error.empty();
   for (const auto& t : targets) ok = ok && t.met;
-  return ok ? 0 : static_cast<int>(ExitCode::failure);
+  return ok;
+}
+
+int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
+  auto options = flags.environment.resolve(global);
+  options.upstream_rate = flags.rate == "none" ? "" : flags.rate;
+  validate(options);
+  install_interrupt_handlers();
+  const auto started = std::chrono::steady_clock::now();
+  const fs::path dir = flags.reports_root / utc_stamp();
+  fs::create_directories(dir);
+  const int repetitions = flags.repetitions > 0 ? flags.repetitions : flags.profile == "full" ? 9 : 5;
+
+  auto env = bring_up(options);
+  spdlog::info("benchmarking pulls on {} ({} profile, {} repetitions, upstream {})", env->nodes().front().name,
+               flags.profile, repetitions, env->upstream_rate().empty() ? "unlimited" : env->upstream_rate());
+  const auto result = run_benchmark_binary(*env, dir, flags, repetitions);
+  const nlohmann::json environment = describe_environment(*env);
+  finish_run(*env, flags.keep, false);
+  auto text = read_file_if_exists(dir / "benchmark.json");
+  if (result.exit_code != 0 || !text) {
+    std::cerr << "mirrorgate bench: the benchmark failed (exit code " << result.exit_code << "); see above\n";
+    return to_int(ExitCode::failure);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return write_bench_reports(dir, *text, environment, flags, repetitions, seconds) ? to_int(ExitCode::ok)
+                                                                                   : to_int(ExitCode::failure);
+}
+
+}  // namespace
+
+Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
+  auto flags = std::make_shared<BenchFlags>();
+  add_environment_flags(cmd, flags->environment);
+  cmd.remove_option(cmd.get_option("--upstream-rate"));
+  cmd.add_option("--upstream-rate", flags->rate, "tc tbf rate of the Docker Hub stand-in's link, or none")
+      ->capture_default_str();
+  cmd.add_option("--profile", flags->profile, "quick (10 and 100 MB images) or full (adds 1 GB x 4)")
+      ->check(CLI::IsMember({"quick", "full"}))
+      ->capture_default_str();
+  cmd.add_option("--repetitions", flags->repetitions, "repetitions per benchmark (default 5 quick, 9 full)");
+  cmd.add_flag("--keep", flags->keep, "leave the environment up afterwards");
+  cmd.add_option("--reports", flags->reports_root, "reports go to DIR/RUN_ID/")->capture_default_str();
+  cmd.add_option("--filter", flags->filter, "Google Benchmark filter, e.g. 'pull/(cold|warm)/100mb'");
+  cmd.footer(
+      "\nModes: cold (a repository the mirror never cached), warm (the mirror has it, the node not),\n"
+      "direct (no mirror: what users have today), floor (direct on an unshaped link).\n"
+      "Reports: DIR/RUN_ID/benchmark.json (for Google Benchmark's compare.py), report.json, report.md,\n"
+      "index.html (charts; one file, opens offline).\n"
+      "Exit 1 when a target is missed: warm >= 5x faster than cold (100 MB), warm <= 1.15x floor,\n"
+      "harness overhead < 5 ms, the run < 10 min.");
+  return [flags, &global] { return run_bench(*flags, global); };
 }
 
 }  // namespace mirrorgate

@@ -1,24 +1,23 @@
-#include "cli/verify.h"
-
-#include "cli/run_info.h"
-#include "env/backends.h"
-
-#include <sys/utsname.h>
-
-#include <ctime>
-#include <fstream>
+// mirrorgate verify: bring the environment up from a set of files, run every
+// scenario against it, write the run's reports, take it down. And gate:
+// verify, then run the user's command only after a pass.
 #include <iostream>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 
-#include "containerd/cri_client.h"
+#include "backends/backends.h"
+#include "cli/command.h"
+#include "cli/run_report.h"
 #include "core/error.h"
-#include "core/log.h"
 #include "core/files.h"
+#include "core/interrupt.h"
+#include "core/log.h"
+#include "core/paths.h"
 #include "process/process.h"
 #include "reports/report.h"
 #include "verify/diagnose.h"
+#include "verify/pull_evidence.h"
 
 namespace mirrorgate {
 
@@ -27,28 +26,41 @@ using json = nlohmann::json;
 
 namespace {
 
-// Who asked the upstream for what during the run, by client.
-json upstream_summary(const LabState& s, const std::vector<AccessRecord>& records) {
-  json out = json::object();
-  for (const auto& r : records) {
-    std::string who = r.client == s.mirror.address ? "kind-registry" : r.client == s.host_address ? "harness" : r.client;
-    for (const auto& n : s.nodes) {
-      if (n.containerd.address == r.client) who = n.name + " (straight to the upstream)";
-    }
-    auto& c = out[who];
-    if (c.is_null()) c = json::object();
-    c["requests"] = c.value("requests", 0) + 1;
-    c["manifest_heads"] = c.value("manifest_heads", 0) + (r.kind == RequestKind::manifest && r.method == "HEAD");
-    c["blob_gets"] = c.value("blob_gets", 0) + (r.kind == RequestKind::blob && r.method == "GET");
-    c["bytes"] = c.value("bytes", 0LL) + r.bytes;
-  }
-  return out;
+constexpr auto kScenarioTimeout = std::chrono::minutes(30);
+constexpr auto kGateCommandTimeout = std::chrono::hours(24 * 7);
+
+struct VerifyFlags {
+  EnvironmentFlags environment;
+  bool keep = false;   // leave the environment up afterwards
+  bool purge = false;  // delete the mirror's cache when taking it down
+  fs::path reports_root = "reports";  // reports go to reports_root/RUN_ID/
+  std::string filter;                 // gtest filter over scenarios; empty: all
+};
+
+void add_verify_flags(CLI::App& cmd, VerifyFlags& v) {
+  add_environment_flags(cmd, v.environment);
+  cmd.add_flag("--keep", v.keep, "leave the environment up afterwards, to look around");
+  cmd.add_flag("--purge", v.purge, "delete the mirror's cache when taking the environment down");
+  cmd.add_option("--reports", v.reports_root, "reports go to DIR/RUN_ID/")->capture_default_str();
+  cmd.add_option("--filter", v.filter, "run only the scenarios matching this gtest filter, e.g. 'OfflinePulls.*'");
 }
 
 void write_reports(const fs::path& dir, const VerifyReport& report) {
   write_file_atomic(dir / "report.json", report_json(report).dump(2) + "\n");
   write_file_atomic(dir / "report.md", report_markdown(report));
   write_file_atomic(dir / "junit.xml", junit_xml(report.scenarios, "mirrorgate verify " + report.run_id));
+}
+
+std::string upstream_line(const json& upstream) {
+  if (upstream.empty()) return "the upstream saw no request";
+  std::ostringstream out;
+  out << "the upstream saw";
+  const char* sep = " ";
+  for (const auto& [who, c] : upstream.items()) {
+    out << sep << who << ": " << c.value("requests", 0) << " requests";
+    sep = ", ";
+  }
+  return out.str();
 }
 
 void print_summary(const VerifyReport& report, const fs::path& dir) {
@@ -64,101 +76,143 @@ void print_summary(const VerifyReport& report, const fs::path& dir) {
     std::cout << "FAILED " << s.suite << "." << s.name << "\n";
     for (const auto& f : s.failures) std::cout << "  " << f << "\n";
   }
+  if (!report.failure.empty()) std::cout << "verify FAILED: " << report.failure << "\n";
+  std::cout << upstream_line(report.upstream) << "\n";
   std::cout << "verify " << (report.passed ? "PASSED" : "FAILED") << ": " << passed << " passed, " << failed
             << " failed, " << skipped << " skipped in " << static_cast<int>(report.seconds) << " s; report "
             << (dir / "report.md").string() << "\n";
 }
 
-}  // namespace
-
-int run_verify(const VerifyOptions& o) {
-  const auto started = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
-  VerifyReport report;
-  report.run_id = utc_stamp();
-  const fs::path dir = o.reports_root / report.run_id;
-  fs::create_directories(dir);
-  report.files = {{"kind_config", fs::absolute(o.lab.kind_config).string()},
-                  {"registry_config", fs::absolute(o.lab.registry_config).string()},
-                  {"hosts_toml", fs::absolute(o.lab.hosts_toml).string()}};
-
-  LabState state;
+// Brings the environment up; on failure fills report.failure (with the
+// diagnosis of a mirror that could not start) and returns nullptr. Bad input
+// and missing prerequisites keep their exit codes.
+std::unique_ptr<Environment> bring_up_for(const EnvironmentOptions& options, VerifyReport& report) {
   try {
-    state = bring_up(o.lab);
-  } catch (const UserError& e) {
-    report.failure = e.what();
-    report.seconds = elapsed();
-    write_reports(dir, report);
-    // Bad input and missing prerequisites keep their own exit codes.
-    if (e.code() != ExitCode::failure) throw;
-    std::cout << "verify FAILED: the lab did not come up: " << e.what() << "\n";
-    return static_cast<int>(ExitCode::failure);
+    return bring_up(options);
+  } catch (const UserError&) {
+    throw;
+  } catch (const Interrupted&) {
+    throw;
   } catch (const std::exception& e) {
-    report.failure = e.what();
+    report.failure = std::string("the environment did not come up from these files: ") + e.what();
     // A mirror that cannot start is most often a config that points it
     // wrong (distribution pings its upstream at start-up and panics).
     try {
-      for (const auto& f : diagnose_mirror(MirrorFacts::from_files("", o.lab.registry_config, ""))) {
+      for (const auto& f : diagnose_mirror(MirrorFacts::from_files("", options.files.registry_config, ""))) {
         report.failure += "\nwhy: " + f.str();
       }
     } catch (const std::exception&) {
     }
-    report.seconds = elapsed();
-    write_reports(dir, report);
-    std::cout << "verify FAILED: the lab did not come up from these files: " << report.failure << "\n";
-    return static_cast<int>(ExitCode::failure);
+    return nullptr;
   }
+}
 
-  const size_t upstream_mark = parse_access_log(read_file_if_exists(state.hub.access_log).value_or("")).size();
-  std::vector<std::string> argv{o.scenarios_binary.string(), "--gtest_output=json:" + (dir / "gtest.json").string()};
-  if (!o.filter.empty()) argv.push_back("--gtest_filter=" + o.filter);
-  spdlog::info("running the scenarios against the lab ({})", o.scenarios_binary.filename().string());
-  RunResult scenarios;
+RunResult run_scenarios(const Environment& env, const fs::path& dir, const std::string& filter, VerifyReport& report) {
+  const fs::path binary = libexec_file("mirrorgate_scenarios");
+  std::vector<std::string> argv{binary.string(), "--gtest_output=json:" + (dir / "gtest.json").string()};
+  if (!filter.empty()) argv.push_back("--gtest_filter=" + filter);
+  spdlog::info("running the scenarios against the {} environment ({})", env.backend(), binary.filename().string());
   try {
-    scenarios = run(argv, {.timeout = std::chrono::minutes(30),
-                           .check = false,
-                           .extra_env = {{"MIRRORGATE_STATE", state.state_dir.string()},
-                                         {"MIRRORGATE_REPORT_DIR", fs::absolute(dir).string()}},
-                           .passthrough = true});
+    return run(argv, {.timeout = kScenarioTimeout,
+                      .check = false,
+                      .extra_env = {{"MIRRORGATE_STATE", env.state_dir().string()},
+                                    {"MIRRORGATE_REPORT_DIR", fs::absolute(dir).string()}},
+                      .passthrough = true});
   } catch (const std::exception& e) {
     report.failure = std::string("cannot run the scenarios: ") + e.what();
+    return {};
   }
+}
 
-  // Whatever goes wrong while reading results, the lab still comes down.
+// gtest's results, the pull records, what the upstream saw since `mark`,
+// and the environment's description.
+void collect_results(VerifyReport& report, const fs::path& dir, const Environment& env, size_t upstream_mark,
+                     const RunResult& scenarios) {
+  if (auto gtest = read_file_if_exists(dir / "gtest.json")) {
+    report.scenarios = parse_gtest_json(*gtest);
+  } else if (report.failure.empty()) {
+    report.failure = "the scenarios wrote no results (exit code " + std::to_string(scenarios.exit_code) + ")";
+  }
+  if (auto pulls = read_file_if_exists(dir / "pulls.jsonl")) {
+    std::istringstream lines(*pulls);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) report.pulls.push_back(json::parse(line));
+    }
+  }
+  auto upstream = env.upstream_access_log();
+  upstream.erase(upstream.begin(), upstream.begin() + static_cast<long>(std::min(upstream_mark, upstream.size())));
+  report.upstream = summarize_upstream(env, upstream);
+  report.environment = describe_environment(env);
+}
+
+int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
+  const auto options = flags.environment.resolve(global);
+  install_interrupt_handlers();
+  const auto started = std::chrono::steady_clock::now();
+  VerifyReport report;
+  report.run_id = utc_stamp();
+  const fs::path dir = flags.reports_root / report.run_id;
+  fs::create_directories(dir);
+  report.files = {{"kind_config", fs::absolute(options.files.kind_config).string()},
+                  {"registry_config", fs::absolute(options.files.registry_config).string()},
+                  {"hosts_toml", fs::absolute(options.files.hosts_toml).string()}};
+  auto finish = [&] {
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    write_reports(dir, report);
+    print_summary(report, dir);
+    return report.passed ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
+  };
+
+  auto env = bring_up_for(options, report);
+  if (!env) return finish();
+  const size_t upstream_mark = env->upstream_access_log().size();
+  const RunResult scenarios = run_scenarios(*env, dir, flags.filter, report);
+  // Whatever goes wrong while reading results, the environment still comes down.
   try {
-    if (auto gtest = read_file_if_exists(dir / "gtest.json")) {
-      try {
-        report.scenarios = parse_gtest_json(*gtest);
-      } catch (const std::exception& e) {
-        report.failure = e.what();
-      }
-    } else if (report.failure.empty()) {
-      report.failure = "the scenarios wrote no results (exit code " + std::to_string(scenarios.exit_code) + ")";
-    }
-    if (auto pulls = read_file_if_exists(dir / "pulls.jsonl")) {
-      std::istringstream lines(*pulls);
-      for (std::string line; std::getline(lines, line);) {
-        if (!line.empty()) report.pulls.push_back(json::parse(line));
-      }
-    }
-    auto hub_log = parse_access_log(read_file_if_exists(state.hub.access_log).value_or(""));
-    if (hub_log.size() > upstream_mark) hub_log.erase(hub_log.begin(), hub_log.begin() + static_cast<long>(upstream_mark));
-    else hub_log.clear();
-    report.upstream = upstream_summary(state, hub_log);
-    report.environment = environment_of(state);
+    collect_results(report, dir, *env, upstream_mark, scenarios);
   } catch (const std::exception& e) {
     report.failure = std::string("reading the results failed: ") + e.what();
   }
-
   bool all_passed = report.failure.empty() && scenarios.exit_code == 0 && !report.scenarios.empty();
   for (const auto& s : report.scenarios) all_passed = all_passed && (s.passed || s.skipped);
   report.passed = all_passed;
+  finish_run(*env, flags.keep, flags.purge);
+  return finish();
+}
 
-  finish_run(state, o.keep, o.purge);
-  report.seconds = elapsed();
-  write_reports(dir, report);
-  print_summary(report, dir);
-  return report.passed ? 0 : static_cast<int>(ExitCode::failure);
+}  // namespace
+
+Action define_verify(CLI::App& cmd, const GlobalOptions& global) {
+  auto flags = std::make_shared<VerifyFlags>();
+  add_verify_flags(cmd, *flags);
+  cmd.footer(
+      "\nExit 0 only when every scenario passed. A failing scenario says what is wrong in terms of\n"
+      "your files (e.g. \"node kind-worker: …/hosts.toml is missing\") and shows the log lines.\n"
+      "Reports: DIR/RUN_ID/report.md, report.json, junit.xml, gtest.json, pulls.jsonl.\n\n"
+      "Examples:\n"
+      "  mirrorgate verify\n"
+      "  mirrorgate verify --hosts-toml my-hosts.toml --keep\n"
+      "  mirrorgate verify --filter 'OfflinePulls.*'");
+  return [flags, &global] { return run_verify(*flags, global); };
+}
+
+Action define_gate(CLI::App& cmd, const GlobalOptions& global) {
+  auto flags = std::make_shared<VerifyFlags>();
+  auto command = std::make_shared<std::vector<std::string>>();
+  add_verify_flags(cmd, *flags);
+  cmd.add_option("command", *command, "the command to run after a pass (after --)")->required();
+  cmd.footer("\nExit code: the command's when verify passed (128+N when a signal N ended it); 1, and the\n"
+             "command never runs, when verify failed.\n\n"
+             "Example:\n  mirrorgate gate -- python3 run_experiment.py --app hotel");
+  return [flags, command, &global] {
+    const int rc = run_verify(*flags, global);
+    if (rc != 0) {
+      std::cerr << "mirrorgate gate: verify failed; not running " << join_argv(*command) << "\n";
+      return rc;
+    }
+    std::cout << "gate open: running " << join_argv(*command) << "\n";
+    return run(*command, {.timeout = kGateCommandTimeout, .check = false, .passthrough = true}).exit_code;
+  };
 }
 
 }  // namespace mirrorgate

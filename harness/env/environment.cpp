@@ -5,7 +5,7 @@
 namespace mirrorgate {
 
 NodeInfo Environment::node(const std::string& name) const {
-  for (auto& n : nodes()) {
+  for (const auto& n : run_.nodes) {
     if (n.name == name) return n;
   }
   throw std::invalid_argument("no node named " + name);

@@ -1,17 +1,21 @@
-// The Environment contract: what scenarios and benchmarks need from a mirrored
-// cluster, whichever backend runs it (the embedded lab of namespaces, or real
-// kind + Docker). Everything is named in production terms: nodes, the mirror
-// (kind-registry), the upstream (Docker Hub).
+// The Environment contract: what scenarios, benchmarks, reports and the CLI
+// need from a mirrored cluster, whichever backend runs it (the embedded lab
+// of namespaces, or real kind + Docker). Everything is named in production
+// terms: nodes, the mirror (kind-registry), the upstream (Docker Hub). What
+// the run is (cluster, platform, files under test) comes from its state and
+// is the same on every backend; what it does is the backend's.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "containerd/config_patch.h"
-#include "env/lab_state.h"
+#include "core/wait.h"
+#include "env/state.h"
 #include "registry/access_log.h"
 #include "registry/registry_client.h"
 
@@ -24,20 +28,52 @@ struct PullResult {
   double seconds = 0;    // wall time of the CRI call
 };
 
-// How the upstream (Docker Hub) looks from the lab.
+// How the upstream (Docker Hub) looks from the cluster.
 enum class Upstream {
   reachable,
   stopped,    // nothing listens: connections are refused at once
   link_down,  // its link is down: packets go nowhere, connections time out
 };
 
+// One part of the environment and whether it answers (`mirrorgate status`).
+struct ComponentHealth {
+  std::string name;
+  std::string role;  // "hub", "mirror", "node"
+  std::string address;
+  bool running = false;
+  bool answering = false;
+  std::string detail;
+};
+
+// The software the run exercises, as the running daemons report it.
+struct RuntimeVersions {
+  std::string registry;                              // kind-registry's distribution
+  std::map<std::string, std::string> containerd;     // node → "containerd 1.6.20 (CRI v1)"
+};
+
 class Environment {
  public:
+  explicit Environment(RunState state) : run_(std::move(state)) {}
   virtual ~Environment() = default;
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
 
-  virtual std::string backend() const = 0;
-  virtual std::vector<NodeInfo> nodes() const = 0;
+  const std::string& backend() const { return run_.backend; }
+  const std::string& cluster() const { return run_.cluster; }
+  const std::string& platform() const { return run_.platform; }
+  const InputFiles& files() const { return run_.files; }
+  const std::filesystem::path& image_store() const { return run_.image_store; }
+  const std::filesystem::path& state_dir() const { return run_.state_dir; }
+  const std::vector<NodeInfo>& nodes() const { return run_.nodes; }
   NodeInfo node(const std::string& name) const;  // throws for an unknown name
+  // The address the upstream sees the mirror's requests come from, and the
+  // harness's own address as the registries log it.
+  const std::string& mirror_address() const { return run_.mirror_address; }
+  const std::string& harness_address() const { return run_.harness_address; }
+  const std::string& upstream_rate() const { return run_.upstream_rate; }
+  bool has_stand_in_hub() const { return run_.has_stand_in_hub(); }
+  // The run as its state file records it (the dispatcher's `down`, reports).
+  const RunState& state() const { return run_; }
 
   // Files as the node sees them (e.g. /etc/containerd/certs.d/…).
   virtual std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const = 0;
@@ -51,19 +87,17 @@ class Environment {
   // The image id (config digest) the node holds for a reference, if any.
   virtual std::optional<std::string> image_id(const std::string& node, const std::string& image) const = 0;
   // Removes the image and waits until the node's content store no longer
-  // holds its blobs, so the next pull really fetches them. Returns false
-  // when blobs were still there at the timeout.
-  virtual bool remove_image(const std::string& node, const std::string& image,
-                            const std::vector<std::string>& blob_digests, std::chrono::milliseconds timeout) = 0;
+  // holds the given blobs, so the next pull really fetches them.
+  [[nodiscard]] virtual WaitResult remove_image(const std::string& node, const std::string& image,
+                                                const std::vector<std::string>& blob_digests,
+                                                std::chrono::milliseconds timeout) = 0;
   virtual bool node_has_blob(const std::string& node, const std::string& digest) const = 0;
   // Bytes in the node's content store, downloads in progress included: the
   // difference over a pull is what it has fetched so far.
   virtual std::uint64_t node_content_bytes(const std::string& node) const = 0;
 
-  // The mirror as the harness reaches it (catalog, tags), and the address the
-  // upstream sees the mirror's requests come from.
+  // The mirror and the upstream as the harness reaches them.
   virtual RegistryClient mirror() const = 0;
-  virtual std::string mirror_address() const = 0;
   virtual RegistryClient upstream() const = 0;
 
   // The registry settings the node's running containerd uses, read back from
@@ -73,12 +107,18 @@ class Environment {
   virtual void set_upstream(Upstream state) = 0;
   // Limits the upstream's link like a WAN ("100mbit"); empty: unlimited.
   virtual void set_upstream_rate(const std::string& rate) = 0;
-  virtual std::string upstream_rate() const = 0;
   // Stops kind-registry and starts it again over the same cache.
   virtual void restart_mirror() = 0;
 
   virtual std::vector<AccessRecord> mirror_access_log() const = 0;
+  // Every request the upstream saw; empty when the upstream is the real Docker Hub.
   virtual std::vector<AccessRecord> upstream_access_log() const = 0;
+
+  virtual std::vector<ComponentHealth> health() const = 0;
+  virtual RuntimeVersions versions() const = 0;
+
+ protected:
+  RunState run_;
 };
 
 }  // namespace mirrorgate

@@ -68,6 +68,7 @@ CommandError::CommandError(const std::vector<std::string>& argv, const RunResult
         std::ostringstream msg;
         msg << "command failed: " << join_argv(argv) << " — ";
         if (result.timed_out) msg << "timed out";
+        else if (result.signal) msg << "killed by signal " << result.signal;
         else msg << "exit code " << result.exit_code;
         if (!result.err.empty()) msg << "\n" << summarize(result.err);
         else if (!result.out.empty()) msg << "\n" << summarize(result.out);
@@ -115,7 +116,13 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   timer.async_wait(on_timeout);
   io.run();
   child.wait();
-  if (!exited) result.exit_code = child.exit_code();
+  // Boost reports a signal's number as the exit code; a shell reports 128 + it.
+  if (const int status = child.native_exit_code(); WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+    result.exit_code = 128 + result.signal;
+  } else if (!exited) {
+    result.exit_code = child.exit_code();
+  }
   if (!options.passthrough) {
     result.out = out.get();
     result.err = err.get();

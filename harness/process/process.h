@@ -24,7 +24,8 @@ struct RunOptions {
 };
 
 struct RunResult {
-  int exit_code = -1;
+  int exit_code = -1;  // 128 + the signal when a signal ended it, as a shell reports it
+  int signal = 0;      // the signal that ended it, if one did
   bool timed_out = false;
   std::string out;
   std::string err;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "images/fixture_images.h"
+#include "images/test_images.h"
 #include "images/reference.h"
 
 namespace mirrorgate {

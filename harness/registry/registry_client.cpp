@@ -16,15 +16,14 @@ std::string describe(const HttpResponse& r) {
 RegistryClient::RegistryClient(std::string base_url, HttpOptions options)
     : base_url_(std::move(base_url)), http_(std::move(options)) {}
 
-bool RegistryClient::ping(std::string* why) const {
+Probe RegistryClient::ping() const {
   try {
     auto r = http_.request("GET", url("/v2/"));
-    if (r.status == 200 || r.status == 401) return true;
-    if (why) *why = base_url_ + "/v2/ answered " + describe(r);
+    if (r.status == 200 || r.status == 401) return Probe::yes();
+    return Probe::no(base_url_ + "/v2/ answered " + describe(r));
   } catch (const HttpError& e) {
-    if (why) *why = e.what();
+    return Probe::no(e.what());
   }
-  return false;
 }
 
 std::vector<std::string> RegistryClient::catalog() const {

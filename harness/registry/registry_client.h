@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/probe.h"
 #include "registry/http.h"
 
 namespace mirrorgate {
@@ -19,7 +20,7 @@ class RegistryClient {
   const std::string& base_url() const { return base_url_; }
 
   // GET /v2/ answered 200 (or 401 from a registry with auth): it is serving.
-  bool ping(std::string* why = nullptr) const;
+  Probe ping() const;
 
   std::vector<std::string> catalog() const;
   std::vector<std::string> tags(const std::string& repository) const;

@@ -5,7 +5,7 @@
 #include "containerd/config_patch.h"
 #include "containerd/hosts_toml.h"
 #include "core/error.h"
-#include "kind/kind_config.h"
+#include "cluster/kind_config.h"
 
 namespace mirrorgate {
 

@@ -94,4 +94,23 @@ std::string format_record(const AccessRecord& r) {
   return out.str();
 }
 
+nlohmann::json summarize_upstream(const Environment& env, const std::vector<AccessRecord>& records) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& r : records) {
+    std::string who = r.client == env.mirror_address() ? "kind-registry" : r.client == env.harness_address() ? "harness" : r.client;
+    for (const auto& n : env.nodes()) {
+      if (n.address == r.client) who = n.name + " (straight to the upstream)";
+    }
+    auto& c = out[who];
+    if (c.is_null()) c = nlohmann::json::object();
+    const bool manifest = r.kind == RequestKind::manifest, blob = r.kind == RequestKind::blob;
+    c["requests"] = c.value("requests", 0) + 1;
+    c["manifest_heads"] = c.value("manifest_heads", 0) + (manifest && r.method == "HEAD");
+    c["manifest_gets"] = c.value("manifest_gets", 0) + (manifest && r.method == "GET");
+    c["blob_gets"] = c.value("blob_gets", 0) + (blob && r.method == "GET");
+    c["bytes"] = c.value("bytes", 0LL) + r.bytes;
+  }
+  return out;
+}
+
 }  // namespace mirrorgate

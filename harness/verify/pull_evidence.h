@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "env/environment.h"
 
 namespace mirrorgate {
@@ -41,5 +43,10 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& evidence, co
                                                 const std::string& mirror_address);
 
 std::string format_record(const AccessRecord& r);
+
+// Who asked the upstream for what, by client named in the run's terms
+// (kind-registry, harness, a node that went straight to the upstream):
+// requests, manifest HEADs and GETs, blob GETs and bytes each.
+nlohmann::json summarize_upstream(const Environment& env, const std::vector<AccessRecord>& upstream_records);
 
 }  // namespace mirrorgate

@@ -16,7 +16,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/wait.h"
-#include "kind/kind_config.h"
+#include "cluster/kind_config.h"
 #include "process/process.h"
 
 namespace {

@@ -1,0 +1,42 @@
+// The Docker CLI as the kind backend drives it (through Boost.Process), and
+// what it reads from containers: their kind-network address, their pid (to
+// reach a node's containerd socket and files through /proc/PID/root), and
+// their access logs.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "process/process.h"
+#include "registry/http.h"
+
+namespace mirrorgate::kind {
+
+inline constexpr const char* kKindNetwork = "kind";
+inline constexpr auto kDockerTimeout = std::chrono::minutes(2);
+
+RunResult docker(std::vector<std::string> args, RunOptions options = {.timeout = kDockerTimeout});
+// Never throws on a non-zero exit; the caller looks at ok().
+RunResult docker_quiet(std::vector<std::string> args);
+
+bool container_exists(const std::string& name);
+bool container_running(const std::string& name);
+// The container's main process as the host sees it; 0 when it does not run.
+int container_pid(const std::string& name);
+// Its address on the kind network; waits for it (right after `docker
+// network connect` the address can still be empty).
+std::string address_on_kind_network(const std::string& container);
+
+bool on_path(const std::string& command);
+
+std::string trim(std::string s);
+std::vector<std::string> lines_of(const std::string& text);
+
+// The container's stdout (a registry's access log) as far as it is complete:
+// a request of our own, logged after every request that finished before it,
+// marks where — dockerd copies container output asynchronously. The markers
+// are left out.
+std::string synced_access_log(const std::string& container, const std::string& base_url, const HttpOptions& options);
+
+}  // namespace mirrorgate::kind

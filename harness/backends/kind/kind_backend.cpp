@@ -1,0 +1,371 @@
+#include "backends/kind/kind_backend.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "backends/kind/docker.h"
+#include "backends/kind/kind_environment.h"
+#include "cluster/kind_config.h"
+#include "containerd/hosts_toml.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/interrupt.h"
+#include "core/log.h"
+#include "env/node_setup.h"
+#include "hub/stand_in.h"
+#include "images/test_images.h"
+#include "registry/registry_config.h"
+
+namespace mirrorgate::kind {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kHubContainer = "mirrorgate-hub";
+constexpr const char* kClusterLabel = "io.x-k8s.kind.cluster";
+constexpr const char* kRoleLabel = "io.x-k8s.kind.role";
+constexpr auto kAnswerTimeout = 60s;
+
+struct Inputs {
+  KindConfig kind;
+  std::string hosts_toml;
+};
+
+Inputs read_inputs(const EnvironmentOptions& o) {
+  validate(o);
+  Inputs in;
+  in.kind = load_kind_config(o.files.kind_config, o.cluster_name);
+  const RegistryConfig registry = load_registry_config(o.files.registry_config);
+  if (!registry.proxy_remote_url) {
+    spdlog::warn("{} has no proxy section: kind-registry will not cache Docker Hub", o.files.registry_config.string());
+  }
+  auto hosts = read_file_if_exists(o.files.hosts_toml);
+  if (!hosts) throw bad_input(o.files.hosts_toml.string(), 0, "hosts.toml not found");
+  in.hosts_toml = *hosts;
+  parse_hosts_toml(in.hosts_toml, o.files.hosts_toml.string());
+  if (o.kind.stand_in_hub) load_test_image_list(o.files.images);
+  return in;
+}
+
+void wait_answering(const std::string& what, const RegistryClient& client) {
+  auto ok = wait_for(
+      [&](std::string& why) {
+        auto probe = client.ping();
+        why = probe.reason;
+        return probe.ok;
+      },
+      kAnswerTimeout, 200ms);
+  if (!ok) {
+    throw std::runtime_error(what + " did not answer within " + std::to_string(kAnswerTimeout.count()) + " s: " +
+                             ok.last_error);
+  }
+}
+
+std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const EnvironmentOptions& o, const Inputs& in) {
+  RunState run;
+  run.backend = "kind";
+  run.cluster = in.kind.name;
+  run.state_dir = state_dir;
+  run.created_at = utc_stamp();
+  run.files = {fs::absolute(o.files.kind_config), fs::absolute(o.files.registry_config), fs::absolute(o.files.hosts_toml),
+               fs::absolute(o.files.images)};
+  run.image_store = fs::absolute(o.image_store);
+  run.hosts_toml_nodes = o.hosts_toml_nodes;
+  run.hosts_toml_path = o.hosts_toml_path;
+  run.registry_data = state_dir / "registry-data";
+  run.mirror_url = "http://127.0.0.1:" + std::to_string(o.kind.registry_port);
+  run.platform = host_platform();
+  KindState kind;
+  kind.node_image = o.kind.node_image;
+  run.backend_state = kind;
+  auto env = std::make_unique<KindEnvironment>(std::move(run));
+  env->save();
+  return env;
+}
+
+void ensure_network(KindEnvironment& env) {
+  if (docker_quiet({"network", "inspect", kKindNetwork}).ok()) return;
+  // kind creates it too; made first so the hub and kind-registry can join it.
+  docker({"network", "create", kKindNetwork});
+  env.kind().network_created = true;
+  env.save();
+}
+
+void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
+  auto& run = env.mutable_state();
+  const auto pki = make_hub_pki(run.state_dir);
+  run.ca_file = pki.ca_file;
+  run.ca_bundle = pki.ca_bundle;
+  const fs::path dir = run.state_dir / "hub";
+  run.hub_data = run.state_dir / "hub-data";
+  fs::create_directories(run.hub_data);
+  write_file_atomic(dir / "config.yml", hub_registry_config(":443", "/var/lib/registry", "/pki/hub.crt", "/pki/hub.key"));
+  env.kind().hub_container = kHubContainer;
+  env.save();
+  spdlog::info("starting the Docker Hub stand-in ({} as {} on the kind network)", kHubContainer, kDockerHubApiHost);
+  if (!container_exists(kHubContainer)) {
+    docker({"run", "-d", "--name", kHubContainer, "--network", kKindNetwork, "--network-alias", kDockerHubApiHost,
+            "--network-alias", "docker.io", "-v", (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro",
+            "-v", (run.state_dir / "pki").string() + ":/pki:ro", "-v", run.hub_data.string() + ":/var/lib/registry",
+            "registry:2"});
+  } else {
+    docker({"start", kHubContainer});
+  }
+  run.hub_address = address_on_kind_network(kHubContainer);
+  env.save();
+  wait_answering("the Docker Hub stand-in (" + std::string(kHubContainer) + ")", env.upstream());
+  TestImageStore store(run.image_store);
+  run.seeded_images = seed_hub(env.upstream(), build_test_images(run.files.images, store), store, run.platform);
+  if (!o.upstream_rate.empty()) {
+    apply_hub_rate(env.kind(), o.upstream_rate);
+    run.upstream_rate = o.upstream_rate;
+  }
+  env.save();
+}
+
+void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
+  auto& run = env.mutable_state();
+  const bool existed = container_exists(env.kind().registry_container);
+  std::vector<std::string> argv{"bash", o.kind.setup_registry_script.string(), "--port",
+                                std::to_string(o.kind.registry_port), "--data-dir", run.registry_data.string(),
+                                "--config", run.files.registry_config.string()};
+  if (run.has_stand_in_hub()) {
+    argv.push_back("--ca-bundle");
+    argv.push_back(run.ca_bundle.string());
+  }
+  spdlog::info("running {}", join_argv(argv));
+  auto r = mirrorgate::run(argv, {.timeout = 5min, .check = false});
+  for (const auto& line : lines_of(r.out)) spdlog::info("  {}", line);
+  if (!r.ok()) {
+    throw std::runtime_error(o.kind.setup_registry_script.string() + " failed (exit " + std::to_string(r.exit_code) +
+                             "): " + trim(r.err));
+  }
+  env.kind().registry_created = !existed;
+  run.mirror_address = address_on_kind_network(env.kind().registry_container);
+  env.save();
+  wait_answering("kind-registry (" + run.mirror_url + ")", env.mirror());
+}
+
+void ensure_cluster(KindEnvironment& env) {
+  const auto& run = env.state();
+  const auto clusters = lines_of(mirrorgate::run({"kind", "get", "clusters"}, {.timeout = 1min}).out);
+  if (std::find(clusters.begin(), clusters.end(), run.cluster) != clusters.end()) {
+    spdlog::info("reusing the existing kind cluster {}", run.cluster);
+    return;
+  }
+  std::vector<std::string> argv{"kind", "create", "cluster", "--name", run.cluster, "--config",
+                                run.files.kind_config.string()};
+  if (!env.kind().node_image.empty()) {
+    argv.push_back("--image");
+    argv.push_back(env.kind().node_image);
+  }
+  spdlog::info("creating the cluster: {}", join_argv(argv));
+  env.kind().cluster_created = true;  // recorded first: a half-made cluster is deleted too
+  env.save();
+  auto r = mirrorgate::run(argv, {.timeout = 10min, .check = false});
+  if (!r.ok()) throw std::runtime_error("kind create cluster failed: " + trim(r.err) + trim(r.out));
+}
+
+void read_nodes(KindEnvironment& env, const KindConfig& kind) {
+  auto& run = env.mutable_state();
+  run.nodes.clear();
+  for (const auto& name : lines_of(mirrorgate::run({"kind", "get", "nodes", "--name", run.cluster}, {.timeout = 1min}).out)) {
+    const std::string role =
+        trim(docker({"inspect", "-f", std::string("{{index .Config.Labels \"") + kRoleLabel + "\"}}", name}).out);
+    run.nodes.push_back({name, role, address_on_kind_network(name)});
+  }
+  if (run.nodes.empty()) throw std::runtime_error("kind get nodes --name " + run.cluster + " lists no node");
+  // In the kind config's order, as the local lab lists them.
+  auto rank = [&](const std::string& name) {
+    for (size_t i = 0; i < kind.nodes.size(); ++i) {
+      if (kind.nodes[i].name == name) return i;
+    }
+    return kind.nodes.size();
+  };
+  std::stable_sort(run.nodes.begin(), run.nodes.end(),
+                   [&](const NodeInfo& a, const NodeInfo& b) { return rank(a.name) < rank(b.name); });
+  run.harness_address =
+      trim(docker({"network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", kKindNetwork}).out);
+  if (auto space = run.harness_address.find(' '); space != std::string::npos) run.harness_address.resize(space);
+  env.save();
+}
+
+// The nodes trust the stand-in's CA as nodes behind a corporate proxy trust
+// its CA: in the system bundle, which Go reads on first use.
+void trust_stand_in(KindEnvironment& env) {
+  if (!env.has_stand_in_hub()) return;
+  const std::string bundle = read_file(env.state().ca_bundle);
+  for (const auto& n : env.nodes()) env.write_node_file(n.name, "/etc/ssl/certs/ca-certificates.crt", bundle);
+}
+
+void warn_without_config_path(const KindEnvironment& env) {
+  for (const auto& n : env.nodes()) {
+    if (env.node_registry_config(n.name).config_path.empty()) {
+      spdlog::warn("node {}: containerd reports no registry config_path; hosts.toml files are ignored", n.name);
+    }
+  }
+}
+
+void collect_logs(const RunState& run, const KindState& kind) {
+  const fs::path dir = run.run_dir();
+  fs::create_directories(dir);
+  auto save_logs = [&](const std::string& container, const std::string& file) {
+    auto r = docker_quiet({"logs", container});
+    if (r.ok()) {
+      write_file_atomic(dir / (file + ".access.log"), r.out);
+      write_file_atomic(dir / (file + ".log"), r.err);
+    }
+  };
+  if (!kind.hub_container.empty()) save_logs(kind.hub_container, "hub");
+  save_logs(kind.registry_container, "kind-registry");
+  for (const auto& n : run.nodes) {
+    if (auto r = docker_quiet({"logs", n.name}); r.ok()) write_file_atomic(dir / (n.name + ".containerd.log"), r.out + r.err);
+    if (auto config = docker_quiet({"exec", n.name, "cat", "/etc/containerd/config.toml"}); config.ok()) {
+      write_file_atomic(dir / (n.name + ".config.toml"), config.out);
+    }
+    if (auto hosts = docker_quiet({"exec", n.name, "cat", run.hosts_toml_path}); hosts.ok()) {
+      write_file_atomic(dir / (n.name + ".hosts.toml"), hosts.out);
+    }
+  }
+}
+
+std::vector<std::string> teardown(const RunState& run, const KindState& kind, bool purge) {
+  std::vector<std::string> problems;
+  auto attempt = [&](const std::string& what, const std::vector<std::string>& argv) {
+    auto r = mirrorgate::run(argv, {.timeout = 3min, .check = false});
+    if (!r.ok()) problems.push_back(what + ": " + trim(r.err));
+  };
+  if (kind.cluster_created && !run.cluster.empty()) {
+    attempt("kind delete cluster --name " + run.cluster, {"kind", "delete", "cluster", "--name", run.cluster});
+  }
+  if (kind.registry_created && container_exists(kind.registry_container)) {
+    attempt("removing " + kind.registry_container, {"docker", "rm", "-f", kind.registry_container});
+  }
+  if (!kind.hub_container.empty() && container_exists(kind.hub_container)) {
+    attempt("removing " + kind.hub_container, {"docker", "rm", "-f", "-v", kind.hub_container});
+  }
+  if (kind.network_created && docker_quiet({"network", "inspect", kKindNetwork}).ok()) {
+    attempt("removing the kind network", {"docker", "network", "rm", kKindNetwork});
+  }
+  if (purge) {
+    std::error_code ec;
+    if (kind.registry_created) fs::remove_all(run.registry_data, ec);
+    fs::remove(fs::path(run.registry_data.string() + ".config.yml"), ec);
+    if (!run.hub_data.empty()) fs::remove_all(run.hub_data, ec);
+  }
+  return problems;
+}
+
+std::vector<std::string> leftovers_of(const RunState& run, const KindState& kind) {
+  std::vector<std::string> out;
+  if (kind.cluster_created) {
+    const auto filter = std::string("label=") + kClusterLabel + "=" + run.cluster;
+    for (const auto& c : lines_of(docker_quiet({"ps", "-a", "--filter", filter, "--format", "{{.Names}}"}).out)) {
+      out.push_back("container " + c + " (node of cluster " + run.cluster + ")");
+    }
+  }
+  if (kind.registry_created && container_exists(kind.registry_container)) out.push_back("container " + kind.registry_container);
+  if (!kind.hub_container.empty() && container_exists(kind.hub_container)) out.push_back("container " + kind.hub_container);
+  if (kind.network_created && docker_quiet({"network", "inspect", kKindNetwork}).ok()) out.push_back("docker network kind");
+  return out;
+}
+
+// A complete, answering run of the same cluster is reused; anything else
+// recorded in the state dir is taken down first.
+std::optional<RunState> reuse_running(const fs::path& state_dir, const Inputs& in) {
+  auto existing = load_state(state_dir);
+  if (!existing) return std::nullopt;
+  if (existing->backend != "kind") {
+    throw std::runtime_error("a " + existing->backend + " run is up in " + state_dir.string() +
+                             "; run `mirrorgate down --state " + state_dir.string() + "` first, or use another --state");
+  }
+  if (existing->complete && existing->cluster == in.kind.name) {
+    auto health = KindEnvironment(*existing).health();
+    if (std::all_of(health.begin(), health.end(), [](const ComponentHealth& h) { return h.answering; })) {
+      spdlog::info("reusing the running cluster {} (state {})", existing->cluster, state_dir.string());
+      return existing;
+    }
+  }
+  spdlog::info("taking down the cluster recorded in {} first", state_dir.string());
+  auto report = down(*existing, false);
+  if (!report.leftovers.empty()) {
+    throw std::runtime_error("could not take down the previous run in " + state_dir.string() + ": " + report.leftovers.front());
+  }
+  return std::nullopt;
+}
+
+void bring_up(KindEnvironment& env, const Inputs& in, const EnvironmentOptions& o) {
+  ensure_network(env);
+  throw_if_interrupted("bringing up the kind cluster");
+  if (o.kind.stand_in_hub) start_stand_in_hub(env, o);
+  throw_if_interrupted("bringing up the kind cluster");
+  start_registry(env, o);
+  throw_if_interrupted("bringing up the kind cluster");
+  ensure_cluster(env);
+  throw_if_interrupted("bringing up the kind cluster");
+  read_nodes(env, in.kind);
+  trust_stand_in(env);
+  install_hosts_toml(env, in.hosts_toml, env.files().hosts_toml.string(), env.state().hosts_toml_nodes,
+                     env.state().hosts_toml_path);
+  warn_without_config_path(env);
+  env.mutable_state().complete = true;
+  env.save();
+}
+
+}  // namespace
+
+void check_prerequisites() {
+  for (const char* command : {"docker", "kind"}) {
+    if (!on_path(command)) {
+      throw missing_prerequisite(std::string(command) + " is not on PATH; the kind backend needs Docker and kind " +
+                                 "(https://kind.sigs.k8s.io/docs/user/quick-start/), or use the embedded lab (--backend local)");
+    }
+  }
+  auto info = run({"docker", "info", "--format", "{{.ServerVersion}}"}, {.timeout = 30s, .check = false});
+  if (!info.ok()) {
+    throw missing_prerequisite("the Docker daemon does not answer (" + trim(info.err) +
+                               "); start it (systemctl start docker, or dockerd &), then run this again");
+  }
+  if (!on_path("kubectl")) spdlog::warn("kubectl is not on PATH: the pod-level pull scenario will be skipped");
+  if (::geteuid() != 0) {
+    spdlog::warn("not root: pulls go through `docker exec … crictl` (slower), and shaping or cutting the stand-in "
+                 "hub's link (nsenter) will fail");
+  }
+}
+
+RunState up(const EnvironmentOptions& o) {
+  const Inputs in = read_inputs(o);
+  check_prerequisites();
+  fs::create_directories(o.state_dir);
+  const fs::path state_dir = fs::absolute(o.state_dir);
+  if (auto reused = reuse_running(state_dir, in)) return *reused;
+
+  auto env = plan(state_dir, o, in);
+  try {
+    bring_up(*env, in, o);
+  } catch (...) {
+    spdlog::error("bring-up failed; removing what it created");
+    collect_logs(env->state(), env->kind());
+    for (const auto& p : teardown(env->state(), env->kind(), false)) spdlog::error("teardown: {}", p);
+    std::error_code ec;
+    fs::remove(state_file(state_dir), ec);
+    throw;
+  }
+  return env->state();
+}
+
+DownReport down(const RunState& run, bool purge) {
+  const auto kind = run.backend_state.get<KindState>();
+  collect_logs(run, kind);
+  auto problems = teardown(run, kind, purge);
+  return finish_down(run, std::move(problems), leftovers_of(run, kind));
+}
+
+std::unique_ptr<Environment> attach(RunState state) { return std::make_unique<KindEnvironment>(std::move(state)); }
+
+}  // namespace mirrorgate::kind

@@ -1,0 +1,31 @@
+// The kind backend: the real thing, driven through its CLIs. kind-registry is
+// started by the shipped registry/setup-registry.sh, the cluster by
+// `kind create cluster --config …`, hosts.toml goes in with `docker cp`.
+//
+// The upstream is Docker Hub, or (--stand-in-hub, for tests and machines
+// without internet) a container serving HTTPS as registry-1.docker.io on the
+// `kind` network, seeded with the test images like the local lab's hub.
+#pragma once
+
+#include <memory>
+
+#include "env/environment.h"
+#include "env/options.h"
+#include "env/state.h"
+
+namespace mirrorgate::kind {
+
+// Throws UserError(missing_prerequisite) naming what is missing and the fix:
+// docker, kind, a Docker daemon that answers.
+void check_prerequisites();
+
+// Brings up (or reuses) kind-registry and the cluster; see the header comment.
+RunState up(const EnvironmentOptions& options);
+
+// Deletes what up created and nothing else, after copying logs and node
+// configs into STATE/runs/RUN/. The mirror's cache stays unless purge.
+DownReport down(const RunState& state, bool purge);
+
+std::unique_ptr<Environment> attach(RunState state);
+
+}  // namespace mirrorgate::kind

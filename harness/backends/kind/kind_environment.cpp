@@ -1,0 +1,347 @@
+#include "backends/kind/kind_environment.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "backends/kind/docker.h"
+#include "containerd/cri_client.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "hub/stand_in.h"
+
+namespace mirrorgate::kind {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kContentDir = "var/lib/containerd/io.containerd.content.v1.content";
+constexpr const char* kSocket = "run/containerd/containerd.sock";
+constexpr auto kAnswerTimeout = 60s;
+
+void wait_answering(const std::string& what, const RegistryClient& client, std::chrono::seconds timeout) {
+  auto ok = wait_for(
+      [&](std::string& why) {
+        auto probe = client.ping();
+        why = probe.reason;
+        return probe.ok;
+      },
+      timeout, 200ms);
+  if (!ok) {
+    throw std::runtime_error(what + " did not answer within " + std::to_string(timeout.count()) + " s: " + ok.last_error);
+  }
+}
+
+std::string describe(const CriVersion& v) {
+  return v.runtime_name + " " + v.runtime_version + " (CRI " + v.runtime_api_version + ")";
+}
+
+}  // namespace
+
+std::vector<std::string> in_hub_netns(const KindState& kind, std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"nsenter", "-t", std::to_string(container_pid(kind.hub_container)), "-n"});
+  return argv;
+}
+
+void apply_hub_rate(const KindState& kind, const std::string& rate) {
+  if (rate.empty()) {
+    run(in_hub_netns(kind, {"tc", "qdisc", "del", "dev", "eth0", "root"}), {.check = false});
+    return;
+  }
+  // The same shaping as the local lab's hub link.
+  run(in_hub_netns(kind, {"tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate, "burst", "256kb",
+                          "latency", "100ms"}));
+}
+
+KindEnvironment::KindEnvironment(RunState run) : Environment(std::move(run)), direct_(::geteuid() == 0) {
+  kind_ = run_.backend_state.get<KindState>();
+}
+
+void KindEnvironment::save() {
+  run_.backend_state = kind_;
+  save_state(run_);
+}
+
+fs::path KindEnvironment::node_root(const std::string& node) const {
+  std::lock_guard lock(pids_mutex_);
+  auto it = pids_.find(node);
+  if (it == pids_.end() || !fs::exists("/proc/" + std::to_string(it->second) + "/root")) {
+    const int pid = container_pid(node);
+    if (pid <= 0) throw std::runtime_error("node " + node + " is not running (docker inspect shows no process)");
+    it = pids_.insert_or_assign(node, pid).first;
+  }
+  return fs::path("/proc") / std::to_string(it->second) / "root";
+}
+
+std::string KindEnvironment::node_socket(const std::string& node) const { return (node_root(node) / kSocket).string(); }
+
+std::optional<std::string> KindEnvironment::read_node_file(const std::string& node, const std::string& path) const {
+  auto r = docker_quiet({"exec", node, "cat", path});
+  if (!r.ok()) return std::nullopt;
+  return r.out;
+}
+
+void KindEnvironment::write_node_file(const std::string& node, const std::string& path, const std::string& content) {
+  docker({"exec", node, "mkdir", "-p", fs::path(path).parent_path().string()});
+  const fs::path tmp = run_.state_dir / ("node-file-" + std::to_string(::getpid()) + ".tmp");
+  write_file_atomic(tmp, content);
+  auto r = docker({"cp", tmp.string(), node + ":" + path}, {.timeout = kDockerTimeout, .check = false});
+  std::error_code ec;
+  fs::remove(tmp, ec);
+  if (!r.ok()) throw std::runtime_error("docker cp to " + node + ":" + path + " failed: " + trim(r.err));
+}
+
+std::vector<std::string> KindEnvironment::list_node_files(const std::string& node, const std::string& dir) const {
+  std::vector<std::string> out;
+  auto r = docker_quiet({"exec", node, "find", dir, "-type", "f"});
+  if (!r.ok()) return out;
+  const std::string prefix = dir.back() == '/' ? dir : dir + "/";
+  for (const auto& line : lines_of(r.out)) {
+    if (line.rfind(prefix, 0) == 0) out.push_back(line.substr(prefix.size()));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+PullResult KindEnvironment::pull_image(const std::string& node, const std::string& image,
+                                       std::chrono::milliseconds timeout) {
+  if (!direct_) {
+    const auto start = std::chrono::steady_clock::now();
+    auto r = docker({"exec", node, "crictl", "pull", image}, {.timeout = timeout, .check = false});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (r.timed_out) throw std::runtime_error("crictl pull " + image + " on " + node + " timed out");
+    if (!r.ok()) throw std::runtime_error("crictl pull " + image + " on " + node + " failed: " + trim(r.err));
+    const auto at = r.out.rfind("sha256:");  // "Image is up to date for sha256:…"
+    if (at == std::string::npos) throw std::runtime_error("crictl pull printed no image id: " + trim(r.out));
+    return {node, image, trim(r.out.substr(at)), seconds};
+  }
+  CriClient cri(node_socket(node));
+  const auto start = std::chrono::steady_clock::now();
+  std::string id = cri.pull_image(image, timeout);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {node, image, id, seconds};
+}
+
+std::optional<std::string> KindEnvironment::image_id(const std::string& node, const std::string& image) const {
+  if (!direct_) {
+    auto r = docker_quiet({"exec", node, "crictl", "inspecti", image});
+    if (!r.ok()) return std::nullopt;
+    auto j = json::parse(r.out, nullptr, false);
+    if (j.is_discarded() || !j.contains("status")) return std::nullopt;
+    return j["status"].value("id", "");
+  }
+  auto status = CriClient(node_socket(node)).image_status(image);
+  if (!status) return std::nullopt;
+  return status->id;
+}
+
+WaitResult KindEnvironment::remove_image(const std::string& node, const std::string& image,
+                                         const std::vector<std::string>& blob_digests, std::chrono::milliseconds timeout) {
+  // By id, which drops every name: a pull by digest leaves another name for the same image.
+  std::set<std::string> ids;
+  if (auto id = image_id(node, image)) ids.insert(*id);
+  if (direct_) {
+    CriClient cri(node_socket(node));
+    for (const auto& held : cri.list_images()) {
+      if (std::find(blob_digests.begin(), blob_digests.end(), held.id) != blob_digests.end()) ids.insert(held.id);
+    }
+    for (const auto& id : ids) cri.remove_image(id);
+  } else {
+    ids.insert(blob_digests.begin(), blob_digests.end());
+    for (const auto& id : ids) docker_quiet({"exec", node, "crictl", "rmi", id});
+  }
+  auto gone = [&](std::string& why) {
+    for (const auto& d : blob_digests) {
+      if (node_has_blob(node, d)) {
+        why = d + " still in the content store";
+        return false;
+      }
+    }
+    return true;
+  };
+  if (auto quick = wait_for(gone, std::min<std::chrono::milliseconds>(timeout, 3s), 20ms)) return quick;
+  // Content of a failed pull stays under its lease; drop the leases.
+  auto leases = docker_quiet({"exec", node, "ctr", "--namespace", "k8s.io", "leases", "ls", "-q"});
+  for (const auto& id : lines_of(leases.out)) {
+    docker_quiet({"exec", node, "ctr", "--namespace", "k8s.io", "leases", "rm", "--sync", id});
+  }
+  return wait_for(gone, timeout, 50ms);
+}
+
+bool KindEnvironment::node_has_blob(const std::string& node, const std::string& digest) const {
+  const auto colon = digest.find(':');
+  if (!direct_) {
+    return docker_quiet({"exec", node, "test", "-e",
+                         std::string("/") + kContentDir + "/blobs/" + digest.substr(0, colon) + "/" + digest.substr(colon + 1)})
+        .ok();
+  }
+  return fs::exists(node_root(node) / kContentDir / "blobs" / digest.substr(0, colon) / digest.substr(colon + 1));
+}
+
+std::uint64_t KindEnvironment::node_content_bytes(const std::string& node) const {
+  if (!direct_) {
+    auto r = docker_quiet({"exec", node, "du", "-sk", std::string("/") + kContentDir});
+    return r.ok() ? std::strtoull(r.out.c_str(), nullptr, 10) * 1024 : 0;
+  }
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(node_root(node) / kContentDir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code gone;
+    if (!it->is_regular_file(gone)) continue;
+    const auto size = it->file_size(gone);
+    if (!gone) total += size;
+  }
+  return total;
+}
+
+RegistryClient KindEnvironment::mirror() const { return RegistryClient(run_.mirror_url); }
+
+RegistryClient KindEnvironment::upstream() const { return hub_client(run_); }
+
+RegistrySettings KindEnvironment::node_registry_config(const std::string& node) const {
+  // containerd 1.x reports its effective CRI config in CRI Status (what
+  // `crictl info` prints); 2.x does not, and `containerd config dump` is
+  // what it runs.
+  try {
+    if (!direct_) throw std::runtime_error("not root: no CRI socket");
+    auto info = CriClient(node_socket(node)).status_info();
+    if (auto config = info.find("config"); config != info.end()) {
+      auto settings = registry_settings_from_cri_info(config->second);
+      settings.source = node + ": CRI Status info[config]";
+      return settings;
+    }
+  } catch (const std::exception&) {
+    // fall through to the config dump
+  }
+  auto dump = docker_quiet({"exec", node, "containerd", "config", "dump"});
+  if (!dump.ok()) {
+    throw std::runtime_error("node " + node + ": neither CRI Status nor `containerd config dump` showed its config: " +
+                             trim(dump.err));
+  }
+  auto settings = registry_settings(dump.out);
+  settings.source = node + ": containerd config dump";
+  return settings;
+}
+
+void KindEnvironment::require_stand_in(const std::string& what) const {
+  if (kind_.hub_container.empty()) {
+    throw std::runtime_error(what + " needs the Docker Hub stand-in (mirrorgate up --backend kind --stand-in-hub); "
+                             "the real Docker Hub cannot be switched off from here");
+  }
+}
+
+void KindEnvironment::set_upstream(Upstream state) {
+  require_stand_in("switching the upstream off");
+  const std::vector<std::string> reject{"iptables", "INPUT", "-p", "tcp", "--dport", "443", "-j", "REJECT",
+                                        "--reject-with", "tcp-reset"};
+  auto rule = [&](const char* op) {
+    std::vector<std::string> argv = reject;
+    argv.insert(argv.begin() + 1, op);
+    return in_hub_netns(kind_, argv);
+  };
+  switch (state) {
+    case Upstream::reachable:
+      while (run(rule("-D"), {.check = false}).ok()) {
+      }
+      run(in_hub_netns(kind_, {"ip", "link", "set", "eth0", "up"}));
+      wait_answering("the Docker Hub stand-in", upstream(), kAnswerTimeout);
+      break;
+    case Upstream::stopped:
+      // Connections are refused at once, as when nothing listens.
+      run(rule("-I"));
+      break;
+    case Upstream::link_down:
+      // Restarted first so kind-registry holds no connection to it (see the
+      // local lab: a request on a connection whose packets vanish hangs).
+      docker({"restart", kind_.hub_container});
+      run_.hub_address = address_on_kind_network(kind_.hub_container);
+      save();
+      wait_answering("the Docker Hub stand-in", upstream(), kAnswerTimeout);
+      if (!run_.upstream_rate.empty()) apply_hub_rate(kind_, run_.upstream_rate);
+      run(in_hub_netns(kind_, {"ip", "link", "set", "eth0", "down"}));
+      break;
+  }
+}
+
+void KindEnvironment::set_upstream_rate(const std::string& rate) {
+  require_stand_in("shaping the upstream");
+  apply_hub_rate(kind_, rate);
+  run_.upstream_rate = rate;
+  save();
+}
+
+void KindEnvironment::restart_mirror() {
+  docker({"restart", kind_.registry_container});
+  run_.mirror_address = address_on_kind_network(kind_.registry_container);
+  save();
+  wait_answering("kind-registry", mirror(), kAnswerTimeout);
+}
+
+std::vector<AccessRecord> KindEnvironment::mirror_access_log() const {
+  return parse_access_log(synced_access_log(kind_.registry_container, run_.mirror_url, HttpOptions{}));
+}
+
+std::vector<AccessRecord> KindEnvironment::upstream_access_log() const {
+  if (kind_.hub_container.empty()) return {};
+  HttpOptions options;
+  options.ca_file = run_.ca_file;
+  options.resolve = {std::string(kDockerHubApiHost) + ":443:" + run_.hub_address};
+  return parse_access_log(synced_access_log(kind_.hub_container, hub_url(), options));
+}
+
+std::vector<ComponentHealth> KindEnvironment::health() const {
+  std::vector<ComponentHealth> out;
+  auto registry = [&](const std::string& name, const std::string& role, const std::string& container,
+                      const std::string& address, const RegistryClient& client) {
+    ComponentHealth h{name, role, address, container_running(container), false, ""};
+    if (h.running) {
+      auto probe = client.ping();
+      h.answering = probe.ok;
+      h.detail = probe.reason;
+    } else {
+      h.detail = "container " + container + " is not running";
+    }
+    out.push_back(h);
+  };
+  if (!kind_.hub_container.empty()) {
+    registry("hub (" + kind_.hub_container + ")", "hub", kind_.hub_container, run_.hub_address, upstream());
+  }
+  registry(kind_.registry_container, "mirror", kind_.registry_container, run_.mirror_address, mirror());
+  for (const auto& n : run_.nodes) {
+    ComponentHealth h{n.name, "node", n.address, container_running(n.name), false, ""};
+    if (h.running) {
+      try {
+        h.detail = direct_ ? describe(CriClient(node_socket(n.name)).version(2s))
+                           : trim(docker({"exec", n.name, "crictl", "version"}).out);
+        h.answering = true;
+      } catch (const std::exception& e) {
+        h.detail = e.what();
+      }
+    }
+    out.push_back(h);
+  }
+  return out;
+}
+
+RuntimeVersions KindEnvironment::versions() const {
+  RuntimeVersions v;
+  auto registry = docker_quiet({"exec", kind_.registry_container, "registry", "--version"});
+  v.registry = registry.ok() ? registry.out.substr(0, registry.out.find('\n')) : "unknown: " + trim(registry.err);
+  for (const auto& n : run_.nodes) {
+    try {
+      v.containerd[n.name] = direct_ ? describe(CriClient(node_socket(n.name)).version())
+                                     : trim(docker({"exec", n.name, "crictl", "version"}).out);
+    } catch (const std::exception& e) {
+      v.containerd[n.name] = std::string("unknown: ") + e.what();
+    }
+  }
+  return v;
+}
+
+}  // namespace mirrorgate::kind

@@ -1,0 +1,20 @@
+#include "backends/kind/kind_state.h"
+
+namespace mirrorgate::kind {
+
+void to_json(nlohmann::json& j, const KindState& s) {
+  j = {{"registry_container", s.registry_container}, {"hub_container", s.hub_container},
+       {"node_image", s.node_image},                 {"network_created", s.network_created},
+       {"registry_created", s.registry_created},     {"cluster_created", s.cluster_created}};
+}
+
+void from_json(const nlohmann::json& j, KindState& s) {
+  s.registry_container = j.value("registry_container", "kind-registry");
+  s.hub_container = j.value("hub_container", "");
+  s.node_image = j.value("node_image", "");
+  s.network_created = j.value("network_created", false);
+  s.registry_created = j.value("registry_created", false);
+  s.cluster_created = j.value("cluster_created", false);
+}
+
+}  // namespace mirrorgate::kind

@@ -1,0 +1,23 @@
+// The kind backend's own part of the state file (RunState::backend_state):
+// which containers and networks it created, and so may delete.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace mirrorgate::kind {
+
+struct KindState {
+  std::string registry_container = "kind-registry";
+  std::string hub_container;     // the Docker Hub stand-in; empty: the real Docker Hub
+  std::string node_image;        // passed to `kind create cluster --image`; empty: kind's default
+  bool network_created = false;  // the `kind` docker network
+  bool registry_created = false;
+  bool cluster_created = false;
+};
+
+void to_json(nlohmann::json& j, const KindState& s);
+void from_json(const nlohmann::json& j, KindState& s);
+
+}  // namespace mirrorgate::kind

@@ -1,0 +1,153 @@
+#include "backends/local/daemons.h"
+
+#include <map>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "containerd/cri_client.h"
+#include "core/files.h"
+#include "core/interrupt.h"
+#include "core/wait.h"
+#include "hub/stand_in.h"
+
+namespace mirrorgate::local {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+DaemonHandle start_in_namespace(const std::string& ns, std::vector<std::string> argv, LabProcess& p,
+                                const std::map<std::string, std::string>& env = {}) {
+  argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
+  spdlog::debug("starting in {}: {}", ns, join_argv(argv));
+  p.daemon = start_daemon({argv, p.access_log.empty() ? p.log : p.access_log, p.log, env});
+  return p.daemon;
+}
+
+std::string log_tail(const fs::path& log, size_t limit = 1500) {
+  std::string tail = read_file_if_exists(log).value_or("");
+  return tail.size() > limit ? tail.substr(tail.size() - limit) : tail;
+}
+
+// Waits until `ready` holds while the daemon runs; throws with its log when
+// it exits or does not answer in time.
+void wait_until(const std::string& what, const std::function<bool(std::string&)>& ready, const LabProcess& p,
+                std::chrono::seconds timeout) {
+  auto result = wait_for(
+      [&](std::string& why) {
+        throw_if_interrupted("starting " + what);
+        if (!is_running(p.daemon)) {
+          why = "the process exited";
+          return true;
+        }
+        return ready(why);
+      },
+      timeout);
+  if (!is_running(p.daemon)) {
+    throw std::runtime_error(what + " exited during start-up; its log " + p.log.string() + " ends with:\n" + log_tail(p.log));
+  }
+  if (!result) {
+    throw std::runtime_error(what + " did not answer within " + std::to_string(timeout.count()) +
+                             " s: " + result.last_error + " (log: " + p.log.string() + ")");
+  }
+  spdlog::debug("{} ready after {} ms", what, result.waited.count());
+}
+
+std::function<bool(std::string&)> answers(const RegistryClient& client) {
+  return [client](std::string& why) {
+    auto probe = client.ping();
+    why = probe.reason;
+    return probe.ok;
+  };
+}
+
+// The line of containerd's log that says why its CRI plugin did not load.
+std::string cri_plugin_failure(const fs::path& log) {
+  std::string reason;
+  std::istringstream lines(read_file_if_exists(log).value_or(""));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("failed to load plugin io.containerd.grpc.v1.cri") != std::string::npos ||
+        line.find("failed to load plugin io.containerd.cri.v1") != std::string::npos) {
+      reason = line;
+    }
+  }
+  return reason;
+}
+
+}  // namespace
+
+void start_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
+  auto& run = env.mutable_state();
+  auto& lab = env.lab();
+  fs::create_directories(run.hub_data);
+  const fs::path pki = run.state_dir / "pki";
+  const fs::path config = run.state_dir / "hub" / "config.yml";
+  write_file_atomic(config, hub_registry_config(lab.hub.address + ":443", run.hub_data.string(),
+                                                (pki / "hub.crt").string(), (pki / "hub.key").string()));
+  start_in_namespace(kHubNamespace, {"docker-registry", "serve", config.string()}, lab.hub);
+  env.save();
+  wait_until("the hub", answers(env.upstream()), lab.hub, timeout);
+}
+
+void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
+  auto& run = env.mutable_state();
+  auto& lab = env.lab();
+  fs::create_directories(run.registry_data);
+  // The shipped config, byte for byte; only the data directory and the CA
+  // bundle differ from production, through the environment.
+  start_in_namespace(kMirrorNamespace, {"docker-registry", "serve", run.files.registry_config.string()}, lab.mirror,
+                     {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run.registry_data.string()},
+                      {"SSL_CERT_FILE", run.ca_bundle.string()}});
+  env.save();
+  wait_until("kind-registry", answers(env.mirror()), lab.mirror, timeout);
+}
+
+void start_node(LocalEnvironment& env, LabNode& n) {
+  fs::create_directories(n.root);
+  fs::create_directories(n.state);
+  start_in_namespace(n.name,
+                     {"containerd", "--config", "/etc/containerd/config.toml", "--root", n.root.string(), "--state",
+                      n.state.string(), "--address", n.socket.string()},
+                     n.containerd,
+                     // The nodes trust the hub as real nodes trust Docker Hub,
+                     // so a silent fallback to the upstream works — as in production.
+                     {{"SSL_CERT_FILE", env.mutable_state().ca_bundle.string()}});
+  env.save();
+}
+
+void wait_for_node(const LabNode& n, std::chrono::seconds timeout) {
+  auto cri_answers = [&](std::string& why) {
+    if (!fs::exists(n.socket)) {
+      why = n.socket.string() + " does not exist yet";
+      return false;
+    }
+    try {
+      // A fresh channel each try: a channel that once failed to connect
+      // waits out gRPC's reconnect backoff.
+      CriClient(n.socket.string()).version(1s);
+      return true;
+    } catch (const std::exception& e) {
+      why = e.what();
+      if (why.find("unknown service runtime.v1") == std::string::npos) return false;
+      // containerd serves, but without its CRI plugin: waiting will not help.
+      const std::string reason = cri_plugin_failure(n.containerd.log);
+      throw std::runtime_error("containerd of " + n.name + " runs without its CRI plugin, so kubelet could not "
+                               "pull anything on this node" + (reason.empty() ? "" : ":\n  " + reason) +
+                               "\n  (log: " + n.containerd.log.string() + ")");
+    }
+  };
+  wait_until("containerd of " + n.name, cri_answers, n.containerd, timeout);
+}
+
+void apply_upstream_rate(const std::string& rate) {
+  if (rate.empty()) {
+    run({"ip", "netns", "exec", kHubNamespace, "tc", "qdisc", "del", "dev", "eth0", "root"}, {.check = false});
+    return;
+  }
+  run({"ip", "netns", "exec", kHubNamespace, "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
+       "burst", "256kb", "latency", "100ms"});
+}
+
+}  // namespace mirrorgate::local

@@ -1,0 +1,27 @@
+// The lab's daemons, each started in its namespace through `ip netns exec`
+// (so /etc/netns/NS is its /etc), recorded in the state file as soon as it
+// runs, and waited for until it answers: the hub (Docker Hub stand-in),
+// kind-registry, and one containerd per node.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "backends/local/local_environment.h"
+
+namespace mirrorgate::local {
+
+inline constexpr const char* kHubNamespace = "hub";
+inline constexpr const char* kMirrorNamespace = "kind-registry";
+
+void start_hub(LocalEnvironment& env, std::chrono::seconds timeout);
+void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
+void start_node(LocalEnvironment& env, LabNode& node);
+// Waits until the node's CRI answers; fails at once, with containerd's own
+// log line, when containerd runs without its CRI plugin.
+void wait_for_node(const LabNode& node, std::chrono::seconds timeout);
+
+// tc tbf on the hub's link ("100mbit"); empty: unlimited.
+void apply_upstream_rate(const std::string& rate);
+
+}  // namespace mirrorgate::local

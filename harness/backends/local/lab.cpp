@@ -1,0 +1,463 @@
+#include "backends/local/lab.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "backends/local/daemons.h"
+#include "backends/local/local_environment.h"
+#include "backends/local/network.h"
+#include "cluster/kind_config.h"
+#include "containerd/config_patch.h"
+#include "containerd/hosts_toml.h"
+#include "core/error.h"
+#include "core/files.h"
+#include "core/interrupt.h"
+#include "core/log.h"
+#include "env/node_setup.h"
+#include "hub/stand_in.h"
+#include "images/test_images.h"
+#include "process/process.h"
+#include "registry/registry_config.h"
+
+namespace mirrorgate::local {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kSwitchNamespace = "mirrorgate-switch";
+constexpr const char* kHostLink = "mg-lab";
+// Names the state dir of the lab that owns the namespaces above, so another
+// `up` can say which lab is in the way.
+constexpr const char* kOwnerFile = "/run/mirrorgate-lab";
+constexpr uint32_t kHostIndex = 1, kHubIndex = 2, kMirrorIndex = 3, kFirstNodeIndex = 10;
+// containerd refuses unix socket paths over 104 bytes, and its ttrpc socket
+// is the CRI socket's path + ".ttrpc".
+constexpr size_t kMaxSocketPath = 104 - 6;
+
+// Every input, read and checked before anything is created (and before
+// asking for root: a user can check their files anywhere).
+struct Inputs {
+  KindConfig kind;
+  RegistryConfig registry;
+  std::string hosts_toml;
+  PatchedConfig node_config;
+  Subnet subnet;
+};
+
+Inputs read_inputs(const EnvironmentOptions& o) {
+  validate(o);
+  Inputs in;
+  in.kind = load_kind_config(o.files.kind_config, o.cluster_name);
+  in.registry = load_registry_config(o.files.registry_config);
+  auto hosts = read_file_if_exists(o.files.hosts_toml);
+  if (!hosts) throw bad_input(o.files.hosts_toml.string(), 0, "hosts.toml not found");
+  in.hosts_toml = *hosts;
+  parse_hosts_toml(in.hosts_toml, o.files.hosts_toml.string());
+  load_test_image_list(o.files.images);
+  in.node_config = apply_containerd_patches(kind_base_containerd_config(), in.kind.containerd_patches);
+  for (const auto& skipped : in.node_config.skipped) spdlog::warn("{}", skipped);
+  if (!in.registry.proxy_remote_url) {
+    spdlog::warn("{} has no proxy section: kind-registry will not cache Docker Hub", o.files.registry_config.string());
+  }
+  in.subnet = parse_subnet(o.local.subnet);
+  if (in.kind.nodes.size() + kFirstNodeIndex > in.subnet.capacity()) {
+    throw bad_flag("--subnet " + o.local.subnet, "too small for " + std::to_string(in.kind.nodes.size()) + " nodes");
+  }
+  return in;
+}
+
+InputFiles absolute_files(const EnvironmentOptions& o) {
+  return {fs::absolute(o.files.kind_config), fs::absolute(o.files.registry_config), fs::absolute(o.files.hosts_toml),
+          fs::absolute(o.files.images)};
+}
+
+std::string etc_hosts(const LabState& lab) {
+  std::ostringstream out;
+  out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
+      << "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
+      << lab.hub.address << "\t" << kDockerHubApiHost << "\n"
+      << lab.mirror.address << "\t" << kMirrorNamespace << "\n";
+  for (const auto& n : lab.nodes) out << n.containerd.address << "\t" << n.name << "\n";
+  return out.str();
+}
+
+// /etc/netns/NS/* is bind-mounted over /etc/* by `ip netns exec NS`.
+void write_netns_etc(LabState& lab, const std::string& ns) {
+  const fs::path dir = fs::path("/etc/netns") / ns;
+  if (std::find(lab.etc_dirs.begin(), lab.etc_dirs.end(), dir) == lab.etc_dirs.end()) lab.etc_dirs.push_back(dir);
+  write_file_atomic(dir / "hosts", etc_hosts(lab));
+  // No nameserver: names outside the lab fail at once inside the namespace.
+  write_file_atomic(dir / "resolv.conf", "# written by mirrorgate: the lab has no DNS; names come from /etc/hosts\n");
+}
+
+// The run's state before anything exists: names, addresses, paths.
+std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const EnvironmentOptions& o, const Inputs& in) {
+  RunState run;
+  run.backend = "local";
+  run.state_dir = state_dir;
+  run.cluster = in.kind.name;
+  run.created_at = utc_stamp();
+  run.files = absolute_files(o);
+  run.hosts_toml_nodes = o.hosts_toml_nodes;
+  run.hosts_toml_path = o.hosts_toml_path;
+  run.platform = host_platform();
+  run.image_store = fs::absolute(o.image_store);
+  run.registry_data = state_dir / "registry-data";
+  run.hub_data = state_dir / "hub" / "data";
+  run.upstream_rate = o.upstream_rate;
+  run.harness_address = in.subnet.address(kHostIndex);
+  run.hub_address = in.subnet.address(kHubIndex);
+  run.mirror_address = in.subnet.address(kMirrorIndex);
+  run.mirror_url = "http://" + run.mirror_address + ":" + std::to_string(in.registry.listen_port);
+
+  LabState lab;
+  lab.subnet = in.subnet.str();
+  lab.mirror_port = in.registry.listen_port;
+  const fs::path logs = run.run_dir() / "logs";
+  lab.hub = {kHubNamespace, run.hub_address, {}, logs / "hub.log", logs / "hub.access.log"};
+  lab.mirror = {kMirrorNamespace, run.mirror_address, {}, logs / "kind-registry.log", logs / "kind-registry.access.log"};
+  for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
+    LabNode n;
+    n.name = in.kind.nodes[i].name;
+    n.role = in.kind.nodes[i].role;
+    n.containerd = {n.name, in.subnet.address(kFirstNodeIndex + static_cast<uint32_t>(i)), {},
+                    logs / (n.name + ".containerd.log"), {}};
+    const fs::path node_dir = state_dir / "nodes" / n.name;
+    n.root = node_dir / "root";
+    n.state = node_dir / "state";
+    n.socket = node_dir / "containerd.sock";
+    n.etc = fs::path("/etc/netns") / n.name;
+    if (n.socket.string().size() > kMaxSocketPath) {
+      throw bad_flag("--state " + state_dir.string(), "the CRI socket path " + n.socket.string() +
+                                                          " is longer than a unix socket allows (" +
+                                                          std::to_string(kMaxSocketPath) + "); use a shorter one");
+    }
+    lab.nodes.push_back(std::move(n));
+  }
+  run.backend_state = lab;
+  auto env = std::make_unique<LocalEnvironment>(std::move(run));
+  env->save();  // fills the node list; written again before the first resource
+  return env;
+}
+
+std::vector<std::string> namespaces_of(const LabState& lab) {
+  std::vector<std::string> out{kSwitchNamespace, kHubNamespace, kMirrorNamespace};
+  for (const auto& n : lab.nodes) out.push_back(n.name);
+  return out;
+}
+
+// Refuses to touch namespaces, links or routes that are not the lab's.
+void refuse_conflicts(const LocalEnvironment& env, const Subnet& subnet) {
+  const auto& state_dir = env.state().state_dir;
+  if (auto owner = read_file_if_exists(kOwnerFile); owner && netns_exists(kSwitchNamespace)) {
+    throw std::runtime_error("another lab is up, from " + *owner + "; only one lab runs at a time. Take it down with: "
+                             "mirrorgate down --state " + *owner);
+  }
+  for (const auto& ns : namespaces_of(env.lab())) {
+    if (netns_exists(ns)) {
+      throw std::runtime_error("network namespace " + ns + " already exists and is not part of a lab in " +
+                               state_dir.string() + "; another lab or tool uses it. Remove it with `ip netns del " + ns +
+                               "` if it is stale, or use another --state/--name.");
+    }
+  }
+  if (link_exists(kHostLink)) {
+    throw std::runtime_error(std::string("link ") + kHostLink + " already exists; another lab is up (see `mirrorgate "
+                             "status`) or it is stale (`ip link del " + kHostLink + "`)");
+  }
+  if (auto route = conflicting_route(subnet, run({"ip", "-4", "route", "show"}).out)) {
+    throw bad_flag("--subnet " + subnet.str(), "overlaps the host route '" + *route +
+                                                   "'; choose a free one, e.g. --subnet 10.78.0.0/24");
+  }
+}
+
+// The switch (a bridge in its own namespace), the host's link into it, and
+// one namespace per host plugged into it.
+void create_network(LocalEnvironment& env, const Subnet& subnet) {
+  auto& lab = env.lab();
+  spdlog::info("creating the lab network {} ({} namespaces)", lab.subnet, namespaces_of(lab).size());
+  lab.switch_namespace = kSwitchNamespace;
+  ip({"netns", "add", kSwitchNamespace});
+  lab.namespaces.push_back(kSwitchNamespace);
+  env.save();
+  write_file_atomic(kOwnerFile, env.state().state_dir.string());
+  ip({"link", "add", "br0", "type", "bridge"}, kSwitchNamespace);
+  ip({"link", "set", "br0", "up"}, kSwitchNamespace);
+  ip({"link", "set", "lo", "up"}, kSwitchNamespace);
+  ip({"link", "add", kHostLink, "type", "veth", "peer", "name", "to-host", "netns", kSwitchNamespace});
+  lab.host_link = kHostLink;
+  env.save();
+  const std::string prefix = "/" + std::to_string(subnet.prefix);
+  ip({"addr", "add", env.harness_address() + prefix, "dev", kHostLink});
+  ip({"link", "set", kHostLink, "up"});
+  ip({"link", "set", "to-host", "master", "br0", "up"}, kSwitchNamespace);
+
+  std::vector<LabProcess*> hosts{&lab.hub, &lab.mirror};
+  for (auto& n : lab.nodes) hosts.push_back(&n.containerd);
+  int port_index = 0;
+  for (auto* h : hosts) {
+    throw_if_interrupted("creating the lab network");
+    const std::string& ns = h->namespace_name;
+    ip({"netns", "add", ns});
+    lab.namespaces.push_back(ns);
+    env.save();
+    const std::string port = "port" + std::to_string(port_index++);
+    ip({"link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns}, kSwitchNamespace);
+    ip({"link", "set", port, "master", "br0", "up"}, kSwitchNamespace);
+    ip({"link", "set", "lo", "up"}, ns);
+    ip({"addr", "add", h->address + prefix, "dev", "eth0"}, ns);
+    ip({"link", "set", "eth0", "up"}, ns);
+    write_netns_etc(lab, ns);
+    env.save();
+  }
+}
+
+// Every node's containerd, configured as kind configures it, with hosts.toml
+// written first: containerd reads certs.d on each pull, kind writes it once.
+void start_nodes(LocalEnvironment& env, const Inputs& in, std::chrono::seconds timeout) {
+  for (const auto& n : env.nodes()) env.write_node_file(n.name, "/etc/containerd/config.toml", in.node_config.toml);
+  install_hosts_toml(env, in.hosts_toml, env.files().hosts_toml.string(), env.state().hosts_toml_nodes,
+                     env.state().hosts_toml_path);
+  for (auto& n : env.lab().nodes) {
+    throw_if_interrupted("starting the nodes");
+    spdlog::info("starting node {} ({}, containerd at {})", n.name, n.role, n.containerd.address);
+    start_node(env, n);
+  }
+  for (const auto& n : env.lab().nodes) wait_for_node(n, timeout);
+}
+
+void collect_logs(const RunState& run, const LabState& lab) {
+  const fs::path dir = run.run_dir();
+  fs::create_directories(dir);
+  std::error_code ec;
+  fs::copy_file(state_file(run.state_dir), dir / "state.json", fs::copy_options::overwrite_existing, ec);
+  for (const auto& n : lab.nodes) {
+    for (const char* rel : {"containerd/config.toml", "containerd/certs.d/docker.io/hosts.toml"}) {
+      const fs::path src = n.etc / rel;
+      if (!fs::exists(src)) continue;
+      const fs::path dst = dir / "nodes" / n.name / rel;
+      fs::create_directories(dst.parent_path());
+      fs::copy_file(src, dst, fs::copy_options::overwrite_existing, ec);
+    }
+  }
+}
+
+void stop_daemons(const LabState& lab, std::vector<std::string>& problems) {
+  for (const auto& n : lab.nodes) {
+    if (!stop_daemon(n.containerd.daemon)) {
+      problems.push_back("containerd of " + n.name + " (pid " + std::to_string(n.containerd.daemon.pid) + ") did not stop");
+    }
+  }
+  for (const auto* p : {&lab.mirror, &lab.hub}) {
+    if (!stop_daemon(p->daemon)) {
+      problems.push_back(p->namespace_name + " (pid " + std::to_string(p->daemon.pid) + ") did not stop");
+    }
+  }
+}
+
+// Tears down whatever the state records, in reverse order of creation.
+// Never throws; returns what could not be removed.
+std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool purge) {
+  std::vector<std::string> problems;
+  auto attempt = [&](const std::string& what, const std::function<void()>& step) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      problems.push_back(what + ": " + e.what());
+    }
+  };
+  attempt("collecting logs", [&] { collect_logs(run, lab); });
+  stop_daemons(lab, problems);
+  if (!lab.host_link.empty() && link_exists(lab.host_link)) {
+    attempt("deleting link " + lab.host_link, [&] { ip({"link", "del", lab.host_link}); });
+  }
+  for (auto it = lab.namespaces.rbegin(); it != lab.namespaces.rend(); ++it) {
+    if (netns_exists(*it)) attempt("deleting namespace " + *it, [&] { ip({"netns", "del", *it}); });
+  }
+  if (read_file_if_exists(kOwnerFile) == run.state_dir.string()) {
+    std::error_code ec;
+    fs::remove(kOwnerFile, ec);
+  }
+  for (const auto& dir : lab.etc_dirs) {
+    // Only directories under /etc/netns that the lab created.
+    if (dir.parent_path() == "/etc/netns") attempt("removing " + dir.string(), [&] { fs::remove_all(dir); });
+  }
+  // A node's containerd root is the node's disk: gone with the node, as with
+  // `kind delete cluster`. The mirror's cache is not.
+  for (const auto& n : lab.nodes) attempt("removing " + n.root.string(), [&] { fs::remove_all(n.root.parent_path()); });
+  // Images the scenarios made up for one run.
+  attempt("removing unique test images", [&] { fs::remove_all(run.state_dir / "unique-images"); });
+  if (purge) {
+    for (const auto& dir : {run.registry_data, run.hub_data}) {
+      if (!dir.empty()) attempt("removing " + dir.string(), [&] { fs::remove_all(dir); });
+    }
+  }
+  return problems;
+}
+
+std::vector<std::string> mounts_of(const RunState& run, const LabState& lab) {
+  std::vector<std::string> out;
+  std::istringstream lines(read_file_if_exists("/proc/self/mounts").value_or(""));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string dev, target;
+    words >> dev >> target;
+    bool ours = target.rfind(run.state_dir.string() + "/", 0) == 0;
+    for (const auto& ns : lab.namespaces) ours = ours || target == "/run/netns/" + ns;
+    if (ours) out.push_back("mount " + target);
+  }
+  return out;
+}
+
+std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) {
+  std::vector<std::string> out;
+  for (const auto& ns : lab.namespaces) {
+    if (netns_exists(ns)) out.push_back("network namespace " + ns);
+  }
+  if (!lab.host_link.empty() && link_exists(lab.host_link)) out.push_back("link " + lab.host_link);
+  for (const auto* p : {&lab.hub, &lab.mirror}) {
+    if (is_running(p->daemon)) out.push_back("process " + std::to_string(p->daemon.pid) + " (" + p->namespace_name + ")");
+  }
+  for (const auto& n : lab.nodes) {
+    if (is_running(n.containerd.daemon)) {
+      out.push_back("process " + std::to_string(n.containerd.daemon.pid) + " (containerd of " + n.name + ")");
+    }
+  }
+  for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
+  for (const auto& dir : lab.etc_dirs) {
+    if (fs::exists(dir)) out.push_back("directory " + dir.string());
+  }
+  return out;
+}
+
+bool is_healthy(const RunState& run) {
+  if (!run.complete) return false;
+  for (const auto& h : LocalEnvironment(run).health()) {
+    if (!h.running || !h.answering) return false;
+  }
+  return true;
+}
+
+bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
+  const auto files = absolute_files(o);
+  return run.files.kind_config == files.kind_config && run.files.registry_config == files.registry_config &&
+         run.files.hosts_toml == files.hosts_toml && run.files.images == files.images &&
+         run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path;
+}
+
+// A healthy lab from the same files is reused (with the rate asked for); a
+// lab from other files is in the way; a broken one is taken down first.
+std::optional<RunState> reuse_running(const fs::path& state_dir, const EnvironmentOptions& o) {
+  auto existing = load_state(state_dir);
+  if (!existing) return std::nullopt;
+  if (existing->backend != "local") {
+    throw std::runtime_error("a " + existing->backend + " run is up in " + state_dir.string() + "; run `mirrorgate down --state " +
+                             state_dir.string() + "` first, or use another --state");
+  }
+  if (!is_healthy(*existing)) {
+    spdlog::warn("a lab in {} is not healthy (interrupted or crashed); tearing down its remains first (cached data stays)",
+                 state_dir.string());
+    down(*existing, false);
+    return std::nullopt;
+  }
+  if (!same_inputs(*existing, o)) {
+    throw std::runtime_error("a lab from other files is already up in " + state_dir.string() +
+                             "; run `mirrorgate down --state " + state_dir.string() + "` first");
+  }
+  spdlog::info("a lab is already up from the same files in {}; reusing it", state_dir.string());
+  if (existing->upstream_rate != o.upstream_rate) {
+    spdlog::info("upstream rate: {} -> {}", existing->upstream_rate.empty() ? "unlimited" : existing->upstream_rate,
+                 o.upstream_rate.empty() ? "unlimited" : o.upstream_rate);
+    LocalEnvironment env(*existing);
+    env.set_upstream_rate(o.upstream_rate);
+    return env.state();
+  }
+  return existing;
+}
+
+// From here on every resource is recorded in the state file before the next
+// is created, so a failure or Ctrl-C tears down exactly what exists.
+void bring_up(LocalEnvironment& env, const Inputs& in, const EnvironmentOptions& o) {
+  TestImageStore store(env.image_store());
+  const auto images = build_test_images(env.files().images, store);
+  const auto pki = make_hub_pki(env.state_dir());
+  env.mutable_state().ca_file = pki.ca_file;
+  env.mutable_state().ca_bundle = pki.ca_bundle;
+  create_network(env, in.subnet);
+  if (!env.upstream_rate().empty()) {
+    spdlog::info("shaping the hub's link to {}", env.upstream_rate());
+    apply_upstream_rate(env.upstream_rate());
+  }
+  spdlog::info("starting the hub ({} at {})", kDockerHubApiHost, env.lab().hub.address);
+  start_hub(env, o.start_timeout);
+  env.mutable_state().seeded_images = seed_hub(env.upstream(), images, store, env.platform());
+  env.save();
+  spdlog::info("starting kind-registry from {} ({})", env.files().registry_config.string(), env.state().mirror_url);
+  start_mirror(env, o.start_timeout);
+  start_nodes(env, in, o.start_timeout);
+  env.mutable_state().complete = true;
+  env.save();
+}
+
+}  // namespace
+
+void check_prerequisites() {
+  if (::geteuid() != 0) {
+    throw missing_prerequisite(
+        "the embedded lab creates network namespaces and runs containerd: run it as root (sudo mirrorgate …)");
+  }
+  std::vector<std::string> missing;
+  for (const char* cmd : {"ip", "tc", "docker-registry", "containerd", "ctr", "openssl"}) {
+    if (!run({"sh", "-c", std::string("command -v ") + cmd}, {.check = false}).ok()) missing.push_back(cmd);
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    throw missing_prerequisite("missing commands: " + list +
+                               ". Install them with: ci/setup.sh (or apt-get install iproute2 docker-registry "
+                               "containerd openssl)");
+  }
+  // `ip netns exec` can only bind /etc/netns/NODE/containerd over an existing /etc/containerd.
+  if (!fs::is_directory("/etc/containerd")) {
+    throw missing_prerequisite("/etc/containerd does not exist; it comes with Debian's containerd package: "
+                               "apt-get install --reinstall containerd");
+  }
+}
+
+RunState up(const EnvironmentOptions& o) {
+  const Inputs in = read_inputs(o);
+  check_prerequisites();
+  fs::create_directories(o.state_dir);
+  const fs::path state_dir = fs::canonical(o.state_dir);
+  if (auto reused = reuse_running(state_dir, o)) return *reused;
+
+  auto env = plan(state_dir, o, in);
+  refuse_conflicts(*env, in.subnet);
+  env->save();
+  try {
+    bring_up(*env, in, o);
+  } catch (...) {
+    spdlog::error("bring-up failed; tearing down what was started (logs stay in {})", env->state().run_dir().string());
+    for (const auto& p : teardown(env->state(), env->lab(), false)) spdlog::error("teardown: {}", p);
+    std::error_code ec;
+    fs::remove(state_file(state_dir), ec);
+    throw;
+  }
+  return env->state();
+}
+
+DownReport down(const RunState& run, bool purge) {
+  check_prerequisites();
+  const auto lab = run.backend_state.get<LabState>();
+  auto problems = teardown(run, lab, purge);
+  return finish_down(run, std::move(problems), leftovers_of(run, lab));
+}
+
+std::unique_ptr<Environment> attach(RunState state) { return std::make_unique<LocalEnvironment>(std::move(state)); }
+
+}  // namespace mirrorgate::local

@@ -1,0 +1,65 @@
+#include "backends/local/lab_state.h"
+
+namespace mirrorgate::local {
+
+using json = nlohmann::json;
+
+void to_json(json& j, const LabProcess& p) {
+  j = {{"namespace", p.namespace_name}, {"address", p.address},       {"pid", p.daemon.pid},
+       {"start_time", p.daemon.start_time}, {"log", p.log.string()}, {"access_log", p.access_log.string()}};
+}
+
+void from_json(const json& j, LabProcess& p) {
+  p.namespace_name = j.value("namespace", "");
+  p.address = j.value("address", "");
+  p.daemon.pid = j.value("pid", 0);
+  p.daemon.start_time = j.value("start_time", 0ULL);
+  p.log = j.value("log", "");
+  p.access_log = j.value("access_log", "");
+}
+
+void to_json(json& j, const LabState& s) {
+  std::vector<std::string> etc_dirs(s.etc_dirs.begin(), s.etc_dirs.end());
+  j = {{"subnet", s.subnet},
+       {"host_link", s.host_link},
+       {"switch_namespace", s.switch_namespace},
+       {"namespaces", s.namespaces},
+       {"etc_dirs", etc_dirs},
+       {"mirror_port", s.mirror_port},
+       {"hub", s.hub},
+       {"mirror", s.mirror},
+       {"nodes", json::array()}};
+  for (const auto& n : s.nodes) {
+    j["nodes"].push_back({{"name", n.name},
+                          {"role", n.role},
+                          {"containerd", n.containerd},
+                          {"socket", n.socket.string()},
+                          {"root", n.root.string()},
+                          {"state", n.state.string()},
+                          {"etc", n.etc.string()}});
+  }
+}
+
+void from_json(const json& j, LabState& s) {
+  s.subnet = j.value("subnet", "");
+  s.host_link = j.value("host_link", "");
+  s.switch_namespace = j.value("switch_namespace", "");
+  s.namespaces = j.value("namespaces", std::vector<std::string>{});
+  for (const auto& d : j.value("etc_dirs", std::vector<std::string>{})) s.etc_dirs.emplace_back(d);
+  s.mirror_port = j.value("mirror_port", 5000);
+  if (j.contains("hub")) s.hub = j.at("hub").get<LabProcess>();
+  if (j.contains("mirror")) s.mirror = j.at("mirror").get<LabProcess>();
+  for (const auto& n : j.value("nodes", json::array())) {
+    LabNode node;
+    node.name = n.at("name");
+    node.role = n.value("role", "");
+    node.containerd = n.at("containerd").get<LabProcess>();
+    node.socket = n.value("socket", "");
+    node.root = n.value("root", "");
+    node.state = n.value("state", "");
+    node.etc = n.value("etc", "");
+    s.nodes.push_back(std::move(node));
+  }
+}
+
+}  // namespace mirrorgate::local

@@ -1,0 +1,50 @@
+// The local backend's own part of the state file (RunState::backend_state):
+// the namespaces, links, /etc/netns directories and daemons it created.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "process/process.h"
+
+namespace mirrorgate::local {
+
+struct LabProcess {
+  std::string namespace_name;  // the network namespace it runs in
+  std::string address;         // its address on the lab subnet
+  DaemonHandle daemon;
+  std::filesystem::path log;         // stderr: the daemon's own log
+  std::filesystem::path access_log;  // stdout: registries' access log
+};
+
+struct LabNode {
+  std::string name;
+  std::string role;
+  LabProcess containerd;
+  std::filesystem::path socket;  // CRI endpoint (unix socket)
+  std::filesystem::path root;    // containerd --root
+  std::filesystem::path state;   // containerd --state
+  std::filesystem::path etc;     // /etc/netns/NAME: the node's /etc overlay
+};
+
+struct LabState {
+  std::string subnet;        // "10.77.0.0/24"
+  std::string host_link;     // host-side veth into the switch
+  std::string switch_namespace;
+  std::vector<std::string> namespaces;          // every namespace created, switch included
+  std::vector<std::filesystem::path> etc_dirs;  // /etc/netns/NAME directories created
+  int mirror_port = 5000;
+  LabProcess hub;
+  LabProcess mirror;
+  std::vector<LabNode> nodes;
+};
+
+void to_json(nlohmann::json& j, const LabProcess& p);
+void from_json(const nlohmann::json& j, LabProcess& p);
+void to_json(nlohmann::json& j, const LabState& s);
+void from_json(const nlohmann::json& j, LabState& s);
+
+}  // namespace mirrorgate::local

@@ -1,0 +1,246 @@
+#include "backends/local/local_environment.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "backends/local/daemons.h"
+#include "containerd/cri_client.h"
+#include "core/files.h"
+#include "hub/stand_in.h"
+#include "process/process.h"
+
+namespace mirrorgate::local {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kRestartTimeout = 30s;
+
+}  // namespace
+
+LocalEnvironment::LocalEnvironment(RunState run) : Environment(std::move(run)) {
+  lab_ = run_.backend_state.get<LabState>();
+}
+
+void LocalEnvironment::save() {
+  run_.backend_state = lab_;
+  run_.nodes.clear();
+  for (const auto& n : lab_.nodes) run_.nodes.push_back({n.name, n.role, n.containerd.address});
+  save_state(run_);
+}
+
+const LabNode& LocalEnvironment::lab_node(const std::string& name) const {
+  for (const auto& n : lab_.nodes) {
+    if (n.name == name) return n;
+  }
+  throw std::invalid_argument("the lab has no node named " + name);
+}
+
+fs::path LocalEnvironment::node_path(const std::string& node, const std::string& path) const {
+  // A node's own view of /etc is /etc/netns/NODE (see lab.h).
+  if (path.rfind("/etc/", 0) != 0 || path.find("..") != std::string::npos) {
+    throw std::invalid_argument("the local lab maps only a node's /etc; cannot reach " + path + " on " + node);
+  }
+  return lab_node(node).etc / path.substr(5);
+}
+
+std::optional<std::string> LocalEnvironment::read_node_file(const std::string& node, const std::string& path) const {
+  return read_file_if_exists(node_path(node, path));
+}
+
+void LocalEnvironment::write_node_file(const std::string& node, const std::string& path, const std::string& content) {
+  write_file_atomic(node_path(node, path), content);
+}
+
+std::vector<std::string> LocalEnvironment::list_node_files(const std::string& node, const std::string& dir) const {
+  std::vector<std::string> out;
+  const fs::path root = node_path(node, dir);
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), root).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+PullResult LocalEnvironment::pull_image(const std::string& node, const std::string& image, std::chrono::milliseconds timeout) {
+  CriClient cri(lab_node(node).socket.string());
+  const auto start = std::chrono::steady_clock::now();
+  std::string id = cri.pull_image(image, timeout);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return {node, image, id, seconds};
+}
+
+std::optional<std::string> LocalEnvironment::image_id(const std::string& node, const std::string& image) const {
+  auto status = CriClient(lab_node(node).socket.string()).image_status(image);
+  if (!status) return std::nullopt;
+  return status->id;
+}
+
+WaitResult LocalEnvironment::remove_image(const std::string& node, const std::string& image,
+                                          const std::vector<std::string>& blob_digests, std::chrono::milliseconds timeout) {
+  const auto& n = lab_node(node);
+  CriClient cri(n.socket.string());
+  // The same content may be held under other names (a pull by digest makes
+  // one): remove every image whose id is among the blobs, by id, which drops
+  // all of its names.
+  std::set<std::string> ids;
+  if (auto id = image_id(node, image)) ids.insert(*id);
+  for (const auto& held : cri.list_images()) {
+    if (std::find(blob_digests.begin(), blob_digests.end(), held.id) != blob_digests.end()) ids.insert(held.id);
+  }
+  for (const auto& id : ids) cri.remove_image(id);
+  // containerd deletes content in its garbage collector, after the image
+  // record is gone; a pull before then would find the blobs locally.
+  auto gone = [&](std::string& why) {
+    for (const auto& d : blob_digests) {
+      if (node_has_blob(node, d)) {
+        why = d + " still in the content store";
+        return false;
+      }
+    }
+    return true;
+  };
+  if (auto quick = wait_for(gone, std::min<std::chrono::milliseconds>(timeout, 3s))) return quick;
+  // A pull that failed or timed out leaves its content under a lease that
+  // outlives it (CRI pulls hold one for a day); drop the leases so the
+  // garbage collector can take that content too.
+  const std::vector<std::string> ctr{"ctr", "--address", n.socket.string(), "--namespace", "k8s.io", "leases"};
+  auto with = [&](std::vector<std::string> tail) {
+    auto argv = ctr;
+    argv.insert(argv.end(), tail.begin(), tail.end());
+    return argv;
+  };
+  std::istringstream lease_ids(run(with({"ls", "-q"}), {.check = false}).out);
+  for (std::string id; std::getline(lease_ids, id);) {
+    if (!id.empty()) run(with({"rm", "--sync", id}), {.check = false});
+  }
+  return wait_for(gone, timeout);
+}
+
+bool LocalEnvironment::node_has_blob(const std::string& node, const std::string& digest) const {
+  const auto colon = digest.find(':');
+  return fs::exists(lab_node(node).root / "io.containerd.content.v1.content" / "blobs" / digest.substr(0, colon) /
+                    digest.substr(colon + 1));
+}
+
+std::uint64_t LocalEnvironment::node_content_bytes(const std::string& node) const {
+  // Blobs, and ingest/*/data that containerd appends to while it downloads.
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(lab_node(node).root / "io.containerd.content.v1.content", ec), end;
+       !ec && it != end; it.increment(ec)) {
+    std::error_code gone;  // a download that finishes moves its file away mid-walk
+    if (!it->is_regular_file(gone)) continue;
+    const auto size = it->file_size(gone);
+    if (!gone) total += size;
+  }
+  return total;
+}
+
+RegistryClient LocalEnvironment::mirror() const { return RegistryClient(run_.mirror_url); }
+
+RegistryClient LocalEnvironment::upstream() const { return hub_client(run_); }
+
+RegistrySettings LocalEnvironment::node_registry_config(const std::string& node) const {
+  auto info = CriClient(lab_node(node).socket.string()).status_info();
+  auto config = info.find("config");
+  if (config == info.end()) {
+    throw std::runtime_error("containerd of " + node + " reported no config in CRI Status; is it containerd 1.x?");
+  }
+  return registry_settings_from_cri_info(config->second);
+}
+
+void LocalEnvironment::set_upstream(Upstream state) {
+  switch (state) {
+    case Upstream::reachable:
+      run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "up"});
+      if (!is_running(lab_.hub.daemon)) start_hub(*this, kRestartTimeout);
+      break;
+    case Upstream::stopped:
+      if (!stop_daemon(lab_.hub.daemon)) throw std::runtime_error("the hub did not stop");
+      break;
+    case Upstream::link_down:
+      // Restart the hub first: kind-registry keeps an HTTP/2 connection to
+      // it, and a request on a connection whose packets vanish hangs until
+      // TCP gives up (~15 min). The variant tested is the hub going dark
+      // while idle: new connections time out.
+      if (!stop_daemon(lab_.hub.daemon)) throw std::runtime_error("the hub did not stop");
+      start_hub(*this, kRestartTimeout);
+      run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "down"});
+      break;
+  }
+}
+
+void LocalEnvironment::set_upstream_rate(const std::string& rate) {
+  apply_upstream_rate(rate);
+  run_.upstream_rate = rate;
+  save();
+}
+
+void LocalEnvironment::restart_mirror() {
+  if (!stop_daemon(lab_.mirror.daemon)) throw std::runtime_error("kind-registry did not stop");
+  start_mirror(*this, kRestartTimeout);
+}
+
+std::vector<AccessRecord> LocalEnvironment::mirror_access_log() const {
+  return parse_access_log(read_file_if_exists(lab_.mirror.access_log).value_or(""));
+}
+
+std::vector<AccessRecord> LocalEnvironment::upstream_access_log() const {
+  return parse_access_log(read_file_if_exists(lab_.hub.access_log).value_or(""));
+}
+
+std::vector<ComponentHealth> LocalEnvironment::health() const {
+  std::vector<ComponentHealth> out;
+  auto registry_health = [&](const std::string& name, const std::string& role, const LabProcess& p,
+                             const RegistryClient& client) {
+    ComponentHealth h{name, role, p.address, is_running(p.daemon), false, ""};
+    if (h.running) {
+      auto probe = client.ping();
+      h.answering = probe.ok;
+      h.detail = probe.reason;
+    } else {
+      h.detail = "process " + std::to_string(p.daemon.pid) + " is not running";
+    }
+    out.push_back(h);
+  };
+  registry_health("hub (" + std::string(kDockerHubApiHost) + ")", "hub", lab_.hub, upstream());
+  registry_health("kind-registry", "mirror", lab_.mirror, mirror());
+  for (const auto& n : lab_.nodes) {
+    ComponentHealth h{n.name, "node", n.containerd.address, is_running(n.containerd.daemon), false, ""};
+    if (!h.running) {
+      h.detail = "containerd (pid " + std::to_string(n.containerd.daemon.pid) + ") is not running";
+    } else {
+      try {
+        auto v = CriClient(n.socket.string()).version(2s);
+        h.answering = true;
+        h.detail = v.runtime_name + " " + v.runtime_version + " (CRI " + v.runtime_api_version + ")";
+      } catch (const std::exception& e) {
+        h.detail = e.what();
+      }
+    }
+    out.push_back(h);
+  }
+  return out;
+}
+
+RuntimeVersions LocalEnvironment::versions() const {
+  RuntimeVersions v;
+  auto registry = run({"docker-registry", "--version"}, {.check = false});
+  v.registry = registry.out.substr(0, registry.out.find('\n'));
+  for (const auto& n : lab_.nodes) {
+    try {
+      auto cri = CriClient(n.socket.string()).version();
+      v.containerd[n.name] = cri.runtime_name + " " + cri.runtime_version + " (CRI " + cri.runtime_api_version + ")";
+    } catch (const std::exception& e) {
+      v.containerd[n.name] = std::string("unknown: ") + e.what();
+    }
+  }
+  return v;
+}
+
+}  // namespace mirrorgate::local

@@ -1,0 +1,52 @@
+// The local backend's Environment: a running embedded lab, reached directly —
+// node files through /etc/netns/NODE, pulls through each node's CRI socket,
+// access logs from the files the daemons write, the upstream switched off by
+// stopping the hub or downing its link.
+#pragma once
+
+#include <memory>
+
+#include "backends/local/lab_state.h"
+#include "env/environment.h"
+
+namespace mirrorgate::local {
+
+class LocalEnvironment : public Environment {
+ public:
+  // `run.backend_state` holds the LabState.
+  explicit LocalEnvironment(RunState run);
+
+  // The backend's own view, for bring-up and teardown.
+  RunState& mutable_state() { return run_; }
+  LabState& lab() { return lab_; }
+  const LabState& lab() const { return lab_; }
+  const LabNode& lab_node(const std::string& name) const;
+  // Writes the state file: the common part and the lab's own.
+  void save();
+
+  std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const override;
+  void write_node_file(const std::string& node, const std::string& path, const std::string& content) override;
+  std::vector<std::string> list_node_files(const std::string& node, const std::string& dir) const override;
+  PullResult pull_image(const std::string& node, const std::string& image, std::chrono::milliseconds timeout) override;
+  std::optional<std::string> image_id(const std::string& node, const std::string& image) const override;
+  WaitResult remove_image(const std::string& node, const std::string& image, const std::vector<std::string>& blob_digests,
+                          std::chrono::milliseconds timeout) override;
+  bool node_has_blob(const std::string& node, const std::string& digest) const override;
+  std::uint64_t node_content_bytes(const std::string& node) const override;
+  RegistryClient mirror() const override;
+  RegistryClient upstream() const override;
+  RegistrySettings node_registry_config(const std::string& node) const override;
+  void set_upstream(Upstream state) override;
+  void set_upstream_rate(const std::string& rate) override;
+  void restart_mirror() override;
+  std::vector<AccessRecord> mirror_access_log() const override;
+  std::vector<AccessRecord> upstream_access_log() const override;
+  std::vector<ComponentHealth> health() const override;
+  RuntimeVersions versions() const override;
+
+ private:
+  std::filesystem::path node_path(const std::string& node, const std::string& path) const;
+  LabState lab_;
+};
+
+}  // namespace mirrorgate::local

@@ -1,0 +1,37 @@
+// mirrorgate down: remove what up created; the mirror's cache stays.
+#include <iostream>
+
+#include "backends/backends.h"
+#include "cli/command.h"
+#include "core/error.h"
+
+namespace mirrorgate {
+
+Action define_down(CLI::App& cmd, const GlobalOptions& global) {
+  auto purge = std::make_shared<bool>(false);
+  cmd.add_flag("--purge", *purge, "also delete the mirror's cache and the hub's data");
+  cmd.footer(
+      "\nLogs and node configs are copied to STATE/runs/RUN/ before anything is removed.\n"
+      "down exits 1 and lists what it could not remove, if anything is left.");
+  return [purge, &global] {
+    const auto report = take_down(global.state_dir, *purge);
+    if (!report.had_environment) {
+      std::cout << "nothing is up in " << global.state_dir.string() << "; nothing to stop\n";
+      return to_int(ExitCode::ok);
+    }
+    if (!report.leftovers.empty()) {
+      std::cerr << "down left these behind:\n";
+      for (const auto& l : report.leftovers) std::cerr << "  " << l << "\n";
+      return to_int(ExitCode::failure);
+    }
+    std::cout << (report.backend == "kind" ? "cluster removed: no container or network that up created is left"
+                                           : "lab removed: no namespace, link, process or mount of it is left")
+              << "; logs kept in " << report.logs.string() << "\n"
+              << (*purge ? "cache purged (mirror cache and hub data removed)\n"
+                         : "mirror cache kept in " + (global.state_dir / "registry-data").string() +
+                               " (use --purge to delete it)\n");
+    return to_int(ExitCode::ok);
+  };
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,54 @@
+#include "cli/command.h"
+
+namespace mirrorgate {
+
+void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
+  auto& o = f.options;
+  cmd.add_option("--kind-config", o.files.kind_config, "kind cluster config (nodes, containerdConfigPatches)")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  cmd.add_option("--registry-config", o.files.registry_config, "distribution config kind-registry runs")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  cmd.add_option("--hosts-toml", o.files.hosts_toml, "written to every node's /etc/containerd/certs.d/docker.io/hosts.toml")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  cmd.add_option("--images", o.files.images, "test images the Docker Hub stand-in serves")
+      ->check(CLI::ExistingFile)->capture_default_str();
+  cmd.add_option("--image-cache", o.image_store, "where generated test images are kept between runs")->capture_default_str();
+  cmd.add_option("--name", o.cluster_name,
+                 "cluster name; nodes are NAME-control-plane, NAME-worker… (default: the config's name, else kind)");
+  cmd.add_option("--subnet", o.local.subnet, "embedded lab: its subnet; must not overlap a route of this host")
+      ->capture_default_str();
+  cmd.add_option("--upstream-rate", o.upstream_rate,
+                 "limit the Docker Hub stand-in's link with tc tbf, e.g. 100mbit (default: unlimited)");
+  cmd.add_option("--start-timeout", f.start_timeout_s, "seconds each daemon gets to answer")->capture_default_str();
+  cmd.add_option("--backend", o.backend, "local: the embedded lab (no Docker); kind: Docker + kind + registry/setup-registry.sh")
+      ->check(CLI::IsMember({"local", "kind"}))
+      ->capture_default_str();
+  cmd.add_flag("--stand-in-hub", o.kind.stand_in_hub,
+               "kind backend: serve registry-1.docker.io from a local container seeded with --images "
+               "(no internet needed; what the Docker-backed tests use)");
+  cmd.add_option("--node-image", o.kind.node_image, "kind backend: kind create cluster --image IMAGE");
+  cmd.add_option("--registry-port", o.kind.registry_port, "kind backend: kind-registry's port on 127.0.0.1")
+      ->capture_default_str();
+  // A string, split in resolve: CLI11 2.1 lets a vector option swallow the
+  // `--` that starts gate's command.
+  cmd.add_option("--hosts-toml-nodes", f.hosts_toml_nodes,
+                 "only these nodes (names or roles, comma-separated) get hosts.toml — reproduces a partly "
+                 "configured cluster");
+  cmd.add_option("--hosts-toml-path", o.hosts_toml_path, "where hosts.toml goes on a node")->capture_default_str();
+}
+
+EnvironmentOptions EnvironmentFlags::resolve(const GlobalOptions& global) const {
+  EnvironmentOptions o = options;
+  o.state_dir = global.state_dir;
+  o.start_timeout = std::chrono::seconds(start_timeout_s);
+  o.hosts_toml_nodes.clear();
+  for (size_t start = 0; start < hosts_toml_nodes.size();) {
+    const size_t comma = std::min(hosts_toml_nodes.find(',', start), hosts_toml_nodes.size());
+    if (comma > start) o.hosts_toml_nodes.push_back(hosts_toml_nodes.substr(start, comma - start));
+    start = comma + 1;
+  }
+  validate(o);
+  return o;
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,19 @@
+// What every run's report records besides its results: the environment it
+// ran in, and the end of a run (keep it up, or take it down).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "env/environment.h"
+
+namespace mirrorgate {
+
+// Kernel, CPU, platform, shaping, backend, nodes, and the registry and
+// containerd versions the running daemons report.
+nlohmann::json describe_environment(const Environment& env);
+
+// Leave the environment up (and say how to take it down), or take it down
+// and report anything that stayed behind.
+void finish_run(const Environment& env, bool keep, bool purge);
+
+}  // namespace mirrorgate

@@ -1,0 +1,57 @@
+#include "env/options.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/paths.h"
+
+namespace mirrorgate {
+
+EnvironmentOptions default_options() {
+  EnvironmentOptions o;
+  o.state_dir = default_state_dir();
+  // Without the shipped files every path must be given; validate says so.
+  if (auto data = find_data_dir()) {
+    o.files.kind_config = *data / "kind/kind-config-x86.yaml";
+    o.files.registry_config = *data / "registry/registry-config.yml";
+    o.files.hosts_toml = *data / "kind/hosts.toml";
+    o.files.images = *data / "fixtures/images.yaml";
+    o.kind.setup_registry_script = *data / "registry/setup-registry.sh";
+  }
+  return o;
+}
+
+void validate(const EnvironmentOptions& o) {
+  if (o.backend != "local" && o.backend != "kind") throw bad_flag("--backend " + o.backend, "expected local or kind");
+  if (o.state_dir.empty()) throw bad_flag("--state", "a state directory is required");
+  const auto& f = o.files;
+  if (f.kind_config.empty() || f.registry_config.empty() || f.hosts_toml.empty() || f.images.empty() ||
+      (o.backend == "kind" && o.kind.setup_registry_script.empty())) {
+    data_dir();  // throws, saying where the shipped files were looked for
+  }
+  if (!o.upstream_rate.empty() && (o.upstream_rate.find_first_not_of("0123456789.kmgbitKMGBIT") != std::string::npos ||
+                                   o.upstream_rate.find_first_of("0123456789") != 0)) {
+    throw bad_flag("--upstream-rate " + o.upstream_rate, "expected a tc rate like 100mbit");
+  }
+  if (o.hosts_toml_path.rfind("/etc/containerd/", 0) != 0 || o.hosts_toml_path.find("..") != std::string::npos) {
+    throw bad_flag("--hosts-toml-path " + o.hosts_toml_path, "must be under /etc/containerd/");
+  }
+  if (o.kind.registry_port < 1 || o.kind.registry_port > 65535) {
+    throw bad_flag("--registry-port " + std::to_string(o.kind.registry_port), "expected a port from 1 to 65535");
+  }
+  if (o.start_timeout.count() < 1) throw bad_flag("--start-timeout", "must be at least 1 second");
+  if (o.backend == "kind" && !o.upstream_rate.empty() && !o.kind.stand_in_hub) {
+    throw bad_flag("--upstream-rate", "shapes the Docker Hub stand-in; on the kind backend add --stand-in-hub");
+  }
+}
+
+bool gets_hosts_toml(const std::vector<std::string>& only, const NodeInfo& node) {
+  return only.empty() || std::find(only.begin(), only.end(), node.name) != only.end() ||
+         std::find(only.begin(), only.end(), node.role) != only.end();
+}
+
+bool gets_hosts_toml(const EnvironmentOptions& options, const NodeInfo& node) {
+  return gets_hosts_toml(options.hosts_toml_nodes, node);
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,57 @@
+// What `up` (and verify, gate, bench) is asked to bring up, with every
+// default, and the one validation of it that runs before anything is created.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "containerd/hosts_toml.h"
+#include "env/state.h"
+
+namespace mirrorgate {
+
+struct EnvironmentOptions {
+  std::string backend = "local";          // "local": the embedded lab; "kind": Docker + kind
+  std::filesystem::path state_dir;        // required: state file, logs, caches
+  InputFiles files;                       // default: the shipped files (see default_options)
+  std::string cluster_name;               // default: the kind config's name, else "kind"
+  std::string upstream_rate;              // tc tbf rate on the stand-in hub's link ("100mbit"); empty: unlimited
+  std::chrono::seconds start_timeout{30};  // per daemon or container, until it answers
+  // Generated test images; shared by every run on the machine, kept by down.
+  std::filesystem::path image_store = "/var/cache/mirrorgate/test-images";
+  // To reproduce a partly or wrongly configured cluster: the nodes (names or
+  // roles) that get hosts.toml (empty: every node), and where on the node.
+  std::vector<std::string> hosts_toml_nodes;
+  std::string hosts_toml_path = kDockerHubHostsPath;
+
+  struct Local {
+    std::string subnet = "10.77.0.0/24";  // lab addresses; must not overlap a host route
+  } local;
+
+  struct Kind {
+    std::filesystem::path setup_registry_script;  // default: the shipped registry/setup-registry.sh
+    int registry_port = 5001;                      // kind-registry on 127.0.0.1
+    // Serve registry-1.docker.io from a container seeded with files.images
+    // instead of reaching Docker Hub (tests; machines without internet).
+    bool stand_in_hub = false;
+    std::string node_image;  // `kind create cluster --image`; empty: kind's default
+  } kind;
+};
+
+// The options with the shipped files filled in (kind/kind-config-x86.yaml,
+// registry/registry-config.yml, kind/hosts.toml, fixtures/images.yaml,
+// registry/setup-registry.sh).
+EnvironmentOptions default_options();
+
+// Checks what can be checked without touching the machine: the backend's
+// name, the rate's shape, where hosts.toml goes, the registry port. Throws
+// UserError(bad_input) naming the flag.
+void validate(const EnvironmentOptions& options);
+
+// Whether `node` (by name or role) is one that gets hosts.toml.
+bool gets_hosts_toml(const EnvironmentOptions& options, const NodeInfo& node);
+bool gets_hosts_toml(const std::vector<std::string>& only, const NodeInfo& node);
+
+}  // namespace mirrorgate

@@ -1,0 +1,121 @@
+#include "env/state.h"
+
+#include "core/error.h"
+#include "core/files.h"
+
+namespace mirrorgate {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+void to_json(json& j, const RunState& s) {
+  j = {{"version", s.version},
+       {"backend", s.backend},
+       {"cluster", s.cluster},
+       {"state_dir", s.state_dir.string()},
+       {"created_at", s.created_at},
+       {"complete", s.complete},
+       {"files", {{"kind_config", s.files.kind_config.string()},
+                  {"registry_config", s.files.registry_config.string()},
+                  {"hosts_toml", s.files.hosts_toml.string()},
+                  {"images", s.files.images.string()}}},
+       {"hosts_toml_nodes", s.hosts_toml_nodes},
+       {"hosts_toml_path", s.hosts_toml_path},
+       {"platform", s.platform},
+       {"image_store", s.image_store.string()},
+       {"registry_data", s.registry_data.string()},
+       {"mirror", {{"url", s.mirror_url}, {"address", s.mirror_address}}},
+       {"harness_address", s.harness_address},
+       {"hub", {{"address", s.hub_address},
+                {"data", s.hub_data.string()},
+                {"ca_file", s.ca_file.string()},
+                {"ca_bundle", s.ca_bundle.string()},
+                {"upstream_rate", s.upstream_rate}}},
+       {"seeded_images", json::array()},
+       {"nodes", json::array()},
+       {"backend_state", s.backend_state}};
+  for (const auto& f : s.seeded_images) {
+    j["seeded_images"].push_back({{"ref", f.ref}, {"digest", f.digest}, {"media_type", f.media_type}, {"bytes", f.bytes}});
+  }
+  for (const auto& n : s.nodes) j["nodes"].push_back({{"name", n.name}, {"role", n.role}, {"address", n.address}});
+}
+
+void from_json(const json& j, RunState& s) {
+  s.version = j.at("version");
+  s.backend = j.at("backend");
+  s.cluster = j.value("cluster", "");
+  s.state_dir = j.value("state_dir", "");
+  s.created_at = j.value("created_at", "");
+  s.complete = j.value("complete", false);
+  const auto& files = j.at("files");
+  s.files.kind_config = files.value("kind_config", "");
+  s.files.registry_config = files.value("registry_config", "");
+  s.files.hosts_toml = files.value("hosts_toml", "");
+  s.files.images = files.value("images", "");
+  s.hosts_toml_nodes = j.value("hosts_toml_nodes", std::vector<std::string>{});
+  s.hosts_toml_path = j.value("hosts_toml_path", "");
+  s.platform = j.value("platform", "");
+  s.image_store = j.value("image_store", "");
+  s.registry_data = j.value("registry_data", "");
+  const auto& mirror = j.at("mirror");
+  s.mirror_url = mirror.value("url", "");
+  s.mirror_address = mirror.value("address", "");
+  s.harness_address = j.value("harness_address", "");
+  const auto& hub = j.at("hub");
+  s.hub_address = hub.value("address", "");
+  s.hub_data = hub.value("data", "");
+  s.ca_file = hub.value("ca_file", "");
+  s.ca_bundle = hub.value("ca_bundle", "");
+  s.upstream_rate = hub.value("upstream_rate", "");
+  for (const auto& f : j.at("seeded_images")) {
+    s.seeded_images.push_back({f.at("ref"), f.at("digest"), f.value("media_type", ""), f.value("bytes", 0ULL)});
+  }
+  for (const auto& n : j.at("nodes")) s.nodes.push_back({n.at("name"), n.value("role", ""), n.value("address", "")});
+  s.backend_state = j.value("backend_state", json::object());
+}
+
+DownReport finish_down(const RunState& s, std::vector<std::string> problems, std::vector<std::string> leftovers) {
+  DownReport report;
+  report.had_environment = true;
+  report.backend = s.backend;
+  report.logs = s.run_dir();
+  report.leftovers = std::move(leftovers);
+  for (auto& p : problems) report.leftovers.push_back(std::move(p));
+  if (report.leftovers.empty()) {
+    std::error_code ec;
+    fs::remove(state_file(s.state_dir), ec);
+  }
+  return report;
+}
+
+fs::path state_file(const fs::path& state_dir) { return state_dir / "state.json"; }
+
+void save_state(const RunState& state) { write_file_atomic(state_file(state.state_dir), json(state).dump(2) + "\n"); }
+
+std::optional<RunState> load_state(const fs::path& state_dir) {
+  const auto path = state_file(state_dir);
+  auto text = read_file_if_exists(path);
+  if (!text) return std::nullopt;
+  json j;
+  try {
+    j = json::parse(*text);
+  } catch (const json::exception& e) {
+    throw bad_input(path.string(), 0, std::string("not a mirrorgate state file (") + e.what() +
+                                          "); if nothing of that run is left, remove it and run `mirrorgate up` again");
+  }
+  const int version = j.is_object() && j.contains("version") && j["version"].is_number_integer() ? j["version"].get<int>() : 0;
+  if (version != RunState::kVersion) {
+    throw bad_input(path.string(), 0, "state file layout version " + std::to_string(version) + ", but this mirrorgate reads version " +
+                                          std::to_string(RunState::kVersion) +
+                                          "; take that run down with the mirrorgate that started it, or remove the file "
+                                          "once nothing of that run is left");
+  }
+  try {
+    return j.get<RunState>();
+  } catch (const json::exception& e) {
+    throw bad_input(path.string(), 0, std::string("not a mirrorgate state file (") + e.what() +
+                                          "); if nothing of that run is left, remove it and run `mirrorgate up` again");
+  }
+}
+
+}  // namespace mirrorgate

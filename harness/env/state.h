@@ -1,0 +1,99 @@
+// The state file (STATE_DIR/state.json): what every backend records about a
+// run — enough for another process to attach to it and for `down` to remove
+// it. The backend's own records (namespaces and pids, or containers) live in
+// `backend_state`, which only that backend reads and writes. `up` rewrites
+// the file after each resource it creates, so an interrupted `up` can still
+// be torn down from it.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mirrorgate {
+
+// A node as the Environment contract lists it.
+struct NodeInfo {
+  std::string name;     // "kind-worker"
+  std::string role;     // "control-plane" or "worker"
+  std::string address;  // the address the mirror's access log shows for it
+};
+
+// The files under test, as absolute paths.
+struct InputFiles {
+  std::filesystem::path kind_config;
+  std::filesystem::path registry_config;
+  std::filesystem::path hosts_toml;
+  std::filesystem::path images;  // the test image list the Docker Hub stand-in was seeded from
+};
+
+// An image the Docker Hub stand-in serves.
+struct SeededImage {
+  std::string ref;     // docker.io/library/redis:7.2
+  std::string digest;  // the tag's manifest or index digest
+  std::string media_type;
+  uint64_t bytes = 0;  // bytes a node of the host's platform fetches
+};
+
+struct RunState {
+  static constexpr int kVersion = 2;  // of the file's layout; checked on load
+  int version = kVersion;
+  std::string backend;  // "local" or "kind"
+  std::string cluster;
+  std::filesystem::path state_dir;
+  std::string created_at;  // UTC stamp; names the run's log directory
+  bool complete = false;   // false while `up` is still bringing it up
+
+  InputFiles files;
+  std::vector<std::string> hosts_toml_nodes;  // empty: every node got hosts.toml
+  std::string hosts_toml_path;
+  std::string platform;                 // "linux/amd64"
+  std::filesystem::path image_store;    // generated test images (shared, kept by down)
+  std::filesystem::path registry_data;  // kind-registry's cache (kept by down unless --purge)
+
+  // kind-registry: the URL the harness reaches it at, and the address the
+  // upstream (and so its access log) sees its requests come from.
+  std::string mirror_url;
+  std::string mirror_address;
+  std::string harness_address;  // the harness's own address, as the registries log it
+
+  // The Docker Hub stand-in; hub_address empty: the real Docker Hub.
+  std::string hub_address;
+  std::filesystem::path hub_data;
+  std::filesystem::path ca_file;    // the lab CA (trust it to reach the stand-in)
+  std::filesystem::path ca_bundle;  // system CAs + the lab CA
+  std::string upstream_rate;        // tc tbf rate on the stand-in's link; empty: unlimited
+  std::vector<SeededImage> seeded_images;
+
+  std::vector<NodeInfo> nodes;
+  nlohmann::json backend_state = nlohmann::json::object();  // owned by `backend`
+
+  std::filesystem::path run_dir() const { return state_dir / "runs" / created_at; }
+  bool has_stand_in_hub() const { return !hub_address.empty(); }
+};
+
+struct DownReport {
+  bool had_environment = false;
+  std::string backend;
+  std::vector<std::string> leftovers;  // anything still there after teardown
+  std::filesystem::path logs;          // where the run's logs were kept
+};
+
+// The common end of every backend's `down`: what the teardown could not do
+// and what is still there make the leftovers; the state file goes only when
+// there are none, so a second `down` can try again.
+DownReport finish_down(const RunState& s, std::vector<std::string> problems, std::vector<std::string> leftovers);
+
+void to_json(nlohmann::json& j, const RunState& s);
+void from_json(const nlohmann::json& j, RunState& s);
+
+std::filesystem::path state_file(const std::filesystem::path& state_dir);
+void save_state(const RunState& state);
+// nullopt when there is no state file; throws UserError naming the file when
+// it is corrupt or of another layout version.
+std::optional<RunState> load_state(const std::filesystem::path& state_dir);
+
+}  // namespace mirrorgate
