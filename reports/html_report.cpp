@@ -104,12 +104,8 @@ std::pair<std::string, std::string> mode_and_image(const std::string& name) {
   return {name.substr(5, slash - 5), name.substr(slash + 1)};
 }
 
-}  // namespace
-
-std::string bench_report_html(const std::map<std::string, Sample>& samples,
-                              const std::vector<Comparison>& comparisons, const std::vector<Target>& targets,
-                              const json& environment) {
-  // Images in matrix order (10 MB before 100 MB before 1 GB), as they were measured.
+// Images in matrix order (10 MB before 100 MB before 1 GB), as they were measured.
+std::vector<std::string> images_in_matrix_order(const std::map<std::string, Sample>& samples) {
   std::vector<std::string> images;
   for (const auto& [name, s] : samples) {
     auto [mode, image] = mode_and_image(name);
@@ -122,9 +118,11 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
   };
   std::stable_sort(images.begin(), images.end(),
                    [&](const std::string& a, const std::string& b) { return size_of(a) < size_of(b); });
+  return images;
+}
 
+void head_and_verdict(std::ostringstream& h, const std::vector<Target>& targets, const json& environment) {
   const bool all_met = std::all_of(targets.begin(), targets.end(), [](const Target& t) { return t.met; });
-  std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     << "<title>mirrorgate bench</title>\n<style>\n"
     << "body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;margin:2em;color:#222;max-width:1100px}\n"
@@ -142,7 +140,11 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
     << "</span></h1>\n";
   h << "<p>Upstream link: <b>" << xml_escape(environment.value("upstream_rate", std::string("unknown")))
     << "</b>. Bars are the median of the repetitions; whiskers span min to max.</p>\n";
+}
 
+// One bar chart per image: cold, warm, direct, floor.
+void pull_time_charts(std::ostringstream& h, const std::map<std::string, Sample>& samples,
+                      const std::vector<std::string>& images) {
   h << "<h2>Pull time per image</h2>\n<p class=\"legend\">";
   for (const auto& m : kPullModes) {
     h << "<span title=\"" << xml_escape(m.meaning) << "\"><i class=\"swatch\" style=\"background:" << m.color << "\"></i>"
@@ -163,7 +165,10 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
     if (!bars.empty()) h << bar_chart(image, bars);
   }
   h << "</div>\n";
+}
 
+// Upstream amplification of every herd, before and after prewarm.
+void herd_chart(std::ostringstream& h, const std::map<std::string, Sample>& samples, const std::vector<std::string>& images) {
   std::vector<Bar> herd;
   for (const auto& image : images) {
     for (auto [mode, color] : {std::pair{"herd", ChartColors::herd}, {"herd-prewarmed", ChartColors::herd_prewarmed}}) {
@@ -179,21 +184,22 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
                           " times the image"});
     }
   }
-  if (!herd.empty()) {
-    h << "<h2>Herd: every node pulls the same image at once</h2>\n"
-      << "<p>Upstream amplification = bytes the upstream served ÷ image bytes. distribution does not de-duplicate "
-         "concurrent fetches of an uncached blob; <code>mirrorgate prewarm</code> fetches each image once before "
-         "the herd.</p>\n"
-      << bar_chart("upstream amplification", herd);
-  }
+  if (herd.empty()) return;
+  h << "<h2>Herd: every node pulls the same image at once</h2>\n"
+    << "<p>Upstream amplification = bytes the upstream served ÷ image bytes. distribution does not de-duplicate "
+       "concurrent fetches of an uncached blob; <code>mirrorgate prewarm</code> fetches each image once before "
+       "the herd.</p>\n"
+    << bar_chart("upstream amplification", herd);
+}
 
+void targets_and_speedups(std::ostringstream& h, const std::vector<Target>& targets,
+                          const std::vector<Comparison>& comparisons) {
   h << "<h2>Targets</h2>\n<table><tr><th>target</th><th>measured</th><th>met</th></tr>\n";
   for (const auto& t : targets) {
     h << "<tr><td>" << xml_escape(t.what) << "</td><td>" << xml_escape(t.measured) << "</td><td class=\""
       << (t.met ? "met\">yes" : "missed\">no") << "</td></tr>\n";
   }
   h << "</table>\n";
-
   h << "<h2>Speedups</h2>\n<table><tr><th>image</th><th>warm vs</th><th>speedup (median)</th>"
     << "<th>Mann–Whitney U p</th></tr>\n";
   for (const auto& c : comparisons) {
@@ -201,7 +207,9 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
       << "x</td><td>" << xml_escape(format_p_value(c.p_value)) << "</td></tr>\n";
   }
   h << "</table>\n";
+}
 
+void every_benchmark(std::ostringstream& h, const std::map<std::string, Sample>& samples) {
   h << "<h2>Every benchmark</h2>\n<table><tr><th>benchmark</th><th>n</th><th>median</th><th>min</th><th>max</th>"
     << "<th>p95</th><th>CV</th><th>MB</th><th>upstream MB</th></tr>\n";
   for (const auto& [name, s] : samples) {
@@ -216,7 +224,9 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
       << num(counter(s, "upstream_bytes") / 1e6, 1) << "</td></tr>\n";
   }
   h << "</table>\n";
+}
 
+void environment_block(std::ostringstream& h, const json& environment) {
   h << "<h2>Environment</h2>\n<dl>\n";
   for (const auto& [key, value] : environment.items()) {
     if (value.is_object()) {
@@ -229,7 +239,23 @@ std::string bench_report_html(const std::map<std::string, Sample>& samples,
     h << "<dt>" << xml_escape(key) << "</dt><dd>" << xml_escape(value.is_string() ? value.get<std::string>() : value.dump())
       << "</dd>\n";
   }
-  h << "</dl>\n</body>\n</html>\n";
+  h << "</dl>\n";
+}
+
+}  // namespace
+
+std::string bench_report_html(const std::map<std::string, Sample>& samples,
+                              const std::vector<Comparison>& comparisons, const std::vector<Target>& targets,
+                              const json& environment) {
+  const auto images = images_in_matrix_order(samples);
+  std::ostringstream h;
+  head_and_verdict(h, targets, environment);
+  pull_time_charts(h, samples, images);
+  herd_chart(h, samples, images);
+  targets_and_speedups(h, targets, comparisons);
+  every_benchmark(h, samples);
+  environment_block(h, environment);
+  h << "</body>\n</html>\n";
   return h.str();
 }
 

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <array>
+#include <optional>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -259,115 +260,9 @@ fs::path TestImageStore::blob_path(const std::string& digest) const {
   return dir_ / "blobs" / "sha256" / digest.substr(digest.find(':') + 1);
 }
 
-TestImage TestImageStore::build(const TestImageSpec& spec_in, bool* generated) const {
-  TestImageSpec spec = spec_in;
-  if (spec.platforms.empty()) spec.platforms = {host_platform()};
-  const bool oci = spec.format == ImageFormat::oci;
+namespace {
 
-  json key = {{"generator", kGeneratorVersion}, {"ref", spec.ref.str()}, {"oci", oci},
-              {"platforms", spec.platforms}, {"layers", spec.layer_sizes}};
-  const fs::path description = dir_ / "images" / (slug(spec.ref.str()) + "-" + sha256_hex(key.dump()).substr(0, 12) + ".json");
-
-  TestImage image;
-  image.spec = spec;
-  if (auto cached = read_file_if_exists(description)) {
-    auto j = json::parse(*cached);
-    image.top = blob_from_json(j.at("top"));
-    image.top_body = j.at("top_body");
-    bool complete = true;
-    for (const auto& p : j.at("platforms")) {
-      PlatformImage pi{p.at("platform"), blob_from_json(p.at("manifest")), p.at("manifest_body"),
-                       blob_from_json(p.at("config")), {}};
-      for (const auto& l : p.at("layers")) pi.layers.push_back(blob_from_json(l));
-      for (const auto& b : pi.layers) complete = complete && fs::exists(blob_path(b.digest));
-      complete = complete && fs::exists(blob_path(pi.config.digest));
-      image.platforms.push_back(std::move(pi));
-    }
-    if (complete) {
-      if (generated) *generated = false;
-      return image;
-    }
-    image = TestImage{};
-    image.spec = spec;
-  }
-
-  fs::create_directories(dir_ / "blobs" / "sha256");
-  auto store_bytes = [&](const std::string& bytes, const std::string& media_type) {
-    Blob b{"sha256:" + sha256_hex(bytes), media_type, bytes.size()};
-    write_file_atomic(blob_path(b.digest), bytes);
-    return b;
-  };
-
-  for (const auto& platform : spec.platforms) {
-    PlatformImage pi;
-    pi.platform = platform;
-    std::vector<std::string> diff_ids;
-    std::vector<char> chunk(1 << 20);
-    for (size_t i = 0; i < spec.layer_sizes.size(); ++i) {
-      const std::string seed = spec.ref.str() + "|" + platform + "|" + std::to_string(i);
-      const fs::path tmp = dir_ / "blobs" / ("layer.tmp." + std::to_string(::getpid()));
-      std::tuple<std::string, std::string, uint64_t> sums;
-      {
-        LayerWriter w(tmp);
-        const std::string top_dir = "mirrorgate/";
-        const std::string image_dir = top_dir + slug(spec.ref.repository + "-" + spec.ref.tag) + "/";
-        w.header(top_dir, '5', 0);
-        w.header(image_dir, '5', 0);
-        const std::string name = image_dir + arch_of(platform) + "-layer" + std::to_string(i) + ".bin";
-        const uint64_t size = spec.layer_sizes[i];
-        w.header(name, '0', size);
-        Filler filler(seed);
-        for (uint64_t left = size; left > 0;) {
-          size_t n = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
-          filler.fill(chunk.data(), n);
-          w.write(chunk.data(), n);
-          left -= n;
-        }
-        w.pad(size);
-        sums = w.finish();
-      }
-      auto& [diff_id, digest, compressed] = sums;
-      fs::rename(tmp, blob_path(digest));
-      diff_ids.push_back(diff_id);
-      pi.layers.push_back({digest, oci ? media_type::oci_layer : media_type::docker_layer, compressed});
-    }
-    json config = {
-        {"architecture", arch_of(platform)},
-        {"os", "linux"},
-        {"created", "1970-01-01T00:00:00Z"},
-        {"config", {{"Env", {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}},
-                    {"Labels", {{"org.mirrorgate.fixture", spec.ref.str()}}}}},
-        {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}},
-    };
-    if (arch_of(platform) == "arm64") config["variant"] = "v8";
-    pi.config = store_bytes(config.dump(), oci ? media_type::oci_config : media_type::docker_config);
-    json manifest = {{"schemaVersion", 2},
-                     {"mediaType", oci ? media_type::oci_manifest : media_type::docker_manifest},
-                     {"config", blob_json(pi.config)},
-                     {"layers", json::array()}};
-    for (const auto& l : pi.layers) manifest["layers"].push_back(blob_json(l));
-    pi.manifest_body = manifest.dump();
-    pi.manifest = store_bytes(pi.manifest_body, manifest["mediaType"]);
-    image.platforms.push_back(std::move(pi));
-  }
-
-  if (image.platforms.size() == 1) {
-    image.top = image.platforms[0].manifest;
-    image.top_body = image.platforms[0].manifest_body;
-  } else {
-    json index = {{"schemaVersion", 2},
-                  {"mediaType", oci ? media_type::oci_index : media_type::docker_manifest_list},
-                  {"manifests", json::array()}};
-    for (const auto& p : image.platforms) {
-      json entry = blob_json(p.manifest);
-      entry["platform"] = {{"architecture", arch_of(p.platform)}, {"os", "linux"}};
-      if (arch_of(p.platform) == "arm64") entry["platform"]["variant"] = "v8";
-      index["manifests"].push_back(entry);
-    }
-    image.top_body = index.dump();
-    image.top = store_bytes(image.top_body, index["mediaType"]);
-  }
-
+json blobs_description(const TestImage& image) {
   json j = {{"top", blob_json(image.top)}, {"top_body", image.top_body}, {"platforms", json::array()}};
   for (const auto& p : image.platforms) {
     json pj = {{"platform", p.platform}, {"manifest", blob_json(p.manifest)}, {"manifest_body", p.manifest_body},
@@ -375,7 +270,141 @@ TestImage TestImageStore::build(const TestImageSpec& spec_in, bool* generated) c
     for (const auto& l : p.layers) pj["layers"].push_back(blob_json(l));
     j["platforms"].push_back(pj);
   }
-  write_file_atomic(description, j.dump(2));
+  return j;
+}
+
+// The image as a description file records it, when every blob it names is
+// still in the store.
+std::optional<TestImage> load_described(const TestImageStore& store, const fs::path& description, const TestImageSpec& spec) {
+  auto cached = read_file_if_exists(description);
+  if (!cached) return std::nullopt;
+  auto j = json::parse(*cached);
+  TestImage image;
+  image.spec = spec;
+  image.top = blob_from_json(j.at("top"));
+  image.top_body = j.at("top_body");
+  for (const auto& p : j.at("platforms")) {
+    PlatformImage pi{p.at("platform"), blob_from_json(p.at("manifest")), p.at("manifest_body"),
+                     blob_from_json(p.at("config")), {}};
+    for (const auto& l : p.at("layers")) pi.layers.push_back(blob_from_json(l));
+    for (const auto& b : pi.layers) {
+      if (!fs::exists(store.blob_path(b.digest))) return std::nullopt;
+    }
+    if (!fs::exists(store.blob_path(pi.config.digest))) return std::nullopt;
+    image.platforms.push_back(std::move(pi));
+  }
+  return image;
+}
+
+Blob store_bytes(const TestImageStore& store, const std::string& bytes, const std::string& media_type) {
+  Blob b{"sha256:" + sha256_hex(bytes), media_type, bytes.size()};
+  write_file_atomic(store.blob_path(b.digest), bytes);
+  return b;
+}
+
+// Layer `index` of the image for `platform`: one file of deterministic bytes
+// in a gzip'd tar. Returns the blob and its diff_id.
+std::pair<Blob, std::string> generate_layer(const TestImageStore& store, const TestImageSpec& spec,
+                                            const std::string& platform, size_t index) {
+  const bool oci = spec.format == ImageFormat::oci;
+  const std::string seed = spec.ref.str() + "|" + platform + "|" + std::to_string(index);
+  const fs::path tmp = store.dir() / "blobs" / ("layer.tmp." + std::to_string(::getpid()));
+  std::vector<char> chunk(1 << 20);
+  std::tuple<std::string, std::string, uint64_t> sums;
+  {
+    LayerWriter w(tmp);
+    const std::string top_dir = "mirrorgate/";
+    const std::string image_dir = top_dir + slug(spec.ref.repository + "-" + spec.ref.tag) + "/";
+    w.header(top_dir, '5', 0);
+    w.header(image_dir, '5', 0);
+    const std::string name = image_dir + arch_of(platform) + "-layer" + std::to_string(index) + ".bin";
+    const uint64_t size = spec.layer_sizes[index];
+    w.header(name, '0', size);
+    Filler filler(seed);
+    for (uint64_t left = size; left > 0;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(left, chunk.size()));
+      filler.fill(chunk.data(), n);
+      w.write(chunk.data(), n);
+      left -= n;
+    }
+    w.pad(size);
+    sums = w.finish();
+  }
+  auto& [diff_id, digest, compressed] = sums;
+  fs::rename(tmp, store.blob_path(digest));
+  return {{digest, oci ? media_type::oci_layer : media_type::docker_layer, compressed}, diff_id};
+}
+
+PlatformImage generate_platform(const TestImageStore& store, const TestImageSpec& spec, const std::string& platform) {
+  const bool oci = spec.format == ImageFormat::oci;
+  PlatformImage pi;
+  pi.platform = platform;
+  std::vector<std::string> diff_ids;
+  for (size_t i = 0; i < spec.layer_sizes.size(); ++i) {
+    auto [layer, diff_id] = generate_layer(store, spec, platform, i);
+    pi.layers.push_back(layer);
+    diff_ids.push_back(diff_id);
+  }
+  json config = {
+      {"architecture", arch_of(platform)},
+      {"os", "linux"},
+      {"created", "1970-01-01T00:00:00Z"},
+      {"config", {{"Env", {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}},
+                  {"Labels", {{"org.mirrorgate.fixture", spec.ref.str()}}}}},
+      {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}},
+  };
+  if (arch_of(platform) == "arm64") config["variant"] = "v8";
+  pi.config = store_bytes(store, config.dump(), oci ? media_type::oci_config : media_type::docker_config);
+  json manifest = {{"schemaVersion", 2},
+                   {"mediaType", oci ? media_type::oci_manifest : media_type::docker_manifest},
+                   {"config", blob_json(pi.config)},
+                   {"layers", json::array()}};
+  for (const auto& l : pi.layers) manifest["layers"].push_back(blob_json(l));
+  pi.manifest_body = manifest.dump();
+  pi.manifest = store_bytes(store, pi.manifest_body, manifest["mediaType"]);
+  return pi;
+}
+
+// The tag's manifest: the platform's own, or an index over every platform.
+void set_top(const TestImageStore& store, TestImage& image) {
+  if (image.platforms.size() == 1) {
+    image.top = image.platforms[0].manifest;
+    image.top_body = image.platforms[0].manifest_body;
+    return;
+  }
+  const bool oci = image.spec.format == ImageFormat::oci;
+  json index = {{"schemaVersion", 2},
+                {"mediaType", oci ? media_type::oci_index : media_type::docker_manifest_list},
+                {"manifests", json::array()}};
+  for (const auto& p : image.platforms) {
+    json entry = blob_json(p.manifest);
+    entry["platform"] = {{"architecture", arch_of(p.platform)}, {"os", "linux"}};
+    if (arch_of(p.platform) == "arm64") entry["platform"]["variant"] = "v8";
+    index["manifests"].push_back(entry);
+  }
+  image.top_body = index.dump();
+  image.top = store_bytes(store, image.top_body, index["mediaType"]);
+}
+
+}  // namespace
+
+TestImage TestImageStore::build(const TestImageSpec& spec_in, bool* generated) const {
+  TestImageSpec spec = spec_in;
+  if (spec.platforms.empty()) spec.platforms = {host_platform()};
+  const json key = {{"generator", kGeneratorVersion}, {"ref", spec.ref.str()}, {"oci", spec.format == ImageFormat::oci},
+                    {"platforms", spec.platforms}, {"layers", spec.layer_sizes}};
+  const fs::path description =
+      dir_ / "images" / (slug(spec.ref.str()) + "-" + sha256_hex(key.dump()).substr(0, 12) + ".json");
+  if (auto cached = load_described(*this, description, spec)) {
+    if (generated) *generated = false;
+    return *cached;
+  }
+  fs::create_directories(dir_ / "blobs" / "sha256");
+  TestImage image;
+  image.spec = spec;
+  for (const auto& platform : spec.platforms) image.platforms.push_back(generate_platform(*this, spec, platform));
+  set_top(*this, image);
+  write_file_atomic(description, blobs_description(image).dump(2));
   if (generated) *generated = true;
   return image;
 }

@@ -79,42 +79,73 @@ std::vector<Finding> diagnose_mirror(const MirrorFacts& facts) {
   return out;
 }
 
-std::vector<Finding> diagnose_node(const Environment& env, const std::string& node, const MirrorFacts& facts) {
-  std::vector<Finding> out;
-  auto add = [&](std::string problem, std::string fix, std::vector<std::string> evidence = {}) {
-    out.push_back({node, std::move(problem), std::move(fix), std::move(evidence)});
-  };
+namespace {
 
-  RegistrySettings settings;
-  try {
-    settings = env.node_registry_config(node);
-  } catch (const std::exception& e) {
-    add(std::string("cannot read the registry config of its running containerd: ") + e.what(), "");
-    return out;
-  }
-  if (!settings.config_path.empty() && !settings.mirror_hosts.empty()) {
-    add("its containerd has both config_path and legacy `mirrors` entries; the CRI plugin refuses that combination",
-        "remove the registry.mirrors tables from containerdConfigPatches; hosts.toml replaces them");
-  }
-  if (settings.config_path.empty()) {
-    std::string cause = "the kind config (" + facts.kind_config.string() + ") has no containerdConfigPatches entry setting config_path";
-    if (!facts.skipped_patches.empty()) {
-      cause = "kind skipped the kind config's patch: " + facts.skipped_patches.front();
+// Collects one node's findings, in the order containerd decides.
+class NodeDiagnosis {
+ public:
+  NodeDiagnosis(const Environment& env, std::string node, const MirrorFacts& facts)
+      : env_(env), node_(std::move(node)), facts_(facts) {}
+
+  std::vector<Finding> run() {
+    RegistrySettings settings;
+    try {
+      settings = env_.node_registry_config(node_);
+    } catch (const std::exception& e) {
+      add(std::string("cannot read the registry config of its running containerd: ") + e.what(), "");
+      return out_;
     }
+    if (!check_registry_settings(settings)) return out_;
+    const std::string path = settings.config_path + "/" + hosts_directory_for("docker.io") + "/hosts.toml";
+    auto hosts = read_hosts_toml(settings, path);
+    if (!hosts) return out_;
+    check_hosts(*hosts, path);
+    return out_;
+  }
+
+ private:
+  void add(std::string problem, std::string fix, std::vector<std::string> evidence = {}) {
+    out_.push_back({node_, std::move(problem), std::move(fix), std::move(evidence)});
+  }
+
+  // config_path set, no legacy mirrors beside it. False: hosts.toml is not read at all.
+  bool check_registry_settings(const RegistrySettings& settings) {
+    if (!settings.config_path.empty() && !settings.mirror_hosts.empty()) {
+      add("its containerd has both config_path and legacy `mirrors` entries; the CRI plugin refuses that combination",
+          "remove the registry.mirrors tables from containerdConfigPatches; hosts.toml replaces them");
+    }
+    if (!settings.config_path.empty()) return true;
+    std::string cause = "the kind config (" + facts_.kind_config.string() +
+                        ") has no containerdConfigPatches entry setting config_path";
+    if (!facts_.skipped_patches.empty()) cause = "kind skipped the kind config's patch: " + facts_.skipped_patches.front();
     add("its containerd has no config_path, so hosts.toml is ignored and every pull goes straight to "
         "registry-1.docker.io; " + cause,
         "in the kind config:\n    containerdConfigPatches:\n      - |-\n        [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
         "          config_path = \"/etc/containerd/certs.d\"",
         {"read back from containerd (" + settings.source + "): config_path is empty"});
-    return out;
+    return false;
   }
 
-  const std::string path = settings.config_path + "/" + hosts_directory_for("docker.io") + "/hosts.toml";
-  auto text = env.read_node_file(node, path);
-  if (!text) {
+  // The file containerd reads for docker.io, parsed; a finding when it is
+  // missing (with what is there instead) or not TOML.
+  std::optional<HostsToml> read_hosts_toml(const RegistrySettings& settings, const std::string& path) {
+    auto text = env_.read_node_file(node_, path);
+    if (!text) {
+      missing_hosts_toml(settings, path);
+      return std::nullopt;
+    }
+    try {
+      return parse_hosts_toml(*text, node_ + ":" + path);
+    } catch (const UserError& e) {
+      add(std::string(e.what()), "fix the TOML syntax; containerd logs the error and ignores the whole file");
+      return std::nullopt;
+    }
+  }
+
+  void missing_hosts_toml(const RegistrySettings& settings, const std::string& path) {
     std::vector<std::string> evidence{"files under " + settings.config_path + ":"};
     std::string hint;
-    for (const auto& f : env.list_node_files(node, settings.config_path)) {
+    for (const auto& f : env_.list_node_files(node_, settings.config_path)) {
       evidence.push_back("  " + f);
       if (f.rfind("registry-1.docker.io/", 0) == 0 || f.rfind("index.docker.io/", 0) == 0) {
         hint = "; the directory is named after the image's registry (docker.io), not Docker Hub's API host";
@@ -124,61 +155,76 @@ std::vector<Finding> diagnose_node(const Environment& env, const std::string& no
     }
     if (evidence.size() == 1) evidence.back() += " none";
     add(path + " is missing, so the node pulls docker.io images straight from registry-1.docker.io" + hint,
-        "write " + (facts.hosts_toml.empty() ? std::string("kind/hosts.toml") : facts.hosts_toml.string()) + " to " +
+        "write " + (facts_.hosts_toml.empty() ? std::string("kind/hosts.toml") : facts_.hosts_toml.string()) + " to " +
             path + " on every node",
         evidence);
-    return out;
   }
 
-  HostsToml hosts;
-  try {
-    hosts = parse_hosts_toml(*text, node + ":" + path);
-  } catch (const UserError& e) {
-    add(std::string(e.what()), "fix the TOML syntax; containerd logs the error and ignores the whole file");
-    return out;
+  std::string expected_url() const {
+    return std::string(facts_.tls ? "https" : "http") + "://" + facts_.name + ":" + std::to_string(facts_.port);
   }
-  if (hosts.hosts.empty()) {
-    add(path + " has no [host.\"…\"] entry, so every pull goes to the server (" +
-            hosts.server.value_or("https://registry-1.docker.io") + ")",
-        "add [host.\"http://" + facts.name + ":" + std::to_string(facts.port) + "\"] with capabilities = [\"pull\", \"resolve\"]");
-    return out;
+
+  // The first host must be the mirror, reachable as written, able to pull and resolve.
+  void check_hosts(const HostsToml& hosts, const std::string& path) {
+    if (hosts.hosts.empty()) {
+      add(path + " has no [host.\"…\"] entry, so every pull goes to the server (" +
+              hosts.server.value_or("https://registry-1.docker.io") + ")",
+          "add [host.\"" + expected_url() + "\"] with capabilities = [\"pull\", \"resolve\"]");
+      return;
+    }
+    const HostEntry& mirror = hosts.hosts.front();
+    const std::string where = path + ":" + std::to_string(mirror.line);
+    check_mirror_url(mirror, where);
+    if (!has_capability(mirror, "pull")) {
+      add("the mirror lacks the pull capability, so containerd never fetches from it (" + where + ")",
+          "capabilities = [\"pull\", \"resolve\"]");
+    } else if (!has_capability(mirror, "resolve")) {
+      add("the mirror has capabilities = [\"pull\"] only: containerd resolves every tag at registry-1.docker.io "
+          "(counting against Docker Hub's pull limit, and failing when Docker Hub is down) (" + where + ")",
+          "capabilities = [\"pull\", \"resolve\"]");
+    }
+    if (hosts.server && *hosts.server != kDockerHubApi) {
+      add("server = \"" + *hosts.server + "\": the fallback after the mirror is not Docker Hub's API",
+          "server = \"https://registry-1.docker.io\"");
+    }
   }
-  const HostEntry& mirror = hosts.hosts.front();
-  const std::string where = path + ":" + std::to_string(mirror.line);
-  auto url = parse_url(mirror.url);
-  const std::string expected = std::string(facts.tls ? "https" : "http") + "://" + facts.name + ":" + std::to_string(facts.port);
-  if (!url.ok) {
-    add("the first host " + mirror.url + " is not a URL (" + where + ")", "use [host.\"" + expected + "\"]");
-  } else {
-    if (url.host != facts.name) {
-      add("the first host is " + url.host + ", but the mirror is " + facts.name +
+
+  void check_mirror_url(const HostEntry& mirror, const std::string& where) {
+    const auto url = parse_url(mirror.url);
+    const std::string use = "use [host.\"" + expected_url() + "\"]";
+    if (!url.ok) {
+      add("the first host " + mirror.url + " is not a URL (" + where + ")", use);
+      return;
+    }
+    if (url.host != facts_.name) {
+      add("the first host is " + url.host + ", but the mirror is " + facts_.name +
               " on the kind network; containerd cannot reach it and falls back to registry-1.docker.io (" + where + ")",
-          "use [host.\"" + expected + "\"]");
+          use);
     }
-    if (url.port != facts.port) {
-      std::string hint = url.port == 5001 ? " (5001 is the port on the host; nodes reach the container's own port)" : "";
-      add("the mirror is given on port " + std::to_string(url.port) + " but " + facts.name + " listens on " +
-              std::to_string(facts.port) + hint + " (" + where + ")",
-          "use [host.\"" + expected + "\"]");
+    if (url.port != facts_.port) {
+      const std::string hint = url.port == 5001 ? " (5001 is the port on the host; nodes reach the container's own port)" : "";
+      add("the mirror is given on port " + std::to_string(url.port) + " but " + facts_.name + " listens on " +
+              std::to_string(facts_.port) + hint + " (" + where + ")",
+          use);
     }
-    if ((url.scheme == "https") != facts.tls) {
-      add("the mirror is given as " + url.scheme + "://, but " + facts.name + " serves " + (facts.tls ? "HTTPS" : "plain HTTP") +
+    if ((url.scheme == "https") != facts_.tls) {
+      add("the mirror is given as " + url.scheme + "://, but " + facts_.name + " serves " +
+              (facts_.tls ? "HTTPS" : "plain HTTP") +
               "; the TLS handshake fails and containerd falls back to registry-1.docker.io (" + where + ")",
-          "use [host.\"" + expected + "\"]");
+          use);
     }
   }
-  if (!has_capability(mirror, "pull")) {
-    add("the mirror lacks the pull capability, so containerd never fetches from it (" + where + ")",
-        "capabilities = [\"pull\", \"resolve\"]");
-  } else if (!has_capability(mirror, "resolve")) {
-    add("the mirror has capabilities = [\"pull\"] only: containerd resolves every tag at registry-1.docker.io "
-        "(counting against Docker Hub's pull limit, and failing when Docker Hub is down) (" + where + ")",
-        "capabilities = [\"pull\", \"resolve\"]");
-  }
-  if (hosts.server && *hosts.server != kDockerHubApi) {
-    add("server = \"" + *hosts.server + "\": the fallback after the mirror is not Docker Hub's API", "server = \"https://registry-1.docker.io\"");
-  }
-  return out;
+
+  const Environment& env_;
+  std::string node_;
+  const MirrorFacts& facts_;
+  std::vector<Finding> out_;
+};
+
+}  // namespace
+
+std::vector<Finding> diagnose_node(const Environment& env, const std::string& node, const MirrorFacts& facts) {
+  return NodeDiagnosis(env, node, facts).run();
 }
 
 }  // namespace mirrorgate
