@@ -21,14 +21,14 @@ TEST_F(DigestFidelity, EveryNodeResolvesEveryTagToTheHubsDigest) {
     auto hub_digest = env().upstream().manifest_digest(ref.repository, ref.tag, media_type::accept_all);
     ASSERT_TRUE(hub_digest) << "the hub does not serve " << ref.str();
     EXPECT_EQ(*hub_digest, image.top.digest);
-    for (const auto& node : env().nodes()) {
+    for_each_node_at_once(env(), [&](const NodeInfo& node) {
       auto pulled = env().pull_image(node.name, ref.str(), 300s);
       EXPECT_EQ(pulled.image_id, image.for_platform(platform()).config.digest)
           << node.name << " resolved " << ref.str() << " to another image than the hub serves for " << platform();
       auto id = env().image_id(node.name, ref.with_digest(*hub_digest));
       EXPECT_TRUE(id && *id == pulled.image_id)
           << node.name << " does not know " << ref.str() << " by the hub's digest " << *hub_digest;
-    }
+    });
   }
 }
 
@@ -39,13 +39,16 @@ TEST_F(DigestFidelity, MultiPlatformPullFetchesOnlyTheNodesPlatform) {
   }
   if (!index) GTEST_SKIP() << "the fixture list has no multi-platform image";
   const std::string ref = index->spec.ref.str();
-  for (const auto& node : env().nodes()) {
+  for_each_node_at_once(env(), [&](const NodeInfo& node) {
     std::vector<std::string> everything;
     for (const auto& p : index->platforms) {
       auto c = content_for(*index, p.platform);
       everything.insert(everything.end(), c.begin(), c.end());
     }
-    ASSERT_TRUE(env().remove_image(node.name, ref, everything, 60s));
+    if (!env().remove_image(node.name, ref, everything, 60s)) {
+      ADD_FAILURE() << node.name << " still holds blobs of " << ref << " a minute after removing it";
+      return;
+    }
     auto mark = LogMark::now(env());
     env().pull_image(node.name, ref, 300s);
     auto evidence = evidence_since(env(), node.name, mark);
@@ -59,7 +62,7 @@ TEST_F(DigestFidelity, MultiPlatformPullFetchesOnlyTheNodesPlatform) {
         EXPECT_FALSE(env().node_has_blob(node.name, blob)) << node.name << " holds a " << p.platform << " blob";
       }
     }
-  }
+  });
 }
 
 }  // namespace

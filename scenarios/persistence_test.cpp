@@ -25,17 +25,20 @@ TEST_F(Persistence, CacheSurvivesAMirrorRestartAndServesOffline) {
   EXPECT_EQ(env().mirror().catalog(), before) << "kind-registry's catalog changed across a restart";
 
   env().set_upstream(Upstream::stopped);
-  for (const auto& node : env().nodes()) {
+  for_each_node_at_once(env(), [&](const NodeInfo& node) {
     for (const auto& image : test_images()) {
       const std::string ref = image.spec.ref.str();
-      ASSERT_TRUE(env().remove_image(node.name, ref, content_for(image, platform()), 60s));
+      if (!env().remove_image(node.name, ref, content_for(image, platform()), 60s)) {
+        ADD_FAILURE() << node.name << " still holds blobs of " << ref << " a minute after removing it";
+        return;
+      }
       try {
         record_pull("persistence", env().pull_image(node.name, ref, 180s));
       } catch (const std::exception& e) {
         ADD_FAILURE() << node.name << " could not pull " << ref << " from the restarted mirror offline: " << e.what();
       }
     }
-  }
+  });
 }
 
 }  // namespace

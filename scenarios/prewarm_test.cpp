@@ -21,6 +21,9 @@ TEST_F(Prewarm, PrewarmedImagePullsOnEveryNodeWithoutUpstreamBlobDownloads) {
   auto catalog = env().mirror().catalog();
   auto r = prewarm_image(env().mirror(), ref, platform(), {catalog.begin(), catalog.end()});
   ASSERT_EQ(r.status, PrewarmStatus::cached_now) << r.reason;
+  auto stored = wait_until_stored(env().registry_data(), r, 60s);
+  ASSERT_TRUE(stored) << "kind-registry had not stored the prewarmed blobs after " << stored.waited.count()
+                      << " ms: " << stored.last_error;
   EXPECT_GE(static_cast<uint64_t>(r.bytes), image.bytes_for(platform()) - image.top.size);
   catalog = env().mirror().catalog();
   EXPECT_NE(std::find(catalog.begin(), catalog.end(), image.spec.ref.repository), catalog.end());

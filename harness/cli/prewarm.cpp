@@ -17,9 +17,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr auto kStoreTimeout = std::chrono::minutes(10);
+
 struct PrewarmFlags {
   fs::path list;
   std::string mirror_url;
+  fs::path data_dir;  // kind-registry's storage; empty: the environment's, else not watched
   std::string platform = host_platform();
 };
 
@@ -37,12 +40,25 @@ void print_result(const PrewarmResult& r, const std::string& counter) {
   std::cout << "\n";
 }
 
+// A prewarmed image counts once kind-registry has stored it, not when its
+// bytes reached us: distribution's storing fetch can still be running.
+void wait_until_served_locally(const fs::path& data_dir, PrewarmResult& r) {
+  if (data_dir.empty() || (r.status != PrewarmStatus::cached_now && r.status != PrewarmStatus::already_cached)) return;
+  if (auto stored = wait_until_stored(data_dir, r, kStoreTimeout); !stored) {
+    r.status = PrewarmStatus::failed;
+    r.reason = "fetched, but kind-registry had not stored it after " + std::to_string(stored.waited.count() / 1000) +
+               " s: " + stored.last_error;
+  }
+}
+
 int prewarm_list(const GlobalOptions& global, const PrewarmFlags& flags) {
   std::string mirror_url = flags.mirror_url;
+  fs::path data_dir = flags.data_dir;
   if (mirror_url.empty()) {
     // The environment's kind-registry when one is up, else production's host port.
     auto state = load_state(global.state_dir);
     mirror_url = state ? state->mirror_url : "http://127.0.0.1:5001";
+    if (state && data_dir.empty()) data_dir = state->registry_data;
   }
   RegistryClient mirror(mirror_url);
   if (auto probe = mirror.ping(); !probe) {
@@ -57,7 +73,8 @@ int prewarm_list(const GlobalOptions& global, const PrewarmFlags& flags) {
   std::vector<PrewarmResult> not_covered;
   for (size_t i = 0; i < images.size(); ++i) {
     const std::string counter = "[" + std::to_string(i + 1) + "/" + std::to_string(images.size()) + "]";
-    const auto r = prewarm_with_progress(mirror, images[i], flags.platform, cached, counter);
+    auto r = prewarm_with_progress(mirror, images[i], flags.platform, cached, counter);
+    wait_until_served_locally(data_dir, r);
     ++counts[r.status];
     bytes += r.bytes;
     print_result(r, counter);
@@ -85,8 +102,13 @@ Action define_prewarm(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("--mirror", flags->mirror_url,
                  "kind-registry's URL (default: the environment's when one is up, else http://127.0.0.1:5001)");
   cmd.add_option("--platform", flags->platform, "platform the nodes run")->capture_default_str();
+  cmd.add_option("--data-dir", flags->data_dir,
+                 "kind-registry's data directory (setup-registry.sh --data-dir, default ./registry-data): each image "
+                 "counts once it is stored there (default: the environment's when one is up)");
   cmd.footer("\nImages of other registries (quay.io, docker.elastic.co, …) are listed as not covered:\n"
-             "kind-registry caches docker.io only. Exit 1 when an image failed.");
+             "kind-registry caches docker.io only. With --data-dir (or an environment up) each image counts\n"
+             "only once kind-registry has stored it: distribution stores a blob in a second upstream fetch\n"
+             "that can outlive the first. Exit 1 when an image failed.");
   return [flags, &global] { return prewarm_list(global, *flags); };
 }
 

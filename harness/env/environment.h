@@ -64,6 +64,8 @@ class Environment {
   const InputFiles& files() const { return run_.files; }
   const std::filesystem::path& image_store() const { return run_.image_store; }
   const std::filesystem::path& state_dir() const { return run_.state_dir; }
+  // kind-registry's storage root as the harness reaches it (its cache).
+  const std::filesystem::path& registry_data() const { return run_.registry_data; }
   const std::vector<NodeInfo>& nodes() const { return run_.nodes; }
   NodeInfo node(const std::string& name) const;  // throws for an unknown name
   // The address the upstream sees the mirror's requests come from, and the

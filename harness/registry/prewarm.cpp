@@ -95,6 +95,8 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
     if (manifest.contains("config")) blobs.push_back(manifest["config"].value("digest", ""));
     for (const auto& layer : manifest.value("layers", json::array())) blobs.push_back(layer.value("digest", ""));
     for (const auto& digest : blobs) get("/blobs/" + digest, "", nullptr);
+    r.repository = ref->repository;
+    r.blobs = blobs;
     r.status = cached_repositories.count(ref->repository) ? PrewarmStatus::already_cached : PrewarmStatus::cached_now;
   } catch (const std::exception& e) {
     r.status = PrewarmStatus::failed;
@@ -102,6 +104,24 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
+}
+
+WaitResult wait_until_stored(const std::filesystem::path& registry_data, const PrewarmResult& prewarmed,
+                              std::chrono::milliseconds timeout) {
+  const auto layers = registry_data / "docker/registry/v2/repositories" / prewarmed.repository / "_layers";
+  return wait_for(
+      [&](std::string& why) {
+        for (const auto& digest : prewarmed.blobs) {
+          const auto colon = digest.find(':');
+          const auto link = layers / digest.substr(0, colon) / digest.substr(colon + 1) / "link";
+          if (!std::filesystem::exists(link)) {
+            why = digest + " is not stored in " + prewarmed.repository + " yet (" + link.string() + ")";
+            return false;
+          }
+        }
+        return true;
+      },
+      timeout, std::chrono::milliseconds(20));
 }
 
 }  // namespace mirrorgate

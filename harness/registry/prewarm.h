@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/wait.h"
 #include "registry/registry_client.h"
 
 namespace mirrorgate {
@@ -25,6 +26,8 @@ enum class PrewarmStatus { cached_now, already_cached, not_covered, failed };
 
 struct PrewarmResult {
   std::string image;  // as listed
+  std::string repository;            // library/redis
+  std::vector<std::string> blobs;    // config and layers fetched
   PrewarmStatus status = PrewarmStatus::failed;
   std::string reason;  // for not_covered and failed
   long long bytes = 0;  // manifests and blobs fetched through the mirror
@@ -40,5 +43,13 @@ const char* to_string(PrewarmStatus s);
 PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& image, const std::string& platform,
                             const std::set<std::string>& cached_repositories,
                             std::atomic<long long>* progress = nullptr);
+
+// distribution 2.8 serves a cold blob to the client in one upstream fetch
+// and stores it in a second that can outlive the first: until that one is
+// done, the next pull of the blob goes upstream again. Waits until every blob
+// is linked into the repository in the mirror's storage (its root
+// directory, as the harness reaches it): from then on it is served locally.
+[[nodiscard]] WaitResult wait_until_stored(const std::filesystem::path& registry_data, const PrewarmResult& prewarmed,
+                                           std::chrono::milliseconds timeout);
 
 }  // namespace mirrorgate

@@ -36,8 +36,14 @@ PullEvidence evidence_since(const Environment& env, const std::string& node, con
   for (size_t i = mark.mirror; i < mirror.size(); ++i) {
     if (mirror[i].client == e.node_address) e.node_at_mirror.push_back(mirror[i]);
   }
+  // Other nodes may pull at the same time: what they did is their evidence.
+  auto another_node = [&](const std::string& client) {
+    return client != e.node_address && std::any_of(env.nodes().begin(), env.nodes().end(),
+                                                   [&](const NodeInfo& n) { return n.address == client; });
+  };
   auto upstream = env.upstream_access_log();
   for (size_t i = mark.upstream; i < upstream.size(); ++i) {
+    if (another_node(upstream[i].client)) continue;
     e.upstream.push_back(upstream[i]);
     if (upstream[i].client == e.node_address) e.node_at_upstream.push_back(upstream[i]);
   }

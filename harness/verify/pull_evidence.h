@@ -25,7 +25,7 @@ struct PullEvidence {
   std::string node_address;
   std::vector<AccessRecord> node_at_mirror;    // the node's requests to kind-registry
   std::vector<AccessRecord> node_at_upstream;  // the node's requests straight to the upstream
-  std::vector<AccessRecord> upstream;          // every request the upstream saw
+  std::vector<AccessRecord> upstream;          // every request the upstream saw, but other nodes' own
   long long bytes_from_mirror() const;
 };
 

@@ -309,6 +309,7 @@ void bring_up(KindEnvironment& env, const Inputs& in, const EnvironmentOptions& 
   ensure_cluster(env);
   throw_if_interrupted("bringing up the kind cluster");
   read_nodes(env, in.kind);
+  shorten_connect_timeouts(env.kind(), env.nodes());
   trust_stand_in(env);
   install_hosts_toml(env, in.hosts_toml, env.files().hosts_toml.string(), env.state().hosts_toml_nodes,
                      env.state().hosts_toml_path);

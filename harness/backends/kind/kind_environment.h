@@ -64,4 +64,10 @@ class KindEnvironment : public Environment {
 std::vector<std::string> in_hub_netns(const KindState& kind, std::vector<std::string> argv);
 void apply_hub_rate(const KindState& kind, const std::string& rate);
 
+// As on the embedded lab: connects to an unreachable upstream give up after
+// one SYN retransmission (~3 s) instead of Go's 30 s dial timeout, in
+// kind-registry's and the nodes' network namespaces. Only in containers this
+// run created, in front of the Docker Hub stand-in, and as root (nsenter).
+void shorten_connect_timeouts(const KindState& kind, const std::vector<NodeInfo>& nodes);
+
 }  // namespace mirrorgate::kind
