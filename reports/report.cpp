@@ -106,9 +106,11 @@ json report_json(const VerifyReport& r) {
     scenarios.push_back({{"suite", s.suite}, {"name", s.name}, {"status", status_of(s)}, {"seconds", s.seconds},
                          {"failures", s.failures}});
   }
-  return {{"run_id", r.run_id},         {"verdict", r.passed ? "pass" : "fail"}, {"seconds", r.seconds},
-          {"failure", r.failure},       {"files", r.files},                      {"environment", r.environment},
-          {"upstream", r.upstream},     {"pulls", r.pulls},                      {"scenarios", scenarios}};
+  json out = {{"run_id", r.run_id},         {"verdict", r.passed ? "pass" : "fail"}, {"seconds", r.seconds},
+              {"failure", r.failure},       {"files", r.files},                      {"environment", r.environment},
+              {"upstream", r.upstream},     {"pulls", r.pulls},                      {"scenarios", scenarios}};
+  if (!r.live.is_null()) out["live"] = r.live;
+  return out;
 }
 
 std::string report_markdown(const VerifyReport& r) {
@@ -122,13 +124,14 @@ std::string report_markdown(const VerifyReport& r) {
   md << "# mirrorgate verify " << r.run_id << ": " << (r.passed ? "PASS" : "FAIL") << "\n\n";
   md << passed << " passed, " << failed << " failed, " << skipped << " skipped in " << std::fixed << std::setprecision(1)
      << r.seconds << " s.\n\n";
-  if (!r.failure.empty()) md << "**The lab did not come up:**\n\n```\n" << r.failure << "\n```\n\n";
+  if (!r.failure.empty()) md << "**The environment did not come up:**\n\n```\n" << r.failure << "\n```\n\n";
+  if (!r.live_markdown.empty()) md << r.live_markdown << "\n";
   if (r.files.is_object() && !r.files.empty()) {
     md << "| file under test | path |\n|---|---|\n";
     for (const auto& [k, v] : r.files.items()) md << "| " << k << " | `" << v.get<std::string>() << "` |\n";
     md << "\n";
   }
-  if (!r.scenarios.empty()) {
+  if (!r.scenarios.empty() && r.live_markdown.empty()) {
     md << "| scenario | result | seconds |\n|---|---|---:|\n";
     for (const auto& s : r.scenarios) {
       md << "| " << s.suite << "." << s.name << " | " << status_of(s) << " | " << std::setprecision(2) << s.seconds << " |\n";

@@ -35,6 +35,8 @@ struct VerifyReport {
   nlohmann::json environment;  // versions, kernel, platform, shaping
   nlohmann::json upstream;     // what the upstream saw during the run
   nlohmann::json pulls = nlohmann::json::array();  // per node, per image pull records
+  nlohmann::json live;        // verify --live: checks, offline readiness, quota (reports/live_report)
+  std::string live_markdown;  // the same, as report.md sections
   std::vector<ScenarioResult> scenarios;
 };
 

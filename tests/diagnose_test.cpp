@@ -43,6 +43,7 @@ class FakeNodes : public Environment {
   RegistrySettings node_registry_config(const std::string&) const override { return settings; }
   // Not used by the diagnosis.
   PullResult pull_image(const std::string&, const std::string&, std::chrono::milliseconds) override { return {}; }
+  std::set<std::string> image_ids(const std::string&) const override { return {}; }
   std::optional<std::string> image_id(const std::string&, const std::string&) const override { return {}; }
   WaitResult remove_image(const std::string&, const std::string&, const std::vector<std::string>&,
                           std::chrono::milliseconds) override { return {true, {}, {}}; }
@@ -55,6 +56,8 @@ class FakeNodes : public Environment {
   void restart_mirror() override {}
   std::vector<AccessRecord> mirror_access_log() const override { return {}; }
   std::vector<AccessRecord> upstream_access_log() const override { return {}; }
+  MirrorView mirror_view() const override { return {}; }
+  std::optional<NetworkView> network_view(const std::string&) const override { return std::nullopt; }
   std::vector<ComponentHealth> health() const override { return {}; }
   RuntimeVersions versions() const override { return {}; }
 };

@@ -20,6 +20,14 @@ DownReport take_down(const std::filesystem::path& state_dir, bool purge) {
   throw bad_input(state_file(state_dir).string(), 0, "unknown backend " + state->backend);
 }
 
+std::unique_ptr<Environment> attach_live(const std::string& backend, const std::string& cluster) {
+  if (backend != "kind") {
+    throw bad_flag("--live", "looks at a running kind cluster and its kind-registry; add --backend kind --name CLUSTER "
+                             "(the embedded lab is checked by verify without --live)");
+  }
+  return kind::attach_live(cluster.empty() ? "kind" : cluster, "kind-registry");
+}
+
 std::unique_ptr<Environment> environment_for(RunState state) {
   if (state.backend == "kind") return kind::attach(std::move(state));
   if (state.backend == "local") return local::attach(std::move(state));

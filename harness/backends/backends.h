@@ -24,6 +24,10 @@ DownReport take_down(const std::filesystem::path& state_dir, bool purge);
 // saying why when there is none (no state file, bring-up unfinished).
 std::unique_ptr<Environment> attach_environment(const std::filesystem::path& state_dir);
 
+// A read-only look at a user's own running cluster (verify --live): only the
+// kind backend has one. Throws UserError(bad_input) for another backend.
+std::unique_ptr<Environment> attach_live(const std::string& backend, const std::string& cluster);
+
 // The environment of an already loaded state (health of a half-made run).
 std::unique_ptr<Environment> environment_for(RunState state);
 

@@ -10,7 +10,7 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
       ->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--hosts-toml", o.files.hosts_toml, "written to every node's /etc/containerd/certs.d/docker.io/hosts.toml")
       ->check(CLI::ExistingFile)->capture_default_str();
-  cmd.add_option("--images", o.files.images, "test images the Docker Hub stand-in serves")
+  cmd.add_option("--test-images", o.files.images, "test images the Docker Hub stand-in serves (fixtures/images.yaml format)")
       ->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--image-cache", o.image_store, "where generated test images are kept between runs")->capture_default_str();
   cmd.add_option("--name", o.cluster_name,

@@ -1,6 +1,7 @@
 // mirrorgate verify: bring the environment up from a set of files, run every
 // scenario against it, write the run's reports, take it down. And gate:
 // verify, then run the user's command only after a pass.
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -17,6 +18,7 @@
 #include "process/process.h"
 #include "reports/report.h"
 #include "verify/diagnose.h"
+#include "verify/live.h"
 #include "verify/pull_evidence.h"
 
 namespace mirrorgate {
@@ -31,6 +33,9 @@ constexpr auto kGateCommandTimeout = std::chrono::hours(24 * 7);
 
 struct VerifyFlags {
   EnvironmentFlags environment;
+  bool live = false;         // a read-only look at the user's own running cluster
+  std::string probe_image;   // --live: what each node pulls as proof
+  fs::path live_images;      // --live: AIOpsLab's images.txt, for offline readiness and quota
   bool keep = false;   // leave the environment up afterwards
   bool purge = false;  // delete the mirror's cache when taking it down
   fs::path reports_root = "reports";  // reports go to reports_root/RUN_ID/
@@ -43,6 +48,13 @@ void add_verify_flags(CLI::App& cmd, VerifyFlags& v) {
   cmd.add_flag("--purge", v.purge, "delete the mirror's cache when taking the environment down");
   cmd.add_option("--reports", v.reports_root, "reports go to DIR/RUN_ID/")->capture_default_str();
   cmd.add_option("--filter", v.filter, "run only the scenarios matching this gtest filter, e.g. 'OfflinePulls.*'");
+  cmd.add_flag("--live", v.live,
+               "check the running kind cluster --name (with --backend kind) and its kind-registry as they are, "
+               "changing nothing: no lab, no stand-in hub, the real Docker Hub");
+  cmd.add_option("--probe-image", v.probe_image,
+                 "--live: the image each node pulls as proof (default: a cached image of --images, else busybox:1.36)");
+  cmd.add_option("--images", v.live_images, "--live: an image list (AIOpsLab's images.txt): how much of it is cached")
+      ->check(CLI::ExistingFile);
 }
 
 void write_reports(const fs::path& dir, const VerifyReport& report) {
@@ -145,7 +157,55 @@ void collect_results(VerifyReport& report, const fs::path& dir, const Environmen
   report.environment = describe_environment(env);
 }
 
+void print_live(const LiveReport& live) {
+  for (const auto& c : live.checks) {
+    std::cout << std::left << std::setw(5) << to_string(c.verdict) << " " << c.where << ": " << c.check << "\n";
+    if (c.verdict != Verdict::pass || c.check.find("quota") != std::string::npos ||
+        c.check.find("readiness") != std::string::npos) {
+      std::istringstream lines(c.detail);
+      for (std::string line; std::getline(lines, line);) std::cout << "      " << line << "\n";
+    }
+  }
+}
+
+// verify --live: the user's own cluster, read-only, against the real Docker Hub.
+int run_live_verify(const VerifyFlags& flags, const GlobalOptions&) {
+  const auto& options = flags.environment.options;
+  const auto started = std::chrono::steady_clock::now();
+  VerifyReport report;
+  report.run_id = utc_stamp();
+  const fs::path dir = flags.reports_root / report.run_id;
+  fs::create_directories(dir);
+  const std::string cluster = options.cluster_name.empty() ? "kind" : options.cluster_name;
+  try {
+    auto env = attach_live(options.backend, cluster);
+    const LiveReport live = verify_live(*env, {flags.probe_image, flags.live_images});
+    report.scenarios = live_report_results(live);
+    report.live = live_report_json(live);
+    report.live_markdown = live_report_markdown(live);
+    report.environment = describe_environment(*env);
+    report.passed = live.passed();
+    print_live(live);
+  } catch (const UserError&) {
+    throw;
+  } catch (const std::exception& e) {
+    report.failure = e.what();
+    std::cout << "verify --live could not look at cluster " << cluster << ": " << e.what() << "\n";
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  write_reports(dir, report);
+  std::cout << "verify --live " << (report.passed ? "PASSED" : "FAILED") << " for cluster " << cluster << " in "
+            << std::fixed << std::setprecision(1) << report.seconds << " s; report " << (dir / "report.md").string()
+            << "\n";
+  return report.passed ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
+}
+
 int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
+  if (flags.live) return run_live_verify(flags, global);
+  if (!flags.live_images.empty() || !flags.probe_image.empty()) {
+    throw bad_flag(flags.live_images.empty() ? "--probe-image" : "--images",
+                   "goes with --live (the embedded lab's own images are --test-images)");
+  }
   const auto options = flags.environment.resolve(global);
   install_interrupt_handlers();
   const auto started = std::chrono::steady_clock::now();
@@ -192,7 +252,8 @@ Action define_verify(CLI::App& cmd, const GlobalOptions& global) {
       "Examples:\n"
       "  mirrorgate verify\n"
       "  mirrorgate verify --hosts-toml my-hosts.toml --keep\n"
-      "  mirrorgate verify --filter 'OfflinePulls.*'");
+      "  mirrorgate verify --filter 'OfflinePulls.*'\n"
+      "  mirrorgate verify --live --backend kind --name aiopslab --images images.txt   # your own cluster, read-only");
   return [flags, &global] { return run_verify(*flags, global); };
 }
 
@@ -203,7 +264,8 @@ Action define_gate(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("command", *command, "the command to run after a pass (after --)")->required();
   cmd.footer("\nExit code: the command's when verify passed (128+N when a signal N ended it); 1, and the\n"
              "command never runs, when verify failed.\n\n"
-             "Example:\n  mirrorgate gate -- python3 run_experiment.py --app hotel");
+             "Examples:\n  mirrorgate gate -- python3 run_experiment.py --app hotel\n"
+             "  mirrorgate gate --live --backend kind --name aiopslab --images images.txt -- python3 run_experiment.py");
   return [flags, command, &global] {
     const int rc = run_verify(*flags, global);
     if (rc != 0) {

@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "containerd/config_patch.h"
+#include "core/netns.h"
 #include "core/wait.h"
 #include "env/state.h"
 #include "registry/access_log.h"
@@ -44,6 +46,18 @@ struct ComponentHealth {
   bool answering = false;
   std::string detail;
 };
+
+// The running mirror as the harness can read it, without changing it.
+struct MirrorView {
+  std::string config;         // its distribution config, as it runs
+  std::string config_source;  // where it was read, for messages
+  std::map<std::string, std::string> environment;  // its REGISTRY_* and SSL_CERT_FILE variables
+  std::filesystem::path storage;  // its storage root as the host reaches it; empty: out of reach
+  std::filesystem::path ca_file;  // the bundle it trusts for the upstream, as the host reaches it; empty: the system's
+};
+
+// The name the Environment gives kind-registry where it takes a component.
+inline constexpr const char* kMirrorComponent = "kind-registry";
 
 // The software the run exercises, as the running daemons report it.
 struct RuntimeVersions {
@@ -86,6 +100,8 @@ class Environment {
   // Pulls through the node's CRI ImageService, as kubelet does.
   virtual PullResult pull_image(const std::string& node, const std::string& image,
                                 std::chrono::milliseconds timeout) = 0;
+  // The ids (config digests) of every image the node holds.
+  virtual std::set<std::string> image_ids(const std::string& node) const = 0;
   // The image id (config digest) the node holds for a reference, if any.
   virtual std::optional<std::string> image_id(const std::string& node, const std::string& image) const = 0;
   // Removes the image and waits until the node's content store no longer
@@ -115,6 +131,12 @@ class Environment {
   virtual std::vector<AccessRecord> mirror_access_log() const = 0;
   // Every request the upstream saw; empty when the upstream is the real Docker Hub.
   virtual std::vector<AccessRecord> upstream_access_log() const = 0;
+
+  virtual MirrorView mirror_view() const = 0;
+  // How a node, or the mirror (kMirrorComponent), sees the network: its
+  // namespace, hosts file and resolver. nullopt where the harness cannot
+  // enter it (not root).
+  virtual std::optional<NetworkView> network_view(const std::string& component) const = 0;
 
   virtual std::vector<ComponentHealth> health() const = 0;
   virtual RuntimeVersions versions() const = 0;

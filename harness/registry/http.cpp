@@ -37,6 +37,20 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// The host and port a URL names, with the scheme's default port.
+std::pair<std::string, std::string> host_and_port(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {"", ""};
+  char* host = nullptr;
+  char* port = nullptr;
+  curl_url_get(u.get(), CURLUPART_HOST, &host, 0);
+  curl_url_get(u.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+  std::pair<std::string, std::string> out{host ? host : "", port ? port : ""};
+  curl_free(host);
+  curl_free(port);
+  return out;
+}
+
 struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
@@ -80,6 +94,12 @@ HttpResponse perform(const HttpOptions& options, const std::string& method, cons
   std::unique_ptr<curl_slist, SlistDeleter> resolve;
   for (const auto& entry : options.resolve) {
     resolve.reset(curl_slist_append(resolve.release(), entry.c_str()));
+  }
+  if (options.resolver) {
+    const auto [host, port] = host_and_port(url);
+    if (auto address = options.resolver(host)) {
+      resolve.reset(curl_slist_append(resolve.release(), (host + ":" + port + ":" + *address).c_str()));
+    }
   }
   if (resolve) curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
   std::unique_ptr<curl_slist, SlistDeleter> header_list;

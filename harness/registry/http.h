@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@ struct HttpResponse {
 struct HttpOptions {
   std::filesystem::path ca_file;               // trust this CA (empty: system store)
   std::vector<std::string> resolve;            // curl "HOST:PORT:ADDRESS" overrides
+  // Resolves a URL's host the way another network namespace does (see
+  // core/netns.h); nullopt leaves it to the system resolver.
+  std::function<std::optional<std::string>(const std::string& host)> resolver;
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
 };

@@ -26,6 +26,8 @@ RegistryConfig parse_registry_config(const std::string& text, const std::filesys
   try {
     if (auto proxy = root["proxy"]; proxy && proxy.IsMap() && proxy["remoteurl"]) {
       config.proxy_remote_url = proxy["remoteurl"].as<std::string>();
+      if (proxy["username"]) config.proxy_username = proxy["username"].as<std::string>();
+      if (proxy["password"]) config.proxy_password = proxy["password"].as<std::string>();
     }
     if (auto http = root["http"]; http && http.IsMap()) {
       if (auto addr = http["addr"]) {
@@ -44,6 +46,26 @@ RegistryConfig parse_registry_config(const std::string& text, const std::filesys
     }
   } catch (const YAML::Exception& e) {
     throw bad_input(file.string(), e.mark.line + 1, e.msg);
+  }
+  return config;
+}
+
+RegistryConfig with_environment(RegistryConfig config, const std::map<std::string, std::string>& environment) {
+  auto value = [&](const char* key) -> const std::string* {
+    auto it = environment.find(key);
+    return it == environment.end() ? nullptr : &it->second;
+  };
+  if (const auto* url = value("REGISTRY_PROXY_REMOTEURL")) config.proxy_remote_url = *url;
+  if (const auto* user = value("REGISTRY_PROXY_USERNAME")) config.proxy_username = *user;
+  if (const auto* password = value("REGISTRY_PROXY_PASSWORD")) config.proxy_password = *password;
+  if (const auto* root = value("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY")) config.root_directory = *root;
+  if (const auto* addr = value("REGISTRY_HTTP_ADDR")) {
+    const auto colon = addr->rfind(':');
+    try {
+      config.listen_port = std::stoi(addr->substr(colon == std::string::npos ? 0 : colon + 1));
+    } catch (const std::exception&) {
+      // distribution refuses it too; keep the file's port
+    }
   }
   return config;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -14,7 +15,14 @@ struct RegistryConfig {
   int listen_port = 5000;                       // from http.addr
   std::string root_directory;                   // storage.filesystem.rootdirectory
   bool tls = false;                             // http.tls set: serves HTTPS
+  std::string proxy_username;                   // proxy.username: the Docker Hub account it pulls as
+  std::string proxy_password;                   // proxy.password; kept in memory only, never printed
 };
+
+// distribution reads REGISTRY_<SECTION>_<KEY> variables over its config
+// file (kind's docs start a pull-through cache with
+// -e REGISTRY_PROXY_REMOTEURL=…): the config as the registry runs it.
+RegistryConfig with_environment(RegistryConfig config, const std::map<std::string, std::string>& environment);
 
 // Throws UserError(bad_input) naming the file and line for malformed YAML or
 // an unusable http.addr.

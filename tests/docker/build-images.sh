@@ -65,6 +65,11 @@ base_files() {
 reg=$work/registry
 base_files "$reg"
 add_binary "$reg" "$(command -v docker-registry)" /bin/registry
+# registry:2 is Alpine's busybox underneath: a shell and cat, which
+# setup-registry.sh and users' scripts reach for (`docker exec kind-registry cat …`).
+mkdir -p "$reg/bin"
+cp "$(command -v busybox)" "$reg/bin/busybox"
+for applet in sh cat ls; do ln -sf busybox "$reg/bin/$applet"; done
 mkdir -p "$reg/etc/docker/registry" "$reg/var/lib/registry"
 cat >"$reg/etc/docker/registry/config.yml" <<'YAML'
 version: 0.1
@@ -99,7 +104,7 @@ done
 add_binary "$node" "$crictl" /usr/local/bin/crictl
 mkdir -p "$node/bin"
 cp "$(command -v busybox)" "$node/bin/busybox"
-for applet in sh cat mkdir ls find du rm mv cp test grep sed tee sleep echo env stat kill ps; do
+for applet in sh cat mkdir ls find du rm mv cp test grep sed tee sleep echo env stat kill ps sha256sum sort; do
   ln -sf busybox "$node/bin/$applet"
 done
 mkdir -p "$node/etc/containerd" "$node/var/lib/containerd" "$node/opt/cni/bin" "$node/etc/cni/net.d"

@@ -66,7 +66,8 @@ bool on_path(const std::string& command) {
   return run({"sh", "-c", "command -v \"$0\"", command}, {.timeout = 10s, .check = false}).ok();
 }
 
-std::string synced_access_log(const std::string& container, const std::string& base_url, const HttpOptions& options) {
+std::string synced_access_log(const std::string& container, const std::string& base_url, const HttpOptions& options,
+                              const std::string& since) {
   static std::atomic<int> counter{0};
   const std::string marker = "/v2/?mirrorgate-log-sync=" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
   HttpOptions quick = options;  // an upstream switched off must not stall every look at its log
@@ -82,7 +83,8 @@ std::string synced_access_log(const std::string& container, const std::string& b
   std::string out;
   auto synced = wait_for(
       [&](std::string& why) {
-        out = docker_quiet({"logs", container}).out;
+        out = since.empty() ? docker_quiet({"logs", container}).out
+                            : docker_quiet({"logs", "--since", since, container}).out;
         why = "the log does not show " + marker + " yet";
         return !marked || out.find(marker) != std::string::npos;
       },

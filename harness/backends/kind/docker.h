@@ -37,6 +37,8 @@ std::vector<std::string> lines_of(const std::string& text);
 // a request of our own, logged after every request that finished before it,
 // marks where — dockerd copies container output asynchronously. The markers
 // are left out.
-std::string synced_access_log(const std::string& container, const std::string& base_url, const HttpOptions& options);
+// `since` (RFC 3339, may be empty) bounds what is read of a long-lived log.
+std::string synced_access_log(const std::string& container, const std::string& base_url, const HttpOptions& options,
+                              const std::string& since = "");
 
 }  // namespace mirrorgate::kind

@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -368,5 +371,73 @@ DownReport down(const RunState& run, bool purge) {
 }
 
 std::unique_ptr<Environment> attach(RunState state) { return std::make_unique<KindEnvironment>(std::move(state)); }
+
+namespace {
+
+// Where the host reaches the registry: its published port, else its address
+// on the kind network.
+std::string registry_url_from_host(const nlohmann::json& container) {
+  const auto ports = container["NetworkSettings"].value("Ports", nlohmann::json::object());
+  if (ports.contains("5000/tcp") && ports["5000/tcp"].is_array() && !ports["5000/tcp"].empty()) {
+    const auto& binding = ports["5000/tcp"][0];
+    std::string ip = binding.value("HostIp", "");
+    if (ip.empty() || ip == "0.0.0.0") ip = "127.0.0.1";
+    return "http://" + ip + ":" + binding.value("HostPort", "5000");
+  }
+  return "";
+}
+
+std::string rfc3339_now() {
+  char buf[40];
+  const std::time_t t = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::string& registry_container) {
+  if (!on_path("docker")) throw missing_prerequisite("docker is not on PATH; verify --live looks at a kind cluster on Docker");
+  const auto filter = std::string("label=") + kClusterLabel + "=" + cluster;
+  const auto names = lines_of(docker({"ps", "--filter", filter, "--format", "{{.Names}}"}).out);
+  if (names.empty()) {
+    throw std::runtime_error("no running node of a kind cluster named " + cluster + " (docker ps --filter " + filter +
+                             "); see `kind get clusters`, and give --name");
+  }
+  RunState run;
+  run.backend = "kind";
+  run.cluster = cluster;
+  run.created_at = utc_stamp();
+  run.platform = host_platform();
+  run.complete = true;
+  for (const auto& name : names) {
+    const auto role = trim(docker({"inspect", "-f", std::string("{{index .Config.Labels \"") + kRoleLabel + "\"}}", name}).out);
+    const auto address = trim(docker({"inspect", "-f",
+                                      "{{with index .NetworkSettings.Networks \"kind\"}}{{.IPAddress}}{{end}}", name}).out);
+    run.nodes.push_back({name, role, address});
+  }
+  std::sort(run.nodes.begin(), run.nodes.end(), [](const NodeInfo& a, const NodeInfo& b) {
+    return std::make_pair(a.role != "control-plane", a.name) < std::make_pair(b.role != "control-plane", b.name);
+  });
+  const auto inspected = nlohmann::json::parse(docker_quiet({"inspect", registry_container}).out, nullptr, false);
+  if (!inspected.is_array() || inspected.empty()) {
+    throw std::runtime_error("no container named " + registry_container + "; start the cache with registry/setup-registry.sh");
+  }
+  const auto& registry = inspected[0];
+  if (!registry["State"].value("Running", false)) {
+    throw std::runtime_error(registry_container + " is not running (" + registry["State"].value("Status", "?") +
+                             "); the nodes fall back to Docker Hub. Start it: docker start " + registry_container);
+  }
+  const auto networks = registry["NetworkSettings"].value("Networks", nlohmann::json::object());
+  if (networks.contains(kKindNetwork)) run.mirror_address = networks[kKindNetwork].value("IPAddress", "");
+  run.mirror_url = registry_url_from_host(registry);
+  if (run.mirror_url.empty() && !run.mirror_address.empty()) run.mirror_url = "http://" + run.mirror_address + ":5000";
+  KindState kind;
+  kind.registry_container = registry_container;
+  kind.read_only = true;
+  kind.logs_since = rfc3339_now();
+  run.backend_state = kind;
+  return std::make_unique<KindEnvironment>(std::move(run));
+}
 
 }  // namespace mirrorgate::kind

@@ -28,4 +28,10 @@ DownReport down(const RunState& state, bool purge);
 
 std::unique_ptr<Environment> attach(RunState state);
 
+// A read-only Environment of the user's own running cluster and
+// kind-registry, found through Docker (kind's node labels, the registry
+// container by name); no state file, nothing written, access logs read from
+// now on. Throws std::runtime_error saying what is missing.
+std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::string& registry_container);
+
 }  // namespace mirrorgate::kind

@@ -76,6 +76,7 @@ KindEnvironment::KindEnvironment(RunState run) : Environment(std::move(run)), di
 }
 
 void KindEnvironment::save() {
+  if (kind_.read_only) return;  // a live look at a user's cluster has no state file
   run_.backend_state = kind_;
   save_state(run_);
 }
@@ -99,7 +100,12 @@ std::optional<std::string> KindEnvironment::read_node_file(const std::string& no
   return r.out;
 }
 
+void KindEnvironment::require_writable(const std::string& what) const {
+  if (kind_.read_only) throw std::logic_error(what + ": a live look at a cluster changes nothing in it");
+}
+
 void KindEnvironment::write_node_file(const std::string& node, const std::string& path, const std::string& content) {
+  require_writable("writing " + path + " on " + node);
   docker({"exec", node, "mkdir", "-p", fs::path(path).parent_path().string()});
   const fs::path tmp = run_.state_dir / ("node-file-" + std::to_string(::getpid()) + ".tmp");
   write_file_atomic(tmp, content);
@@ -140,6 +146,19 @@ PullResult KindEnvironment::pull_image(const std::string& node, const std::strin
   return {node, image, id, seconds};
 }
 
+std::set<std::string> KindEnvironment::image_ids(const std::string& node) const {
+  std::set<std::string> ids;
+  if (direct_) {
+    for (const auto& image : CriClient(node_socket(node)).list_images()) ids.insert(image.id);
+    return ids;
+  }
+  const auto listed = json::parse(docker({"exec", node, "crictl", "images", "-o", "json"}).out, nullptr, false);
+  if (listed.is_object() && listed.contains("images")) {
+    for (const auto& image : listed["images"]) ids.insert(image.value("id", ""));
+  }
+  return ids;
+}
+
 std::optional<std::string> KindEnvironment::image_id(const std::string& node, const std::string& image) const {
   if (!direct_) {
     auto r = docker_quiet({"exec", node, "crictl", "inspecti", image});
@@ -178,7 +197,9 @@ WaitResult KindEnvironment::remove_image(const std::string& node, const std::str
     return true;
   };
   if (auto quick = wait_for(gone, std::min<std::chrono::milliseconds>(timeout, 3s), 20ms)) return quick;
-  // Content of a failed pull stays under its lease; drop the leases.
+  // Content of a failed pull stays under its lease; drop the leases — never
+  // on a user's live cluster, where a lease may guard kubelet's own pull.
+  if (kind_.read_only) return wait_for(gone, timeout, 50ms);
   auto leases = docker_quiet({"exec", node, "ctr", "--namespace", "k8s.io", "leases", "ls", "-q"});
   for (const auto& id : lines_of(leases.out)) {
     docker_quiet({"exec", node, "ctr", "--namespace", "k8s.io", "leases", "rm", "--sync", id});
@@ -249,6 +270,7 @@ void KindEnvironment::require_stand_in(const std::string& what) const {
 }
 
 void KindEnvironment::set_upstream(Upstream state) {
+  require_writable("switching the upstream off");
   require_stand_in("switching the upstream off");
   const std::vector<std::string> reject{"iptables", "INPUT", "-p", "tcp", "--dport", "443", "-j", "REJECT",
                                         "--reject-with", "tcp-reset"};
@@ -282,6 +304,7 @@ void KindEnvironment::set_upstream(Upstream state) {
 }
 
 void KindEnvironment::set_upstream_rate(const std::string& rate) {
+  require_writable("shaping the upstream");
   require_stand_in("shaping the upstream");
   apply_hub_rate(kind_, rate);
   run_.upstream_rate = rate;
@@ -289,6 +312,7 @@ void KindEnvironment::set_upstream_rate(const std::string& rate) {
 }
 
 void KindEnvironment::restart_mirror() {
+  require_writable("restarting kind-registry");
   docker({"restart", kind_.registry_container});
   // A restarted container gets a new network namespace.
   shorten_connect_timeouts(kind_, {});
@@ -298,7 +322,7 @@ void KindEnvironment::restart_mirror() {
 }
 
 std::vector<AccessRecord> KindEnvironment::mirror_access_log() const {
-  return parse_access_log(synced_access_log(kind_.registry_container, run_.mirror_url, HttpOptions{}));
+  return parse_access_log(synced_access_log(kind_.registry_container, run_.mirror_url, HttpOptions{}, kind_.logs_since));
 }
 
 std::vector<AccessRecord> KindEnvironment::upstream_access_log() const {
@@ -307,6 +331,54 @@ std::vector<AccessRecord> KindEnvironment::upstream_access_log() const {
   options.ca_file = run_.ca_file;
   options.resolve = {std::string(kDockerHubApiHost) + ":443:" + run_.hub_address};
   return parse_access_log(synced_access_log(kind_.hub_container, hub_url(), options));
+}
+
+MirrorView KindEnvironment::mirror_view() const {
+  MirrorView view;
+  const std::string& name = kind_.registry_container;
+  const auto inspected = json::parse(docker({"inspect", name}).out, nullptr, false);
+  if (!inspected.is_array() || inspected.empty()) throw std::runtime_error("docker inspect " + name + " gave no container");
+  const auto& c = inspected[0];
+  // docker inspect writes null, not [], for an empty list.
+  auto list = [](const json& object, const char* key) {
+    return object.is_object() && object.contains(key) && object[key].is_array() ? object[key] : json::array();
+  };
+  for (const auto& e : list(c["Config"], "Env")) {
+    const std::string entry = e.is_string() ? e.get<std::string>() : "";
+    const auto eq = entry.find('=');
+    const std::string key = entry.substr(0, eq);
+    if (key.rfind("REGISTRY_", 0) == 0 || key == "SSL_CERT_FILE") view.environment[key] = entry.substr(eq + 1);
+  }
+  const std::string config_path = "/etc/docker/registry/config.yml";
+  view.config_source = name + ":" + config_path;
+  const int pid = c["State"].value("Pid", 0);
+  const fs::path root = fs::path("/proc") / std::to_string(pid) / "root";
+  if (direct_ && pid > 0) {
+    view.config = read_file_if_exists(root / config_path.substr(1)).value_or("");
+  } else {
+    view.config = docker_quiet({"exec", name, "cat", config_path}).out;
+  }
+  // Its storage as the host sees it: the mount over the root directory.
+  std::string storage_root = "/var/lib/registry";
+  if (auto it = view.environment.find("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"); it != view.environment.end()) {
+    storage_root = it->second;
+  }
+  for (const auto& m : list(c, "Mounts")) {
+    if (m.value("Destination", "") == storage_root) view.storage = m.value("Source", "");
+  }
+  if (auto it = view.environment.find("SSL_CERT_FILE"); it != view.environment.end() && direct_ && pid > 0) {
+    view.ca_file = root / it->second.substr(it->second.find_first_not_of('/'));
+  }
+  return view;
+}
+
+std::optional<NetworkView> KindEnvironment::network_view(const std::string& component) const {
+  if (!direct_) return std::nullopt;
+  const std::string container = component == kMirrorComponent ? kind_.registry_container : component;
+  const int pid = container_pid(container);
+  if (pid <= 0) return std::nullopt;
+  const fs::path proc = fs::path("/proc") / std::to_string(pid);
+  return NetworkView{proc / "ns" / "net", proc / "root" / "etc" / "hosts", proc / "root" / "etc" / "resolv.conf"};
 }
 
 std::vector<ComponentHealth> KindEnvironment::health() const {

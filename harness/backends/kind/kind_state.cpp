@@ -5,7 +5,8 @@ namespace mirrorgate::kind {
 void to_json(nlohmann::json& j, const KindState& s) {
   j = {{"registry_container", s.registry_container}, {"hub_container", s.hub_container},
        {"node_image", s.node_image},                 {"network_created", s.network_created},
-       {"registry_created", s.registry_created},     {"cluster_created", s.cluster_created}};
+       {"registry_created", s.registry_created},     {"cluster_created", s.cluster_created},
+       {"read_only", s.read_only},                   {"logs_since", s.logs_since}};
 }
 
 void from_json(const nlohmann::json& j, KindState& s) {
@@ -15,6 +16,8 @@ void from_json(const nlohmann::json& j, KindState& s) {
   s.network_created = j.value("network_created", false);
   s.registry_created = j.value("registry_created", false);
   s.cluster_created = j.value("cluster_created", false);
+  s.read_only = j.value("read_only", false);
+  s.logs_since = j.value("logs_since", "");
 }
 
 }  // namespace mirrorgate::kind

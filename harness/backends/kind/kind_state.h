@@ -15,6 +15,10 @@ struct KindState {
   bool network_created = false;  // the `kind` docker network
   bool registry_created = false;
   bool cluster_created = false;
+  // A live look at the user's own cluster (verify --live): nothing may be
+  // written, and access logs are read from `logs_since` (RFC 3339) on.
+  bool read_only = false;
+  std::string logs_since;
 };
 
 void to_json(nlohmann::json& j, const KindState& s);

@@ -1,5 +1,7 @@
 #include "backends/local/local_environment.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
 #include <sstream>
@@ -72,6 +74,12 @@ PullResult LocalEnvironment::pull_image(const std::string& node, const std::stri
   std::string id = cri.pull_image(image, timeout);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {node, image, id, seconds};
+}
+
+std::set<std::string> LocalEnvironment::image_ids(const std::string& node) const {
+  std::set<std::string> ids;
+  for (const auto& image : CriClient(lab_node(node).socket.string()).list_images()) ids.insert(image.id);
+  return ids;
 }
 
 std::optional<std::string> LocalEnvironment::image_id(const std::string& node, const std::string& image) const {
@@ -192,6 +200,24 @@ std::vector<AccessRecord> LocalEnvironment::mirror_access_log() const {
 
 std::vector<AccessRecord> LocalEnvironment::upstream_access_log() const {
   return parse_access_log(read_file_if_exists(lab_.hub.access_log).value_or(""));
+}
+
+MirrorView LocalEnvironment::mirror_view() const {
+  // The shipped config runs unchanged; the data directory and the CA bundle
+  // come through the environment (daemons.cpp).
+  return {read_file_if_exists(run_.files.registry_config).value_or(""),
+          run_.files.registry_config.string(),
+          {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run_.registry_data.string()},
+           {"SSL_CERT_FILE", run_.ca_bundle.string()}},
+          run_.registry_data,
+          run_.ca_bundle};
+}
+
+std::optional<NetworkView> LocalEnvironment::network_view(const std::string& component) const {
+  if (::geteuid() != 0) return std::nullopt;
+  const std::string ns = component == kMirrorComponent ? lab_.mirror.namespace_name : lab_node(component).containerd.namespace_name;
+  const fs::path etc = fs::path("/etc/netns") / ns;
+  return NetworkView{fs::path("/run/netns") / ns, etc / "hosts", etc / "resolv.conf"};
 }
 
 std::vector<ComponentHealth> LocalEnvironment::health() const {

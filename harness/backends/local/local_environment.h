@@ -28,6 +28,7 @@ class LocalEnvironment : public Environment {
   void write_node_file(const std::string& node, const std::string& path, const std::string& content) override;
   std::vector<std::string> list_node_files(const std::string& node, const std::string& dir) const override;
   PullResult pull_image(const std::string& node, const std::string& image, std::chrono::milliseconds timeout) override;
+  std::set<std::string> image_ids(const std::string& node) const override;
   std::optional<std::string> image_id(const std::string& node, const std::string& image) const override;
   WaitResult remove_image(const std::string& node, const std::string& image, const std::vector<std::string>& blob_digests,
                           std::chrono::milliseconds timeout) override;
@@ -41,6 +42,8 @@ class LocalEnvironment : public Environment {
   void restart_mirror() override;
   std::vector<AccessRecord> mirror_access_log() const override;
   std::vector<AccessRecord> upstream_access_log() const override;
+  MirrorView mirror_view() const override;
+  std::optional<NetworkView> network_view(const std::string& component) const override;
   std::vector<ComponentHealth> health() const override;
   RuntimeVersions versions() const override;
 

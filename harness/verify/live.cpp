@@ -1,0 +1,428 @@
+#include "verify/live.h"
+
+#include <algorithm>
+#include <iomanip>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "containerd/hosts_toml.h"
+#include "core/files.h"
+#include "core/netns.h"
+#include "images/reference.h"
+#include "images/test_images.h"
+#include "registry/docker_hub.h"
+#include "registry/prewarm.h"
+#include "registry/registry_config.h"
+#include "verify/diagnose.h"
+#include "verify/pull_evidence.h"
+
+namespace mirrorgate {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kDefaultProbe = "docker.io/library/busybox:1.36";
+constexpr auto kHttpTimeout = 5s;
+constexpr auto kRemoveTimeout = 60s;
+
+// What every check needs to know about the running mirror.
+struct Mirror {
+  MirrorView view;
+  std::optional<RegistryConfig> config;  // nullopt: its config could not be read
+  MirrorFacts facts;
+};
+
+class Clock {
+ public:
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+LiveCheck check_of(std::string check, std::string where, Verdict verdict, std::string detail,
+                   std::vector<std::string> evidence = {}, double seconds = 0) {
+  return {std::move(check), std::move(where), verdict, std::move(detail), std::move(evidence), seconds};
+}
+
+// ---- kind-registry ----
+
+Mirror read_mirror(const Environment& env, std::vector<LiveCheck>& checks) {
+  Mirror m;
+  m.view = env.mirror_view();
+  try {
+    m.config = with_environment(parse_registry_config(m.view.config, m.view.config_source), m.view.environment);
+    m.facts.registry_config = m.config;
+    m.facts.port = m.config->listen_port;
+    m.facts.tls = m.config->tls;
+  } catch (const std::exception& e) {
+    checks.push_back(check_of("kind-registry's config can be read", kMirrorComponent, Verdict::fail, e.what()));
+  }
+  return m;
+}
+
+void check_mirror(const Environment& env, const Mirror& m, std::vector<LiveCheck>& checks) {
+  if (m.config) {
+    auto findings = diagnose_mirror(m.facts);
+    std::string detail;
+    for (const auto& f : findings) detail += (detail.empty() ? "" : "\n") + f.str();
+    checks.push_back(check_of("kind-registry is a pull-through cache of Docker Hub", kMirrorComponent,
+                              findings.empty() ? Verdict::pass : Verdict::fail,
+                              findings.empty() ? "proxy.remoteurl " + *m.config->proxy_remote_url + " (" +
+                                                     m.view.config_source + ")"
+                                               : detail));
+  }
+  if (env.mirror_address().empty()) {
+    checks.push_back(check_of("kind-registry is on the kind network", kMirrorComponent, Verdict::fail,
+                              "kind-registry has no address on the kind network, so no node can resolve it and every "
+                              "pull falls back to registry-1.docker.io\n  fix: docker network connect kind kind-registry"));
+  }
+  const auto ping = env.mirror().ping();
+  checks.push_back(check_of("kind-registry answers", kMirrorComponent, ping ? Verdict::pass : Verdict::fail,
+                            ping ? env.state().mirror_url : ping.reason));
+}
+
+// distribution 2.8 in proxy mode contacts its upstream at start-up and exits
+// when it cannot (seen in this project's runs): restarted without network,
+// the cache serves nothing.
+void check_offline_restart(const Mirror& m, std::vector<LiveCheck>& checks) {
+  if (!m.config || !m.config->proxy_remote_url) return;
+  checks.push_back(check_of(
+      "kind-registry survives a restart without network", kMirrorComponent, Verdict::warn,
+      "kind-registry runs distribution in proxy mode, which contacts " + *m.config->proxy_remote_url +
+          " when it starts and exits when it cannot: after a reboot or a Docker restart while Docker Hub is "
+          "unreachable, the cache serves nothing (the nodes then fail to pull even cached images) until the "
+          "network returns.\n  fix: while offline, run the same image over the same data directory without the "
+          "proxy section and with storage.maintenance.readonly.enabled: true — it then serves every cached image"));
+}
+
+// ---- what the cache holds, from its storage ----
+
+fs::path repository_dir(const fs::path& storage, const std::string& repository) {
+  return storage / "docker/registry/v2/repositories" / repository;
+}
+
+std::optional<std::string> read_link(const fs::path& link) {
+  auto text = read_file_if_exists(link);
+  if (!text) return std::nullopt;
+  while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
+  return text;
+}
+
+std::optional<json> stored_manifest(const fs::path& storage, const std::string& digest) {
+  const auto hex = digest.substr(digest.find(':') + 1);
+  auto body = read_file_if_exists(storage / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex / "data");
+  if (!body) return std::nullopt;
+  auto j = json::parse(*body, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+// Whether the storage holds everything a node of `platform` fetches for the
+// reference: the tag's manifest, the platform's manifest, config and layers.
+ImageReadiness readiness_in_storage(const fs::path& storage, const ImageReference& ref, const std::string& platform,
+                                    const std::string& listed) {
+  const auto repo = repository_dir(storage, ref.repository);
+  std::string digest = ref.digest;
+  if (digest.empty()) {
+    auto link = read_link(repo / "_manifests/tags" / ref.tag / "current/link");
+    if (!link) return {listed, "not cached", "the cache has no tag " + ref.tag + " of " + ref.repository};
+    digest = *link;
+  }
+  auto manifest = stored_manifest(storage, digest);
+  if (!manifest) return {listed, "not cached", "the manifest " + digest + " is not in the cache"};
+  if (manifest->contains("manifests")) {
+    const auto arch = platform.substr(platform.find('/') + 1);
+    std::string own;
+    for (const auto& m : (*manifest)["manifests"]) {
+      if (m.contains("platform") && m["platform"].value("architecture", "") == arch) own = m.value("digest", "");
+    }
+    if (own.empty()) return {listed, "not cached", "its index has no " + platform + " image"};
+    manifest = stored_manifest(storage, own);
+    if (!manifest) return {listed, "not cached", "the " + platform + " manifest " + own + " is not in the cache"};
+  }
+  std::vector<std::string> blobs;
+  if (manifest->contains("config")) blobs.push_back((*manifest)["config"].value("digest", ""));
+  for (const auto& layer : manifest->value("layers", json::array())) blobs.push_back(layer.value("digest", ""));
+  int missing = 0;
+  for (const auto& b : blobs) {
+    missing += !fs::exists(repo / "_layers/sha256" / b.substr(b.find(':') + 1) / "link");
+  }
+  if (missing) return {listed, "not cached", std::to_string(missing) + " of " + std::to_string(blobs.size()) + " blobs not in the cache"};
+  return {listed, "cached", digest};
+}
+
+std::vector<ImageReadiness> offline_readiness(const Environment& env, const Mirror& m, const fs::path& list) {
+  std::vector<ImageReadiness> out;
+  for (const auto& listed : read_image_list(list)) {
+    std::string why;
+    const auto ref = parse_reference(listed.text, &why);
+    if (!ref) {
+      out.push_back({listed.text, "invalid", list.string() + ":" + std::to_string(listed.line) + ": " + why});
+    } else if (ref->domain != "docker.io") {
+      out.push_back({listed.text, "not covered", ref->domain + " is pulled directly, not through kind-registry"});
+    } else if (m.view.storage.empty()) {
+      out.push_back({listed.text, "unknown", "kind-registry's storage is out of reach from here (run as root)"});
+    } else {
+      out.push_back(readiness_in_storage(m.view.storage, *ref, env.platform(), listed.text));
+    }
+  }
+  return out;
+}
+
+std::string choose_probe(const LiveOptions& o, const std::vector<ImageReadiness>& readiness) {
+  if (!o.probe_image.empty()) return o.probe_image;
+  // A listed image the cache holds: the probe then spends no Docker Hub pull.
+  for (const auto& r : readiness) {
+    if (r.status == "cached") return r.image;
+  }
+  return kDefaultProbe;
+}
+
+// ---- each node ----
+
+// The first host of the hosts.toml the node's containerd reads.
+std::optional<std::string> mirror_url_of(const Environment& env, const std::string& node) {
+  const auto settings = env.node_registry_config(node);
+  if (settings.config_path.empty()) return std::nullopt;
+  const std::string path = settings.config_path + "/" + hosts_directory_for("docker.io") + "/hosts.toml";
+  auto text = env.read_node_file(node, path);
+  if (!text) return std::nullopt;
+  const auto hosts = parse_hosts_toml(*text, node + ":" + path);
+  if (hosts.hosts.empty()) return std::nullopt;
+  return hosts.hosts.front().url;
+}
+
+LiveCheck check_reach(const Environment& env, const NodeInfo& node) {
+  Clock clock;
+  const std::string title = "kind-registry answers inside the node";
+  const auto url = mirror_url_of(env, node.name);
+  if (!url) return check_of(title, node.name, Verdict::skip, "no mirror in the node's hosts.toml (see above)");
+  const auto view = env.network_view(node.name);
+  if (!view) return check_of(title, node.name, Verdict::skip, "entering the node's network namespace needs root");
+  std::string detail;
+  Verdict verdict = Verdict::fail;
+  run_in_netns(view->netns, [&] {
+    HttpOptions o;
+    o.timeout = kHttpTimeout;
+    o.connect_timeout = kHttpTimeout;
+    std::string why;
+    o.resolver = [&](const std::string& host) { return resolve_as(*view, host, &why); };
+    try {
+      const auto r = HttpClient(o).request("GET", *url + "/v2/");
+      verdict = r.status == 200 || r.status == 401 ? Verdict::pass : Verdict::fail;
+      detail = "GET " + *url + "/v2/ from the node answered HTTP " + std::to_string(r.status);
+    } catch (const std::exception& e) {
+      detail = "the node cannot reach " + *url + ": " + e.what() + (why.empty() ? "" : " (" + why + ")") +
+               "; containerd skips the mirror and pulls from registry-1.docker.io\n  fix: docker network connect kind "
+               "kind-registry, and check the name and port in hosts.toml";
+    }
+  });
+  return check_of(title, node.name, verdict, detail, {}, clock.seconds());
+}
+
+// The config and layers of every image manifest the node fetched, read back
+// from the cache by digest (local first: no upstream request).
+std::vector<std::string> blobs_of_manifests(const Environment& env, const std::string& repository,
+                                            const std::vector<AccessRecord>& fetched) {
+  std::vector<std::string> blobs;
+  HttpClient http;
+  for (const auto& r : fetched) {
+    if (r.kind != RequestKind::manifest || r.method != "GET" || r.reference.rfind("sha256:", 0) != 0) continue;
+    const auto resp = http.request("GET", env.state().mirror_url + "/v2/" + repository + "/manifests/" + r.reference,
+                                   {{"Accept", media_type::accept_all}});
+    const auto j = json::parse(resp.body, nullptr, false);
+    if (resp.status != 200 || !j.is_object() || !j.contains("config")) continue;
+    blobs.push_back(j["config"].value("digest", ""));
+    for (const auto& layer : j.value("layers", json::array())) blobs.push_back(layer.value("digest", ""));
+  }
+  return blobs;
+}
+
+// The node pulls the probe through CRI (what kubelet does); kind-registry's
+// access log must show the node fetching the manifest and every blob. A
+// probe the node did not hold is removed again afterwards.
+LiveCheck check_probe_pull(Environment& env, const NodeInfo& node, const std::string& probe, std::chrono::seconds timeout) {
+  Clock clock;
+  const std::string title = "the node pulls through kind-registry";
+  const auto ref = parse_reference(probe);
+  if (!ref) return check_of(title, node.name, Verdict::fail, "--probe-image " + probe + " is not an image reference");
+  const auto held_before = env.image_ids(node.name);
+  const auto mark = LogMark::now(env);
+  PullResult pulled;
+  try {
+    pulled = env.pull_image(node.name, ref->str(), timeout);
+  } catch (const std::exception& e) {
+    return check_of(title, node.name, Verdict::fail, "the node could not pull " + probe + ": " + e.what(), {}, clock.seconds());
+  }
+  const auto evidence = evidence_since(env, node.name, mark);
+  const bool had_it = held_before.count(pulled.image_id) > 0;
+  std::vector<std::string> blobs = had_it ? std::vector<std::string>{} : blobs_of_manifests(env, ref->repository, evidence.node_at_mirror);
+  auto problems = check_pull_used_mirror(evidence, {ref->str(), ref->repository, blobs}, env.mirror_address());
+  if (!had_it) {
+    std::vector<std::string> content = blobs;
+    content.push_back(pulled.image_id);
+    if (auto gone = env.remove_image(node.name, ref->str(), content, kRemoveTimeout); !gone) {
+      problems.push_back("the probe image could not be removed again: " + gone.last_error);
+    }
+  }
+  std::vector<std::string> lines;
+  for (const auto& r : evidence.node_at_mirror) lines.push_back(format_record(r));
+  if (!problems.empty()) {
+    std::string detail;
+    for (const auto& p : problems) detail += (detail.empty() ? "" : "\n") + p;
+    return check_of(title, node.name, Verdict::fail, detail, lines, clock.seconds());
+  }
+  std::ostringstream detail;
+  detail << probe << " in " << std::fixed << std::setprecision(2) << pulled.seconds << " s: "
+         << evidence.node_at_mirror.size() << " requests from " << node.address << " to kind-registry, "
+         << evidence.bytes_from_mirror() << " bytes"
+         << (had_it ? " (the node already held its content: the tag was resolved through kind-registry)"
+                    : "; every blob came from kind-registry; the probe was removed again");
+  return check_of(title, node.name, Verdict::pass, detail.str(), lines, clock.seconds());
+}
+
+std::vector<LiveCheck> check_node(Environment& env, const NodeInfo& node, const Mirror& m, const std::string& probe,
+                                  std::chrono::seconds timeout) {
+  std::vector<LiveCheck> out;
+  Clock clock;
+  const auto findings = diagnose_node(env, node.name, m.facts);
+  std::string detail;
+  std::vector<std::string> evidence;
+  for (const auto& f : findings) {
+    detail += (detail.empty() ? "" : "\n") + f.problem + (f.fix.empty() ? "" : "\n  fix: " + f.fix);
+    evidence.insert(evidence.end(), f.evidence.begin(), f.evidence.end());
+  }
+  const auto settings_ok = findings.empty();
+  out.push_back(check_of("containerd sends docker.io to kind-registry", node.name, settings_ok ? Verdict::pass : Verdict::fail,
+                         settings_ok ? "config_path and hosts.toml read back from the running containerd" : detail,
+                         evidence, clock.seconds()));
+  if (!settings_ok) {
+    // A probe now would go to Docker Hub and spend a pull of its quota.
+    out.push_back(check_of("the node pulls through kind-registry", node.name, Verdict::skip,
+                           "not pulled: the node does not use kind-registry (see above)"));
+    return out;
+  }
+  out.push_back(check_reach(env, node));
+  out.push_back(check_probe_pull(env, node, probe, timeout));
+  return out;
+}
+
+// ---- Docker Hub's quota, as the cache is counted ----
+
+std::string host_of(const std::string& url) {
+  const auto start = url.find("://");
+  const auto from = start == std::string::npos ? 0 : start + 3;
+  return url.substr(from, url.find_first_of(":/", from) - from);
+}
+
+// A manifest HEAD (not counted as a pull) for the probe's repository, from
+// kind-registry's own network namespace, trusting what it trusts and as the
+// account it pulls as: the headers give the quota left for that identity.
+void check_quota(const Environment& env, const Mirror& m, const std::string& probe, LiveReport& report) {
+  Clock clock;
+  const std::string title = "Docker Hub pull quota";
+  if (!m.config || !m.config->proxy_remote_url) return;
+  const auto ref = parse_reference(probe);
+  const std::string remote = *m.config->proxy_remote_url;
+  const Credentials credentials{m.config->proxy_username, m.config->proxy_password};
+  report.quota.identity = credentials.empty() ? "anonymous (kind-registry's address)" : "account " + credentials.username;
+  const auto view = env.network_view(kMirrorComponent);
+  std::string error;
+  auto head = [&] {
+    HttpOptions o;
+    o.timeout = kHttpTimeout;
+    o.connect_timeout = kHttpTimeout;
+    o.ca_file = m.view.ca_file;
+    if (view) o.resolver = [&](const std::string& host) { return resolve_as(*view, host); };
+    try {
+      const auto r = request_with_token(HttpClient(o), "HEAD", remote + "/v2/" + ref->repository + "/manifests/" + ref->tag,
+                                        {{"Accept", media_type::accept_all}}, credentials);
+      const auto quota = pull_quota_of(r);
+      report.quota.known = quota.known;
+      report.quota.limit = quota.limit;
+      report.quota.remaining = quota.remaining;
+      report.quota.window_seconds = quota.window_seconds;
+      report.quota.source = quota.source;
+      if (r.status == 401) error = "Docker Hub refused " + report.quota.identity + "'s credentials (HTTP 401)";
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  };
+  if (view) run_in_netns(view->netns, head);
+  else head();
+  if (!error.empty()) {
+    report.checks.push_back(check_of(title, host_of(remote), Verdict::warn, "could not read the quota: " + error, {}, clock.seconds()));
+    return;
+  }
+  if (!report.quota.known) {
+    report.checks.push_back(check_of(title, host_of(remote), Verdict::info,
+                                     remote + " sent no ratelimit headers for " + report.quota.identity, {}, clock.seconds()));
+    return;
+  }
+  int uncached = 0;
+  for (const auto& r : report.images) uncached += r.status == "not cached";
+  std::ostringstream d;
+  d << report.quota.remaining << " of " << report.quota.limit << " pulls left per " << report.quota.window_seconds / 3600.0
+    << " h for " << report.quota.identity << (report.quota.source.empty() ? "" : " (counted as " + report.quota.source + ")");
+  Verdict verdict = Verdict::info;
+  if (uncached > report.quota.remaining) {
+    verdict = Verdict::warn;
+    d << "; the image list has " << uncached << " docker.io images the cache does not hold, more than the quota left: "
+      << "the experiment would hit Docker Hub's limit (429) on start. Prewarm them later, or with an account "
+         "(DOCKERHUB_USERNAME/DOCKERHUB_TOKEN for setup-registry.sh)";
+  }
+  report.checks.push_back(check_of(title, host_of(remote), verdict, d.str(), {}, clock.seconds()));
+}
+
+void readiness_check(const LiveReport& report, const fs::path& list, std::vector<LiveCheck>& checks) {
+  if (list.empty()) return;
+  std::ostringstream d;
+  d << report.cached() << " of " << report.covered() << " docker.io images of " << list.string()
+    << " are in the cache (offline-ready)";
+  std::vector<std::string> evidence;
+  for (const auto& r : report.images) {
+    if (r.status != "cached") evidence.push_back(r.image + ": " + r.status + " — " + r.detail);
+  }
+  const int outside = static_cast<int>(report.images.size()) - report.covered();
+  if (outside) d << "; " << outside << " come from other registries and are not covered by kind-registry";
+  checks.push_back(check_of("offline readiness of the image list", kMirrorComponent,
+                            report.cached() == report.covered() ? Verdict::pass : Verdict::info, d.str(), evidence));
+}
+
+}  // namespace
+
+LiveReport verify_live(Environment& env, const LiveOptions& o) {
+  LiveReport report;
+  const Mirror mirror = read_mirror(env, report.checks);
+  check_mirror(env, mirror, report.checks);
+  if (!o.images.empty()) report.images = offline_readiness(env, mirror, o.images);
+  const std::string probe = choose_probe(o, report.images);
+  spdlog::info("checking {} nodes of {} (probe image {})", env.nodes().size(), env.cluster(), probe);
+  std::vector<std::vector<LiveCheck>> per_node(env.nodes().size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < env.nodes().size(); ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        per_node[i] = check_node(env, env.nodes()[i], mirror, probe, o.pull_timeout);
+      } catch (const std::exception& e) {
+        per_node[i] = {check_of("the node can be checked", env.nodes()[i].name, Verdict::fail, e.what())};
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& checks : per_node) report.checks.insert(report.checks.end(), checks.begin(), checks.end());
+  readiness_check(report, o.images, report.checks);
+  check_quota(env, mirror, probe, report);
+  check_offline_restart(mirror, report.checks);
+  return report;
+}
+
+}  // namespace mirrorgate

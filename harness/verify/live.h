@@ -1,0 +1,33 @@
+// A live, read-only look at a user's own cluster before an experiment runs
+// (`verify --live`): from what is running — each node's containerd, the
+// hosts.toml it reads, kind-registry's config and storage, kind-registry's
+// access log — whether every node provably pulls docker.io images through
+// the cache; how much of an image list the cache holds (offline-ready);
+// Docker Hub's pull quota left for the cache's identity; the offline-restart
+// risk. Nothing in the cluster, kind-registry or Docker's networks changes:
+// a probe image pulled onto a node that did not hold it is removed again.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "env/environment.h"
+#include "reports/live_report.h"
+
+namespace mirrorgate {
+
+struct LiveOptions {
+  // The image each node pulls as proof; empty: the smallest image of
+  // `images` the cache already holds (no quota spent), else busybox:1.36.
+  std::string probe_image;
+  std::filesystem::path images;  // AIOpsLab's images.txt format; empty: no readiness report
+  std::chrono::seconds pull_timeout{120};
+};
+
+LiveReport verify_live(Environment& env, const LiveOptions& options);
+
+}  // namespace mirrorgate

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# live_verify_test.sh CASE MIRRORGATE CLUSTER STATE_DIR SOURCE_DIR
+#
+# `mirrorgate verify --live` against a kind cluster that the test world
+# brought up beforehand (mirrorgate up --backend kind --stand-in-hub: the
+# stand-in plays Docker Hub). Each CASE applies one misconfiguration to the
+# running cluster as a user could have made it, runs the live verify, checks
+# its exit code and diagnosis, requires that the live run changed nothing
+# (a snapshot of every node's /etc/containerd and images, the node and
+# kind-registry containers, kind-registry's config, the kind network and its
+# aliases, taken before and after it), and puts the cluster back.
+set -euo pipefail
+case_name=$1 mirrorgate=$2 cluster=$3 state=$4 src=$5
+work=$(mktemp -d /tmp/mirrorgate-live-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+nodes=$(docker ps --filter "label=io.x-k8s.kind.cluster=$cluster" --format '{{.Names}}' | sort)
+worker=$(grep -- '-worker$' <<<"$nodes" | head -1)
+[[ -n $worker ]] || { echo "no worker node of cluster $cluster is running" >&2; exit 1; }
+hosts_path=/etc/containerd/certs.d/docker.io/hosts.toml
+
+snapshot() {
+  local n
+  for n in $nodes; do
+    echo "== node $n"
+    docker inspect -f '{{.Id}} {{.State.StartedAt}} {{json .Config}} {{json .HostConfig}}' "$n"
+    docker exec "$n" sh -c 'find /etc/containerd -type f | sort | xargs sha256sum'
+    docker exec "$n" crictl images | { grep -o '"id": *"[^"]*"' || true; } | sort
+  done
+  echo "== kind-registry"
+  docker inspect -f '{{.Id}} {{.State.StartedAt}} {{json .Config}} {{json .HostConfig}}' kind-registry
+  # docker lists mounts in no fixed order
+  docker inspect -f '{{range .Mounts}}{{.Source}} {{.Destination}} {{.RW}}{{println}}{{end}}' kind-registry | sort
+  docker exec kind-registry cat /etc/docker/registry/config.yml | sha256sum
+  echo "== networks"
+  docker network ls --format '{{.Name}} {{.Driver}}' | sort
+  docker network inspect -f '{{range $id, $c := .Containers}}{{$c.Name}} {{$c.IPv4Address}}{{println}}{{end}}' kind | sort
+  for c in $nodes kind-registry; do
+    docker inspect -f "$c {{json .NetworkSettings.Networks.kind.Aliases}}" "$c"
+  done
+}
+
+restart_node() {  # the node's containerd reads its config.toml again
+  docker restart "$1" >/dev/null
+  for _ in $(seq 100); do docker exec "$1" crictl version >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "containerd of $1 did not answer after its restart" >&2
+  return 1
+}
+
+restore_registry() {
+  docker rm -f kind-registry >/dev/null
+  bash "$src/registry/setup-registry.sh" --port 5001 --data-dir "$state/registry-data" \
+    --config "$src/registry/registry-config.yml" --ca-bundle "$state/pki/ca-bundle.crt" >/dev/null
+}
+
+# Each case: what to break (apply), how to mend it (restore), the exit code
+# and the words the live verify must answer with.
+restore=true
+case $case_name in
+  correct_setup_passes)
+    want=0 pattern="verify --live PASSED" ;;
+  hosts_toml_missing_on_worker)
+    docker cp "$worker:$hosts_path" "$work/hosts.toml"
+    docker exec "$worker" rm "$hosts_path"
+    restore='docker cp "$work/hosts.toml" "$worker:$hosts_path"'
+    want=1 pattern="FAIL +$worker: containerd sends docker.io to kind-registry|$hosts_path is missing" ;;
+  mirror_on_host_port)
+    docker cp "$worker:$hosts_path" "$work/hosts.toml"
+    docker cp "$src/tests/data/misconfig/host-port-hosts.toml" "$worker:$hosts_path"
+    restore='docker cp "$work/hosts.toml" "$worker:$hosts_path"'
+    want=1 pattern="5001 is the port on the host" ;;
+  mirror_pull_only)
+    docker cp "$worker:$hosts_path" "$work/hosts.toml"
+    docker cp "$src/tests/data/misconfig/pull-only-hosts.toml" "$worker:$hosts_path"
+    restore='docker cp "$work/hosts.toml" "$worker:$hosts_path"'
+    want=1 pattern='capabilities = \["pull"\] only' ;;
+  registry_not_a_proxy)
+    # A plain registry under the same name on the kind network: it answers
+    # 404 for every image it was not pushed, and containerd falls back.
+    docker rm -f kind-registry >/dev/null
+    docker run -d --name kind-registry --network kind -p 127.0.0.1:5001:5000 registry:2 >/dev/null
+    restore=restore_registry
+    want=1 pattern="kind-registry is not a pull-through cache" ;;
+  node_without_config_path)
+    docker cp "$worker:/etc/containerd/config.toml" "$work/config.toml"
+    grep -v 'config_path' "$work/config.toml" >"$work/no-config-path.toml"
+    docker cp "$work/no-config-path.toml" "$worker:/etc/containerd/config.toml"
+    restart_node "$worker"
+    restore='docker cp "$work/config.toml" "$worker:/etc/containerd/config.toml" && restart_node "$worker"'
+    want=1 pattern="$worker: containerd sends docker.io to kind-registry|has no config_path, so hosts.toml is ignored" ;;
+  *) echo "unknown case $case_name" >&2; exit 2 ;;
+esac
+
+snapshot >"$work/before"
+set +e
+"$mirrorgate" verify --live --backend kind --name "$cluster" --reports "$work/reports" >"$work/out" 2>&1
+got=$?
+set -e
+snapshot >"$work/after"
+cat "$work/out"
+eval "$restore"
+
+status=0
+if [[ $got -ne $want ]]; then echo "expected exit code $want, got $got" >&2; status=1; fi
+IFS='|' read -ra words <<<"$pattern"
+for w in "${words[@]}"; do
+  grep -qE -- "$w" "$work/out" || { echo "expected the output to say: $w" >&2; status=1; }
+done
+if ! diff -u "$work/before" "$work/after" >&2; then
+  echo "the live verify changed the cluster (diff above)" >&2
+  status=1
+fi
+for f in report.md report.json junit.xml; do
+  ls "$work"/reports/*/"$f" >/dev/null 2>&1 || { echo "no $f written" >&2; status=1; }
+done
+exit $status

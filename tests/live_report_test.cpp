@@ -1,0 +1,66 @@
+// The live verify's report: report.json's section, report.md's tables and
+// the JUnit cases, from a report shaped like a real run's.
+#include <gtest/gtest.h>
+
+#include "reports/live_report.h"
+
+using namespace mirrorgate;
+
+namespace {
+
+LiveReport sample() {
+  LiveReport r;
+  r.checks = {
+      {"kind-registry is a pull-through cache of Docker Hub", "kind-registry", Verdict::pass, "proxy.remoteurl https://registry-1.docker.io", {}, 0.01},
+      {"containerd sends docker.io to kind-registry", "aiopslab-worker", Verdict::fail,
+       "/etc/containerd/certs.d/docker.io/hosts.toml is missing, so the node pulls docker.io images straight from registry-1.docker.io\n  fix: write kind/hosts.toml …",
+       {"files under /etc/containerd/certs.d: none"}, 0.02},
+      {"the node pulls through kind-registry", "aiopslab-worker", Verdict::skip, "not pulled | see above", {}, 0},
+      {"Docker Hub pull quota", "registry-1.docker.io", Verdict::warn, "3 of 100 pulls left", {}, 0.2},
+  };
+  r.images = {{"redis:7.2", "cached", "sha256:abc"},
+              {"mongo:4.4.6", "not cached", "the cache has no tag 4.4.6 of library/mongo"},
+              {"quay.io/prometheus/prometheus:v2.47.0", "not covered", "quay.io is pulled directly"}};
+  r.quota = {true, 100, 3, 21600, "203.0.113.7", "anonymous (kind-registry's address)"};
+  return r;
+}
+
+}  // namespace
+
+TEST(LiveReport, AFailedCheckFailsTheRunAndWarningsDoNot) {
+  auto r = sample();
+  EXPECT_FALSE(r.passed());
+  r.checks.erase(r.checks.begin() + 1);
+  EXPECT_TRUE(r.passed());
+}
+
+TEST(LiveReport, CountsOfflineReadinessOverDockerIoImagesOnly) {
+  auto r = sample();
+  EXPECT_EQ(r.cached(), 1);
+  EXPECT_EQ(r.covered(), 2);
+  auto j = live_report_json(r);
+  EXPECT_EQ(j["offline_ready"]["cached"], 1);
+  EXPECT_EQ(j["offline_ready"]["docker_io_images"], 2);
+  EXPECT_EQ(j["docker_hub_quota"]["remaining"], 3);
+  EXPECT_EQ(j["checks"][1]["verdict"], "FAIL");
+}
+
+TEST(LiveReport, MarkdownTablesKeepEachCheckOnOneRow) {
+  const auto md = live_report_markdown(sample());
+  EXPECT_NE(md.find("| containerd sends docker.io to kind-registry | aiopslab-worker | FAIL | "), std::string::npos) << md;
+  EXPECT_NE(md.find("not pulled \\| see above"), std::string::npos) << md;  // a | in a cell is escaped
+  EXPECT_NE(md.find("1 of 2 docker.io images are cached"), std::string::npos) << md;
+  EXPECT_NE(md.find("3 of 100 pulls left per 21600 s"), std::string::npos) << md;
+}
+
+TEST(LiveReport, EveryCheckIsAJUnitCaseAndOnlyFailuresCarryAMessage) {
+  const auto results = live_report_results(sample());
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_TRUE(results[0].passed);
+  EXPECT_FALSE(results[1].passed);
+  ASSERT_EQ(results[1].failures.size(), 1u);
+  EXPECT_NE(results[1].failures[0].find("files under /etc/containerd/certs.d: none"), std::string::npos);
+  EXPECT_TRUE(results[2].skipped);
+  EXPECT_TRUE(results[3].passed);  // a warning is not a failure
+  EXPECT_NE(junit_xml(results, "verify --live").find("aiopslab-worker"), std::string::npos);
+}
