@@ -26,21 +26,20 @@ for p in "${build_packages[@]}" "${run_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
+export DEBIAN_FRONTEND=noninteractive
+echo "ci/setup.sh: apt-get update"
+apt-get update -qq
 if ((${#missing[@]})); then
   echo "ci/setup.sh: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "ci/setup.sh: all packages present"
 fi
 
-# Debian's packages start their daemons as services; the lab runs its own
-# instances inside namespaces, so the system-wide ones are not needed and
-# would hold port 5000 (docker-registry) or the default containerd socket.
-for svc in docker-registry containerd; do
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
-    systemctl stop "$svc" || true
-  fi
-done
-pkill -x -f '/usr/bin/docker-registry serve /etc/docker/registry/config.yml' 2>/dev/null || true
+# The other node generations (containerd 1.7 and 2.x), from the same archive
+# into /var/cache/mirrorgate/containerd, without touching what is installed.
+bash "$(dirname "$0")/fetch-containerd.sh"
+
+# The host's own containerd and docker-registry services are left alone: the
+# lab's daemons run in namespaces of their own, on sockets and addresses of
+# their own, and Docker may depend on the host's containerd.

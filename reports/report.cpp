@@ -110,6 +110,8 @@ json report_json(const VerifyReport& r) {
               {"failure", r.failure},       {"files", r.files},                      {"environment", r.environment},
               {"upstream", r.upstream},     {"pulls", r.pulls},                      {"scenarios", scenarios}};
   if (!r.live.is_null()) out["live"] = r.live;
+  out["node_generations"] = r.generations;
+  if (!r.portability.empty()) out["portability"] = r.portability;
   return out;
 }
 
@@ -162,6 +164,16 @@ std::string report_markdown(const VerifyReport& r) {
     for (const auto& [name, v] : by_scenario) {
       md << "| " << name << " | " << v.first << " | " << std::setprecision(3) << v.second / v.first << " |\n";
     }
+    md << "\n";
+  }
+  if (!r.generations.empty()) {
+    md << "## Node generations\n\nWhat each containerd generation makes of the kind config (the rules the real "
+          "daemons showed):\n\n| containerd | kind releases | hosts.toml used | why |\n|---|---|---|---|\n";
+    for (const auto& g : r.generations) {
+      md << "| " << g.value("generation", "") << " | " << g.value("stands_for", "") << " | "
+         << (g.value("ok", false) ? "yes" : "**no**") << " | " << g.value("why", "") << " |\n";
+    }
+    if (!r.portability.empty()) md << "\n**" << r.portability << "**\n";
     md << "\n";
   }
   if (r.environment.is_object()) {

@@ -35,6 +35,10 @@ struct VerifyReport {
   nlohmann::json environment;  // versions, kernel, platform, shaping
   nlohmann::json upstream;     // what the upstream saw during the run
   nlohmann::json pulls = nlohmann::json::array();  // per node, per image pull records
+  // What each containerd generation makes of the kind config under test:
+  // [{generation, stands_for, ok, why}]; and the line saying when it differs.
+  nlohmann::json generations = nlohmann::json::array();
+  std::string portability;
   nlohmann::json live;        // verify --live: checks, offline readiness, quota (reports/live_report)
   std::string live_markdown;  // the same, as report.md sections
   std::vector<ScenarioResult> scenarios;

@@ -32,9 +32,9 @@ TEST_F(HostsTomlOnEveryNode, FileReadBackFromEachNodeMatchesTheShippedOne) {
     auto settings = env().node_registry_config(node.name);
     ASSERT_FALSE(settings.config_path.empty()) << node.name << ": containerd has no config_path";
     EXPECT_TRUE(settings.mirror_hosts.empty()) << node.name << ": legacy mirrors entries conflict with config_path";
-    auto text = env().read_node_file(node.name, settings.config_path + "/docker.io/hosts.toml");
-    ASSERT_TRUE(text) << node.name << ": no hosts.toml under " << settings.config_path << "/docker.io";
-    auto hosts = parse_hosts_toml(*text, node.name + ":hosts.toml");
+    const auto where = locate_hosts_toml(env(), node.name, settings.config_path);
+    ASSERT_TRUE(where.text) << node.name << ": no docker.io/hosts.toml under config_path " << settings.config_path;
+    auto hosts = parse_hosts_toml(*where.text, node.name + ":" + where.path);
     // containerd appends Docker Hub as the server when the line is omitted,
     // so the fallback that counts is the effective one.
     EXPECT_EQ(hosts.server.value_or("https://registry-1.docker.io"), "https://registry-1.docker.io")

@@ -50,15 +50,25 @@ class OfflinePulls : public EnvironmentTest {
     });
   }
 
+  // containerd 1.x returns the last host's error: the upstream's. 2.x tries
+  // the upstream too (its log says "fetch failed … connection refused") but
+  // returns the mirror's 404 — measured with Debian's 2.1.9 — so there the
+  // error only says "not found".
   void never_cached_image_fails(const TestImage& image, const std::regex& unreachable) {
     const auto node = env().nodes().front().name;
+    const bool major2 = env().generation().rfind("2.", 0) == 0;
     try {
       env().pull_image(node, image.spec.ref.str(), 180s);
       ADD_FAILURE() << node << " pulled " << image.spec.ref.str()
                     << " although the mirror never cached it and the upstream is unreachable";
     } catch (const std::exception& e) {
-      EXPECT_TRUE(std::regex_search(e.what(), unreachable))
-          << "the error does not say the upstream is unreachable: " << e.what();
+      if (major2) {
+        EXPECT_TRUE(std::regex_search(e.what(), std::regex("NotFound|not found")))
+            << "containerd " << env().generation() << " did not fail with the mirror's not found: " << e.what();
+      } else {
+        EXPECT_TRUE(std::regex_search(e.what(), unreachable))
+            << "the error does not say the upstream is unreachable: " << e.what();
+      }
     }
   }
 

@@ -20,6 +20,9 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
   cmd.add_option("--upstream-rate", o.upstream_rate,
                  "limit the Docker Hub stand-in's link with tc tbf, e.g. 100mbit (default: unlimited)");
   cmd.add_option("--start-timeout", f.start_timeout_s, "seconds each daemon gets to answer")->capture_default_str();
+  cmd.add_option("--containerd", o.containerd,
+                 "embedded lab: the nodes' containerd generation — 1.6 (kind v0.19 and earlier), 1.7 (kind v0.20-v0.26), "
+                 "2.1 (kind v0.27 and later) (default: what the kind config's node images ship, else the newest here)");
   cmd.add_option("--backend", o.backend, "local: the embedded lab (no Docker); kind: Docker + kind + registry/setup-registry.sh")
       ->check(CLI::IsMember({"local", "kind"}))
       ->capture_default_str();

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "backends/backends.h"
+#include "containerd/generations.h"
 #include "core/files.h"
 
 namespace mirrorgate {
@@ -38,6 +39,12 @@ json describe_environment(const Environment& env) {
               {"nodes", env.nodes().size()},
               {"registry", versions.registry},
               {"containerd_by_node", versions.containerd}};
+  if (!env.generation().empty()) {
+    out["node_generation"] = "containerd " + env.generation();
+    for (const auto& g : node_generations()) {
+      if (g.name == env.generation()) out["node_generation"] = "containerd " + g.name + ", standing for " + g.stands_for;
+    }
+  }
   if (!env.nodes().empty() && versions.containerd.count(env.nodes().front().name)) {
     out["containerd"] = versions.containerd.at(env.nodes().front().name);
   }

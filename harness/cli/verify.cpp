@@ -75,6 +75,20 @@ std::string upstream_line(const json& upstream) {
   return out.str();
 }
 
+// What each node generation makes of the kind config under test, and the
+// line that says so when it is right for some and wrong for others.
+void note_generations(const EnvironmentOptions& options, VerifyReport& report) {
+  try {
+    const auto facts = MirrorFacts::from_files(options.files.kind_config, "", "");
+    for (const auto& v : facts.generations) {
+      report.generations.push_back({{"generation", v.generation}, {"stands_for", v.stands_for}, {"ok", v.ok}, {"why", v.why}});
+    }
+    report.portability = generation_portability(facts);
+  } catch (const std::exception& e) {
+    spdlog::debug("no generation verdicts: {}", e.what());
+  }
+}
+
 void print_summary(const VerifyReport& report, const fs::path& dir) {
   int passed = 0, failed = 0, skipped = 0;
   for (const auto& s : report.scenarios) {
@@ -89,6 +103,7 @@ void print_summary(const VerifyReport& report, const fs::path& dir) {
     for (const auto& f : s.failures) std::cout << "  " << f << "\n";
   }
   if (!report.failure.empty()) std::cout << "verify FAILED: " << report.failure << "\n";
+  if (!report.portability.empty()) std::cout << "note: " << report.portability << "\n";
   std::cout << upstream_line(report.upstream) << "\n";
   std::cout << "verify " << (report.passed ? "PASSED" : "FAILED") << ": " << passed << " passed, " << failed
             << " failed, " << skipped << " skipped in " << static_cast<int>(report.seconds) << " s; report "
@@ -223,6 +238,7 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
     return report.passed ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
   };
 
+  note_generations(options, report);
   auto env = bring_up_for(options, report);
   if (!env) return finish();
   const size_t upstream_mark = env->upstream_access_log().size();

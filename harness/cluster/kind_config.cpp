@@ -40,6 +40,7 @@ KindConfig parse_kind_config(const std::string& text, const std::filesystem::pat
   KindConfig config;
   config.file = file;
   std::vector<std::string> roles;
+  std::vector<std::pair<std::string, int>> images;  // each node's image and its line
   try {
     if (root["kind"] && root["kind"].as<std::string>() != "Cluster") {
       throw bad_input(where, line_of(root["kind"]), "kind must be Cluster, got " + root["kind"].as<std::string>());
@@ -59,6 +60,7 @@ KindConfig parse_kind_config(const std::string& text, const std::filesystem::pat
           throw bad_input(where, line_of(node), "unknown node role '" + role + "' (control-plane or worker)");
         }
         roles.push_back(role);
+        images.emplace_back(node["image"] ? node["image"].as<std::string>() : "", node["image"] ? line_of(node["image"]) : 0);
       }
     }
     // kind's default cluster: one control-plane node.
@@ -77,6 +79,10 @@ KindConfig parse_kind_config(const std::string& text, const std::filesystem::pat
   std::string cluster = !cluster_name.empty() ? cluster_name : !config.name.empty() ? config.name : "kind";
   config.name = cluster;
   config.nodes = name_kind_nodes(roles, cluster);
+  for (size_t i = 0; i < images.size() && i < config.nodes.size(); ++i) {
+    config.nodes[i].image = images[i].first;
+    config.nodes[i].image_line = images[i].second;
+  }
   return config;
 }
 

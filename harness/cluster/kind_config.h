@@ -11,8 +11,10 @@
 namespace mirrorgate {
 
 struct KindNode {
-  std::string role;  // "control-plane" or "worker"
-  std::string name;  // as kind names the node container
+  std::string role;   // "control-plane" or "worker"
+  std::string name;   // as kind names the node container
+  std::string image;  // nodes[].image, e.g. kindest/node:v1.32.2@sha256:…; empty: kind's default
+  int image_line = 0;
 };
 
 struct KindConfig {

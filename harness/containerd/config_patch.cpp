@@ -94,11 +94,11 @@ RegistrySettings registry_settings(const std::string& config_toml) {
   return settings;
 }
 
-RegistrySettings registry_settings_from_cri_info(const std::string& config_json) {
+std::optional<RegistrySettings> registry_settings_from_cri_info(const std::string& config_json) {
   RegistrySettings settings;
   settings.source = "CRI Status info[config]";
-  auto config = nlohmann::json::parse(config_json);
-  if (!config.contains("registry") || !config["registry"].is_object()) return settings;
+  auto config = nlohmann::json::parse(config_json, nullptr, false);
+  if (!config.is_object() || !config.contains("registry") || !config["registry"].is_object()) return std::nullopt;
   const auto& registry = config["registry"];
   if (registry.contains("configPath") && registry["configPath"].is_string()) settings.config_path = registry["configPath"];
   if (registry.contains("mirrors") && registry["mirrors"].is_object()) {

@@ -5,6 +5,7 @@
 // reports it instead, since that is how a config_path patch silently vanishes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,10 @@ struct RegistrySettings {
   std::string source;                       // where the settings were read
 };
 RegistrySettings registry_settings(const std::string& config_toml);
-// From CRI Status(verbose) info["config"] of containerd 1.x (JSON).
-RegistrySettings registry_settings_from_cri_info(const std::string& config_json);
+// From CRI Status(verbose) info["config"] (JSON). containerd 1.x puts the
+// registry settings there; 2.x reports its runtime config without them:
+// nullopt then, and `containerd config dump` is where to read them.
+std::optional<RegistrySettings> registry_settings_from_cri_info(const std::string& config_json);
 
 // config.toml of a kind node image (containerd 1.x, version 2), as the lab
 // uses for its nodes.

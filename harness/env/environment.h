@@ -75,6 +75,9 @@ class Environment {
   const std::string& backend() const { return run_.backend; }
   const std::string& cluster() const { return run_.cluster; }
   const std::string& platform() const { return run_.platform; }
+  // The nodes' containerd generation ("1.6", "1.7", "2.1"): what their
+  // config is migrated to and how it is read back.
+  const std::string& generation() const { return run_.containerd; }
   const InputFiles& files() const { return run_.files; }
   const std::filesystem::path& image_store() const { return run_.image_store; }
   const std::filesystem::path& state_dir() const { return run_.state_dir; }

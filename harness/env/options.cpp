@@ -33,8 +33,17 @@ void validate(const EnvironmentOptions& o) {
                                    o.upstream_rate.find_first_of("0123456789") != 0)) {
     throw bad_flag("--upstream-rate " + o.upstream_rate, "expected a tc rate like 100mbit");
   }
-  if (o.hosts_toml_path.rfind("/etc/containerd/", 0) != 0 || o.hosts_toml_path.find("..") != std::string::npos) {
-    throw bad_flag("--hosts-toml-path " + o.hosts_toml_path, "must be under /etc/containerd/");
+  // containerd 2.x also reads /etc/docker/certs.d when its config_path names it.
+  if ((o.hosts_toml_path.rfind("/etc/containerd/", 0) != 0 && o.hosts_toml_path.rfind("/etc/docker/certs.d/", 0) != 0) ||
+      o.hosts_toml_path.find("..") != std::string::npos) {
+    throw bad_flag("--hosts-toml-path " + o.hosts_toml_path, "must be under /etc/containerd/ or /etc/docker/certs.d/");
+  }
+  if (!o.containerd.empty()) {
+    (void)generation_named(o.containerd);
+    if (o.backend == "kind") {
+      throw bad_flag("--containerd", "selects the embedded lab's nodes; on the kind backend the node image decides "
+                                     "(--node-image, e.g. mirrorgate/kind-node:containerd-" + o.containerd + ")");
+    }
   }
   if (o.kind.registry_port < 1 || o.kind.registry_port > 65535) {
     throw bad_flag("--registry-port " + std::to_string(o.kind.registry_port), "expected a port from 1 to 65535");
@@ -43,6 +52,46 @@ void validate(const EnvironmentOptions& o) {
   if (o.backend == "kind" && !o.upstream_rate.empty() && !o.kind.stand_in_hub) {
     throw bad_flag("--upstream-rate", "shapes the Docker Hub stand-in; on the kind backend add --stand-in-hub");
   }
+}
+
+const NodeGeneration& node_generation(const EnvironmentOptions& o, const KindConfig& kind, std::string* note) {
+  const NodeGeneration* chosen = nullptr;
+  if (!o.containerd.empty()) {
+    chosen = &generation_named(o.containerd);
+  } else {
+    std::optional<NodeImageMatch> match;
+    for (const auto& n : kind.nodes) {
+      if (n.image.empty()) continue;
+      auto m = generation_of_node_image(n.image);
+      if (!m) {
+        std::string choices;
+        for (const auto& g : node_generations()) choices += (choices.empty() ? "" : ", ") + g.name;
+        throw bad_input(kind.file.string(), n.image_line,
+                        "no known containerd for node image " + n.image + " (known: the default node images of kind "
+                        "v0.27.0 and v0.33.0); give --containerd " + choices);
+      }
+      if (match && match->generation != m->generation) {
+        throw bad_input(kind.file.string(), n.image_line, "nodes run different containerd generations (" +
+                                                              match->generation + " and " + m->generation +
+                                                              "); the lab runs one per cluster");
+      }
+      match = m;
+    }
+    if (match) {
+      chosen = &generation_named(match->generation);
+      if (note) {
+        *note = "the kind config's node images are kind " + match->kind_release + "'s (containerd " + match->containerd +
+                "); the lab's nodes run containerd " + chosen->version + " from Debian " + chosen->suite + " instead";
+      }
+    } else {
+      chosen = &newest_available_generation();
+    }
+  }
+  if (!generation_available(*chosen)) {
+    throw missing_prerequisite("containerd " + chosen->name + " is not in " + generation_bin_dir(*chosen).string() +
+                               "; fetch it with ci/fetch-containerd.sh (Debian " + chosen->suite + "'s package)");
+  }
+  return *chosen;
 }
 
 bool gets_hosts_toml(const std::vector<std::string>& only, const NodeInfo& node) {

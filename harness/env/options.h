@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cluster/kind_config.h"
+#include "containerd/generations.h"
 #include "containerd/hosts_toml.h"
 #include "env/state.h"
 
@@ -25,6 +27,9 @@ struct EnvironmentOptions {
   // roles) that get hosts.toml (empty: every node), and where on the node.
   std::vector<std::string> hosts_toml_nodes;
   std::string hosts_toml_path = kDockerHubHostsPath;
+  // The containerd generation of the lab's nodes ("1.6", "1.7", "2.1");
+  // empty: what the kind config's node images ship, else the newest here.
+  std::string containerd;
 
   struct Local {
     std::string subnet = "10.77.0.0/24";  // lab addresses; must not overlap a host route
@@ -49,6 +54,12 @@ EnvironmentOptions default_options();
 // name, the rate's shape, where hosts.toml goes, the registry port. Throws
 // UserError(bad_input) naming the flag.
 void validate(const EnvironmentOptions& options);
+
+// The generation the lab's nodes run: --containerd; else the one the kind
+// config's node images stand for (all nodes must agree; an unknown image is
+// bad input naming the choices); else the newest available. `note` says
+// which was chosen and why, when it is not the exact version asked for.
+const NodeGeneration& node_generation(const EnvironmentOptions& options, const KindConfig& kind, std::string* note);
 
 // Whether `node` (by name or role) is one that gets hosts.toml.
 bool gets_hosts_toml(const EnvironmentOptions& options, const NodeInfo& node);

@@ -22,6 +22,7 @@ void to_json(json& j, const RunState& s) {
        {"hosts_toml_nodes", s.hosts_toml_nodes},
        {"hosts_toml_path", s.hosts_toml_path},
        {"platform", s.platform},
+       {"containerd", s.containerd},
        {"image_store", s.image_store.string()},
        {"registry_data", s.registry_data.string()},
        {"mirror", {{"url", s.mirror_url}, {"address", s.mirror_address}}},
@@ -55,6 +56,7 @@ void from_json(const json& j, RunState& s) {
   s.hosts_toml_nodes = j.value("hosts_toml_nodes", std::vector<std::string>{});
   s.hosts_toml_path = j.value("hosts_toml_path", "");
   s.platform = j.value("platform", "");
+  s.containerd = j.value("containerd", "");
   s.image_store = j.value("image_store", "");
   s.registry_data = j.value("registry_data", "");
   const auto& mirror = j.at("mirror");

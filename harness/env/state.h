@@ -51,6 +51,7 @@ struct RunState {
   std::vector<std::string> hosts_toml_nodes;  // empty: every node got hosts.toml
   std::string hosts_toml_path;
   std::string platform;                 // "linux/amd64"
+  std::string containerd;               // the nodes' containerd generation: "1.6", "1.7", "2.1"
   std::filesystem::path image_store;    // generated test images (shared, kept by down)
   std::filesystem::path registry_data;  // kind-registry's cache (kept by down unless --purge)
 

@@ -1,5 +1,6 @@
 #include "verify/diagnose.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "containerd/config_patch.h"
@@ -53,9 +54,22 @@ MirrorFacts MirrorFacts::from_files(const std::filesystem::path& kind_config,
   }
   if (!kind_config.empty()) {
     auto kind = load_kind_config(kind_config);
-    facts.skipped_patches = apply_containerd_patches(kind_base_containerd_config(), kind.containerd_patches).skipped;
+    const auto merged = apply_containerd_patches(kind_base_containerd_config(), kind.containerd_patches);
+    facts.skipped_patches = merged.skipped;
+    facts.generations = registry_verdicts(merged.toml);
   }
   return facts;
+}
+
+std::string generation_portability(const MirrorFacts& facts) {
+  std::string good, bad;
+  for (const auto& v : facts.generations) {
+    std::string& list = v.ok ? good : bad;
+    list += (list.empty() ? "" : "; ") + std::string("containerd ") + v.generation + " (" + v.stands_for + ")" +
+            (v.ok ? "" : ": " + v.why);
+  }
+  if (good.empty() || bad.empty()) return "";
+  return facts.kind_config.string() + " is right for " + good + " — and wrong for " + bad;
 }
 
 std::vector<Finding> diagnose_mirror(const MirrorFacts& facts) {
@@ -96,10 +110,10 @@ class NodeDiagnosis {
       return out_;
     }
     if (!check_registry_settings(settings)) return out_;
-    const std::string path = settings.config_path + "/" + hosts_directory_for("docker.io") + "/hosts.toml";
-    auto hosts = read_hosts_toml(settings, path);
+    const auto where = locate_hosts_toml(env_, node_, settings.config_path);
+    auto hosts = read_hosts_toml(settings, where);
     if (!hosts) return out_;
-    check_hosts(*hosts, path);
+    check_hosts(*hosts, where.path);
     return out_;
   }
 
@@ -117,7 +131,11 @@ class NodeDiagnosis {
     if (!settings.config_path.empty()) return true;
     std::string cause = "the kind config (" + facts_.kind_config.string() +
                         ") has no containerdConfigPatches entry setting config_path";
+    for (const auto& v : facts_.generations) {
+      if (v.generation == env_.generation() && !v.ok) cause = "containerd " + v.generation + " (" + v.stands_for + "): " + v.why;
+    }
     if (!facts_.skipped_patches.empty()) cause = "kind skipped the kind config's patch: " + facts_.skipped_patches.front();
+    if (const auto portability = generation_portability(facts_); !portability.empty()) cause += ". " + portability;
     add("its containerd has no config_path, so hosts.toml is ignored and every pull goes straight to "
         "registry-1.docker.io; " + cause,
         "in the kind config:\n    containerdConfigPatches:\n      - |-\n        [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
@@ -128,32 +146,43 @@ class NodeDiagnosis {
 
   // The file containerd reads for docker.io, parsed; a finding when it is
   // missing (with what is there instead) or not TOML.
-  std::optional<HostsToml> read_hosts_toml(const RegistrySettings& settings, const std::string& path) {
-    auto text = env_.read_node_file(node_, path);
-    if (!text) {
-      missing_hosts_toml(settings, path);
+  std::optional<HostsToml> read_hosts_toml(const RegistrySettings& settings, const HostsTomlLocation& where) {
+    if (!where.text) {
+      missing_hosts_toml(settings, where);
       return std::nullopt;
     }
     try {
-      return parse_hosts_toml(*text, node_ + ":" + path);
+      return parse_hosts_toml(*where.text, node_ + ":" + where.path);
     } catch (const UserError& e) {
       add(std::string(e.what()), "fix the TOML syntax; containerd logs the error and ignores the whole file");
       return std::nullopt;
     }
   }
 
-  void missing_hosts_toml(const RegistrySettings& settings, const std::string& path) {
-    std::vector<std::string> evidence{"files under " + settings.config_path + ":"};
+  void missing_hosts_toml(const RegistrySettings& settings, const HostsTomlLocation& where) {
+    const std::string& path = where.path;
+    std::vector<std::string> evidence;
     std::string hint;
-    for (const auto& f : env_.list_node_files(node_, settings.config_path)) {
-      evidence.push_back("  " + f);
-      if (f.rfind("registry-1.docker.io/", 0) == 0 || f.rfind("index.docker.io/", 0) == 0) {
-        hint = "; the directory is named after the image's registry (docker.io), not Docker Hub's API host";
-      } else if (f.rfind("docker.io/", 0) == 0) {
-        hint = "; containerd reads only docker.io/hosts.toml, not docker.io/" + f.substr(10);
+    for (const auto& root : where.roots) {
+      evidence.push_back("files under " + root + ":");
+      const auto files = env_.list_node_files(node_, root);
+      for (const auto& f : files) {
+        evidence.push_back("  " + f);
+        if (f.rfind("registry-1.docker.io/", 0) == 0 || f.rfind("index.docker.io/", 0) == 0) {
+          hint = "; the directory is named after the image's registry (docker.io), not Docker Hub's API host";
+        } else if (f.rfind("docker.io/", 0) == 0) {
+          hint = "; containerd reads only docker.io/hosts.toml, not docker.io/" + f.substr(10);
+        }
       }
+      if (files.empty()) evidence.back() += " none";
     }
-    if (evidence.size() == 1) evidence.back() += " none";
+    // Docker's own directory, which containerd reads only when config_path names it.
+    const std::string docker_dir = "/etc/docker/certs.d";
+    if (std::find(where.roots.begin(), where.roots.end(), docker_dir) == where.roots.end() &&
+        env_.read_node_file(node_, docker_dir + "/docker.io/hosts.toml")) {
+      hint = "; there is one in " + docker_dir + "/docker.io/, but config_path (" + settings.config_path +
+             ") does not name " + docker_dir;
+    }
     add(path + " is missing, so the node pulls docker.io images straight from registry-1.docker.io" + hint,
         "write " + (facts_.hosts_toml.empty() ? std::string("kind/hosts.toml") : facts_.hosts_toml.string()) + " to " +
             path + " on every node",
@@ -225,6 +254,27 @@ class NodeDiagnosis {
 
 std::vector<Finding> diagnose_node(const Environment& env, const std::string& node, const MirrorFacts& facts) {
   return NodeDiagnosis(env, node, facts).run();
+}
+
+HostsTomlLocation locate_hosts_toml(const Environment& env, const std::string& node, const std::string& config_path) {
+  HostsTomlLocation where;
+  for (size_t start = 0; start <= config_path.size();) {
+    const size_t colon = std::min(config_path.find(':', start), config_path.size());
+    if (colon > start) where.roots.push_back(config_path.substr(start, colon - start));
+    start = colon + 1;
+  }
+  // containerd's hostPaths for a host without a port: HOST, then _default.
+  for (const auto& root : where.roots) {
+    for (const std::string& dir : {root + "/" + hosts_directory_for("docker.io"), root + "/_default"}) {
+      if (env.list_node_files(node, dir).empty()) continue;
+      where.dir = dir;
+      where.path = dir + "/hosts.toml";
+      where.text = env.read_node_file(node, where.path);
+      return where;
+    }
+  }
+  where.path = (where.roots.empty() ? config_path : where.roots.front()) + "/" + hosts_directory_for("docker.io") + "/hosts.toml";
+  return where;
 }
 
 }  // namespace mirrorgate

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "containerd/generations.h"
 #include "env/environment.h"
 #include "registry/registry_config.h"
 
@@ -30,6 +31,7 @@ struct MirrorFacts {
   bool tls = false;                    // whether it serves HTTPS
   std::optional<RegistryConfig> registry_config;
   std::vector<std::string> skipped_patches;  // kind config patches kind would skip
+  std::vector<GenerationVerdict> generations;  // what each containerd generation makes of the kind config
   std::filesystem::path kind_config;
   std::filesystem::path hosts_toml;          // the file that was installed on the nodes
 
@@ -38,6 +40,21 @@ struct MirrorFacts {
 };
 
 std::vector<Finding> diagnose_node(const Environment& env, const std::string& node, const MirrorFacts& facts);
+
+// Where the node's containerd finds docker.io's hosts.toml, as containerd
+// looks: config_path is a list of roots (`:`-separated); the first root that
+// has a docker.io (else _default) directory is used.
+struct HostsTomlLocation {
+  std::vector<std::string> roots;  // config_path, split
+  std::string dir;                 // the directory containerd uses; empty: none of the roots has one
+  std::string path;                // DIR/hosts.toml, or ROOT/docker.io/hosts.toml of the first root when no dir
+  std::optional<std::string> text; // its content, when the file is there
+};
+HostsTomlLocation locate_hosts_toml(const Environment& env, const std::string& node, const std::string& config_path);
 std::vector<Finding> diagnose_mirror(const MirrorFacts& facts);
+
+// When the kind config is right for some node generations and wrong for
+// others: one line saying which, naming the kind releases (empty otherwise).
+std::string generation_portability(const MirrorFacts& facts);
 
 }  // namespace mirrorgate

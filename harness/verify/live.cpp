@@ -192,10 +192,9 @@ std::string choose_probe(const LiveOptions& o, const std::vector<ImageReadiness>
 std::optional<std::string> mirror_url_of(const Environment& env, const std::string& node) {
   const auto settings = env.node_registry_config(node);
   if (settings.config_path.empty()) return std::nullopt;
-  const std::string path = settings.config_path + "/" + hosts_directory_for("docker.io") + "/hosts.toml";
-  auto text = env.read_node_file(node, path);
-  if (!text) return std::nullopt;
-  const auto hosts = parse_hosts_toml(*text, node + ":" + path);
+  const auto where = locate_hosts_toml(env, node, settings.config_path);
+  if (!where.text) return std::nullopt;
+  const auto hosts = parse_hosts_toml(*where.text, node + ":" + where.path);
   if (hosts.hosts.empty()) return std::nullopt;
   return hosts.hosts.front().url;
 }

@@ -5,8 +5,9 @@
 #   mirrorgate/registry-standin:2  Debian's docker-registry with registry:2's
 #                                  interface; tagged registry:2 too unless a
 #                                  real registry:2 is present
-#   mirrorgate/kind-node:containerd  containerd, runc, ctr, the crictl double,
-#                                  busybox for the shell tools
+#   mirrorgate/kind-node:containerd-GENERATION  containerd, runc, ctr of
+#                                  that generation, the crictl double, busybox
+#                                  for the shell tools; :containerd is the newest
 # An image whose content did not change is not re-imported.
 set -euo pipefail
 
@@ -14,7 +15,7 @@ usage() { echo "usage: build-images.sh CRICTL_BINARY" >&2; exit 2; }
 (($# == 1)) || usage
 crictl=$1
 [[ -x $crictl ]] || { echo "build-images.sh: $crictl is not an executable" >&2; exit 2; }
-for tool in docker docker-registry containerd runc ctr busybox; do
+for tool in docker docker-registry busybox; do
   command -v "$tool" >/dev/null || { echo "build-images.sh: $tool not found; run ci/setup.sh" >&2; exit 3; }
 done
 
@@ -96,18 +97,38 @@ if ! docker image inspect registry:2 >/dev/null 2>&1 ||
   echo "tagged registry:2 (no real registry:2 image here)"
 fi
 
-node=$work/node
-base_files "$node"
-for tool in containerd containerd-shim-runc-v2 ctr runc; do
-  add_binary "$node" "$(command -v "$tool")" "/usr/local/bin/$tool"
+# One node image per containerd generation the machine has: Debian 12's
+# own (1.6) and those ci/fetch-containerd.sh fetched (1.7, 2.1). Each gets
+# that generation's containerd, shim, ctr and runc.
+containerd_cache=${MIRRORGATE_CONTAINERD_CACHE:-/var/cache/mirrorgate/containerd}
+newest=""
+for generation in 1.6 1.7 2.1; do
+  if [[ $generation == 1.6 ]]; then
+    bin=/usr/bin sbin=/usr/sbin
+  else
+    bin=$containerd_cache/$generation/usr/bin sbin=$containerd_cache/$generation/usr/sbin
+  fi
+  [[ -x $bin/containerd ]] || { echo "no containerd $generation here (ci/fetch-containerd.sh); its node image is not built"; continue; }
+  node=$work/node-$generation
+  base_files "$node"
+  for tool in containerd containerd-shim-runc-v2 ctr; do
+    add_binary "$node" "$bin/$tool" "/usr/local/bin/$tool"
+  done
+  add_binary "$node" "$( [[ -x $sbin/runc ]] && echo "$sbin/runc" || command -v runc)" /usr/local/bin/runc
+  add_binary "$node" "$crictl" /usr/local/bin/crictl
+  mkdir -p "$node/bin"
+  cp "$(command -v busybox)" "$node/bin/busybox"
+  for applet in sh cat mkdir ls find du rm mv cp test grep sed tee sleep echo env stat kill ps sha256sum sort; do
+    ln -sf busybox "$node/bin/$applet"
+  done
+  mkdir -p "$node/etc/containerd" "$node/var/lib/containerd" "$node/opt/cni/bin" "$node/etc/cni/net.d"
+  import_root "$node" "mirrorgate/kind-node:containerd-$generation" \
+    --change 'ENV PATH=/usr/local/bin:/bin' \
+    --change 'ENTRYPOINT ["/usr/local/bin/containerd", "--config", "/etc/containerd/config.toml"]'
+  newest=$generation
 done
-add_binary "$node" "$crictl" /usr/local/bin/crictl
-mkdir -p "$node/bin"
-cp "$(command -v busybox)" "$node/bin/busybox"
-for applet in sh cat mkdir ls find du rm mv cp test grep sed tee sleep echo env stat kill ps sha256sum sort; do
-  ln -sf busybox "$node/bin/$applet"
-done
-mkdir -p "$node/etc/containerd" "$node/var/lib/containerd" "$node/opt/cni/bin" "$node/etc/cni/net.d"
-import_root "$node" mirrorgate/kind-node:containerd \
-  --change 'ENV PATH=/usr/local/bin:/bin' \
-  --change 'ENTRYPOINT ["/usr/local/bin/containerd", "--config", "/etc/containerd/config.toml"]'
+[[ -n $newest ]] || { echo "build-images.sh: no containerd found to build a node image from" >&2; exit 3; }
+# The node image the tests use unless they name a generation: the newest.
+docker tag "mirrorgate/kind-node:containerd-$newest" mirrorgate/kind-node:containerd
+echo "mirrorgate/kind-node:containerd is containerd $newest"
+docker image prune -f --filter "label=mirrorgate.content" >/dev/null  # our own images left dangling by a rebuild

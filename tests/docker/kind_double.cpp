@@ -90,7 +90,14 @@ int create_cluster(std::string name, const fs::path& config_file, const std::str
           // containerd runs on without its CRI plugin when the config is
           // refused: nothing to wait for then.
           auto logs = run({"docker", "logs", node.name}, {.check = false});
-          if ((logs.out + logs.err).find("failed to load plugin io.containerd.grpc.v1.cri") != std::string::npos) {
+          // 1.x: "failed to load plugin io.containerd.grpc.v1.cri"; 2.x: "failed to load plugin" … id=io.containerd.cri.v1.images
+          bool refused = false;
+          for (const auto& line : lines(logs.out + logs.err)) {
+            refused = refused || (line.find("failed to load plugin") != std::string::npos &&
+                                  (line.find("io.containerd.grpc.v1.cri") != std::string::npos ||
+                                   line.find("io.containerd.cri.v1") != std::string::npos));
+          }
+          if (refused) {
             throw std::runtime_error("containerd on " + node.name + " did not load its CRI plugin:\n" + logs.err);
           }
           return false;

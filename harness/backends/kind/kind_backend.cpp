@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,7 @@
 #include "backends/kind/docker.h"
 #include "backends/kind/kind_environment.h"
 #include "cluster/kind_config.h"
+#include "containerd/generations.h"
 #include "containerd/hosts_toml.h"
 #include "core/error.h"
 #include "core/files.h"
@@ -30,6 +32,17 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kHubContainer = "mirrorgate-hub";
+
+// "1.7.24" from `containerd --version` in the node.
+std::string node_containerd_version(const std::string& node) {
+  const auto out = docker_quiet({"exec", node, "containerd", "--version"}).out;
+  // "containerd github.com/containerd/containerd[/v2] VERSION REVISION"
+  std::istringstream words(out);
+  std::string word, version;
+  for (int i = 0; words >> word && i < 3; ++i) version = word;
+  if (!version.empty() && version[0] == 'v') version.erase(0, 1);
+  return version;
+}
 constexpr const char* kClusterLabel = "io.x-k8s.kind.cluster";
 constexpr const char* kRoleLabel = "io.x-k8s.kind.role";
 constexpr auto kAnswerTimeout = 60s;
@@ -183,6 +196,7 @@ void read_nodes(KindEnvironment& env, const KindConfig& kind) {
     run.nodes.push_back({name, role, address_on_kind_network(name)});
   }
   if (run.nodes.empty()) throw std::runtime_error("kind get nodes --name " + run.cluster + " lists no node");
+  run.containerd = generation_for_version(node_containerd_version(run.nodes.front().name));
   // In the kind config's order, as the local lab lists them.
   auto rank = [&](const std::string& name) {
     for (size_t i = 0; i < kind.nodes.size(); ++i) {
@@ -430,6 +444,7 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
   }
   const auto networks = registry["NetworkSettings"].value("Networks", nlohmann::json::object());
   if (networks.contains(kKindNetwork)) run.mirror_address = networks[kKindNetwork].value("IPAddress", "");
+  run.containerd = generation_for_version(node_containerd_version(run.nodes.front().name));
   run.mirror_url = registry_url_from_host(registry);
   if (run.mirror_url.empty() && !run.mirror_address.empty()) run.mirror_url = "http://" + run.mirror_address + ":5000";
   KindState kind;

@@ -245,9 +245,10 @@ RegistrySettings KindEnvironment::node_registry_config(const std::string& node) 
     if (!direct_) throw std::runtime_error("not root: no CRI socket");
     auto info = CriClient(node_socket(node)).status_info();
     if (auto config = info.find("config"); config != info.end()) {
-      auto settings = registry_settings_from_cri_info(config->second);
-      settings.source = node + ": CRI Status info[config]";
-      return settings;
+      if (auto settings = registry_settings_from_cri_info(config->second)) {
+        settings->source = node + ": CRI Status info[config]";
+        return *settings;
+      }
     }
   } catch (const std::exception&) {
     // fall through to the config dump

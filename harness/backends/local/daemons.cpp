@@ -68,8 +68,11 @@ std::string cri_plugin_failure(const fs::path& log) {
   std::string reason;
   std::istringstream lines(read_file_if_exists(log).value_or(""));
   for (std::string line; std::getline(lines, line);) {
-    if (line.find("failed to load plugin io.containerd.grpc.v1.cri") != std::string::npos ||
-        line.find("failed to load plugin io.containerd.cri.v1") != std::string::npos) {
+    // 1.x: msg="failed to load plugin io.containerd.grpc.v1.cri" error=…;
+    // 2.x: msg="failed to load plugin" error=… id=io.containerd.cri.v1.images
+    if (line.find("failed to load plugin") != std::string::npos &&
+        (line.find("io.containerd.grpc.v1.cri") != std::string::npos ||
+         line.find("io.containerd.cri.v1") != std::string::npos)) {
       reason = line;
     }
   }
@@ -107,13 +110,16 @@ void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
 void start_node(LocalEnvironment& env, LabNode& n) {
   fs::create_directories(n.root);
   fs::create_directories(n.state);
+  const auto bin = env.lab().containerd_bin;
   start_in_namespace(n.name,
-                     {"containerd", "--config", "/etc/containerd/config.toml", "--root", n.root.string(), "--state",
-                      n.state.string(), "--address", n.socket.string()},
+                     {(bin / "containerd").string(), "--config", "/etc/containerd/config.toml", "--root", n.root.string(),
+                      "--state", n.state.string(), "--address", n.socket.string()},
                      n.containerd,
                      // The nodes trust the hub as real nodes trust Docker Hub,
                      // so a silent fallback to the upstream works — as in production.
-                     {{"SSL_CERT_FILE", env.mutable_state().ca_bundle.string()}});
+                     // PATH: containerd finds its shim beside itself.
+                     {{"SSL_CERT_FILE", env.mutable_state().ca_bundle.string()},
+                      {"PATH", bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin"}});
   env.save();
 }
 

@@ -44,6 +44,7 @@ constexpr size_t kMaxSocketPath = 104 - 6;
 // asking for root: a user can check their files anywhere).
 struct Inputs {
   KindConfig kind;
+  const NodeGeneration* generation = nullptr;
   RegistryConfig registry;
   std::string hosts_toml;
   PatchedConfig node_config;
@@ -54,6 +55,9 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   validate(o);
   Inputs in;
   in.kind = load_kind_config(o.files.kind_config, o.cluster_name);
+  std::string note;
+  in.generation = &node_generation(o, in.kind, &note);
+  if (!note.empty()) spdlog::info("{}", note);
   in.registry = load_registry_config(o.files.registry_config);
   auto hosts = read_file_if_exists(o.files.hosts_toml);
   if (!hosts) throw bad_input(o.files.hosts_toml.string(), 0, "hosts.toml not found");
@@ -107,6 +111,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.hosts_toml_nodes = o.hosts_toml_nodes;
   run.hosts_toml_path = o.hosts_toml_path;
   run.platform = host_platform();
+  run.containerd = in.generation->name;
   run.image_store = fs::absolute(o.image_store);
   run.registry_data = state_dir / "registry-data";
   run.hub_data = state_dir / "hub" / "data";
@@ -119,6 +124,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   LabState lab;
   lab.subnet = in.subnet.str();
   lab.mirror_port = in.registry.listen_port;
+  lab.containerd_bin = generation_bin_dir(*in.generation);
   const fs::path logs = run.run_dir() / "logs";
   lab.hub = {kHubNamespace, run.hub_address, {}, logs / "hub.log", logs / "hub.access.log"};
   lab.mirror = {kMirrorNamespace, run.mirror_address, {}, logs / "kind-registry.log", logs / "kind-registry.access.log"};
@@ -230,15 +236,28 @@ void shorten_connect_timeouts(const LabState& lab) {
   for (const auto& ns : namespaces) run({"ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_syn_retries=1"});
 }
 
+// What kind writes into the node (its base config and the kind config's
+// patches), plus what the lab alone needs because its nodes share one host:
+// a socket path of their own for containerd's NRI (2.x enables it and every
+// node would bind /var/run/nri/nri.sock). Nothing of the registry settings.
+std::string node_config_toml(const Inputs& in, const LabNode& n) {
+  auto patches = in.kind.containerd_patches;
+  patches.push_back({"[plugins.\"io.containerd.nri.v1.nri\"]\n  socket_path = \"" + (n.state / "nri.sock").string() + "\"\n",
+                     "the lab's own NRI socket for " + n.name});
+  return apply_containerd_patches(kind_base_containerd_config(), patches).toml;
+}
+
 // Every node's containerd, configured as kind configures it, with hosts.toml
 // written first: containerd reads certs.d on each pull, kind writes it once.
 void start_nodes(LocalEnvironment& env, const Inputs& in, std::chrono::seconds timeout) {
-  for (const auto& n : env.nodes()) env.write_node_file(n.name, "/etc/containerd/config.toml", in.node_config.toml);
+  for (const auto& n : env.lab().nodes) {
+    env.write_node_file(n.name, "/etc/containerd/config.toml", node_config_toml(in, n));
+  }
   install_hosts_toml(env, in.hosts_toml, env.files().hosts_toml.string(), env.state().hosts_toml_nodes,
                      env.state().hosts_toml_path);
   for (auto& n : env.lab().nodes) {
     throw_if_interrupted("starting the nodes");
-    spdlog::info("starting node {} ({}, containerd at {})", n.name, n.role, n.containerd.address);
+    spdlog::info("starting node {} ({}, containerd {} at {})", n.name, n.role, env.generation(), n.containerd.address);
     start_node(env, n);
   }
   for (const auto& n : env.lab().nodes) wait_for_node(n, timeout);
@@ -360,7 +379,8 @@ bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
   const auto files = absolute_files(o);
   return run.files.kind_config == files.kind_config && run.files.registry_config == files.registry_config &&
          run.files.hosts_toml == files.hosts_toml && run.files.images == files.images &&
-         run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path;
+         run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path &&
+         (o.containerd.empty() || run.containerd == o.containerd);
 }
 
 // A healthy lab from the same files is reused (with the rate asked for); a

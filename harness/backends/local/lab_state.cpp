@@ -26,6 +26,7 @@ void to_json(json& j, const LabState& s) {
        {"namespaces", s.namespaces},
        {"etc_dirs", etc_dirs},
        {"mirror_port", s.mirror_port},
+       {"containerd_bin", s.containerd_bin.string()},
        {"hub", s.hub},
        {"mirror", s.mirror},
        {"nodes", json::array()}};
@@ -47,6 +48,7 @@ void from_json(const json& j, LabState& s) {
   s.namespaces = j.value("namespaces", std::vector<std::string>{});
   for (const auto& d : j.value("etc_dirs", std::vector<std::string>{})) s.etc_dirs.emplace_back(d);
   s.mirror_port = j.value("mirror_port", 5000);
+  s.containerd_bin = j.value("containerd_bin", "/usr/bin");
   if (j.contains("hub")) s.hub = j.at("hub").get<LabProcess>();
   if (j.contains("mirror")) s.mirror = j.at("mirror").get<LabProcess>();
   for (const auto& n : j.value("nodes", json::array())) {

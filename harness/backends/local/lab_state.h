@@ -37,6 +37,7 @@ struct LabState {
   std::vector<std::string> namespaces;          // every namespace created, switch included
   std::vector<std::filesystem::path> etc_dirs;  // /etc/netns/NAME directories created
   int mirror_port = 5000;
+  std::filesystem::path containerd_bin;  // the nodes' containerd, shim and ctr
   LabProcess hub;
   LabProcess mirror;
   std::vector<LabNode> nodes;

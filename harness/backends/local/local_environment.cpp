@@ -116,7 +116,8 @@ WaitResult LocalEnvironment::remove_image(const std::string& node, const std::st
   // A pull that failed or timed out leaves its content under a lease that
   // outlives it (CRI pulls hold one for a day); drop the leases so the
   // garbage collector can take that content too.
-  const std::vector<std::string> ctr{"ctr", "--address", n.socket.string(), "--namespace", "k8s.io", "leases"};
+  const std::vector<std::string> ctr{(lab_.containerd_bin / "ctr").string(), "--address", n.socket.string(), "--namespace",
+                                     "k8s.io", "leases"};
   auto with = [&](std::vector<std::string> tail) {
     auto argv = ctr;
     argv.insert(argv.end(), tail.begin(), tail.end());
@@ -154,12 +155,22 @@ RegistryClient LocalEnvironment::mirror() const { return RegistryClient(run_.mir
 RegistryClient LocalEnvironment::upstream() const { return hub_client(run_); }
 
 RegistrySettings LocalEnvironment::node_registry_config(const std::string& node) const {
+  // containerd 1.x reports its effective CRI config in CRI Status; 2.x does
+  // not, and `containerd config dump` in the node (its /etc) is what it runs.
   auto info = CriClient(lab_node(node).socket.string()).status_info();
-  auto config = info.find("config");
-  if (config == info.end()) {
-    throw std::runtime_error("containerd of " + node + " reported no config in CRI Status; is it containerd 1.x?");
+  if (auto config = info.find("config"); config != info.end()) {
+    if (auto settings = registry_settings_from_cri_info(config->second)) {
+      settings->source = node + ": CRI Status info[config]";
+      return *settings;
+    }
   }
-  return registry_settings_from_cri_info(config->second);
+  auto dump = run({"ip", "netns", "exec", node, (lab_.containerd_bin / "containerd").string(), "--config",
+                   "/etc/containerd/config.toml", "config", "dump"},
+                  {.check = false});
+  if (!dump.ok()) throw std::runtime_error("node " + node + ": `containerd config dump` failed: " + dump.err);
+  auto settings = registry_settings(dump.out);
+  settings.source = node + ": containerd config dump";
+  return settings;
 }
 
 void LocalEnvironment::set_upstream(Upstream state) {

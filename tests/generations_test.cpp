@@ -1,0 +1,82 @@
+// Node generations: what each containerd makes of a kind config's merged
+// config.toml, by the rules the real daemons showed in the lab, and which
+// generation a node image or a --containerd value names.
+#include <gtest/gtest.h>
+
+#include "cluster/kind_config.h"
+#include "containerd/config_patch.h"
+#include "containerd/generations.h"
+#include "core/error.h"
+#include "env/options.h"
+#include "tests/bad_input.h"
+
+using namespace mirrorgate;
+
+namespace {
+
+std::vector<GenerationVerdict> verdicts_of(const std::string& kind_config) {
+  auto kind = load_kind_config(kind_config);
+  return registry_verdicts(apply_containerd_patches(kind_base_containerd_config(), kind.containerd_patches).toml);
+}
+
+std::string verdict_line(const std::vector<GenerationVerdict>& verdicts) {
+  std::string out;
+  for (const auto& v : verdicts) out += v.generation + (v.ok ? "=ok " : "=no ");
+  return out;
+}
+
+}  // namespace
+
+TEST(Generations, TheShippedKindConfigWorksOnEveryGeneration) {
+  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_SOURCE_DIR "/kind/kind-config-x86.yaml")), "1.6=ok 1.7=ok 2.1=ok ");
+}
+
+TEST(Generations, TheNewPluginNameWorksOnlyOnContainerd2) {
+  auto v = verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/patch-2x-plugin-no-version.yaml");
+  EXPECT_EQ(verdict_line(v), "1.6=no 1.7=no 2.1=ok ");
+  EXPECT_NE(v[1].why.find("containerd 2.x's plugin name"), std::string::npos) << v[1].why;
+}
+
+TEST(Generations, LegacyTlsConfigsAreRefusedBy1xAndIgnoredBy2x) {
+  auto v = verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/tls-config-beside-config-path.yaml");
+  EXPECT_EQ(verdict_line(v), "1.6=no 1.7=no 2.1=ok ");
+  EXPECT_NE(v[0].why.find("`configs.tls` cannot be set"), std::string::npos) << v[0].why;
+  EXPECT_NE(v[2].why.find("silently ignores"), std::string::npos) << v[2].why;
+}
+
+TEST(Generations, MirrorsBesideConfigPathAndAMissingPatchFailEverywhere) {
+  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/mirrors-and-config-path.yaml")), "1.6=no 1.7=no 2.1=no ");
+  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/no-config-path-patch.yaml")), "1.6=no 1.7=no 2.1=no ");
+  // kind drops a version-3 patch against its version-2 base on every release.
+  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/patch-version-mismatch.yaml")), "1.6=no 1.7=no 2.1=no ");
+}
+
+TEST(Generations, AnUnknownGenerationNamesTheChoices) {
+  auto message = bad_input_message([] { (void)generation_named("1.5"); });
+  EXPECT_NE(message.find("--containerd 1.5"), std::string::npos) << message;
+  for (const char* g : {"1.6", "1.7", "2.1", "kind v0.27 and later"}) EXPECT_NE(message.find(g), std::string::npos) << message;
+}
+
+TEST(Generations, KnownNodeImagesNameTheirKindReleaseAndContainerd) {
+  auto m = generation_of_node_image(
+      "kindest/node:v1.32.2@sha256:f226345927d7e348497136874b6d207e0b32cc52154ad8323129352923a3142f");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->kind_release, "v0.27.0");
+  EXPECT_EQ(m->containerd, "2.0.2");
+  EXPECT_EQ(m->generation, "2.1");
+  EXPECT_FALSE(generation_of_node_image("kindest/node:v1.32.2"));  // a tag alone does not say which kind built it
+  EXPECT_EQ(generation_for_version("1.7.24"), "1.7");
+  EXPECT_EQ(generation_for_version("1.6.21"), "1.6");
+  EXPECT_EQ(generation_for_version("2.3.1"), "2.1");
+}
+
+TEST(Generations, AKindConfigWithAnUnknownNodeImageIsBadInputNamingTheLineAndChoices) {
+  auto kind = parse_kind_config(
+      "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n"
+      "    image: kindest/node:v1.31.0@sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+      "cluster.yaml");
+  EnvironmentOptions o;
+  auto message = bad_input_message([&] { (void)node_generation(o, kind, nullptr); });
+  EXPECT_EQ(message.rfind("cluster.yaml:5:", 0), 0u) << message;
+  EXPECT_NE(message.find("--containerd 1.6, 1.7, 2.1"), std::string::npos) << message;
+}
