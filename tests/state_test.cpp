@@ -6,20 +6,12 @@
 #include "core/files.h"
 #include "env/state.h"
 #include "tests/bad_input.h"
+#include "tests/temp_dir.h"
 
 using namespace mirrorgate;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/mirrorgate-state-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 RunState common_part(const fs::path& dir, const std::string& backend) {
   RunState s;

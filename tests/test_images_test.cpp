@@ -8,20 +8,12 @@
 #include "core/files.h"
 #include "images/test_images.h"
 #include "tests/bad_input.h"
+#include "tests/temp_dir.h"
 
 using namespace mirrorgate;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/mirrorgate-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 TestImageSpec spec(const std::string& ref, ImageFormat format, std::vector<uint64_t> layers,
                       std::vector<std::string> platforms = {}) {
