@@ -44,6 +44,14 @@ Environment& environment() { return *attached_environment(nullptr); }
 std::string node_name() { return environment().nodes().front().name; }
 const std::string& platform() { return environment().platform(); }
 
+// Pulls Docker Hub (the stand-in) counted since `from`: manifest GETs of images.
+int docker_hub_pulls(const Environment& env, size_t from) {
+  auto log = env.upstream_access_log();
+  int counted = 0;
+  for (size_t i = from; i < log.size(); ++i) counted += log[i].pull_counted;
+  return counted;
+}
+
 long long upstream_blob_bytes(const Environment& env, size_t from) {
   long long total = 0;
   auto log = env.upstream_access_log();
@@ -61,7 +69,8 @@ bool make_node_cold(benchmark::State& state, Environment& env, const std::string
   return false;
 }
 
-void report_counters(benchmark::State& state, const TestImage& image, long long upstream) {
+void report_counters(benchmark::State& state, const TestImage& image, long long upstream, int pulls_counted) {
+  state.counters["docker_hub_pulls"] = pulls_counted;
   const double bytes = static_cast<double>(image.bytes_for(platform()));
   state.counters["bytes"] = bytes;
   state.counters["layers"] = static_cast<double>(image.for_platform(platform()).layers.size());
@@ -81,38 +90,17 @@ bool timed_pull(benchmark::State& state, Environment& env, const std::string& re
   }
 }
 
-// Publishes the image on the hub under a repository the mirror has never
-// seen (blobs mounted, not uploaded) and returns its reference; distribution
-// links cached blobs per repository, so the mirror fetches every blob from
-// the upstream again. Empty when the hub refused a mount.
-std::string uncached_copy(Environment& env, const TestImage& image, const std::string& purpose) {
-  static std::atomic<int> counter{0};
-  const auto& base = image.spec.ref;
-  const std::string repo =
-      base.repository + "-" + purpose + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  auto hub = env.upstream();
-  for (const auto& p : image.platforms) {
-    std::vector<Blob> blobs = p.layers;
-    blobs.push_back(p.config);
-    for (const auto& b : blobs) {
-      if (!hub.mount_blob(repo, b.digest, base.repository)) return "";
-    }
-  }
-  hub.put_manifest(repo, base.tag, image.top.media_type, image.top_body);
-  return "docker.io/" + repo + ":" + base.tag;
-}
-
 void BM_Cold(benchmark::State& state, const BenchImage* bench) {
   std::string why;
   auto* env = attached_environment(&why);
   if (!env) return state.SkipWithError(why.c_str());
   for (auto _ : state) {
-    const std::string ref = uncached_copy(*env, bench->image, "cold");
+    const std::string ref = publish_uncached_copy(*env, bench->image, "cold");
     if (ref.empty()) return state.SkipWithError("the hub refused a blob mount");
     if (!make_node_cold(state, *env, ref, bench->image)) return;
     const size_t mark = env->upstream_access_log().size();
     if (!timed_pull(state, *env, ref)) return;
-    report_counters(state, bench->image, upstream_blob_bytes(*env, mark));
+    report_counters(state, bench->image, upstream_blob_bytes(*env, mark), docker_hub_pulls(*env, mark));
   }
 }
 
@@ -136,7 +124,7 @@ void BM_Warm(benchmark::State& state, const BenchImage* bench) {
     if (!make_node_cold(state, *env, ref, bench->image)) return;
     const size_t mark = env->upstream_access_log().size();
     if (!timed_pull(state, *env, ref)) return;
-    report_counters(state, bench->image, upstream_blob_bytes(*env, mark));
+    report_counters(state, bench->image, upstream_blob_bytes(*env, mark), docker_hub_pulls(*env, mark));
   }
 }
 
@@ -152,7 +140,7 @@ void direct_pulls(benchmark::State& state, const BenchImage* bench, bool unshape
     if (!make_node_cold(state, *env, ref, bench->image)) break;
     const size_t mark = env->upstream_access_log().size();
     if (!timed_pull(state, *env, ref)) break;
-    report_counters(state, bench->image, upstream_blob_bytes(*env, mark));
+    report_counters(state, bench->image, upstream_blob_bytes(*env, mark), docker_hub_pulls(*env, mark));
   }
   if (unshaped && !rate.empty()) env->set_upstream_rate(rate);
 }
@@ -171,16 +159,21 @@ void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) 
   if (!env) return state.SkipWithError(why.c_str());
   const auto nodes = env->nodes();
   for (auto _ : state) {
-    const std::string ref = uncached_copy(*env, bench->image, "herd");
+    const std::string ref = publish_uncached_copy(*env, bench->image, "herd");
     if (ref.empty()) return state.SkipWithError("the hub refused a blob mount");
     for (const auto& n : nodes) {
       if (!env->remove_image(n.name, ref, content_for(bench->image, platform()), 60s)) {
         return state.SkipWithError("a node still holds blobs of the image");
       }
     }
+    const size_t before_prewarm = env->upstream_access_log().size();
     if (prewarm) {
       auto r = prewarm_image(env->mirror(), ref, platform(), {});
       if (r.status != PrewarmStatus::cached_now) return state.SkipWithError(("prewarm failed: " + r.reason).c_str());
+      // Prewarmed means stored: distribution's storing fetch can outlive prewarm's own.
+      if (auto stored = wait_until_stored(env->registry_data(), r, 60s); !stored) {
+        return state.SkipWithError(("prewarm: " + stored.last_error).c_str());
+      }
     }
     const size_t mark = env->upstream_access_log().size();
     std::vector<double> seconds(nodes.size(), 0);
@@ -200,7 +193,12 @@ void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) 
       if (!e.empty()) return state.SkipWithError(e.c_str());
     }
     state.SetIterationTime(*std::max_element(seconds.begin(), seconds.end()));
-    report_counters(state, bench->image, upstream_blob_bytes(*env, mark));
+    report_counters(state, bench->image, upstream_blob_bytes(*env, mark), docker_hub_pulls(*env, mark));
+    if (prewarm) {
+      // What the prewarm itself cost: everything counted since before it, less the herd's.
+      state.counters["prewarm_docker_hub_pulls"] =
+          docker_hub_pulls(*env, before_prewarm) - state.counters["docker_hub_pulls"];
+    }
     state.counters["nodes"] = static_cast<double>(nodes.size());
     state.counters["mean_node_seconds"] = std::accumulate(seconds.begin(), seconds.end(), 0.0) / seconds.size();
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iomanip>
 #include <numeric>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -116,7 +117,10 @@ std::map<std::string, Sample> benchmark_samples(const json& j) {
     }
     s.seconds.push_back(to_seconds(b.value("real_time", 0.0), b.value("time_unit", "ns")));
     for (const auto& [key, value] : b.items()) {
-      if (value.is_number() && std::find(known.begin(), known.end(), key) == known.end()) s.counters[key] = value.get<double>();
+      if (value.is_number() && std::find(known.begin(), known.end(), key) == known.end()) {
+        s.counters[key] = value.get<double>();
+        s.counter_series[key].push_back(value.get<double>());
+      }
     }
   }
   return out;
@@ -233,8 +237,74 @@ std::vector<Regression> compare_runs(const std::map<std::string, Sample>& old_ru
 
 std::string format_p_value(double p) { return p < 0.0001 ? "< 0.0001" : fmt(p, 4); }
 
+namespace {
+
+struct Range {
+  double fewest = 0, most = 0;
+  Range operator*(double k) const { return {fewest * k, most * k}; }
+  Range operator+(const Range& o) const { return {fewest + o.fewest, most + o.most}; }
+};
+
+// The fewest and the most `counter` over every repetition of pull/MODE/*;
+// nullopt when no such benchmark counted.
+std::optional<Range> counter_range(const std::map<std::string, Sample>& samples, const std::string& mode,
+                                   const std::string& counter = "docker_hub_pulls") {
+  std::optional<Range> range;
+  const std::string prefix = "pull/" + mode + "/";
+  for (const auto& [name, s] : samples) {
+    if (name.rfind(prefix, 0) != 0 || !s.error.empty()) continue;
+    auto it = s.counter_series.find(counter);
+    if (it == s.counter_series.end()) continue;
+    for (double v : it->second) {
+      if (!range) range = Range{v, v};
+      range->fewest = std::min(range->fewest, v);
+      range->most = std::max(range->most, v);
+    }
+  }
+  return range;
+}
+
+}  // namespace
+
+DockerHubCost docker_hub_cost(const std::map<std::string, Sample>& samples, int nodes, int images,
+                              std::string image_set, std::vector<HourlyLimit> limits) {
+  DockerHubCost cost{.nodes = nodes, .images = images, .image_set = std::move(image_set), .rows = {},
+                     .limits = std::move(limits)};
+  if (nodes < 1 || images < 1) return cost;
+  const auto direct = counter_range(samples, "direct");
+  const auto cold = counter_range(samples, "cold");
+  const auto warm = counter_range(samples, "warm");
+  const auto herd = counter_range(samples, "herd");
+  const auto prewarmed = counter_range(samples, "herd-prewarmed");
+  const auto prewarming = counter_range(samples, "herd-prewarmed", "prewarm_docker_hub_pulls");
+  const double n = nodes;
+  auto add = [&](std::string how, std::string measured_by, const Range& r) {
+    cost.rows.push_back({std::move(how), std::move(measured_by), r.most, r.fewest});
+  };
+  if (direct) add("without the cache: every node pulls from Docker Hub", "direct × nodes", *direct * n);
+  if (cold && warm) {
+    add("through the cache, first creation, nodes one after another", "cold + warm × (nodes − 1)",
+        *cold + *warm * (n - 1));
+  }
+  if (herd) add("through the cache, first creation, every node at once", "herd", *herd);
+  if (prewarmed && prewarming) {
+    add("through the cache, prewarmed, then every node at once", "prewarm + herd-prewarmed", *prewarming + *prewarmed);
+  }
+  if (warm) add("through the cache, every later creation (image cached)", "warm × nodes", *warm * n);
+  return cost;
+}
+
+std::string format_pulls(double fewest, double most) {
+  return fewest == most ? fmt(most, 0) : fmt(fewest, 0) + "–" + fmt(most, 0);
+}
+
+std::string creations_per_hour(double pulls_per_creation, int pulls_per_hour) {
+  if (pulls_per_creation <= 0) return "no limit";
+  return std::to_string(static_cast<long long>(std::floor(pulls_per_hour / pulls_per_creation + 1e-9)));
+}
+
 json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
-                       const std::vector<Target>& targets, const json& environment) {
+                       const std::vector<Target>& targets, const json& environment, const DockerHubCost& hub) {
   json j = {{"environment", environment}, {"benchmarks", json::array()}, {"comparisons", json::array()},
             {"targets", json::array()}};
   for (const auto& [name, s] : samples) {
@@ -247,12 +317,26 @@ json bench_report_json(const std::map<std::string, Sample>& samples, const std::
                                 {"speedup", c.speedup}, {"mann_whitney_p", c.p_value}});
   }
   for (const auto& t : targets) j["targets"].push_back({{"what", t.what}, {"measured", t.measured}, {"met", t.met}});
+  if (!hub.empty()) {
+    json rows = json::array();
+    for (const auto& r : hub.rows) {
+      json per_hour = json::object();
+      for (const auto& l : hub.limits) per_hour[l.name] = creations_per_hour(hub.per_creation(r), l.pulls);
+      rows.push_back({{"how", r.how}, {"measured_by", r.measured_by}, {"pulls_per_image", r.pulls_per_image},
+                      {"fewest_pulls_per_image", r.fewest_per_image}, {"pulls_per_creation", hub.per_creation(r)},
+                      {"creations_per_hour_before_429", per_hour}});
+    }
+    json limits = json::object();
+    for (const auto& l : hub.limits) limits[l.name] = l.pulls;
+    j["docker_hub"] = {{"nodes", hub.nodes}, {"images", hub.images}, {"image_set", hub.image_set},
+                       {"limits_per_hour", limits}, {"per_cluster_creation", rows}};
+  }
   return j;
 }
 
 std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
                                   const std::vector<Comparison>& comparisons, const std::vector<Target>& targets,
-                                  const json& environment) {
+                                  const json& environment, const DockerHubCost& hub) {
   std::ostringstream md;
   bool all_met = std::all_of(targets.begin(), targets.end(), [](const Target& t) { return t.met; });
   md << "# mirrorgate bench: "
@@ -290,6 +374,23 @@ std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
     };
     md << "| " << name << " | " << fmt(counter("nodes"), 0) << " | " << fmt(s.median()) << " | "
        << fmt(counter("mean_node_seconds")) << " | " << fmt(counter("upstream_amplification"), 2) << "x |\n";
+  }
+  if (!hub.empty()) {
+    md << "\n## Docker Hub pulls per cluster creation: " << hub.nodes << " nodes × " << hub.images << " images ("
+       << hub.image_set << ")\n\n"
+       << "Counted as Docker Hub counts: one per manifest GET of an image (the stand-in's log); fewest–most over "
+          "the repetitions. Creations per hour count with the most.\n\n"
+       << "| creation | pulls per image | pulls per creation |";
+    for (const auto& l : hub.limits) md << " creations/hour before 429, " << l.name << " (" << l.pulls << "/h) |";
+    md << "\n|---|---:|---:|";
+    for (size_t i = 0; i < hub.limits.size(); ++i) md << "---:|";
+    md << "\n";
+    for (const auto& r : hub.rows) {
+      md << "| " << r.how << " (" << r.measured_by << ") | " << format_pulls(r.fewest_per_image, r.pulls_per_image)
+         << " | " << format_pulls(hub.fewest_per_creation(r), hub.per_creation(r)) << " |";
+      for (const auto& l : hub.limits) md << " " << creations_per_hour(hub.per_creation(r), l.pulls) << " |";
+      md << "\n";
+    }
   }
   md << "\n## Targets\n\n| target | measured | met |\n|---|---|---|\n";
   for (const auto& t : targets) md << "| " << t.what << " | " << t.measured << " | " << (t.met ? "yes" : "**no**") << " |\n";

@@ -17,6 +17,7 @@ struct Sample {
   std::vector<double> seconds;  // one per repetition
   std::map<std::string, double> counters;  // from the last repetition
   std::string error;            // set when the benchmark skipped with an error
+  std::map<std::string, std::vector<double>> counter_series;  // every repetition's counters, in order
   double median() const;
   double min() const;
   double max() const;
@@ -75,10 +76,48 @@ std::vector<Regression> compare_runs(const std::map<std::string, Sample>& old_ru
                                      const std::map<std::string, Sample>& new_run, const std::string& prefix,
                                      double threshold, double alpha = 0.05);
 
+// Docker Hub's pull quota, as the benchmarks counted it: what creating a
+// cluster costs in counted pulls, with and without the cache, and how many
+// creations fit in an hour under each of Docker's limits before Docker Hub
+// answers 429.
+struct HourlyLimit {
+  std::string name;  // "anonymous"
+  int pulls = 0;     // per hour
+};
+
+struct HubCostRow {
+  std::string how;          // "without the cache: every node pulls from Docker Hub"
+  std::string measured_by;  // the benchmarks whose docker_hub_pulls counters it adds up
+  double pulls_per_image = 0;      // the most any repetition counted
+  double fewest_per_image = 0;     // the fewest (a herd varies with timing)
+};
+
+struct DockerHubCost {
+  int nodes = 0;
+  int images = 0;         // a creation pulls this many images (the image set)
+  std::string image_set;  // where they are listed, e.g. "fixtures/images.yaml"
+  std::vector<HubCostRow> rows;
+  std::vector<HourlyLimit> limits;
+  bool empty() const { return rows.empty(); }
+  double per_creation(const HubCostRow& row) const { return row.pulls_per_image * images; }
+  double fewest_per_creation(const HubCostRow& row) const { return row.fewest_per_image * images; }
+};
+
+// From the docker_hub_pulls counters of every repetition over the benchmark
+// images: the most (what a creation may cost; creations per hour count with
+// it) and the fewest. Empty when no benchmark counted.
+DockerHubCost docker_hub_cost(const std::map<std::string, Sample>& samples, int nodes, int images,
+                              std::string image_set, std::vector<HourlyLimit> limits);
+// "2", or "2–4" when the repetitions counted differently.
+std::string format_pulls(double fewest, double most);
+// "5", or "no limit" when a creation costs nothing.
+std::string creations_per_hour(double pulls_per_creation, int pulls_per_hour);
+
 nlohmann::json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
-                                 const std::vector<Target>& targets, const nlohmann::json& environment);
+                                 const std::vector<Target>& targets, const nlohmann::json& environment,
+                                 const DockerHubCost& hub = {});
 std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
                                   const std::vector<Comparison>& comparisons, const std::vector<Target>& targets,
-                                  const nlohmann::json& environment);
+                                  const nlohmann::json& environment, const DockerHubCost& hub = {});
 
 }  // namespace mirrorgate

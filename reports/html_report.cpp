@@ -209,6 +209,26 @@ void targets_and_speedups(std::ostringstream& h, const std::vector<Target>& targ
   h << "</table>\n";
 }
 
+void docker_hub_table(std::ostringstream& h, const DockerHubCost& hub) {
+  if (hub.empty()) return;
+  h << "<h2>Docker Hub pulls per cluster creation: " << hub.nodes << " nodes × " << hub.images << " images ("
+    << xml_escape(hub.image_set) << ")</h2>\n"
+    << "<p>Counted as Docker Hub counts: one per manifest GET of an image, from the stand-in's log; fewest–most "
+       "over the repetitions. Creations per hour: how many clusters can be created in an hour before Docker Hub "
+       "answers 429, counting with the most.</p>\n"
+    << "<table><tr><th>creation</th><th>measured by</th><th>pulls per image</th><th>pulls per creation</th>";
+  for (const auto& l : hub.limits) h << "<th>creations/hour, " << xml_escape(l.name) << " (" << l.pulls << "/h)</th>";
+  h << "</tr>\n";
+  for (const auto& r : hub.rows) {
+    h << "<tr><td>" << xml_escape(r.how) << "</td><td>" << xml_escape(r.measured_by) << "</td><td>"
+      << format_pulls(r.fewest_per_image, r.pulls_per_image) << "</td><td>"
+      << format_pulls(hub.fewest_per_creation(r), hub.per_creation(r)) << "</td>";
+    for (const auto& l : hub.limits) h << "<td>" << creations_per_hour(hub.per_creation(r), l.pulls) << "</td>";
+    h << "</tr>\n";
+  }
+  h << "</table>\n";
+}
+
 void every_benchmark(std::ostringstream& h, const std::map<std::string, Sample>& samples) {
   h << "<h2>Every benchmark</h2>\n<table><tr><th>benchmark</th><th>n</th><th>median</th><th>min</th><th>max</th>"
     << "<th>p95</th><th>CV</th><th>MB</th><th>upstream MB</th></tr>\n";
@@ -246,13 +266,14 @@ void environment_block(std::ostringstream& h, const json& environment) {
 
 std::string bench_report_html(const std::map<std::string, Sample>& samples,
                               const std::vector<Comparison>& comparisons, const std::vector<Target>& targets,
-                              const json& environment) {
+                              const json& environment, const DockerHubCost& hub) {
   const auto images = images_in_matrix_order(samples);
   std::ostringstream h;
   head_and_verdict(h, targets, environment);
   pull_time_charts(h, samples, images);
   herd_chart(h, samples, images);
   targets_and_speedups(h, targets, comparisons);
+  docker_hub_table(h, hub);
   every_benchmark(h, samples);
   environment_block(h, environment);
   h << "</body>\n</html>\n";

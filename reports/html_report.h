@@ -25,6 +25,6 @@ struct ChartColors {
 
 std::string bench_report_html(const std::map<std::string, Sample>& samples,
                               const std::vector<Comparison>& comparisons, const std::vector<Target>& targets,
-                              const nlohmann::json& environment);
+                              const nlohmann::json& environment, const DockerHubCost& hub = {});
 
 }  // namespace mirrorgate

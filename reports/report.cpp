@@ -110,6 +110,7 @@ json report_json(const VerifyReport& r) {
               {"failure", r.failure},       {"files", r.files},                      {"environment", r.environment},
               {"upstream", r.upstream},     {"pulls", r.pulls},                      {"scenarios", scenarios}};
   if (!r.live.is_null()) out["live"] = r.live;
+  if (!r.docker_hub.is_null()) out["docker_hub"] = r.docker_hub;
   out["node_generations"] = r.generations;
   if (!r.portability.empty()) out["portability"] = r.portability;
   return out;
@@ -150,6 +151,18 @@ std::string report_markdown(const VerifyReport& r) {
     for (const auto& [who, c] : r.upstream.items()) {
       md << "| " << who << " | " << c.value("requests", 0) << " | " << c.value("manifest_heads", 0) << " | "
          << c.value("blob_gets", 0) << " | " << c.value("bytes", 0LL) << " |\n";
+    }
+    md << "\n";
+  }
+  if (r.docker_hub.is_object() && r.docker_hub.contains("by_identity")) {
+    md << "## Docker Hub's count\n\nQuota: " << r.docker_hub.value("quota_per_address", "") << " per address, "
+       << r.docker_hub.value("quota_per_account", "") << " per account (a pull is a GET of an image manifest).\n\n"
+       << "| counted for | pulls counted | pulls refused (429) | manifest HEADs | tokens issued | tokens refused |\n"
+       << "|---|---:|---:|---:|---:|---:|\n";
+    for (const auto& [who, c] : r.docker_hub["by_identity"].items()) {
+      md << "| " << who << " | " << c.value("pulls_counted", 0) << " | " << c.value("pulls_refused", 0) << " | "
+         << c.value("manifest_heads", 0) << " | " << c.value("tokens_issued", 0) << " | " << c.value("tokens_refused", 0)
+         << " |\n";
     }
     md << "\n";
   }

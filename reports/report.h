@@ -34,6 +34,9 @@ struct VerifyReport {
   nlohmann::json files;        // the files under test
   nlohmann::json environment;  // versions, kernel, platform, shaping
   nlohmann::json upstream;     // what the upstream saw during the run
+  // What Docker Hub (the stand-in) counted, by identity, and its quota
+  // (verify/pull_evidence summarize_docker_hub); null on the real Docker Hub.
+  nlohmann::json docker_hub;
   nlohmann::json pulls = nlohmann::json::array();  // per node, per image pull records
   // What each containerd generation makes of the kind config under test:
   // [{generation, stands_for, ok, why}]; and the line saying when it differs.

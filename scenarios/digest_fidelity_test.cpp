@@ -21,6 +21,7 @@ TEST_F(DigestFidelity, EveryNodeResolvesEveryTagToTheHubsDigest) {
     auto hub_digest = env().upstream().manifest_digest(ref.repository, ref.tag, media_type::accept_all);
     ASSERT_TRUE(hub_digest) << "the hub does not serve " << ref.str();
     EXPECT_EQ(*hub_digest, image.top.digest);
+    keep_quota_for(env(), static_cast<int>(env().nodes().size()));
     for_each_node_at_once(env(), [&](const NodeInfo& node) {
       auto pulled = env().pull_image(node.name, ref.str(), 300s);
       EXPECT_EQ(pulled.image_id, image.for_platform(platform()).config.digest)

@@ -51,6 +51,7 @@ TEST(BenchStats, ParsesGoogleBenchmarkJsonAndChecksTargets) {
   ASSERT_EQ(samples["pull/cold/100mb-1layer"].seconds.size(), 2u);
   EXPECT_DOUBLE_EQ(samples["pull/cold/100mb-1layer"].median(), 17.5);
   EXPECT_DOUBLE_EQ(samples["pull/cold/100mb-1layer"].counters["upstream_bytes"], 2e8);
+  EXPECT_EQ(samples["pull/cold/100mb-1layer"].counter_series["upstream_bytes"], (std::vector<double>{2e8, 2e8}));
   EXPECT_EQ(samples["pull/direct/100mb-1layer"].error, "the node still holds blobs");
   auto comparisons = compare_modes(samples);
   ASSERT_EQ(comparisons.size(), 2u);  // cold and floor; direct errored
@@ -104,4 +105,46 @@ TEST(BenchStats, TinyPValuesAreNotPrintedAsZero) {
   EXPECT_EQ(format_p_value(mann_whitney_p({1, 2, 3, 4, 5, 6, 7, 8, 9}, {11, 12, 13, 14, 15, 16, 17, 18, 19})),
             "< 0.0001");
   EXPECT_EQ(format_p_value(2.0 / 252), "0.0079");
+}
+
+TEST(BenchStats, DockerHubCostPerClusterCreationFromTheCountedPulls) {
+  std::map<std::string, Sample> samples;
+  auto counted = [&](const std::string& name, std::vector<double> pulls) {
+    samples[name].seconds = std::vector<double>(pulls.size(), 1.0);
+    samples[name].counter_series["docker_hub_pulls"] = pulls;
+  };
+  counted("pull/direct/10mb-1layer", {1, 1});
+  counted("pull/cold/10mb-1layer", {1, 1});
+  counted("pull/warm/10mb-1layer", {0, 0});
+  counted("pull/herd/10mb-1layer", {2, 1});  // distribution fetches the tag's manifest once per concurrent request
+  counted("pull/herd-prewarmed/10mb-1layer", {0, 0});
+  samples["pull/herd-prewarmed/10mb-1layer"].counter_series["prewarm_docker_hub_pulls"] = {1, 1};
+  samples["pull/direct/100mb-1layer"].error = "skipped";  // an errored benchmark counts nothing
+
+  auto cost = docker_hub_cost(samples, 3, 5, "images.yaml", {{"anonymous", 10}, {"Personal", 100}});
+  ASSERT_EQ(cost.rows.size(), 5u);
+  EXPECT_EQ(cost.rows[0].pulls_per_image, 3);  // direct × 3 nodes
+  EXPECT_EQ(cost.rows[1].pulls_per_image, 1);  // cold + warm × 2
+  EXPECT_EQ(cost.rows[2].pulls_per_image, 2);  // the herd as measured: the most
+  EXPECT_EQ(cost.rows[2].fewest_per_image, 1);
+  EXPECT_EQ(format_pulls(1, 2), "1–2");
+  EXPECT_EQ(cost.rows[3].pulls_per_image, 1);  // the prewarm, then a herd that cost nothing
+  EXPECT_EQ(cost.rows[4].pulls_per_image, 0);  // cached
+  EXPECT_EQ(cost.per_creation(cost.rows[0]), 15);
+  EXPECT_EQ(creations_per_hour(15, 10), "0");
+  EXPECT_EQ(creations_per_hour(15, 100), "6");
+  EXPECT_EQ(creations_per_hour(5, 10), "2");
+  EXPECT_EQ(creations_per_hour(0, 10), "no limit");
+
+  auto md = bench_report_markdown(samples, {}, {}, {}, cost);
+  EXPECT_NE(md.find("3 nodes × 5 images (images.yaml)"), std::string::npos) << md;
+  EXPECT_NE(md.find("| without the cache: every node pulls from Docker Hub (direct × nodes) | 3 | 15 | 0 | 6 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| through the cache, first creation, every node at once (herd) | 1–2 | 5–10 | 1 | 10 |"),
+            std::string::npos)
+      << md;
+  auto j = bench_report_json(samples, {}, {}, {}, cost);
+  EXPECT_EQ(j["docker_hub"]["per_cluster_creation"][4]["creations_per_hour_before_429"]["anonymous"], "no limit");
+  EXPECT_TRUE(docker_hub_cost({}, 3, 5, "images.yaml", {}).empty()) << "no benchmark counted: no table";
 }

@@ -53,6 +53,7 @@ class FakeNodes : public Environment {
   RegistryClient upstream() const override { return RegistryClient("http://unused"); }
   void set_upstream(Upstream) override {}
   void set_upstream_rate(const std::string&) override {}
+  void set_upstream_quota(const std::string&, const std::string&) override {}
   void restart_mirror() override {}
   std::vector<AccessRecord> mirror_access_log() const override { return {}; }
   std::vector<AccessRecord> upstream_access_log() const override { return {}; }

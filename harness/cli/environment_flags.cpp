@@ -1,4 +1,5 @@
 #include "cli/command.h"
+#include "registry/docker_hub.h"
 
 namespace mirrorgate {
 
@@ -20,6 +21,11 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
   cmd.add_option("--upstream-rate", o.upstream_rate,
                  "limit the Docker Hub stand-in's link with tc tbf, e.g. 100mbit (default: unlimited)");
   cmd.add_option("--start-timeout", f.start_timeout_s, "seconds each daemon gets to answer")->capture_default_str();
+  cmd.add_option("--hub-quota", o.hub_quota,
+                 "the Docker Hub stand-in's pull quota per address, PULLS/WINDOW (default: Docker's, " +
+                     format_quota(kDockerHubAnonymous) + "; 0/6h: already spent)");
+  cmd.add_option("--hub-account-quota", o.hub_account_quota,
+                 "… per account (default: Docker's Personal, " + format_quota(kDockerHubPersonal) + ")");
   cmd.add_option("--containerd", o.containerd,
                  "embedded lab: the nodes' containerd generation — 1.6 (kind v0.19 and earlier), 1.7 (kind v0.20-v0.26), "
                  "2.1 (kind v0.27 and later) (default: what the kind config's node images ship, else the newest here)");

@@ -9,6 +9,7 @@
 #include "core/progress.h"
 #include "env/state.h"
 #include "images/test_images.h"
+#include "registry/docker_hub.h"
 #include "registry/prewarm.h"
 
 namespace mirrorgate {
@@ -85,6 +86,14 @@ int prewarm_list(const GlobalOptions& global, const PrewarmFlags& flags) {
             << " already cached, " << counts[PrewarmStatus::not_covered] << " not covered, "
             << counts[PrewarmStatus::failed] << " failed; " << std::fixed << std::setprecision(1) << bytes / 1e6
             << " MB fetched\n";
+  if (counts[PrewarmStatus::cached_now] > 0) {
+    // Docker Hub counts a pull per image manifest fetched; kind-registry
+    // answers cached tags with a HEAD upstream, which is not counted.
+    std::cout << "Docker Hub counted " << counts[PrewarmStatus::cached_now]
+              << " pulls against kind-registry's address or account, one per image cached now (Docker's limits: "
+              << format_quota(kDockerHubAnonymous) << " anonymous, " << format_quota(kDockerHubPersonal)
+              << " Personal)\n";
+  }
   if (!not_covered.empty()) {
     std::cout << "not covered by the mirror (pulled from their own registries, outside the cache):\n";
     for (const auto& r : not_covered) std::cout << "  " << r.image << "\n";

@@ -105,6 +105,19 @@ void print_summary(const VerifyReport& report, const fs::path& dir) {
   if (!report.failure.empty()) std::cout << "verify FAILED: " << report.failure << "\n";
   if (!report.portability.empty()) std::cout << "note: " << report.portability << "\n";
   std::cout << upstream_line(report.upstream) << "\n";
+  if (report.docker_hub.is_object() && report.docker_hub.contains("by_identity")) {
+    std::cout << "Docker Hub counted (quota " << report.docker_hub.value("quota_per_address", "") << " per address, "
+              << report.docker_hub.value("quota_per_account", "") << " per account):";
+    if (report.docker_hub["by_identity"].empty()) std::cout << " nothing";
+    const char* sep = " ";
+    for (const auto& [who, c] : report.docker_hub["by_identity"].items()) {
+      std::cout << sep << who << " " << c.value("pulls_counted", 0) << " pulls, " << c.value("pulls_refused", 0)
+                << " refused, " << c.value("tokens_refused", 0) << " tokens refused";
+      sep = "; ";
+    }
+    if (report.docker_hub.value("quota_per_address", "").rfind("0/", 0) == 0) std::cout << " — the quota per address is spent";
+    std::cout << "\n";
+  }
   std::cout << "verify " << (report.passed ? "PASSED" : "FAILED") << ": " << passed << " passed, " << failed
             << " failed, " << skipped << " skipped in " << static_cast<int>(report.seconds) << " s; report "
             << (dir / "report.md").string() << "\n";
@@ -169,6 +182,7 @@ void collect_results(VerifyReport& report, const fs::path& dir, const Environmen
   auto upstream = env.upstream_access_log();
   upstream.erase(upstream.begin(), upstream.begin() + static_cast<long>(std::min(upstream_mark, upstream.size())));
   report.upstream = summarize_upstream(env, upstream);
+  if (env.has_stand_in_hub()) report.docker_hub = summarize_docker_hub(env, upstream);
   report.environment = describe_environment(env);
 }
 

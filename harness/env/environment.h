@@ -128,6 +128,9 @@ class Environment {
   virtual void set_upstream(Upstream state) = 0;
   // Limits the upstream's link like a WAN ("100mbit"); empty: unlimited.
   virtual void set_upstream_rate(const std::string& rate) = 0;
+  // The stand-in's pull quota, per address and per account ("10/1h"; empty:
+  // Docker's); restarts its count. Throws without a stand-in hub.
+  virtual void set_upstream_quota(const std::string& anonymous, const std::string& account) = 0;
   // Stops kind-registry and starts it again over the same cache.
   virtual void restart_mirror() = 0;
 

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/paths.h"
+#include "registry/docker_hub.h"
 
 namespace mirrorgate {
 
@@ -49,6 +50,8 @@ void validate(const EnvironmentOptions& o) {
     throw bad_flag("--registry-port " + std::to_string(o.kind.registry_port), "expected a port from 1 to 65535");
   }
   if (o.start_timeout.count() < 1) throw bad_flag("--start-timeout", "must be at least 1 second");
+  if (!o.hub_quota.empty()) (void)parse_quota(o.hub_quota, "--hub-quota");
+  if (!o.hub_account_quota.empty()) (void)parse_quota(o.hub_account_quota, "--hub-account-quota");
   if (o.backend == "kind" && !o.upstream_rate.empty() && !o.kind.stand_in_hub) {
     throw bad_flag("--upstream-rate", "shapes the Docker Hub stand-in; on the kind backend add --stand-in-hub");
   }

@@ -20,6 +20,8 @@ struct EnvironmentOptions {
   InputFiles files;                       // default: the shipped files (see default_options)
   std::string cluster_name;               // default: the kind config's name, else "kind"
   std::string upstream_rate;              // tc tbf rate on the stand-in hub's link ("100mbit"); empty: unlimited
+  std::string hub_quota;                  // the stand-in's pull quota per address, "N/WINDOW"; empty: Docker's
+  std::string hub_account_quota;          // … per account; empty: Docker's
   std::chrono::seconds start_timeout{30};  // per daemon or container, until it answers
   // Generated test images; shared by every run on the machine, kept by down.
   std::filesystem::path image_store = "/var/cache/mirrorgate/test-images";

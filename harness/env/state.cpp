@@ -31,7 +31,9 @@ void to_json(json& j, const RunState& s) {
                 {"data", s.hub_data.string()},
                 {"ca_file", s.ca_file.string()},
                 {"ca_bundle", s.ca_bundle.string()},
-                {"upstream_rate", s.upstream_rate}}},
+                {"upstream_rate", s.upstream_rate},
+                {"quota", s.hub_quota},
+                {"account_quota", s.hub_account_quota}}},
        {"seeded_images", json::array()},
        {"nodes", json::array()},
        {"backend_state", s.backend_state}};
@@ -69,6 +71,8 @@ void from_json(const json& j, RunState& s) {
   s.ca_file = hub.value("ca_file", "");
   s.ca_bundle = hub.value("ca_bundle", "");
   s.upstream_rate = hub.value("upstream_rate", "");
+  s.hub_quota = hub.value("quota", "");
+  s.hub_account_quota = hub.value("account_quota", "");
   for (const auto& f : j.at("seeded_images")) {
     s.seeded_images.push_back({f.at("ref"), f.at("digest"), f.value("media_type", ""), f.value("bytes", 0ULL)});
   }

@@ -67,6 +67,8 @@ struct RunState {
   std::filesystem::path ca_file;    // the lab CA (trust it to reach the stand-in)
   std::filesystem::path ca_bundle;  // system CAs + the lab CA
   std::string upstream_rate;        // tc tbf rate on the stand-in's link; empty: unlimited
+  std::string hub_quota;            // the stand-in's pull quota per address ("10/1h"); empty: Docker's
+  std::string hub_account_quota;    // … per account ("100/1h"); empty: Docker's
   std::vector<SeededImage> seeded_images;
 
   std::vector<NodeInfo> nodes;

@@ -1,6 +1,9 @@
 #include "hub/stand_in.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <ctime>
 #include <chrono>
 #include <sstream>
 
@@ -9,6 +12,9 @@
 #include "core/files.h"
 #include "core/interrupt.h"
 #include "core/progress.h"
+#include "core/paths.h"
+#include "hub/quota.h"
+#include "hub/token.h"
 #include "process/process.h"
 
 namespace mirrorgate {
@@ -21,19 +27,24 @@ std::string hub_url() { return std::string("https://") + kDockerHubApiHost; }
 HubPki make_hub_pki(const fs::path& state_dir) {
   const fs::path pki = state_dir / "pki";
   fs::create_directories(pki);
-  HubPki out{pki / "ca.crt", pki / "ca-bundle.crt", pki / "hub.crt", pki / "hub.key"};
+  HubPki out{pki / "ca.crt", pki / "ca-bundle.crt", pki / "hub.crt", pki / "hub.key", pki / "token.key", pki / "token.crt"};
   const fs::path ca_key = pki / "ca.key";
-  if (!fs::exists(out.ca_file) || !fs::exists(out.cert)) {
+  if (!fs::exists(out.ca_file) || !fs::exists(out.cert) || !fs::exists(out.token_cert)) {
     spdlog::info("creating the lab CA and a certificate for {}", kDockerHubApiHost);
     run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3650",
          "-subj", "/CN=mirrorgate lab CA", "-keyout", ca_key.string(), "-out", out.ca_file.string()});
-    write_file_atomic(pki / "hub.ext", std::string("subjectAltName=DNS:") + kDockerHubApiHost + ",DNS:docker.io,DNS:hub\n" +
-                                           "extendedKeyUsage=serverAuth\n");
+    write_file_atomic(pki / "hub.ext", std::string("subjectAltName=DNS:") + kDockerHubApiHost + ",DNS:docker.io,DNS:" +
+                                           kDockerHubAuthHost + ",DNS:hub\nextendedKeyUsage=serverAuth\n");
     run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
          std::string("/CN=") + kDockerHubApiHost, "-keyout", out.key.string(), "-out", (pki / "hub.csr").string()});
     run({"openssl", "x509", "-req", "-in", (pki / "hub.csr").string(), "-CA", out.ca_file.string(), "-CAkey",
          ca_key.string(), "-CAcreateserial", "-days", "825", "-extfile", (pki / "hub.ext").string(), "-out",
          out.cert.string()});
+    // The token service signs with a key of its own; the hub trusts exactly
+    // this certificate (its rootcertbundle), as Docker Hub trusts its issuer.
+    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "825",
+         "-subj", std::string("/CN=") + kDockerHubAuthHost + " token signer", "-keyout", out.token_key.string(), "-out",
+         out.token_cert.string()});
   }
   // Go reads SSL_CERT_FILE instead of the system store: keep the system's CAs
   // and add the lab's, as a corporate CA would be added.
@@ -42,25 +53,61 @@ HubPki make_hub_pki(const fs::path& state_dir) {
   return out;
 }
 
-std::string hub_registry_config(const std::string& listen, const std::string& root_directory, const std::string& cert,
-                                const std::string& key) {
+std::string hub_registry_config(const std::string& root_directory, const std::string& token_cert) {
   std::ostringstream y;
-  y << "# The Docker Hub stand-in, written by mirrorgate.\n"
+  y << "# The Docker Hub stand-in's registry, behind its front; written by mirrorgate.\n"
     << "version: 0.1\n"
     << "log:\n  fields:\n    service: hub\n"
     << "storage:\n  filesystem:\n    rootdirectory: " << root_directory << "\n  delete:\n    enabled: true\n"
-    << "http:\n  addr: " << listen << "\n"
-    << "  tls:\n    certificate: " << cert << "\n    key: " << key << "\n";
+    << "http:\n  addr: " << kHubBackend << "\n  relativeurls: true\n"
+    << "auth:\n  token:\n    realm: https://" << kDockerHubAuthHost << "/token\n"
+    << "    service: " << kTokenService << "\n    issuer: " << kTokenIssuer << "\n"
+    << "    rootcertbundle: " << token_cert << "\n";
   return y.str();
+}
+
+fs::path hub_accounts_file(const fs::path& state_dir) { return state_dir / "hub" / "accounts.json"; }
+
+Credentials ensure_hub_accounts(const fs::path& state_dir) {
+  const auto file = hub_accounts_file(state_dir);
+  auto accounts = load_accounts(file);
+  for (const auto& a : accounts) {
+    if (a.username == kSeederAccount) return {a.username, a.token};
+  }
+  const std::string seeder_token = sha256_hex(state_dir.string() + std::to_string(std::time(nullptr)) +
+                                              std::to_string(::getpid())).substr(0, 32);
+  accounts = {{kSeederAccount, seeder_token, true}, {kLabAccount, kLabAccountToken, false}};
+  save_accounts(file, accounts);
+  return {kSeederAccount, seeder_token};
+}
+
+std::vector<std::string> hub_front_argv(const RunState& s, const std::string& listen) {
+  const fs::path pki = s.state_dir / "pki";
+  return {libexec_file("mirrorgate_hub_front").string(),
+          "--listen", listen,
+          "--backend", kHubBackend,
+          "--tls-cert", (pki / "hub.crt").string(),
+          "--tls-key", (pki / "hub.key").string(),
+          "--token-key", (pki / "token.key").string(),
+          "--token-cert", (pki / "token.crt").string(),
+          "--accounts", hub_accounts_file(s.state_dir).string(),
+          "--anonymous-quota", s.hub_quota.empty() ? format_quota(kDockerHubAnonymous) : s.hub_quota,
+          "--account-quota", s.hub_account_quota.empty() ? format_quota(kDockerHubPersonal) : s.hub_account_quota};
 }
 
 RegistryClient hub_client(const RunState& s) {
   if (!s.has_stand_in_hub()) return RegistryClient(hub_url());
   HttpOptions o;
   o.ca_file = s.ca_file;
-  o.resolve = {std::string(kDockerHubApiHost) + ":443:" + s.hub_address};
+  o.resolve = {std::string(kDockerHubApiHost) + ":443:" + s.hub_address,
+               std::string(kDockerHubAuthHost) + ":443:" + s.hub_address};
   o.timeout = 10min;
-  return RegistryClient(hub_url(), o);
+  // The harness seeds and publishes test images: the account that may push.
+  Credentials seeder;
+  for (const auto& a : load_accounts(hub_accounts_file(s.state_dir))) {
+    if (a.username == kSeederAccount) seeder = {a.username, a.token};
+  }
+  return RegistryClient(hub_url(), o, seeder);
 }
 
 std::vector<TestImage> build_test_images(const fs::path& list, const TestImageStore& store) {

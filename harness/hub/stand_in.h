@@ -1,8 +1,11 @@
-// The Docker Hub stand-in, shared by both backends: a docker-registry serving
-// HTTPS as registry-1.docker.io with a certificate from a CA made per state
-// directory, seeded with the test images through the registry HTTP API. The
-// local backend runs it in a namespace, the kind backend in a container on
-// the kind network; everything else about it is here.
+// The Docker Hub stand-in, shared by both backends: Docker Hub as clients
+// meet it — a docker-registry that accepts only bearer tokens (distribution's
+// own `auth: token`), behind an HTTPS front (hub/front.h) that answers as
+// registry-1.docker.io and auth.docker.io with a certificate from a CA made
+// per state directory, issues the tokens, and counts the pull quota. Seeded
+// with the test images through the registry HTTP API, as an account that may
+// push. The local backend runs it in a namespace, the kind backend in a
+// container on the kind network; everything else about it is here.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +19,12 @@
 namespace mirrorgate {
 
 inline constexpr const char* kDockerHubApiHost = "registry-1.docker.io";
+inline constexpr const char* kDockerHubAuthHost = "auth.docker.io";
+// The account every stand-in knows besides its seeder: registry configs
+// under test use it for proxy.username / proxy.password. A test double's
+// account, not a secret.
+inline constexpr const char* kLabAccount = "mirrorgate-user";
+inline constexpr const char* kLabAccountToken = "mirrorgate-lab-token";
 
 // "https://registry-1.docker.io": the stand-in answers to the real name.
 std::string hub_url();
@@ -23,18 +32,30 @@ std::string hub_url();
 struct HubPki {
   std::filesystem::path ca_file;    // the lab CA
   std::filesystem::path ca_bundle;  // the system's CAs + the lab CA (for Go's SSL_CERT_FILE)
-  std::filesystem::path cert;       // registry-1.docker.io's certificate
+  std::filesystem::path cert;       // registry-1.docker.io's, docker.io's and auth.docker.io's certificate
   std::filesystem::path key;
+  std::filesystem::path token_key;  // signs the token service's tokens
+  std::filesystem::path token_cert; // its certificate: the hub's rootcertbundle
 };
 
-// Makes STATE/pki once (the CA and the hub's certificate) and rewrites the
-// bundle from the system's current CAs.
+// Makes STATE/pki once (the CA, the hub's certificate, the token signing key)
+// and rewrites the bundle from the system's current CAs.
 HubPki make_hub_pki(const std::filesystem::path& state_dir);
 
-// distribution config of the stand-in: TLS with the given files, storage at
-// `root_directory`, listening on `listen` ("10.77.0.2:443" or ":443").
-std::string hub_registry_config(const std::string& listen, const std::string& root_directory,
-                                const std::string& cert, const std::string& key);
+// distribution config of the stand-in: plain HTTP on 127.0.0.1:5000 behind
+// the front, storage at `root_directory`, bearer tokens from auth.docker.io
+// verified against `token_cert` (as the hub sees that file).
+std::string hub_registry_config(const std::string& root_directory, const std::string& token_cert);
+inline constexpr const char* kHubBackend = "127.0.0.1:5000";
+
+// STATE/hub/accounts.json: the seeder (may push; a token made per state
+// directory) and the lab account; made once. Returns the seeder's credentials.
+Credentials ensure_hub_accounts(const std::filesystem::path& state_dir);
+std::filesystem::path hub_accounts_file(const std::filesystem::path& state_dir);
+
+// The front's command line (libexec's mirrorgate_hub_front), listening on
+// `listen` ("10.77.0.2:443"), with the run's PKI, accounts and quotas.
+std::vector<std::string> hub_front_argv(const RunState& state, const std::string& listen);
 
 // How the harness reaches the stand-in of a run: its CA, and the API host
 // name resolved to the stand-in's address.

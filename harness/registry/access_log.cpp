@@ -73,6 +73,7 @@ std::optional<AccessRecord> parse_access_line(std::string_view line) {
   if (!client || !ident || !user || !time || !request || !status || !bytes) return std::nullopt;
   auto referer = next_field(rest, '"', '"');
   auto agent = referer ? next_field(rest, '"', '"') : std::nullopt;
+  auto note = agent ? next_field(rest, '"', '"') : std::nullopt;
 
   r.client = *client;
   // IPv6 clients are logged bare or bracketed; keep the address only.
@@ -94,6 +95,12 @@ std::optional<AccessRecord> parse_access_line(std::string_view line) {
     return std::nullopt;
   }
   if (agent) r.user_agent = *agent;
+  if (*user != "-") r.user = *user;
+  if (note) {
+    r.note = *note;
+    r.pull_counted = note->rfind("pull counted", 0) == 0;
+    r.pull_refused = note->rfind("pull refused", 0) == 0;
+  }
   classify(r);
   return r;
 }

@@ -8,6 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+
+#include "core/error.h"
+
 namespace mirrorgate {
 
 namespace {
@@ -69,8 +73,9 @@ std::optional<BearerChallenge> parse_bearer_challenge(const std::string& header)
 }
 
 HttpResponse request_with_token(const HttpClient& http, const std::string& method, const std::string& url,
-                                std::map<std::string, std::string> headers, const Credentials& credentials) {
-  auto response = http.request(method, url, headers);
+                                std::map<std::string, std::string> headers, const Credentials& credentials,
+                                const std::string& body) {
+  auto response = http.request(method, url, headers, body);
   if (response.status != 401) return response;
   const auto challenge = parse_bearer_challenge(response.header("www-authenticate"));
   if (!challenge) return response;
@@ -90,7 +95,10 @@ HttpResponse request_with_token(const HttpClient& http, const std::string& metho
   std::string token = j.is_object() ? j.value("token", j.value("access_token", "")) : "";
   if (token.empty()) throw HttpError("the token service " + challenge->realm + " gave no token");
   headers["Authorization"] = "Bearer " + token;
-  return http.request(method, url, headers);
+  auto retried = http.request(method, url, headers, body);
+  // The caller may keep the token for its next requests of the same scope.
+  retried.headers["x-mirrorgate-token"] = token;
+  return retried;
 }
 
 PullQuota pull_quota_of(const HttpResponse& response) {
@@ -104,6 +112,34 @@ PullQuota pull_quota_of(const HttpResponse& response) {
   q.remaining = remaining.first;
   q.source = response.header("docker-ratelimit-source");
   return q;
+}
+
+QuotaLimit parse_quota(const std::string& text, const std::string& flag) {
+  const auto fail = [&] {
+    return bad_flag(flag + " " + text, "expected PULLS/WINDOW, e.g. 100/6h, 10/1h or 200/21600s");
+  };
+  const auto slash = text.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 2 > text.size()) throw fail();
+  char* end = nullptr;
+  const long pulls = std::strtol(text.c_str(), &end, 10);
+  if (end != text.c_str() + slash || pulls < 0 || pulls > 1'000'000) throw fail();
+  const std::string window = text.substr(slash + 1);
+  const long amount = std::strtol(window.c_str(), &end, 10);
+  const std::string unit(end);
+  if (end == window.c_str() || amount <= 0 || amount > 1'000'000) throw fail();
+  long seconds = 0;
+  if (unit == "s") seconds = amount;
+  else if (unit == "m") seconds = amount * 60;
+  else if (unit == "h") seconds = amount * 3600;
+  else throw fail();
+  return {static_cast<int>(pulls), std::chrono::seconds(seconds)};
+}
+
+std::string format_quota(const QuotaLimit& limit) {
+  const auto s = limit.window.count();
+  const std::string window = s % 3600 == 0 ? std::to_string(s / 3600) + "h" : s % 60 == 0 ? std::to_string(s / 60) + "m"
+                                                                                          : std::to_string(s) + "s";
+  return std::to_string(limit.pulls) + "/" + window;
 }
 
 }  // namespace mirrorgate

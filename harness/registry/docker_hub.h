@@ -7,6 +7,7 @@
 //   ratelimit-limit: 100;w=21600   ratelimit-remaining: 76;w=21600   docker-ratelimit-source: 203.0.113.7
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -32,8 +33,11 @@ struct Credentials {
 // The request; when it answers 401 with a Bearer challenge, fetches a token
 // from the realm (with the credentials, when given) and sends it again.
 // Throws HttpError when the token service does not give one.
+// The token used is returned in the pseudo header x-mirrorgate-token, for
+// the caller to reuse.
 HttpResponse request_with_token(const HttpClient& http, const std::string& method, const std::string& url,
-                                std::map<std::string, std::string> headers, const Credentials& credentials = {});
+                                std::map<std::string, std::string> headers, const Credentials& credentials = {},
+                                const std::string& body = {});
 
 struct PullQuota {
   bool known = false;      // the response carried ratelimit headers
@@ -45,5 +49,21 @@ struct PullQuota {
 
 // From a manifest response's headers; `known` false when there are none.
 PullQuota pull_quota_of(const HttpResponse& response);
+
+struct QuotaLimit {
+  int pulls = 0;  // per window
+  std::chrono::seconds window{0};
+};
+
+// Docker's current limits (docker/docs content/manuals/docker-hub/usage,
+// 2025): unauthenticated users 10 pulls per hour per IPv4 address or IPv6
+// /64; a free Personal account 100 pulls per hour.
+inline constexpr QuotaLimit kDockerHubAnonymous{10, std::chrono::hours(1)};
+inline constexpr QuotaLimit kDockerHubPersonal{100, std::chrono::hours(1)};
+
+// "100/6h", "10/1h", "200/21600s": UserError(bad_input) naming `flag` otherwise.
+QuotaLimit parse_quota(const std::string& text, const std::string& flag);
+std::string format_quota(const QuotaLimit& limit);
+
 
 }  // namespace mirrorgate

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/probe.h"
+#include "registry/docker_hub.h"
 #include "registry/http.h"
 
 namespace mirrorgate {
@@ -15,7 +17,7 @@ namespace mirrorgate {
 class RegistryClient {
  public:
   // base_url like "https://registry-1.docker.io" or "http://10.77.0.3:5000".
-  RegistryClient(std::string base_url, HttpOptions options = {});
+  RegistryClient(std::string base_url, HttpOptions options = {}, Credentials credentials = {});
 
   const std::string& base_url() const { return base_url_; }
 
@@ -42,8 +44,16 @@ class RegistryClient {
 
  private:
   std::string url(const std::string& path) const { return base_url_ + path; }
+  // Every request: with the token the registry asked for before, and on a
+  // Bearer challenge a token from its realm (with the credentials) and once
+  // more. Registries without auth answer the first try.
+  HttpResponse send(const std::string& method, const std::string& url, std::map<std::string, std::string> headers = {},
+                    const std::string& body = {}) const;
   std::string base_url_;
   HttpClient http_;
+  Credentials credentials_;
+  struct Tokens;
+  std::shared_ptr<Tokens> tokens_;
 };
 
 }  // namespace mirrorgate

@@ -1,6 +1,7 @@
 #include "verify/diagnose.h"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 
 #include "containerd/config_patch.h"
@@ -59,6 +60,43 @@ MirrorFacts MirrorFacts::from_files(const std::filesystem::path& kind_config,
     facts.generations = registry_verdicts(merged.toml);
   }
   return facts;
+}
+
+std::vector<Finding> diagnose_upstream(const Environment& env, const std::vector<AccessRecord>& records) {
+  std::vector<Finding> out;
+  std::map<std::string, int> refused_tokens, refused_pulls;
+  std::string reset, window;
+  for (const auto& r : records) {
+    if (r.path == "/token" && r.status == 401) ++refused_tokens[r.user.empty() ? r.client : r.user];
+    if (r.pull_refused) {
+      ++refused_pulls[r.user.empty() ? r.client : r.user];
+      std::smatch m;
+      if (std::regex_search(r.note, m, std::regex(R"(window (\d+)s reset (\d+)s)"))) {
+        window = m[1];
+        reset = m[2];
+      }
+    }
+  }
+  for (const auto& [who, n] : refused_tokens) {
+    out.push_back({"", "Docker Hub refused kind-registry's credentials: auth.docker.io answered 401 to account " + who +
+                           " (" + std::to_string(n) + " token requests), so kind-registry cannot fetch for its nodes and "
+                           "containerd falls back to registry-1.docker.io — anonymously, on the node's own quota",
+                   "correct proxy.username / proxy.password in the registry config (setup-registry.sh: DOCKERHUB_USERNAME "
+                   "and DOCKERHUB_TOKEN, an access token of that account)",
+                   {}});
+  }
+  for (const auto& [who, n] : refused_pulls) {
+    const bool mirror = who == env.mirror_address();
+    out.push_back({"", "Docker Hub's pull limit is spent for " + who + (mirror ? " (kind-registry's address)" : "") +
+                           ": it answered 429 TOOMANYREQUESTS to " + std::to_string(n) + " manifest GETs; the quota is "
+                           "counted over a sliding " + (window.empty() ? "window" : window + " s window") +
+                           (reset.empty() ? "" : ", and the next pull frees up in " + reset + " s") +
+                           ". Images the cache holds still pull; every other image fails until then",
+                   "prewarm the experiment's images while quota is left, or give kind-registry a Docker Hub account "
+                   "(its own quota, per account instead of per address)",
+                   {}});
+  }
+  return out;
 }
 
 std::string generation_portability(const MirrorFacts& facts) {

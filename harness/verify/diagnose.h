@@ -53,6 +53,11 @@ struct HostsTomlLocation {
 HostsTomlLocation locate_hosts_toml(const Environment& env, const std::string& node, const std::string& config_path);
 std::vector<Finding> diagnose_mirror(const MirrorFacts& facts);
 
+// What Docker Hub's answers to kind-registry say (the upstream's access log
+// over a span of the run): its credentials refused by the token service, or
+// the pull quota spent (429 TOOMANYREQUESTS) and when it frees up.
+std::vector<Finding> diagnose_upstream(const Environment& env, const std::vector<AccessRecord>& upstream_records);
+
 // When the kind config is right for some node generations and wrong for
 // others: one line saying which, naming the kind releases (empty otherwise).
 std::string generation_portability(const MirrorFacts& facts);

@@ -100,6 +100,44 @@ std::string format_record(const AccessRecord& r) {
   return out.str();
 }
 
+std::map<std::string, int> counted_pulls(const std::vector<AccessRecord>& records) {
+  std::map<std::string, int> out;
+  for (const auto& r : records) {
+    if (r.pull_counted) ++out[r.user.empty() ? r.client : r.user];
+  }
+  return out;
+}
+
+nlohmann::json summarize_docker_hub(const Environment& env, const std::vector<AccessRecord>& records) {
+  nlohmann::json by = nlohmann::json::object();
+  for (const auto& r : records) {
+    std::string who = r.user;
+    if (who.empty()) {
+      who = r.client == env.mirror_address() ? "kind-registry (" + r.client + ")"
+            : r.client == env.harness_address() ? "harness (" + r.client + ")"
+                                                : r.client;
+      for (const auto& n : env.nodes()) {
+        if (n.address == r.client) who = n.name + " (" + r.client + ", straight to Docker Hub)";
+      }
+    } else {
+      who = "account " + who;
+    }
+    auto& c = by[who];
+    if (c.is_null()) {
+      c = {{"pulls_counted", 0}, {"pulls_refused", 0}, {"manifest_heads", 0}, {"tokens_issued", 0}, {"tokens_refused", 0}};
+    }
+    c["pulls_counted"] = c["pulls_counted"].get<int>() + r.pull_counted;
+    c["pulls_refused"] = c["pulls_refused"].get<int>() + r.pull_refused;
+    c["manifest_heads"] = c["manifest_heads"].get<int>() + (r.kind == RequestKind::manifest && r.method == "HEAD");
+    c["tokens_issued"] = c["tokens_issued"].get<int>() + (r.path == "/token" && r.status == 200);
+    c["tokens_refused"] = c["tokens_refused"].get<int>() + (r.path == "/token" && r.status == 401);
+  }
+  const auto& s = env.state();
+  return {{"by_identity", by},
+          {"quota_per_address", s.hub_quota.empty() ? format_quota(kDockerHubAnonymous) : s.hub_quota},
+          {"quota_per_account", s.hub_account_quota.empty() ? format_quota(kDockerHubPersonal) : s.hub_account_quota}};
+}
+
 nlohmann::json summarize_upstream(const Environment& env, const std::vector<AccessRecord>& records) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& r : records) {

@@ -4,12 +4,14 @@
 // every blob, and its absence from the upstream's log, do.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "env/environment.h"
+#include "registry/docker_hub.h"
 
 namespace mirrorgate {
 
@@ -48,5 +50,14 @@ std::string format_record(const AccessRecord& r);
 // (kind-registry, harness, a node that went straight to the upstream):
 // requests, manifest HEADs and GETs, blob GETs and bytes each.
 nlohmann::json summarize_upstream(const Environment& env, const std::vector<AccessRecord>& upstream_records);
+
+// What Docker Hub (the stand-in) counted, by the identity it counts: an
+// account, else a client address named in the run's terms — pulls counted
+// against the quota, pulls refused (429), manifest HEADs (free), tokens
+// issued and refused; and the quota in force.
+nlohmann::json summarize_docker_hub(const Environment& env, const std::vector<AccessRecord>& upstream_records);
+
+// Pulls the quota counted, by identity (account, else address).
+std::map<std::string, int> counted_pulls(const std::vector<AccessRecord>& upstream_records);
 
 }  // namespace mirrorgate

@@ -120,13 +120,16 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   const fs::path dir = run.state_dir / "hub";
   run.hub_data = run.state_dir / "hub-data";
   fs::create_directories(run.hub_data);
-  write_file_atomic(dir / "config.yml", hub_registry_config(":443", "/var/lib/registry", "/pki/hub.crt", "/pki/hub.key"));
+  write_file_atomic(dir / "config.yml", hub_registry_config("/var/lib/registry", "/pki/token.crt"));
+  ensure_hub_accounts(run.state_dir);
+  run.hub_quota = o.hub_quota;
+  run.hub_account_quota = o.hub_account_quota;
   env.kind().hub_container = kHubContainer;
   env.save();
   spdlog::info("starting the Docker Hub stand-in ({} as {} on the kind network)", kHubContainer, kDockerHubApiHost);
   if (!container_exists(kHubContainer)) {
     docker({"run", "-d", "--name", kHubContainer, "--network", kKindNetwork, "--network-alias", kDockerHubApiHost,
-            "--network-alias", "docker.io", "-v", (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro",
+            "--network-alias", "docker.io", "--network-alias", kDockerHubAuthHost, "-v", (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro",
             "-v", (run.state_dir / "pki").string() + ":/pki:ro", "-v", run.hub_data.string() + ":/var/lib/registry",
             "registry:2"});
   } else {
@@ -134,7 +137,7 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   }
   run.hub_address = address_on_kind_network(kHubContainer);
   env.save();
-  wait_answering("the Docker Hub stand-in (" + std::string(kHubContainer) + ")", env.upstream());
+  start_hub_front(env);
   TestImageStore store(run.image_store);
   run.seeded_images = seed_hub(env.upstream(), build_test_images(run.files.images, store), store, run.platform);
   if (!o.upstream_rate.empty()) {
@@ -263,6 +266,9 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
   if (kind.registry_created && container_exists(kind.registry_container)) {
     attempt("removing " + kind.registry_container, {"docker", "rm", "-f", kind.registry_container});
   }
+  if (!kind.hub_container.empty() && !stop_daemon(kind.hub_front)) {
+    problems.push_back("the stand-in's front (pid " + std::to_string(kind.hub_front.pid) + ") did not stop");
+  }
   if (!kind.hub_container.empty() && container_exists(kind.hub_container)) {
     attempt("removing " + kind.hub_container, {"docker", "rm", "-f", "-v", kind.hub_container});
   }
@@ -288,6 +294,7 @@ std::vector<std::string> leftovers_of(const RunState& run, const KindState& kind
   }
   if (kind.registry_created && container_exists(kind.registry_container)) out.push_back("container " + kind.registry_container);
   if (!kind.hub_container.empty() && container_exists(kind.hub_container)) out.push_back("container " + kind.hub_container);
+  if (is_running(kind.hub_front)) out.push_back("process " + std::to_string(kind.hub_front.pid) + " (the stand-in's front)");
   if (kind.network_created && docker_quiet({"network", "inspect", kKindNetwork}).ok()) out.push_back("docker network kind");
   return out;
 }

@@ -11,6 +11,7 @@
 #include "containerd/cri_client.h"
 #include "core/error.h"
 #include "core/files.h"
+#include "env/node_cri.h"
 #include "hub/stand_in.h"
 
 namespace mirrorgate::kind {
@@ -21,7 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kContentDir = "var/lib/containerd/io.containerd.content.v1.content";
+const std::string kContentDir = std::string("var/lib/containerd/") + kContentStoreDir;
 constexpr const char* kSocket = "run/containerd/containerd.sock";
 constexpr auto kAnswerTimeout = 60s;
 
@@ -69,6 +70,20 @@ void shorten_connect_timeouts(const KindState& kind, const std::vector<NodeInfo>
   for (const auto& c : containers) {
     run({"nsenter", "-t", std::to_string(container_pid(c)), "-n", "sysctl", "-q", "-w", "net.ipv4.tcp_syn_retries=1"});
   }
+}
+
+void start_hub_front(KindEnvironment& env) {
+  auto& kind = env.kind();
+  stop_daemon(kind.hub_front);
+  const fs::path logs = env.state().run_dir() / "logs";
+  fs::create_directories(logs);
+  kind.hub_front_log = logs / "hub-front.log";
+  kind.hub_access_log = logs / "hub.access.log";
+  auto argv = hub_front_argv(env.state(), "0.0.0.0:443");
+  argv.insert(argv.begin(), {"nsenter", "-t", std::to_string(container_pid(kind.hub_container)), "-n"});
+  kind.hub_front = start_daemon({argv, kind.hub_access_log, kind.hub_front_log, {}});
+  env.save();
+  wait_answering("the Docker Hub stand-in's front", env.upstream(), kAnswerTimeout);
 }
 
 KindEnvironment::KindEnvironment(RunState run) : Environment(std::move(run)), direct_(::geteuid() == 0) {
@@ -139,19 +154,12 @@ PullResult KindEnvironment::pull_image(const std::string& node, const std::strin
     if (at == std::string::npos) throw std::runtime_error("crictl pull printed no image id: " + trim(r.out));
     return {node, image, trim(r.out.substr(at)), seconds};
   }
-  CriClient cri(node_socket(node));
-  const auto start = std::chrono::steady_clock::now();
-  std::string id = cri.pull_image(image, timeout);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return {node, image, id, seconds};
+  return timed_cri_pull(node, node_socket(node), image, timeout);
 }
 
 std::set<std::string> KindEnvironment::image_ids(const std::string& node) const {
+  if (direct_) return cri_image_ids(node_socket(node));
   std::set<std::string> ids;
-  if (direct_) {
-    for (const auto& image : CriClient(node_socket(node)).list_images()) ids.insert(image.id);
-    return ids;
-  }
   const auto listed = json::parse(docker({"exec", node, "crictl", "images", "-o", "json"}).out, nullptr, false);
   if (listed.is_object() && listed.contains("images")) {
     for (const auto& image : listed["images"]) ids.insert(image.value("id", ""));
@@ -167,9 +175,7 @@ std::optional<std::string> KindEnvironment::image_id(const std::string& node, co
     if (j.is_discarded() || !j.contains("status")) return std::nullopt;
     return j["status"].value("id", "");
   }
-  auto status = CriClient(node_socket(node)).image_status(image);
-  if (!status) return std::nullopt;
-  return status->id;
+  return cri_image_id(node_socket(node), image);
 }
 
 WaitResult KindEnvironment::remove_image(const std::string& node, const std::string& image,
@@ -208,13 +214,9 @@ WaitResult KindEnvironment::remove_image(const std::string& node, const std::str
 }
 
 bool KindEnvironment::node_has_blob(const std::string& node, const std::string& digest) const {
-  const auto colon = digest.find(':');
-  if (!direct_) {
-    return docker_quiet({"exec", node, "test", "-e",
-                         std::string("/") + kContentDir + "/blobs/" + digest.substr(0, colon) + "/" + digest.substr(colon + 1)})
-        .ok();
-  }
-  return fs::exists(node_root(node) / kContentDir / "blobs" / digest.substr(0, colon) / digest.substr(colon + 1));
+  const auto path = content_blob_path(fs::path("/") / kContentDir, digest);
+  if (!direct_) return docker_quiet({"exec", node, "test", "-e", path.string()}).ok();
+  return fs::exists(node_root(node) / path.relative_path());
 }
 
 std::uint64_t KindEnvironment::node_content_bytes(const std::string& node) const {
@@ -222,15 +224,7 @@ std::uint64_t KindEnvironment::node_content_bytes(const std::string& node) const
     auto r = docker_quiet({"exec", node, "du", "-sk", std::string("/") + kContentDir});
     return r.ok() ? std::strtoull(r.out.c_str(), nullptr, 10) * 1024 : 0;
   }
-  std::uint64_t total = 0;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(node_root(node) / kContentDir, ec), end; !ec && it != end; it.increment(ec)) {
-    std::error_code gone;
-    if (!it->is_regular_file(gone)) continue;
-    const auto size = it->file_size(gone);
-    if (!gone) total += size;
-  }
-  return total;
+  return content_store_bytes(node_root(node) / kContentDir);
 }
 
 RegistryClient KindEnvironment::mirror() const { return RegistryClient(run_.mirror_url); }
@@ -243,13 +237,7 @@ RegistrySettings KindEnvironment::node_registry_config(const std::string& node) 
   // what it runs.
   try {
     if (!direct_) throw std::runtime_error("not root: no CRI socket");
-    auto info = CriClient(node_socket(node)).status_info();
-    if (auto config = info.find("config"); config != info.end()) {
-      if (auto settings = registry_settings_from_cri_info(config->second)) {
-        settings->source = node + ": CRI Status info[config]";
-        return *settings;
-      }
-    }
+    if (auto settings = registry_settings_from_cri(node, node_socket(node))) return *settings;
   } catch (const std::exception&) {
     // fall through to the config dump
   }
@@ -258,9 +246,7 @@ RegistrySettings KindEnvironment::node_registry_config(const std::string& node) 
     throw std::runtime_error("node " + node + ": neither CRI Status nor `containerd config dump` showed its config: " +
                              trim(dump.err));
   }
-  auto settings = registry_settings(dump.out);
-  settings.source = node + ": containerd config dump";
-  return settings;
+  return registry_settings_from_dump(node, dump.out);
 }
 
 void KindEnvironment::require_stand_in(const std::string& what) const {
@@ -285,19 +271,21 @@ void KindEnvironment::set_upstream(Upstream state) {
       while (run(rule("-D"), {.check = false}).ok()) {
       }
       run(in_hub_netns(kind_, {"ip", "link", "set", "eth0", "up"}));
+      if (!is_running(kind_.hub_front)) start_hub_front(*this);
       wait_answering("the Docker Hub stand-in", upstream(), kAnswerTimeout);
       break;
     case Upstream::stopped:
-      // Connections are refused at once, as when nothing listens.
-      run(rule("-I"));
+      // Nothing listens on :443: connections are refused at once.
+      if (!stop_daemon(kind_.hub_front)) throw std::runtime_error("the stand-in's front did not stop");
       break;
     case Upstream::link_down:
       // Restarted first so kind-registry holds no connection to it (see the
-      // local lab: a request on a connection whose packets vanish hangs).
+      // local lab: a request on a connection whose packets vanish hangs). A
+      // restarted container has a new network namespace: so has its front.
+      stop_daemon(kind_.hub_front);
       docker({"restart", kind_.hub_container});
       run_.hub_address = address_on_kind_network(kind_.hub_container);
-      save();
-      wait_answering("the Docker Hub stand-in", upstream(), kAnswerTimeout);
+      start_hub_front(*this);
       if (!run_.upstream_rate.empty()) apply_hub_rate(kind_, run_.upstream_rate);
       run(in_hub_netns(kind_, {"ip", "link", "set", "eth0", "down"}));
       break;
@@ -310,6 +298,14 @@ void KindEnvironment::set_upstream_rate(const std::string& rate) {
   apply_hub_rate(kind_, rate);
   run_.upstream_rate = rate;
   save();
+}
+
+void KindEnvironment::set_upstream_quota(const std::string& anonymous, const std::string& account) {
+  require_writable("setting the stand-in's quota");
+  require_stand_in("setting the upstream's quota");
+  run_.hub_quota = anonymous;
+  run_.hub_account_quota = account;
+  start_hub_front(*this);
 }
 
 void KindEnvironment::restart_mirror() {
@@ -328,10 +324,8 @@ std::vector<AccessRecord> KindEnvironment::mirror_access_log() const {
 
 std::vector<AccessRecord> KindEnvironment::upstream_access_log() const {
   if (kind_.hub_container.empty()) return {};
-  HttpOptions options;
-  options.ca_file = run_.ca_file;
-  options.resolve = {std::string(kDockerHubApiHost) + ":443:" + run_.hub_address};
-  return parse_access_log(synced_access_log(kind_.hub_container, hub_url(), options));
+  // The front writes its own log file on the host: complete when read.
+  return parse_access_log(read_file_if_exists(kind_.hub_access_log).value_or(""));
 }
 
 MirrorView KindEnvironment::mirror_view() const {
@@ -398,6 +392,10 @@ std::vector<ComponentHealth> KindEnvironment::health() const {
   };
   if (!kind_.hub_container.empty()) {
     registry("hub (" + kind_.hub_container + ")", "hub", kind_.hub_container, run_.hub_address, upstream());
+    if (!is_running(kind_.hub_front)) {
+      out.back().answering = false;
+      out.back().detail = "its front (pid " + std::to_string(kind_.hub_front.pid) + ") is not running";
+    }
   }
   registry(kind_.registry_container, "mirror", kind_.registry_container, run_.mirror_address, mirror());
   for (const auto& n : run_.nodes) {

@@ -44,6 +44,7 @@ class KindEnvironment : public Environment {
   RegistrySettings node_registry_config(const std::string& node) const override;
   void set_upstream(Upstream state) override;
   void set_upstream_rate(const std::string& rate) override;
+  void set_upstream_quota(const std::string& anonymous, const std::string& account) override;
   void restart_mirror() override;
   std::vector<AccessRecord> mirror_access_log() const override;
   std::vector<AccessRecord> upstream_access_log() const override;
@@ -67,6 +68,10 @@ class KindEnvironment : public Environment {
 // host's tools (the registry image carries none).
 std::vector<std::string> in_hub_netns(const KindState& kind, std::vector<std::string> argv);
 void apply_hub_rate(const KindState& kind, const std::string& rate);
+
+// The stand-in's front, started from the host inside the hub container's
+// network namespace; recorded in the state; waited for until it answers.
+void start_hub_front(KindEnvironment& env);
 
 // As on the embedded lab: connects to an unreachable upstream give up after
 // one SYN retransmission (~3 s) instead of Go's 30 s dial timeout, in

@@ -6,7 +6,9 @@ void to_json(nlohmann::json& j, const KindState& s) {
   j = {{"registry_container", s.registry_container}, {"hub_container", s.hub_container},
        {"node_image", s.node_image},                 {"network_created", s.network_created},
        {"registry_created", s.registry_created},     {"cluster_created", s.cluster_created},
-       {"read_only", s.read_only},                   {"logs_since", s.logs_since}};
+       {"read_only", s.read_only},                   {"logs_since", s.logs_since},
+       {"hub_front", {{"pid", s.hub_front.pid}, {"start_time", s.hub_front.start_time},
+                      {"log", s.hub_front_log.string()}, {"access_log", s.hub_access_log.string()}}}};
 }
 
 void from_json(const nlohmann::json& j, KindState& s) {
@@ -18,6 +20,13 @@ void from_json(const nlohmann::json& j, KindState& s) {
   s.cluster_created = j.value("cluster_created", false);
   s.read_only = j.value("read_only", false);
   s.logs_since = j.value("logs_since", "");
+  if (j.contains("hub_front")) {
+    const auto& f = j["hub_front"];
+    s.hub_front.pid = f.value("pid", 0);
+    s.hub_front.start_time = f.value("start_time", 0ULL);
+    s.hub_front_log = f.value("log", "");
+    s.hub_access_log = f.value("access_log", "");
+  }
 }
 
 }  // namespace mirrorgate::kind

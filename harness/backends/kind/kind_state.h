@@ -4,13 +4,22 @@
 
 #include <string>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
+
+#include "process/process.h"
 
 namespace mirrorgate::kind {
 
 struct KindState {
   std::string registry_container = "kind-registry";
   std::string hub_container;     // the Docker Hub stand-in; empty: the real Docker Hub
+  // The stand-in's front, a host process inside the hub container's network
+  // namespace (nsenter): its pid, and where it logs.
+  DaemonHandle hub_front;
+  std::filesystem::path hub_front_log;
+  std::filesystem::path hub_access_log;
   std::string node_image;        // passed to `kind create cluster --image`; empty: kind's default
   bool network_created = false;  // the `kind` docker network
   bool registry_created = false;

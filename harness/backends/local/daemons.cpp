@@ -81,17 +81,25 @@ std::string cri_plugin_failure(const fs::path& log) {
 
 }  // namespace
 
+void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout) {
+  auto& lab = env.lab();
+  start_in_namespace(kHubNamespace, hub_front_argv(env.state(), lab.hub_front.address + ":443"), lab.hub_front);
+  env.save();
+  wait_until("the hub's front (registry-1.docker.io, auth.docker.io)", answers(env.upstream()), lab.hub_front, timeout);
+}
+
 void start_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
   auto& run = env.mutable_state();
   auto& lab = env.lab();
   fs::create_directories(run.hub_data);
-  const fs::path pki = run.state_dir / "pki";
   const fs::path config = run.state_dir / "hub" / "config.yml";
-  write_file_atomic(config, hub_registry_config(lab.hub.address + ":443", run.hub_data.string(),
-                                                (pki / "hub.crt").string(), (pki / "hub.key").string()));
-  start_in_namespace(kHubNamespace, {"docker-registry", "serve", config.string()}, lab.hub);
-  env.save();
-  wait_until("the hub", answers(env.upstream()), lab.hub, timeout);
+  write_file_atomic(config, hub_registry_config(run.hub_data.string(), (run.state_dir / "pki" / "token.crt").string()));
+  ensure_hub_accounts(run.state_dir);
+  if (!is_running(lab.hub.daemon)) {
+    start_in_namespace(kHubNamespace, {"docker-registry", "serve", config.string()}, lab.hub);
+    env.save();
+  }
+  start_hub_front(env, timeout);
 }
 
 void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {

@@ -14,7 +14,10 @@ namespace mirrorgate::local {
 inline constexpr const char* kHubNamespace = "hub";
 inline constexpr const char* kMirrorNamespace = "kind-registry";
 
+// The stand-in: its registry, then its front; waits until the front answers.
 void start_hub(LocalEnvironment& env, std::chrono::seconds timeout);
+// The front alone (after it was stopped, or with other quotas).
+void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout);
 void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
 void start_node(LocalEnvironment& env, LabNode& node);
 // Waits until the node's CRI answers; fails at once, with containerd's own

@@ -85,7 +85,7 @@ std::string etc_hosts(const LabState& lab) {
   std::ostringstream out;
   out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
       << "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
-      << lab.hub.address << "\t" << kDockerHubApiHost << "\n"
+      << lab.hub.address << "\t" << kDockerHubApiHost << " " << kDockerHubAuthHost << " docker.io\n"
       << lab.mirror.address << "\t" << kMirrorNamespace << "\n";
   for (const auto& n : lab.nodes) out << n.containerd.address << "\t" << n.name << "\n";
   return out.str();
@@ -116,6 +116,8 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.registry_data = state_dir / "registry-data";
   run.hub_data = state_dir / "hub" / "data";
   run.upstream_rate = o.upstream_rate;
+  run.hub_quota = o.hub_quota;
+  run.hub_account_quota = o.hub_account_quota;
   run.harness_address = in.subnet.address(kHostIndex);
   run.hub_address = in.subnet.address(kHubIndex);
   run.mirror_address = in.subnet.address(kMirrorIndex);
@@ -126,7 +128,8 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   lab.mirror_port = in.registry.listen_port;
   lab.containerd_bin = generation_bin_dir(*in.generation);
   const fs::path logs = run.run_dir() / "logs";
-  lab.hub = {kHubNamespace, run.hub_address, {}, logs / "hub.log", logs / "hub.access.log"};
+  lab.hub = {kHubNamespace, run.hub_address, {}, logs / "hub.log", logs / "hub-registry.access.log"};
+  lab.hub_front = {kHubNamespace, run.hub_address, {}, logs / "hub-front.log", logs / "hub.access.log"};
   lab.mirror = {kMirrorNamespace, run.mirror_address, {}, logs / "kind-registry.log", logs / "kind-registry.access.log"};
   for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
     LabNode n;
@@ -285,7 +288,7 @@ void stop_daemons(const LabState& lab, std::vector<std::string>& problems) {
       problems.push_back("containerd of " + n.name + " (pid " + std::to_string(n.containerd.daemon.pid) + ") did not stop");
     }
   }
-  for (const auto* p : {&lab.mirror, &lab.hub}) {
+  for (const auto* p : {&lab.mirror, &lab.hub_front, &lab.hub}) {
     if (!stop_daemon(p->daemon)) {
       problems.push_back(p->namespace_name + " (pid " + std::to_string(p->daemon.pid) + ") did not stop");
     }
@@ -352,7 +355,7 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
     if (netns_exists(ns)) out.push_back("network namespace " + ns);
   }
   if (!lab.host_link.empty() && link_exists(lab.host_link)) out.push_back("link " + lab.host_link);
-  for (const auto* p : {&lab.hub, &lab.mirror}) {
+  for (const auto* p : {&lab.hub, &lab.hub_front, &lab.mirror}) {
     if (is_running(p->daemon)) out.push_back("process " + std::to_string(p->daemon.pid) + " (" + p->namespace_name + ")");
   }
   for (const auto& n : lab.nodes) {

@@ -28,6 +28,7 @@ void to_json(json& j, const LabState& s) {
        {"mirror_port", s.mirror_port},
        {"containerd_bin", s.containerd_bin.string()},
        {"hub", s.hub},
+       {"hub_front", s.hub_front},
        {"mirror", s.mirror},
        {"nodes", json::array()}};
   for (const auto& n : s.nodes) {
@@ -50,6 +51,7 @@ void from_json(const json& j, LabState& s) {
   s.mirror_port = j.value("mirror_port", 5000);
   s.containerd_bin = j.value("containerd_bin", "/usr/bin");
   if (j.contains("hub")) s.hub = j.at("hub").get<LabProcess>();
+  if (j.contains("hub_front")) s.hub_front = j.at("hub_front").get<LabProcess>();
   if (j.contains("mirror")) s.mirror = j.at("mirror").get<LabProcess>();
   for (const auto& n : j.value("nodes", json::array())) {
     LabNode node;

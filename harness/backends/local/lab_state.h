@@ -38,7 +38,8 @@ struct LabState {
   std::vector<std::filesystem::path> etc_dirs;  // /etc/netns/NAME directories created
   int mirror_port = 5000;
   std::filesystem::path containerd_bin;  // the nodes' containerd, shim and ctr
-  LabProcess hub;
+  LabProcess hub;        // the stand-in's docker-registry, 127.0.0.1:5000 in the hub namespace
+  LabProcess hub_front;  // its front: registry-1.docker.io and auth.docker.io on :443
   LabProcess mirror;
   std::vector<LabNode> nodes;
 };

@@ -9,6 +9,7 @@
 #include "backends/local/daemons.h"
 #include "containerd/cri_client.h"
 #include "core/files.h"
+#include "env/node_cri.h"
 #include "hub/stand_in.h"
 #include "process/process.h"
 
@@ -69,23 +70,15 @@ std::vector<std::string> LocalEnvironment::list_node_files(const std::string& no
 }
 
 PullResult LocalEnvironment::pull_image(const std::string& node, const std::string& image, std::chrono::milliseconds timeout) {
-  CriClient cri(lab_node(node).socket.string());
-  const auto start = std::chrono::steady_clock::now();
-  std::string id = cri.pull_image(image, timeout);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return {node, image, id, seconds};
+  return timed_cri_pull(node, lab_node(node).socket.string(), image, timeout);
 }
 
 std::set<std::string> LocalEnvironment::image_ids(const std::string& node) const {
-  std::set<std::string> ids;
-  for (const auto& image : CriClient(lab_node(node).socket.string()).list_images()) ids.insert(image.id);
-  return ids;
+  return cri_image_ids(lab_node(node).socket.string());
 }
 
 std::optional<std::string> LocalEnvironment::image_id(const std::string& node, const std::string& image) const {
-  auto status = CriClient(lab_node(node).socket.string()).image_status(image);
-  if (!status) return std::nullopt;
-  return status->id;
+  return cri_image_id(lab_node(node).socket.string(), image);
 }
 
 WaitResult LocalEnvironment::remove_image(const std::string& node, const std::string& image,
@@ -131,23 +124,11 @@ WaitResult LocalEnvironment::remove_image(const std::string& node, const std::st
 }
 
 bool LocalEnvironment::node_has_blob(const std::string& node, const std::string& digest) const {
-  const auto colon = digest.find(':');
-  return fs::exists(lab_node(node).root / "io.containerd.content.v1.content" / "blobs" / digest.substr(0, colon) /
-                    digest.substr(colon + 1));
+  return fs::exists(content_blob_path(lab_node(node).root / kContentStoreDir, digest));
 }
 
 std::uint64_t LocalEnvironment::node_content_bytes(const std::string& node) const {
-  // Blobs, and ingest/*/data that containerd appends to while it downloads.
-  std::uint64_t total = 0;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(lab_node(node).root / "io.containerd.content.v1.content", ec), end;
-       !ec && it != end; it.increment(ec)) {
-    std::error_code gone;  // a download that finishes moves its file away mid-walk
-    if (!it->is_regular_file(gone)) continue;
-    const auto size = it->file_size(gone);
-    if (!gone) total += size;
-  }
-  return total;
+  return content_store_bytes(lab_node(node).root / kContentStoreDir);
 }
 
 RegistryClient LocalEnvironment::mirror() const { return RegistryClient(run_.mirror_url); }
@@ -157,37 +138,30 @@ RegistryClient LocalEnvironment::upstream() const { return hub_client(run_); }
 RegistrySettings LocalEnvironment::node_registry_config(const std::string& node) const {
   // containerd 1.x reports its effective CRI config in CRI Status; 2.x does
   // not, and `containerd config dump` in the node (its /etc) is what it runs.
-  auto info = CriClient(lab_node(node).socket.string()).status_info();
-  if (auto config = info.find("config"); config != info.end()) {
-    if (auto settings = registry_settings_from_cri_info(config->second)) {
-      settings->source = node + ": CRI Status info[config]";
-      return *settings;
-    }
-  }
+  if (auto settings = registry_settings_from_cri(node, lab_node(node).socket.string())) return *settings;
   auto dump = run({"ip", "netns", "exec", node, (lab_.containerd_bin / "containerd").string(), "--config",
                    "/etc/containerd/config.toml", "config", "dump"},
                   {.check = false});
   if (!dump.ok()) throw std::runtime_error("node " + node + ": `containerd config dump` failed: " + dump.err);
-  auto settings = registry_settings(dump.out);
-  settings.source = node + ": containerd config dump";
-  return settings;
+  return registry_settings_from_dump(node, dump.out);
 }
 
 void LocalEnvironment::set_upstream(Upstream state) {
   switch (state) {
     case Upstream::reachable:
       run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "up"});
-      if (!is_running(lab_.hub.daemon)) start_hub(*this, kRestartTimeout);
+      if (!is_running(lab_.hub.daemon) || !is_running(lab_.hub_front.daemon)) start_hub(*this, kRestartTimeout);
       break;
     case Upstream::stopped:
-      if (!stop_daemon(lab_.hub.daemon)) throw std::runtime_error("the hub did not stop");
+      // Nothing listens on registry-1.docker.io:443 or auth.docker.io:443.
+      if (!stop_daemon(lab_.hub_front.daemon)) throw std::runtime_error("the hub's front did not stop");
       break;
     case Upstream::link_down:
       // Restart the hub first: kind-registry keeps an HTTP/2 connection to
       // it, and a request on a connection whose packets vanish hangs until
       // TCP gives up (~15 min). The variant tested is the hub going dark
       // while idle: new connections time out.
-      if (!stop_daemon(lab_.hub.daemon)) throw std::runtime_error("the hub did not stop");
+      if (!stop_daemon(lab_.hub_front.daemon)) throw std::runtime_error("the hub's front did not stop");
       start_hub(*this, kRestartTimeout);
       run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "down"});
       break;
@@ -200,6 +174,13 @@ void LocalEnvironment::set_upstream_rate(const std::string& rate) {
   save();
 }
 
+void LocalEnvironment::set_upstream_quota(const std::string& anonymous, const std::string& account) {
+  run_.hub_quota = anonymous;
+  run_.hub_account_quota = account;
+  if (!stop_daemon(lab_.hub_front.daemon)) throw std::runtime_error("the hub's front did not stop");
+  start_hub_front(*this, kRestartTimeout);
+}
+
 void LocalEnvironment::restart_mirror() {
   if (!stop_daemon(lab_.mirror.daemon)) throw std::runtime_error("kind-registry did not stop");
   start_mirror(*this, kRestartTimeout);
@@ -210,7 +191,7 @@ std::vector<AccessRecord> LocalEnvironment::mirror_access_log() const {
 }
 
 std::vector<AccessRecord> LocalEnvironment::upstream_access_log() const {
-  return parse_access_log(read_file_if_exists(lab_.hub.access_log).value_or(""));
+  return parse_access_log(read_file_if_exists(lab_.hub_front.access_log).value_or(""));
 }
 
 MirrorView LocalEnvironment::mirror_view() const {
@@ -245,7 +226,8 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
     }
     out.push_back(h);
   };
-  registry_health("hub (" + std::string(kDockerHubApiHost) + ")", "hub", lab_.hub, upstream());
+  registry_health("hub (" + std::string(kDockerHubApiHost) + ")", "hub", lab_.hub_front, upstream());
+  if (!is_running(lab_.hub.daemon)) out.back().running = false, out.back().detail = "its registry is not running";
   registry_health("kind-registry", "mirror", lab_.mirror, mirror());
   for (const auto& n : lab_.nodes) {
     ComponentHealth h{n.name, "node", n.containerd.address, is_running(n.containerd.daemon), false, ""};

@@ -39,6 +39,7 @@ class LocalEnvironment : public Environment {
   RegistrySettings node_registry_config(const std::string& node) const override;
   void set_upstream(Upstream state) override;
   void set_upstream_rate(const std::string& rate) override;
+  void set_upstream_quota(const std::string& anonymous, const std::string& account) override;
   void restart_mirror() override;
   std::vector<AccessRecord> mirror_access_log() const override;
   std::vector<AccessRecord> upstream_access_log() const override;

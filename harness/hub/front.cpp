@@ -1,0 +1,246 @@
+#include "hub/front.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <ctime>
+#include <limits>
+#include <iostream>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "hub/token.h"
+
+namespace mirrorgate {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr size_t kRelayChunk = 64 * 1024;
+
+struct Front {
+  const FrontOptions& options;
+  TokenService tokens;
+  QuotaBook quota;
+  std::mutex log_mutex;
+};
+
+// One access-log line (Apache combined), as distribution writes them.
+// A last quoted field says what the quota made of a manifest request:
+// "pull counted N/LIMIT" or "pull refused 0/LIMIT".
+void log_request(Front& front, const std::string& client, const std::string& user, const std::string& method,
+                 const std::string& target, int version, int status, unsigned long long bytes, const std::string& agent,
+                 const std::string& quota = "") {
+  char when[40];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S +0000", std::gmtime(&now));
+  std::lock_guard lock(front.log_mutex);
+  std::cout << client << " - " << (user.empty() ? "-" : user) << " [" << when << "] \"" << method << " " << target
+            << " HTTP/" << version / 10 << "." << version % 10 << "\" " << status << " " << bytes << " \"\" \"" << agent
+            << "\"" << (quota.empty() ? "" : " \"" + quota + "\"") << std::endl;
+}
+
+std::string without_port(std::string host) {
+  if (const auto colon = host.find(':'); colon != std::string::npos) host.resize(colon);
+  return host;
+}
+
+// Moves a message's body from `in` to `out` through a small buffer, whatever
+// its size or transfer encoding; returns the body bytes moved.
+template <bool isRequest, class In, class Out>
+unsigned long long relay_body(In& in, beast::flat_buffer& buffer, http::parser<isRequest, http::buffer_body>& p, Out& out,
+                              http::serializer<isRequest, http::buffer_body>& sr, beast::error_code& ec) {
+  std::vector<char> chunk(kRelayChunk);
+  unsigned long long moved = 0;
+  do {
+    if (!p.is_done()) {
+      p.get().body().data = chunk.data();
+      p.get().body().size = chunk.size();
+      http::read(in, buffer, p, ec);
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) return moved;
+      p.get().body().size = chunk.size() - p.get().body().size;
+      p.get().body().data = chunk.data();
+      p.get().body().more = !p.is_done();
+      moved += p.get().body().size;
+    } else {
+      p.get().body().data = nullptr;
+      p.get().body().size = 0;
+    }
+    http::write(out, sr, ec);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return moved;
+  } while (!p.is_done() && !sr.is_done());
+  return moved;
+}
+
+template <class Stream>
+void answer(Stream& stream, unsigned version, bool keep_alive, http::status status, const std::string& body,
+            const std::vector<std::pair<std::string, std::string>>& headers, beast::error_code& ec) {
+  http::response<http::string_body> res{status, version};
+  res.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) res.set(name, value);
+  res.body() = body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  http::write(stream, res, ec);
+}
+
+std::vector<std::pair<std::string, std::string>> quota_headers(const QuotaAnswer& q, const std::string& source) {
+  const std::string w = ";w=" + std::to_string(q.window_seconds);
+  return {{"ratelimit-limit", std::to_string(q.limit) + w},
+          {"ratelimit-remaining", std::to_string(q.remaining) + w},
+          {"docker-ratelimit-source", source}};
+}
+
+bool is_index(const std::string& content_type) {
+  return content_type.find("manifest.list") != std::string::npos || content_type.find("image.index") != std::string::npos;
+}
+
+using TlsStream = beast::ssl_stream<tcp::socket>;
+
+// auth.docker.io/token
+bool serve_token(Front& front, TlsStream& stream, http::request_parser<http::buffer_body>& parser,
+                 const std::string& client) {
+  auto& req = parser.get();
+  const std::string target(req.target());
+  const auto q = target.find('?');
+  const auto grant =
+      front.tokens.issue(q == std::string::npos ? "" : target.substr(q + 1), std::string(req[http::field::authorization]));
+  beast::error_code ec;
+  answer(stream, req.version(), req.keep_alive(), static_cast<http::status>(grant.status), grant.body, {}, ec);
+  // The query names only service and scope; credentials travel in a header.
+  log_request(front, client, grant.account, std::string(req.method_string()), target, req.version(), grant.status,
+              grant.body.size(), std::string(req[http::field::user_agent]));
+  return !ec && req.keep_alive();
+}
+
+// registry-1.docker.io: relayed to the hub, pulls counted.
+bool serve_registry(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
+                    http::request_parser<http::buffer_body>& parser, std::optional<tcp::socket>& backend,
+                    beast::flat_buffer& backend_buffer, const std::string& client) {
+  static const std::regex manifest_path(R"(^/v2/.+/manifests/[^/]+$)");
+  auto& req = parser.get();
+  const std::string target(req.target());
+  const std::string path = target.substr(0, target.find('?'));
+  const bool manifest = std::regex_match(path, manifest_path);
+  const bool get = req.method() == http::verb::get;
+  const std::string account = token_subject(std::string(req[http::field::authorization]));
+  const std::string identity = quota_identity(account, client);
+  const std::string agent(req[http::field::user_agent]);
+  beast::error_code ec;
+  if (manifest && get) {
+    if (const auto q = front.quota.peek(identity, !account.empty()); !q.allowed) {
+      auto headers = quota_headers(q, identity);
+      headers.emplace_back("retry-after", std::to_string(q.reset.count()));
+      const std::string body =
+          nlohmann::json{{"errors", {{{"code", "TOOMANYREQUESTS"},
+                                      {"message", std::string("You have reached your ") +
+                                                      (account.empty() ? "unauthenticated" : "authenticated") +
+                                                      " pull rate limit. https://www.docker.com/increase-rate-limit"}}}}}
+              .dump();
+      answer(stream, req.version(), req.keep_alive(), http::status::too_many_requests, body, headers, ec);
+      log_request(front, client, account, std::string(req.method_string()), target, req.version(), 429, body.size(), agent,
+                  "pull refused " + std::to_string(q.remaining) + "/" + std::to_string(q.limit) + " window " +
+                      std::to_string(q.window_seconds) + "s reset " + std::to_string(q.reset.count()) + "s");
+      return !ec && req.keep_alive();
+    }
+  }
+  if (!backend || !backend->is_open()) {
+    backend.emplace(stream.get_executor());
+    backend->connect({net::ip::make_address(front.options.backend_address), front.options.backend_port}, ec);
+    if (ec) {
+      answer(stream, req.version(), false, http::status::bad_gateway, "{\"errors\":[{\"code\":\"UNAVAILABLE\"}]}", {}, ec);
+      log_request(front, client, account, std::string(req.method_string()), target, req.version(), 502, 0, agent);
+      return false;
+    }
+  }
+  req.set("X-Forwarded-Proto", "https");
+  http::serializer<true, http::buffer_body> req_sr{req};
+  http::write_header(*backend, req_sr, ec);
+  if (!ec) relay_body(stream, buffer, parser, *backend, req_sr, ec);
+  if (ec) {
+    std::cerr << client << " " << target << ": relaying the request failed: " << ec.message() << std::endl;
+    return false;
+  }
+
+  http::response_parser<http::buffer_body> res_parser;
+  res_parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // Beast 1.74 compares a content length with an empty limit as exceeding it
+  if (req.method() == http::verb::head) res_parser.skip(true);
+  http::read_header(*backend, backend_buffer, res_parser, ec);
+  if (ec) {
+    std::cerr << client << " " << target << ": reading the hub's answer failed: " << ec.message() << std::endl;
+    return false;
+  }
+  auto& res = res_parser.get();
+  std::string quota_note;
+  if (manifest && res.result_int() == 200) {
+    // A pull is a GET of an image manifest; an index leads to one per platform.
+    const bool counted = get && !is_index(std::string(res[http::field::content_type]));
+    const auto q = counted ? front.quota.pull(identity, !account.empty()) : front.quota.peek(identity, !account.empty());
+    for (const auto& [name, value] : quota_headers(q, identity)) res.set(name, value);
+    if (counted) quota_note = "pull counted " + std::to_string(q.remaining) + "/" + std::to_string(q.limit);
+  }
+  http::serializer<false, http::buffer_body> res_sr{res};
+  http::write_header(stream, res_sr, ec);
+  unsigned long long bytes = 0;
+  if (!ec && req.method() != http::verb::head) bytes = relay_body(*backend, backend_buffer, res_parser, stream, res_sr, ec);
+  log_request(front, client, account, std::string(req.method_string()), target, req.version(), res.result_int(), bytes,
+              agent, quota_note);
+  if (!res.keep_alive()) backend.reset();
+  return !ec && req.keep_alive();
+}
+
+void session(Front& front, tcp::socket socket, ssl::context& tls) {
+  beast::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  std::string client = ec ? "?" : peer.address().to_string();
+  if (client.rfind("::ffff:", 0) == 0) client = client.substr(7);
+  TlsStream stream(std::move(socket), tls);
+  stream.handshake(ssl::stream_base::server, ec);
+  if (ec) return;
+  beast::flat_buffer buffer, backend_buffer;
+  std::optional<tcp::socket> backend;
+  for (bool more = true; more;) {
+    http::request_parser<http::buffer_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // Beast 1.74 compares a content length with an empty limit as exceeding it
+    http::read_header(stream, buffer, parser, ec);
+    if (ec) break;
+    const auto host = without_port(std::string(parser.get()[http::field::host]));
+    more = host == "auth.docker.io" ? serve_token(front, stream, parser, client)
+                                    : serve_registry(front, stream, buffer, parser, backend, backend_buffer, client);
+  }
+  stream.shutdown(ec);
+}
+
+}  // namespace
+
+void run_front(const FrontOptions& o) {
+  Front front{o, TokenService(o.token_key, o.token_cert, load_accounts(o.accounts)), QuotaBook(o.anonymous, o.account), {}};
+  ssl::context tls(ssl::context::tls_server);
+  tls.use_certificate_chain_file(o.tls_cert.string());
+  tls.use_private_key_file(o.tls_key.string(), ssl::context::pem);
+  net::io_context io;
+  tcp::acceptor acceptor(io, {net::ip::make_address(o.listen_address), o.listen_port});
+  std::cerr << "hub front listening on " << o.listen_address << ":" << o.listen_port << ", relaying to "
+            << o.backend_address << ":" << o.backend_port << "; quota " << format_quota(o.anonymous) << " anonymous, "
+            << format_quota(o.account) << " per account" << std::endl;
+  for (;;) {
+    tcp::socket socket(io);
+    acceptor.accept(socket);
+    std::thread([&front, &tls, s = std::move(socket)]() mutable { session(front, std::move(s), tls); }).detach();
+  }
+}
+
+}  // namespace mirrorgate

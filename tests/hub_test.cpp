@@ -1,0 +1,268 @@
+// The Docker Hub stand-in's parts: the pull quota as Docker Hub counts it
+// (docs.docker.com, docker-hub/usage/pulls), and the token service as the
+// distribution token spec describes it — its tokens checked here with
+// OpenSSL against the signing certificate, as the hub's docker-registry
+// checks them.
+#include <gtest/gtest.h>
+
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "hub/quota.h"
+#include "hub/token.h"
+#include "process/process.h"
+#include "registry/access_log.h"
+
+using namespace mirrorgate;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// ---- quota -------------------------------------------------------------
+
+TEST(HubQuota, AnAddressHasItsPullsPerWindowThenIsRefusedUntilTheOldestLeaves) {
+  QuotaBook book({3, 1h}, {100, 1h});
+  const auto t0 = QuotaBook::Clock::now();
+  for (int remaining : {2, 1, 0}) {
+    auto a = book.pull("10.77.0.2", false, t0);
+    EXPECT_TRUE(a.allowed);
+    EXPECT_EQ(a.remaining, remaining);
+    EXPECT_EQ(a.limit, 3);
+    EXPECT_EQ(a.window_seconds, 3600);
+  }
+  auto refused = book.pull("10.77.0.2", false, t0 + 10min);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.remaining, 0);
+  EXPECT_EQ(refused.reset, std::chrono::seconds(50min));
+  // A refused pull is not counted: once the window passes, three again.
+  EXPECT_TRUE(book.pull("10.77.0.2", false, t0 + 1h).allowed);
+  EXPECT_EQ(book.peek("10.77.0.2", false, t0 + 1h).remaining, 2);
+}
+
+TEST(HubQuota, PeekCountsNothingAndIdentitiesAreCountedApart) {
+  QuotaBook book({1, 1h}, {2, 1h});
+  const auto t0 = QuotaBook::Clock::now();
+  EXPECT_EQ(book.peek("10.77.0.2", false, t0).remaining, 1);
+  EXPECT_EQ(book.peek("10.77.0.2", false, t0).remaining, 1);
+  EXPECT_TRUE(book.pull("10.77.0.2", false, t0).allowed);
+  EXPECT_FALSE(book.pull("10.77.0.2", false, t0).allowed);
+  EXPECT_TRUE(book.pull("10.77.0.3", false, t0).allowed);
+  // An account has its own, larger, quota.
+  EXPECT_TRUE(book.pull("mirrorgate-user", true, t0).allowed);
+  auto second = book.pull("mirrorgate-user", true, t0);
+  EXPECT_TRUE(second.allowed);
+  EXPECT_EQ(second.limit, 2);
+  EXPECT_FALSE(book.pull("mirrorgate-user", true, t0).allowed);
+}
+
+TEST(HubQuota, ZeroPullsRefusesTheFirst) {
+  QuotaBook book({0, 6h}, {100, 1h});
+  auto a = book.pull("10.77.0.2", false);
+  EXPECT_FALSE(a.allowed);
+  EXPECT_EQ(a.window_seconds, 6 * 3600);
+}
+
+TEST(HubQuota, AnonymousPullsAreCountedPerAddressOrIPv6Slash64AndAccountsByName) {
+  EXPECT_EQ(quota_identity("", "10.77.0.2"), "10.77.0.2");
+  EXPECT_EQ(quota_identity("", "2001:db8:1:2:3:4:5:6"), quota_identity("", "2001:db8:1:2::9"));
+  EXPECT_EQ(quota_identity("", "2001:db8:1:2::9"), "2001:db8:1:2::/64");
+  EXPECT_NE(quota_identity("", "2001:db8:1:2::9"), quota_identity("", "2001:db8:1:3::9"));
+  EXPECT_EQ(quota_identity("alice", "10.77.0.2"), "alice");
+}
+
+TEST(HubQuota, ParsesAndPrintsPullsPerWindow) {
+  auto q = parse_quota("10/1h", "--hub-quota");
+  EXPECT_EQ(q.pulls, 10);
+  EXPECT_EQ(q.window, 1h);
+  EXPECT_EQ(format_quota(q), "10/1h");
+  EXPECT_EQ(format_quota(parse_quota("200/21600s", "--hub-quota")), "200/6h");
+  EXPECT_EQ(format_quota(parse_quota("0/90s", "--hub-quota")), "0/90s");
+  EXPECT_EQ(format_quota(kDockerHubAnonymous), "10/1h");
+  for (const char* bad : {"10", "/1h", "10/", "ten/1h", "10/1d", "-1/1h", "10/0h", "10/h", "10/1h30m"}) {
+    try {
+      (void)parse_quota(bad, "--hub-quota");
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const UserError& e) {
+      EXPECT_NE(std::string(e.what()).find("--hub-quota " + std::string(bad)), std::string::npos) << e.what();
+    }
+  }
+}
+
+// ---- tokens ------------------------------------------------------------
+
+class HubTokens : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("mirrorgate-token-test-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+         "-subj", "/CN=token test", "-keyout", (dir_ / "token.key").string(), "-out", (dir_ / "token.crt").string()},
+        {.timeout = 30s});
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+
+  TokenService service() const {
+    return TokenService(dir_ / "token.key", dir_ / "token.crt",
+                        {{"mirrorgate-user", "secret", false}, {kSeederAccount, "seed", true}});
+  }
+
+  // The token's claims, after checking its ES256 signature with the
+  // certificate's public key.
+  static json verified_claims(const std::string& grant_body) {
+    const auto body = json::parse(grant_body);
+    const std::string token = body.at("token");
+    EXPECT_EQ(body.at("access_token"), token);
+    const auto first = token.find('.'), second = token.find('.', first + 1);
+    EXPECT_NE(second, std::string::npos);
+    const auto header = json::parse(base64url_decode(token.substr(0, first)).value());
+    EXPECT_EQ(header.at("alg"), "ES256");
+    EXPECT_EQ(header.at("x5c").size(), 1u);
+    const std::string raw = base64url_decode(token.substr(second + 1)).value();
+    EXPECT_EQ(raw.size(), 64u) << "JOSE ES256 signatures are r and s, 32 bytes each";
+    EXPECT_TRUE(signature_holds(token.substr(0, second), raw));
+    std::string forged = token.substr(0, second);
+    forged[forged.size() / 2] ^= 1;
+    EXPECT_FALSE(signature_holds(forged, raw)) << "a changed header or claim must not verify";
+    return json::parse(base64url_decode(token.substr(first + 1, second - first - 1)).value());
+  }
+
+  static bool signature_holds(const std::string& input, const std::string& raw) {
+    FILE* f = std::fopen((dir_ / "token.crt").c_str(), "r");
+    X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+    std::fclose(f);
+    EVP_PKEY* key = X509_get_pubkey(cert);
+    ECDSA_SIG* sig = ECDSA_SIG_new();
+    ECDSA_SIG_set0(sig, BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), 32, nullptr),
+                   BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()) + 32, 32, nullptr));
+    unsigned char* der = nullptr;
+    const int der_len = i2d_ECDSA_SIG(sig, &der);
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    const bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+                    EVP_DigestVerify(ctx, der, static_cast<size_t>(der_len),
+                                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_free(der);
+    ECDSA_SIG_free(sig);
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    return ok;
+  }
+
+  static std::string basic(const std::string& user, const std::string& password) {
+    return "Basic " + base64url(user + ":" + password);  // no '-' or '_' in these, so base64url is base64
+  }
+
+  static fs::path dir_;
+};
+
+fs::path HubTokens::dir_;
+
+TEST_F(HubTokens, AnAnonymousTokenGrantsPullNeverPush) {
+  auto grant = service().issue("service=registry.docker.io&scope=repository%3Alibrary%2Fredis%3Apull%2Cpush", "");
+  EXPECT_EQ(grant.status, 200);
+  EXPECT_EQ(grant.account, "");
+  auto claims = verified_claims(grant.body);
+  EXPECT_EQ(claims.at("iss"), kTokenIssuer);
+  EXPECT_EQ(claims.at("aud"), "registry.docker.io");
+  EXPECT_EQ(claims.at("sub"), "");
+  ASSERT_EQ(claims.at("access").size(), 1u);
+  EXPECT_EQ(claims["access"][0].at("name"), "library/redis");
+  EXPECT_EQ(claims["access"][0].at("actions"), json::array({"pull"}));
+  EXPECT_GT(claims.at("exp").get<long>(), claims.at("iat").get<long>());
+}
+
+TEST_F(HubTokens, AnAccountIsNamedInTheTokenAndPushesOnlyWhenAllowed) {
+  auto user = service().issue("service=registry.docker.io&scope=repository:library/redis:pull,push",
+                              basic("mirrorgate-user", "secret"));
+  EXPECT_EQ(user.status, 200);
+  EXPECT_EQ(user.account, "mirrorgate-user");
+  auto claims = verified_claims(user.body);
+  EXPECT_EQ(claims.at("sub"), "mirrorgate-user");
+  EXPECT_EQ(claims["access"][0].at("actions"), json::array({"pull"}));
+  EXPECT_EQ(token_subject("Bearer " + json::parse(user.body).at("token").get<std::string>()), "mirrorgate-user");
+
+  auto seeder = service().issue("scope=repository:mirrorgate/app:pull,push", basic(kSeederAccount, "seed"));
+  EXPECT_EQ(verified_claims(seeder.body)["access"][0].at("actions"), json::array({"pull", "push"}));
+}
+
+TEST_F(HubTokens, SeveralScopesInOneParameterAsDistributionWritesThem) {
+  auto grant = service().issue(
+      "service=registry.docker.io&scope=repository%3Aa%2Fb%3Apull+repository%3Ac%2Fd%3Apull", "");
+  auto claims = verified_claims(grant.body);
+  ASSERT_EQ(claims.at("access").size(), 2u);
+  EXPECT_EQ(claims["access"][1].at("name"), "c/d");
+}
+
+TEST_F(HubTokens, WrongCredentialsAre401AndNameTheUser) {
+  auto grant = service().issue("scope=repository:library/redis:pull", basic("mirrorgate-user", "wrong"));
+  EXPECT_EQ(grant.status, 401);
+  EXPECT_EQ(grant.account, "mirrorgate-user");
+  EXPECT_NE(grant.body.find("incorrect username or password"), std::string::npos);
+  EXPECT_EQ(service().issue("", basic("nobody", "secret")).status, 401);
+}
+
+TEST(HubTokenSubject, AnythingButOneOfOurBearerTokensNamesNoOne) {
+  EXPECT_EQ(token_subject(""), "");
+  EXPECT_EQ(token_subject("Basic bWU6cHc="), "");
+  EXPECT_EQ(token_subject("Bearer not-a-jwt"), "");
+  EXPECT_EQ(token_subject("Bearer a.%%%.c"), "");
+  EXPECT_EQ(token_subject("Bearer " + base64url("{}") + "." + base64url(R"({"sub":"bob"})") + ".sig"), "bob");
+}
+
+TEST(HubTokenAccounts, AccountsFileRoundTripsAndAMalformedOneNamesTheFile) {
+  const fs::path file = fs::temp_directory_path() / ("mirrorgate-accounts-" + std::to_string(::getpid()) + ".json");
+  save_accounts(file, {{"a", "t", false}, {"s", "u", true}});
+  auto back = load_accounts(file);
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[1].username, "s");
+  EXPECT_TRUE(back[1].push);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::others_read, fs::perms::none);
+  {
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    std::fputs("{\"users\": []}", f);
+    std::fclose(f);
+  }
+  try {
+    (void)load_accounts(file);
+    ADD_FAILURE() << "a file without accounts was read";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find(file.string()), std::string::npos) << e.what();
+  }
+  fs::remove(file);
+  EXPECT_TRUE(load_accounts(file).empty());
+}
+
+// ---- the front's access log --------------------------------------------
+
+TEST(HubAccessLog, ReadsTheAccountAndWhatTheQuotaMadeOfAPull) {
+  auto counted = parse_access_line(
+      R"(10.77.0.3 - mirrorgate-user [29/Nov/2026:04:04:47 +0000] "GET /v2/library/redis/manifests/7 HTTP/1.1" 200 1570 "" "containerd/v2.1.9" "pull counted 99/100")");
+  ASSERT_TRUE(counted);
+  EXPECT_EQ(counted->user, "mirrorgate-user");
+  EXPECT_TRUE(counted->pull_counted);
+  EXPECT_FALSE(counted->pull_refused);
+  EXPECT_EQ(counted->note, "pull counted 99/100");
+
+  auto refused = parse_access_line(
+      R"(10.77.0.3 - - [29/Nov/2026:04:04:47 +0000] "GET /v2/library/redis/manifests/7 HTTP/1.1" 429 120 "" "containerd/v2.1.9" "pull refused 0/10 window 3600s reset 3512s")");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->user, "");
+  EXPECT_TRUE(refused->pull_refused);
+  EXPECT_EQ(refused->status, 429);
+
+  // distribution's own lines have no note: nothing counted.
+  auto plain = parse_access_line(
+      R"(10.77.0.1 - - [29/Nov/2026:04:04:47 +0000] "GET /v2/ HTTP/2.0" 200 2 "" "mirrorgate")");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->pull_counted);
+  EXPECT_TRUE(plain->note.empty());
+}
