@@ -6,6 +6,17 @@
 // on the `kind` network, whose containerd runs the node image's config.toml
 // with the config's containerdConfigPatches merged in as kind merges them.
 // No kubelet: the node image runs containerd only.
+//
+// With MIRRORGATE_REAL_KIND naming a real kind binary, every command but
+// `create cluster` is the real kind's: it finds the double's clusters and
+// nodes by the same labels. Real `kind create cluster` needs privileged
+// containers, which this machine refuses ("unable to apply caps"), as does
+// every `docker exec --privileged` kind makes (get kubeconfig, export logs).
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -133,6 +144,15 @@ int usage() {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  const char* real_kind = std::getenv("MIRRORGATE_REAL_KIND");
+  const bool create = args.size() >= 2 && args[0] == "create" && args[1] == "cluster";
+  if (real_kind && *real_kind && !create) {
+    argv[0] = const_cast<char*>(real_kind);
+    ::execv(real_kind, argv);
+    std::cerr << "kind (mirrorgate's test double): cannot run the real kind " << real_kind << ": "
+              << std::strerror(errno) << "\n";
+    return 127;
+  }
   std::string name = "kind", image = kDefaultImage;
   fs::path config;
   std::vector<std::string> words;
