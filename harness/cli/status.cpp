@@ -5,6 +5,7 @@
 #include "backends/backends.h"
 #include "cli/command.h"
 #include "core/error.h"
+#include "registry/docker_hub.h"
 
 namespace mirrorgate {
 
@@ -41,7 +42,14 @@ int print_status(const GlobalOptions& global, bool as_json) {
   }
   std::cout << "  mirror cache: " << state->registry_data.string() << "\n"
             << "  upstream: " << (state->has_stand_in_hub() ? "the Docker Hub stand-in" : "Docker Hub")
-            << ", rate " << (state->upstream_rate.empty() ? "unlimited" : state->upstream_rate) << "\n"
+            << ", rate " << (state->upstream_rate.empty() ? "unlimited" : state->upstream_rate);
+  if (state->has_stand_in_hub()) {
+    std::cout << ", pull quota " << (state->hub_quota.empty() ? format_quota(kDockerHubAnonymous) : state->hub_quota)
+              << " per address, "
+              << (state->hub_account_quota.empty() ? format_quota(kDockerHubPersonal) : state->hub_account_quota)
+              << " per account";
+  }
+  std::cout << "\n"
             << "  test images: " << state->seeded_images.size() << " on the stand-in\n"
             << "  logs: " << (state->run_dir() / "logs").string() << "\n";
   return healthy ? to_int(ExitCode::ok) : to_int(ExitCode::failure);

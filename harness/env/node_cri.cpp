@@ -21,6 +21,11 @@ std::set<std::string> cri_image_ids(const std::string& socket) {
   return ids;
 }
 
+std::string cri_runtime(const std::string& socket, std::chrono::milliseconds timeout) {
+  const auto v = CriClient(socket).version(timeout);
+  return v.runtime_name + " " + v.runtime_version + " (CRI " + v.runtime_api_version + ")";
+}
+
 std::optional<std::string> cri_image_id(const std::string& socket, const std::string& image) {
   auto status = CriClient(socket).image_status(image);
   if (!status) return std::nullopt;

@@ -22,6 +22,9 @@ inline constexpr const char* kContentStoreDir = "io.containerd.content.v1.conten
 PullResult timed_cri_pull(const std::string& node, const std::string& socket, const std::string& image,
                           std::chrono::milliseconds timeout);
 std::set<std::string> cri_image_ids(const std::string& socket);
+// "containerd 2.1.9 (CRI v1)": what the node's CRI says it runs.
+std::string cri_runtime(const std::string& socket,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(5));
 std::optional<std::string> cri_image_id(const std::string& socket, const std::string& image);
 
 // containerd 1.x reports its effective CRI config in CRI Status (what

@@ -39,10 +39,6 @@ void wait_answering(const std::string& what, const RegistryClient& client, std::
   }
 }
 
-std::string describe(const CriVersion& v) {
-  return v.runtime_name + " " + v.runtime_version + " (CRI " + v.runtime_api_version + ")";
-}
-
 }  // namespace
 
 std::vector<std::string> in_hub_netns(const KindState& kind, std::vector<std::string> argv) {
@@ -402,7 +398,7 @@ std::vector<ComponentHealth> KindEnvironment::health() const {
     ComponentHealth h{n.name, "node", n.address, container_running(n.name), false, ""};
     if (h.running) {
       try {
-        h.detail = direct_ ? describe(CriClient(node_socket(n.name)).version(2s))
+        h.detail = direct_ ? cri_runtime(node_socket(n.name), 2s)
                            : trim(docker({"exec", n.name, "crictl", "version"}).out);
         h.answering = true;
       } catch (const std::exception& e) {
@@ -420,7 +416,7 @@ RuntimeVersions KindEnvironment::versions() const {
   v.registry = registry.ok() ? registry.out.substr(0, registry.out.find('\n')) : "unknown: " + trim(registry.err);
   for (const auto& n : run_.nodes) {
     try {
-      v.containerd[n.name] = direct_ ? describe(CriClient(node_socket(n.name)).version())
+      v.containerd[n.name] = direct_ ? cri_runtime(node_socket(n.name))
                                      : trim(docker({"exec", n.name, "crictl", "version"}).out);
     } catch (const std::exception& e) {
       v.containerd[n.name] = std::string("unknown: ") + e.what();

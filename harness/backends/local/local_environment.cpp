@@ -235,9 +235,8 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
       h.detail = "containerd (pid " + std::to_string(n.containerd.daemon.pid) + ") is not running";
     } else {
       try {
-        auto v = CriClient(n.socket.string()).version(2s);
+        h.detail = cri_runtime(n.socket.string(), 2s);
         h.answering = true;
-        h.detail = v.runtime_name + " " + v.runtime_version + " (CRI " + v.runtime_api_version + ")";
       } catch (const std::exception& e) {
         h.detail = e.what();
       }
@@ -253,8 +252,7 @@ RuntimeVersions LocalEnvironment::versions() const {
   v.registry = registry.out.substr(0, registry.out.find('\n'));
   for (const auto& n : lab_.nodes) {
     try {
-      auto cri = CriClient(n.socket.string()).version();
-      v.containerd[n.name] = cri.runtime_name + " " + cri.runtime_version + " (CRI " + cri.runtime_api_version + ")";
+      v.containerd[n.name] = cri_runtime(n.socket.string());
     } catch (const std::exception& e) {
       v.containerd[n.name] = std::string("unknown: ") + e.what();
     }
