@@ -161,13 +161,38 @@ std::vector<std::string> namespaces_of(const LabState& lab) {
   return out;
 }
 
-// Refuses to touch namespaces, links or routes that are not the lab's.
-void refuse_conflicts(const LocalEnvironment& env, const Subnet& subnet) {
-  const auto& state_dir = env.state().state_dir;
-  if (auto owner = read_file_if_exists(kOwnerFile); owner && netns_exists(kSwitchNamespace)) {
+// True when not one daemon the state records still runs: what is left are the
+// namespaces and links of a run that was killed (SIGKILL, a closed session).
+bool only_remains(const RunState& run) {
+  const auto lab = run.backend_state.get<LabState>();
+  std::vector<DaemonHandle> daemons{lab.hub.daemon, lab.hub_front.daemon, lab.mirror.daemon};
+  for (const auto& n : lab.nodes) daemons.push_back(n.containerd.daemon);
+  return std::none_of(daemons.begin(), daemons.end(), [](const DaemonHandle& d) { return d.pid > 0 && is_running(d); });
+}
+
+// Another state directory owns the lab's namespaces. Its remains, provably the
+// lab's (its state file lists them), are taken down; a lab that runs is not.
+void clear_other_lab(const fs::path& state_dir) {
+  const auto owner = read_file_if_exists(kOwnerFile);
+  if (!owner || !netns_exists(kSwitchNamespace) || fs::path(*owner) == state_dir) return;
+  const auto other = load_state(*owner);
+  if (!other || other->backend != "local" || !only_remains(*other)) {
     throw std::runtime_error("another lab is up, from " + *owner + "; only one lab runs at a time. Take it down with: "
                              "mirrorgate down --state " + *owner);
   }
+  spdlog::warn("the lab in {} was left behind by a run that was killed (none of its daemons runs); taking down its "
+               "namespaces and links first (its cache stays)", *owner);
+  const auto report = down(*other, false);
+  if (!report.leftovers.empty()) {
+    throw std::runtime_error("could not take down the remains of the lab in " + *owner + " (" + report.leftovers.front() +
+                             "); see `mirrorgate status --state " + *owner + "`");
+  }
+}
+
+// Refuses to touch namespaces, links or routes that are not the lab's.
+void refuse_conflicts(const LocalEnvironment& env, const Subnet& subnet) {
+  const auto& state_dir = env.state().state_dir;
+  clear_other_lab(state_dir);
   for (const auto& ns : namespaces_of(env.lab())) {
     if (netns_exists(ns)) {
       throw std::runtime_error("network namespace " + ns + " already exists and is not part of a lab in " +
@@ -474,7 +499,13 @@ RunState up(const EnvironmentOptions& o) {
   if (auto reused = reuse_running(state_dir, o)) return *reused;
 
   auto env = plan(state_dir, o, in);
-  refuse_conflicts(*env, in.subnet);
+  try {
+    refuse_conflicts(*env, in.subnet);
+  } catch (...) {
+    std::error_code ec;  // nothing was created: no state either
+    fs::remove(state_file(state_dir), ec);
+    throw;
+  }
   env->save();
   try {
     bring_up(*env, in, o);
