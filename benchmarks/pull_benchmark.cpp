@@ -11,11 +11,16 @@
 //           after `prewarm` fetched it through the mirror
 // One iteration per repetition, manual time = the CRI PullImage call only.
 #include <benchmark/benchmark.h>
+#include <execinfo.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <cstring>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <numeric>
 #include <thread>
@@ -34,6 +39,23 @@ struct BenchImage {
   TestImage image;
   std::string label;  // "100mb-4layers"
 };
+
+// The benchmark running now, for the crash report below.
+std::atomic<const char*> running_benchmark{"(setting up)"};
+
+// A crash names the benchmark and the stack on stderr, so a rare one in a long
+// run can be told apart from the next; then the signal ends the process as before.
+void report_crash(int sig) {
+  const char* name = running_benchmark.load();
+  const char* what = strsignal(sig);
+  for (const char* part : {"pull_benchmark: ", what, " in ", name, "; stack:\n"}) {
+    (void)!::write(STDERR_FILENO, part, std::strlen(part));
+  }
+  void* frames[64];
+  backtrace_symbols_fd(frames, backtrace(frames, 64), STDERR_FILENO);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
 
 std::vector<BenchImage>& bench_images() {
   static std::vector<BenchImage> images;
@@ -234,6 +256,8 @@ std::string label_of(const TestImage& image) {
 int main(int argc, char** argv) {
   using namespace mirrorgate;
   benchmark::Initialize(&argc, argv);
+  backtrace(nullptr, 0);  // loads libgcc now, not inside the handler
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, report_crash);
   std::string why;
   auto* env = attached_environment(&why);
   if (!env) {
@@ -256,6 +280,23 @@ int main(int argc, char** argv) {
   }
   int repetitions = 5;
   if (const char* r = std::getenv("MIRRORGATE_BENCH_REPETITIONS"); r && *r) repetitions = std::max(1, std::atoi(r));
+  // Each repetition is a benchmark of its own, registered `repetitions` times
+  // under one name (the report groups samples by name and computes its own
+  // statistics). Google Benchmark 1.7's own repetitions crash computing their
+  // aggregates when some repetitions were skipped with an error and others
+  // not (google/benchmark#1406, #2206): a flaky pull must be reported, not
+  // take the whole run down.
+  auto register_repeated = [&](const char* name, std::function<void(benchmark::State&)> fn, int iterations) {
+    for (int i = 0; i < repetitions; ++i) {
+      benchmark::RegisterBenchmark(name, [name, fn](benchmark::State& state) {
+        running_benchmark = name;
+        fn(state);
+      })
+          ->UseManualTime()
+          ->Iterations(iterations)
+          ->Unit(benchmark::kMillisecond);
+    }
+  };
   for (const auto& b : bench_images()) {
     using Fn = void (*)(benchmark::State&, const BenchImage*);
     const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold},     {"warm", BM_Warm},
@@ -266,18 +307,12 @@ int main(int argc, char** argv) {
       // repetition: the quick profile herds the small images only.
       const bool herd = std::string(mode).rfind("herd", 0) == 0;
       if (herd && !full && b.image.bytes_for(platform()) > 20'000'000) continue;
-      benchmark::RegisterBenchmark((std::string("pull/") + mode + "/" + b.label).c_str(), fn, &b)
-          ->UseManualTime()
-          ->Iterations(1)
-          ->Repetitions(repetitions)
-          ->Unit(benchmark::kMillisecond);
+      // The name outlives the run: the crash report reads it.
+      const char* name = strdup((std::string("pull/") + mode + "/" + b.label).c_str());
+      register_repeated(name, [fn = fn, &b](benchmark::State& state) { fn(state, &b); }, 1);
     }
   }
-  benchmark::RegisterBenchmark("harness_overhead/cri_round_trip", BM_HarnessOverhead)
-      ->UseManualTime()
-      ->Iterations(20)
-      ->Repetitions(repetitions)
-      ->Unit(benchmark::kMillisecond);
+  register_repeated("harness_overhead/cri_round_trip", BM_HarnessOverhead, 20);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
