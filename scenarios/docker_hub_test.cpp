@@ -126,11 +126,13 @@ TEST_F(PullQuota, AHerdOnOneUncachedImageIsCountedAsItHappens) {
   const std::string ref = publish_uncached_copy(env(), *images.front(), "herd");
   remove_everywhere({ref}, {images.front()});
   // distribution 2.8 does not merge concurrent fetches: every node that asks
-  // for a tag the cache does not hold yet makes it GET the manifest upstream.
-  // Record what the herd cost; it cannot cost more than one per node.
+  // for a tag the cache does not hold yet makes it GET the manifest upstream,
+  // and a node that then asks for the digest before the cache stored it makes
+  // it GET that too (seen on Docker: 2 nodes, 2 GETs by tag + 1 by digest).
+  // Record what the herd cost; it cannot cost more than two per node.
   const auto counted = pull_everywhere({ref}, "pull-quota-herd");
   EXPECT_GE(total(counted), 1);
-  EXPECT_LE(total(counted), static_cast<int>(env().nodes().size()));
+  EXPECT_LE(total(counted), 2 * static_cast<int>(env().nodes().size()));
   RecordProperty("docker_hub_pulls_herd", total(counted));
   RecordProperty("herd_nodes", static_cast<int>(env().nodes().size()));
 }
