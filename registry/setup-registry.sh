@@ -9,18 +9,24 @@ image=registry:2
 host_port=5001
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 config="$here/registry-config.yml"
+start_script="$here/kind-registry-start.sh"
 data_dir="$PWD/registry-data"
 ca_bundle=""
 force=0
 
 usage() {
   cat <<USAGE
-Usage: setup-registry.sh [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE] [--force] [--help]
+Usage: setup-registry.sh [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE] [--start FILE|none]
+                         [--force] [--help]
 
 Starts the kind-registry container (image $image) as a pull-through cache:
   --restart=always, -p 127.0.0.1:PORT:5000,
   $config mounted at /etc/docker/registry/config.yml,
   DIR at /var/lib/registry,
+  started by kind-registry-start.sh (beside this script): registry:2's own
+  command, except that while Docker Hub is unreachable at start it serves
+  the cache read-only instead of exiting, and goes back to the pull-through
+  cache when Docker Hub answers again,
 and connects it to the docker network "kind" when that network exists.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
@@ -32,11 +38,15 @@ Options:
                     the container goes
   --config FILE     the distribution config to run (default: the shipped
                     registry-config.yml beside this script)
+  --start FILE|none what the container runs at start (default: the shipped
+                    kind-registry-start.sh); none: registry:2's own command,
+                    which cannot start while Docker Hub is unreachable
   --ca-bundle FILE  PEM bundle the registry trusts for the upstream instead of
                     its built-in roots (a corporate proxy's or a test CA;
                     include the public roots if it must still reach Docker Hub)
   --force           replace an existing kind-registry that is not a
-                    pull-through cache (its data directory is left as it is)
+                    pull-through cache, or that starts otherwise than asked
+                    (its data directory is left as it is)
   --help            show this text
 
 Docker Hub credentials (optional, raise the pull limit): set
@@ -54,6 +64,7 @@ while (($#)); do
     --port) (($# > 1)) || die "--port needs a value"; host_port=$2; shift ;;
     --data-dir) (($# > 1)) || die "--data-dir needs a value"; data_dir=$2; shift ;;
     --config) (($# > 1)) || die "--config needs a value"; config=$2; shift ;;
+    --start) (($# > 1)) || die "--start needs a value"; start_script=$2; shift ;;
     --ca-bundle) (($# > 1)) || die "--ca-bundle needs a value"; ca_bundle=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
@@ -68,6 +79,10 @@ if [[ -n $ca_bundle ]]; then
   [[ -f $ca_bundle ]] || die "--ca-bundle $ca_bundle: no such file"
   grep -q -- '-----BEGIN CERTIFICATE-----' "$ca_bundle" || die "--ca-bundle $ca_bundle: no PEM certificate in it"
   ca_bundle=$(cd "$(dirname "$ca_bundle")" && pwd)/$(basename "$ca_bundle")
+fi
+if [[ $start_script != none ]]; then
+  [[ -f $start_script ]] || die "--start $start_script: no such file (give the start script, or none)"
+  start_script=$(cd "$(dirname "$start_script")" && pwd)/$(basename "$start_script")
 fi
 hub_user=${DOCKERHUB_USERNAME:-} hub_token=${DOCKERHUB_TOKEN:-}
 # Out of the environment: no docker command inherits them.
@@ -89,6 +104,11 @@ is_proxy() {
   docker exec "$name" cat /etc/docker/registry/config.yml 2>/dev/null | grep -qE '^proxy:'
 }
 
+# How an existing container starts: through kind-registry-start.sh, or not.
+starts_with_script() {
+  docker inspect -f '{{join .Config.Cmd " "}}' "$name" | grep -q 'kind-registry-start.sh'
+}
+
 changed=0
 if docker inspect "$name" >/dev/null 2>&1; then
   if [[ $(docker inspect -f '{{.State.Running}}' "$name") != true ]]; then
@@ -102,6 +122,14 @@ if docker inspect "$name" >/dev/null 2>&1; then
       docker rm -f "$name" >/dev/null
     else
       die "a container named $name exists but is not a pull-through cache (no proxy section in its config); kind nodes would not reach Docker Hub through it. Rerun with --force to replace it."
+    fi
+  elif [[ $start_script != none ]] && ! starts_with_script; then
+    if ((force)); then
+      echo "replacing $name: it starts with registry:2's own command (--force); its cache stays"
+      docker rm -f "$name" >/dev/null
+    else
+      echo "setup-registry.sh: $name starts with registry:2's own command, which cannot start while Docker Hub is unreachable: after a restart without network its cache serves nothing. Rerun with --force to recreate it with kind-registry-start.sh (the cache in its data directory stays)." >&2
+      changed=1
     fi
   fi
 fi
@@ -131,12 +159,24 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
     # Go reads SSL_CERT_FILE instead of the system roots.
     ca_args=(-v "$ca_bundle:/etc/docker/registry/ca-bundle.pem:ro" -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem)
   fi
-  docker run -d --restart=always --name "$name" \
+  start_args=() start_cmd=()
+  if [[ $start_script != none ]]; then
+    start_args=(-v "$start_script:/etc/docker/registry/kind-registry-start.sh:ro" --entrypoint /bin/sh)
+    start_cmd=(/etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml)
+  fi
+  # Created, joined to the kind network, then started: its first look for
+  # the upstream already has every network it will have.
+  docker create --restart=always --name "$name" \
     -p "127.0.0.1:$host_port:5000" \
     -v "$run_config:/etc/docker/registry/config.yml:ro" \
     -v "$data_dir:/var/lib/registry" \
-    "${ca_args[@]}" \
-    "$image" >/dev/null
+    "${ca_args[@]}" "${start_args[@]}" \
+    "$image" "${start_cmd[@]}" >/dev/null
+  if docker network inspect kind >/dev/null 2>&1; then
+    docker network connect kind "$name"
+    echo "connected $name to the kind network"
+  fi
+  docker start "$name" >/dev/null
   echo "started $name ($image) on 127.0.0.1:$host_port, cache in $data_dir"
   changed=1
 fi

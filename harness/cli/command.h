@@ -45,6 +45,7 @@ struct EnvironmentFlags {
   EnvironmentOptions options = default_options();
   int start_timeout_s = 30;
   std::string hosts_toml_nodes;  // comma-separated
+  std::string registry_start = options.files.registry_start.string();  // a file, or "none"
   EnvironmentOptions resolve(const GlobalOptions& global) const;
 };
 void add_environment_flags(CLI::App& command, EnvironmentFlags& flags);

@@ -1,4 +1,5 @@
 #include "cli/command.h"
+#include "core/error.h"
 #include "registry/docker_hub.h"
 
 namespace mirrorgate {
@@ -11,6 +12,11 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
       ->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--hosts-toml", o.files.hosts_toml, "written to every node's /etc/containerd/certs.d/docker.io/hosts.toml")
       ->check(CLI::ExistingFile)->capture_default_str();
+  cmd.add_option("--registry-start", f.registry_start,
+                 "what kind-registry runs at start: the shipped kind-registry-start.sh, which serves the cache "
+                 "read-only while Docker Hub is unreachable, or `none`: registry:2's own `registry serve` (the seed's "
+                 "setup, which cannot start without Docker Hub)")
+      ->capture_default_str();
   cmd.add_option("--test-images", o.files.images, "test images the Docker Hub stand-in serves (fixtures/images.yaml format)")
       ->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--image-cache", o.image_store, "where generated test images are kept between runs")->capture_default_str();
@@ -50,6 +56,14 @@ EnvironmentOptions EnvironmentFlags::resolve(const GlobalOptions& global) const 
   EnvironmentOptions o = options;
   o.state_dir = global.state_dir;
   o.start_timeout = std::chrono::seconds(start_timeout_s);
+  if (registry_start == "none") {
+    o.files.registry_start.clear();
+  } else if (!registry_start.empty()) {
+    if (!std::filesystem::is_regular_file(registry_start)) {
+      throw bad_flag("--registry-start " + registry_start, "no such file; give the start script, or none");
+    }
+    o.files.registry_start = std::filesystem::absolute(registry_start);
+  }
   o.hosts_toml_nodes.clear();
   for (size_t start = 0; start < hosts_toml_nodes.size();) {
     const size_t comma = std::min(hosts_toml_nodes.find(',', start), hosts_toml_nodes.size());

@@ -17,6 +17,7 @@ EnvironmentOptions default_options() {
     o.files.registry_config = *data / "registry/registry-config.yml";
     o.files.hosts_toml = *data / "kind/hosts.toml";
     o.files.images = *data / "fixtures/images.yaml";
+    o.files.registry_start = *data / "registry/kind-registry-start.sh";
     o.kind.setup_registry_script = *data / "registry/setup-registry.sh";
   }
   return o;

@@ -18,7 +18,8 @@ void to_json(json& j, const RunState& s) {
        {"files", {{"kind_config", s.files.kind_config.string()},
                   {"registry_config", s.files.registry_config.string()},
                   {"hosts_toml", s.files.hosts_toml.string()},
-                  {"images", s.files.images.string()}}},
+                  {"images", s.files.images.string()},
+                  {"registry_start", s.files.registry_start.string()}}},
        {"hosts_toml_nodes", s.hosts_toml_nodes},
        {"hosts_toml_path", s.hosts_toml_path},
        {"platform", s.platform},
@@ -55,6 +56,7 @@ void from_json(const json& j, RunState& s) {
   s.files.registry_config = files.value("registry_config", "");
   s.files.hosts_toml = files.value("hosts_toml", "");
   s.files.images = files.value("images", "");
+  s.files.registry_start = files.value("registry_start", "");
   s.hosts_toml_nodes = j.value("hosts_toml_nodes", std::vector<std::string>{});
   s.hosts_toml_path = j.value("hosts_toml_path", "");
   s.platform = j.value("platform", "");

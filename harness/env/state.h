@@ -28,6 +28,10 @@ struct InputFiles {
   std::filesystem::path registry_config;
   std::filesystem::path hosts_toml;
   std::filesystem::path images;  // the test image list the Docker Hub stand-in was seeded from
+  // What kind-registry runs at start: the shipped kind-registry-start.sh (the
+  // cache read-only while Docker Hub is unreachable); empty: registry:2's own
+  // `registry serve CONFIG`, the seed's bare setup.
+  std::filesystem::path registry_start;
 };
 
 // An image the Docker Hub stand-in serves.

@@ -201,4 +201,6 @@ bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace) {
   return stopped;
 }
 
+std::filesystem::path program_path(const std::string& name) { return find_program(name).string(); }
+
 }  // namespace mirrorgate

@@ -71,4 +71,7 @@ bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace = s
 
 unsigned long long process_start_time(pid_t pid);
 
+// Where PATH finds `name`; throws naming the package's setup when it is not there.
+std::filesystem::path program_path(const std::string& name);
+
 }  // namespace mirrorgate

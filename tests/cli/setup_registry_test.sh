@@ -17,7 +17,7 @@ env >>"$FAKE_DOCKER_ENV"
 case $1 in
   info) exit 0 ;;
   inspect | network) exit 1 ;;
-  run) echo 0123456789ab ;;
+  create) echo 0123456789ab ;;
 esac
 exit 0
 FAKE
@@ -39,7 +39,8 @@ printf -- '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' >"$wo
 secret="s3cr'et\"pass"
 out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
   bash "$script" --port 5999 --data-dir "$work/cache" --ca-bundle "$work/ca.pem" 2>&1) || fail "run failed: $out"
-run=$(grep '^run ' "$FAKE_DOCKER_LOG") || fail "no docker run"
+run=$(grep '^create ' "$FAKE_DOCKER_LOG") || fail "no docker create"
+grep -q '^start kind-registry$' "$FAKE_DOCKER_LOG" || fail "created but never started"
 grep -q -- "-p 127.0.0.1:5999:5000" <<<"$run" || fail "port not used: $run"
 grep -q -- "--restart=always --name kind-registry" <<<"$run" || fail "not the documented container: $run"
 grep -q -- "-v $work/cache:/var/lib/registry" <<<"$run" || fail "data dir not mounted: $run"
@@ -53,4 +54,17 @@ grep -q "^  remoteurl: https://registry-1.docker.io$" "$work/cache.config.yml" |
 ! grep -qF "$secret" "$FAKE_DOCKER_LOG" || fail "the token is on docker's command line"
 ! grep -q "^DOCKERHUB_TOKEN=" "$FAKE_DOCKER_ENV" || fail "the token is in docker's environment"
 ! grep -qF "$secret" <<<"$out" || fail "the token was printed"
+# kind-registry starts through the shipped start script, mounted read-only.
+start=$(dirname "$script")/kind-registry-start.sh
+grep -q -- "-v $start:/etc/docker/registry/kind-registry-start.sh:ro --entrypoint /bin/sh registry:2 /etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml$" <<<"$run" ||
+  fail "not started through kind-registry-start.sh: $run"
+
+# --start none: registry:2's own command, as the seed had it.
+: >"$FAKE_DOCKER_LOG"
+out=$(cd "$work" && bash "$script" --data-dir "$work/bare" --start none 2>&1) || fail "--start none failed: $out"
+run=$(grep '^create ' "$FAKE_DOCKER_LOG") || fail "no docker create for --start none"
+[[ $run == *" registry:2" ]] || fail "--start none still passes a command: $run"
+! grep -q -- "--entrypoint" <<<"$run" || fail "--start none still sets an entrypoint: $run"
+out=$(bash "$script" --start "$work/missing.sh" 2>&1) && fail "a missing --start file accepted"
+grep -q "missing.sh: no such file" <<<"$out" || fail "no clear error for a missing start script: $out"
 echo "setup-registry.sh: options and credentials handled as documented"

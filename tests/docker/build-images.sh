@@ -66,11 +66,12 @@ base_files() {
 reg=$work/registry
 base_files "$reg"
 add_binary "$reg" "$(command -v docker-registry)" /bin/registry
-# registry:2 is Alpine's busybox underneath: a shell and cat, which
-# setup-registry.sh and users' scripts reach for (`docker exec kind-registry cat …`).
+# registry:2 is Alpine's busybox underneath, every applet linked: what
+# setup-registry.sh, kind-registry-start.sh (sh, sed, grep, mktemp) and
+# users' scripts (`docker exec kind-registry cat …`) reach for.
 mkdir -p "$reg/bin"
 cp "$(command -v busybox)" "$reg/bin/busybox"
-for applet in sh cat ls; do ln -sf busybox "$reg/bin/$applet"; done
+for applet in $(busybox --list); do [[ $applet == busybox ]] || ln -sf busybox "$reg/bin/$applet"; done
 mkdir -p "$reg/etc/docker/registry" "$reg/var/lib/registry"
 cat >"$reg/etc/docker/registry/config.yml" <<'YAML'
 version: 0.1

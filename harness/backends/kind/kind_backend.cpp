@@ -89,7 +89,8 @@ std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const Environme
   run.state_dir = state_dir;
   run.created_at = utc_stamp();
   run.files = {fs::absolute(o.files.kind_config), fs::absolute(o.files.registry_config), fs::absolute(o.files.hosts_toml),
-               fs::absolute(o.files.images)};
+               fs::absolute(o.files.images),
+               o.files.registry_start.empty() ? fs::path() : fs::absolute(o.files.registry_start)};
   run.image_store = fs::absolute(o.image_store);
   run.hosts_toml_nodes = o.hosts_toml_nodes;
   run.hosts_toml_path = o.hosts_toml_path;
@@ -152,7 +153,8 @@ void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
   const bool existed = container_exists(env.kind().registry_container);
   std::vector<std::string> argv{"bash", o.kind.setup_registry_script.string(), "--port",
                                 std::to_string(o.kind.registry_port), "--data-dir", run.registry_data.string(),
-                                "--config", run.files.registry_config.string()};
+                                "--config", run.files.registry_config.string(), "--start",
+                                run.files.registry_start.empty() ? "none" : run.files.registry_start.string()};
   if (run.has_stand_in_hub()) {
     argv.push_back("--ca-bundle");
     argv.push_back(run.ca_bundle.string());

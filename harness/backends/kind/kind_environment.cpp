@@ -307,8 +307,25 @@ void KindEnvironment::set_upstream_quota(const std::string& anonymous, const std
 void KindEnvironment::restart_mirror() {
   require_writable("restarting kind-registry");
   docker({"restart", kind_.registry_container});
-  // A restarted container gets a new network namespace.
-  shorten_connect_timeouts(kind_, {});
+  // A restarted container gets a new network namespace; a container that
+  // exits at start (and that its restart policy starts again and again) has
+  // none to enter: say that, with the end of its log.
+  try {
+    shorten_connect_timeouts(kind_, {});
+  } catch (const std::exception& e) {
+    const auto state = docker({"inspect", "-f", "running={{.State.Running}} restarting={{.State.Restarting}} "
+                                                "exit code={{.State.ExitCode}} restarts={{.RestartCount}}",
+                               kind_.registry_container},
+                              {.timeout = 30s, .check = false});
+    const auto logs = docker({"logs", "--tail", "60", kind_.registry_container}, {.timeout = 30s, .check = false});
+    // Go's panic line says why; the stack under it does not.
+    std::string why;
+    for (const auto& line : lines_of(logs.out + logs.err)) {
+      if (line.rfind("panic: ", 0) == 0 || line.find("kind-registry-start:") != std::string::npos) why = line;
+    }
+    throw std::runtime_error("kind-registry exited during start-up (" + trim(state.out) + "): " +
+                             (why.empty() ? "see `docker logs " + kind_.registry_container + "`" : why));
+  }
   run_.mirror_address = address_on_kind_network(kind_.registry_container);
   save();
   wait_answering("kind-registry", mirror(), kAnswerTimeout);

@@ -102,15 +102,37 @@ void start_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
   start_hub_front(env, timeout);
 }
 
+// registry:2's command name for kind-registry's start script: `registry` is
+// distribution's binary (Debian names it docker-registry). The script runs
+// in busybox's sh, as in the image (Alpine's busybox underneath).
+fs::path mirror_bin_dir(const RunState& run) {
+  const fs::path dir = run.state_dir / "kind-registry-bin";
+  fs::create_directories(dir);
+  auto link = [&](const std::string& name, const std::string& target_cmd) {
+    const auto target = program_path(target_cmd);
+    std::error_code ec;
+    fs::remove(dir / name, ec);
+    fs::create_symlink(target, dir / name);
+  };
+  link("registry", "docker-registry");
+  return dir;
+}
+
 void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
   auto& run = env.mutable_state();
   auto& lab = env.lab();
   fs::create_directories(run.registry_data);
-  // The shipped config, byte for byte; only the data directory and the CA
-  // bundle differ from production, through the environment.
-  start_in_namespace(kMirrorNamespace, {"docker-registry", "serve", run.files.registry_config.string()}, lab.mirror,
-                     {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run.registry_data.string()},
-                      {"SSL_CERT_FILE", run.ca_bundle.string()}});
+  // The shipped config and start script, byte for byte; only the data
+  // directory and the CA bundle differ from production, through the
+  // environment. Without a start script: registry:2's own command.
+  std::map<std::string, std::string> environment{{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run.registry_data.string()},
+                                                 {"SSL_CERT_FILE", run.ca_bundle.string()}};
+  std::vector<std::string> argv{"docker-registry", "serve", run.files.registry_config.string()};
+  if (!run.files.registry_start.empty()) {
+    argv = {"busybox", "sh", run.files.registry_start.string(), run.files.registry_config.string()};
+    environment["PATH"] = mirror_bin_dir(run).string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
+  }
+  start_in_namespace(kMirrorNamespace, argv, lab.mirror, environment);
   env.save();
   wait_until("kind-registry", answers(env.mirror()), lab.mirror, timeout);
 }

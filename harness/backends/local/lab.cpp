@@ -78,7 +78,8 @@ Inputs read_inputs(const EnvironmentOptions& o) {
 
 InputFiles absolute_files(const EnvironmentOptions& o) {
   return {fs::absolute(o.files.kind_config), fs::absolute(o.files.registry_config), fs::absolute(o.files.hosts_toml),
-          fs::absolute(o.files.images)};
+          fs::absolute(o.files.images),
+          o.files.registry_start.empty() ? fs::path() : fs::absolute(o.files.registry_start)};
 }
 
 std::string etc_hosts(const LabState& lab) {
@@ -407,6 +408,7 @@ bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
   const auto files = absolute_files(o);
   return run.files.kind_config == files.kind_config && run.files.registry_config == files.registry_config &&
          run.files.hosts_toml == files.hosts_toml && run.files.images == files.images &&
+         run.files.registry_start == files.registry_start &&
          run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path &&
          (o.containerd.empty() || run.containerd == o.containerd);
 }
@@ -474,7 +476,7 @@ void check_prerequisites() {
         "the embedded lab creates network namespaces and runs containerd: run it as root (sudo mirrorgate …)");
   }
   std::vector<std::string> missing;
-  for (const char* cmd : {"ip", "tc", "docker-registry", "containerd", "ctr", "openssl"}) {
+  for (const char* cmd : {"ip", "tc", "docker-registry", "containerd", "ctr", "openssl", "busybox"}) {
     if (!run({"sh", "-c", std::string("command -v ") + cmd}, {.check = false}).ok()) missing.push_back(cmd);
   }
   if (!missing.empty()) {
@@ -482,7 +484,7 @@ void check_prerequisites() {
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     throw missing_prerequisite("missing commands: " + list +
                                ". Install them with: ci/setup.sh (or apt-get install iproute2 docker-registry "
-                               "containerd openssl)");
+                               "containerd openssl busybox-static)");
   }
   // `ip netns exec` can only bind /etc/netns/NODE/containerd over an existing /etc/containerd.
   if (!fs::is_directory("/etc/containerd")) {

@@ -1,0 +1,113 @@
+#!/bin/sh
+# How kind-registry starts (setup-registry.sh makes it the container's
+# command): `registry serve CONFIG`, as registry:2 does, with one difference.
+#
+# distribution 2.8 in proxy mode asks the upstream (Docker Hub) for /v2/ when
+# it starts and exits with a panic when it cannot reach it. With
+# --restart=always the container then restarts forever, and the cache that
+# holds every image serves none of them: after a reboot without network,
+# exactly when it is needed. So: while the upstream does not answer, this
+# serves the same cache read-only, without the proxy (cached images pull,
+# nothing is fetched, stored or deleted), and goes back to the pull-through
+# cache as configured as soon as the upstream answers again.
+#
+# POSIX sh and busybox: what the registry:2 image has.
+#   kind-registry-start.sh [CONFIG]   (default /etc/docker/registry/config.yml)
+# Environment: KIND_REGISTRY_RETRY_SECONDS (default 10), how often the
+# upstream is asked again while the cache is served read-only.
+set -u
+
+config=${1:-/etc/docker/registry/config.yml}
+retry=${KIND_REGISTRY_RETRY_SECONDS:-10}
+say() { echo "kind-registry-start: $*" >&2; }
+
+# The upstream: REGISTRY_PROXY_REMOTEURL overrides the config, as in distribution.
+upstream=${REGISTRY_PROXY_REMOTEURL:-$(sed -n 's/^[[:space:]]*remoteurl:[[:space:]]*["'\'']\{0,1\}\([^"'\'' ]*\).*/\1/p' "$config" | head -n 1)}
+
+if [ -z "$upstream" ]; then
+  # Not a pull-through cache: nothing to wait for.
+  exec registry serve "$config"
+fi
+
+# True when the upstream answers distribution's own start-up question: a
+# registry with nothing but the proxy section (its cache in memory, on a free
+# port of its own) starts listening only after that answer, and exits with a
+# panic without it. The same HTTP and TLS client as the real start, so the
+# answer is the real start's. Given up after 15 s (a dropped link).
+probe_config=$(mktemp)
+probe_log=$(mktemp)
+trap 'rm -f "$probe_config" "$probe_log"' EXIT
+printf 'version: 0.1\nstorage:\n  inmemory: {}\nhttp:\n  addr: 127.0.0.1:0\nproxy:\n  remoteurl: %s\n' \
+  "$upstream" >"$probe_config"
+upstream_answers() {
+  # Without the REGISTRY_* settings meant for the real registry (its storage,
+  # its address): the probe has its own.
+  (
+    for v in $(env | sed -n 's/^\(REGISTRY_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+    exec registry serve "$probe_config"
+  ) >"$probe_log" 2>&1 &
+  probe=$!
+  i=0
+  while [ "$i" -lt 150 ]; do
+    if grep -q 'listening on' "$probe_log"; then
+      kill -TERM "$probe" 2>/dev/null
+      wait "$probe"
+      probe=
+      return 0
+    fi
+    kill -0 "$probe" 2>/dev/null || break
+    sleep 0.1
+    i=$((i + 1))
+  done
+  kill -TERM "$probe" 2>/dev/null
+  wait "$probe"
+  probe=
+  return 1
+}
+
+pid= probe=
+stop() {
+  [ -n "$probe" ] && kill -TERM "$probe" 2>/dev/null
+  if [ -n "$pid" ]; then
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+  fi
+  exit 0
+}
+trap stop TERM INT
+
+while :; do
+  if upstream_answers; then
+    registry serve "$config" &
+    pid=$!
+    wait "$pid"
+    status=$?
+    pid=
+    # It stopped by itself. When the upstream went away between the question
+    # and the registry's own, serve the cache read-only; anything else is the
+    # registry's own failure, for the restart policy and the logs.
+    upstream_answers && exit "$status"
+    say "the registry exited ($status) and $upstream does not answer"
+  fi
+  say "$upstream does not answer; serving the cache read-only until it does (cached images pull; nothing new is fetched)"
+  REGISTRY_PROXY_REMOTEURL= REGISTRY_STORAGE_MAINTENANCE_READONLY='{"enabled": true}' registry serve "$config" &
+  pid=$!
+  back=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep "$retry" &
+    wait $!
+    if upstream_answers; then
+      say "$upstream answers again; back to the pull-through cache"
+      back=1
+      kill -TERM "$pid" 2>/dev/null
+      break
+    fi
+  done
+  wait "$pid"
+  status=$?
+  pid=
+  if [ "$back" != 1 ]; then
+    say "the read-only registry exited ($status)"
+    exit "$status"
+  fi
+done
