@@ -62,23 +62,9 @@ class OfflineRestart : public EnvironmentTest {
              << e.what();
     }
     EXPECT_EQ(env().mirror().catalog(), before) << "kind-registry's catalog changed across an offline restart";
-    for_each_node_at_once(env(), [&](const NodeInfo& node) {
-      for (const auto& image : test_images()) {
-        const auto& ref = image.spec.ref;
-        for (const std::string& how : {ref.str(), ref.with_digest(image.top.digest)}) {
-          if (!env().remove_image(node.name, how, content_for(image, platform()), 60s)) {
-            ADD_FAILURE() << node.name << " still holds blobs of " << how << " a minute after removing it";
-            return;
-          }
-          try {
-            record_pull(scenario, env().pull_image(node.name, how, 180s));
-          } catch (const std::exception& e) {
-            ADD_FAILURE() << node.name << " could not pull the cached image " << how
-                          << " from kind-registry restarted offline: " << e.what();
-          }
-        }
-      }
-    });
+    std::vector<const TestImage*> images;
+    for (const auto& image : test_images()) images.push_back(&image);
+    pull_cached_images_by_tag_and_digest(env(), images, scenario, "from kind-registry restarted offline");
   }
 };
 

@@ -28,28 +28,6 @@ class OfflinePulls : public EnvironmentTest {
     for (const auto* image : images) env().pull_image(node, image->spec.ref.str(), 300s);
   }
 
-  // Every node at once: each node's pulls wait out the same upstream
-  // timeouts, and nothing the nodes do depends on another node.
-  void pulls_by_tag_and_digest(const std::vector<const TestImage*>& images, const std::string& scenario) {
-    for_each_node_at_once(env(), [&](const NodeInfo& node) {
-      for (const auto* image : images) {
-        const auto& ref = image->spec.ref;
-        for (const std::string& how : {ref.str(), ref.with_digest(image->top.digest)}) {
-          if (!env().remove_image(node.name, how, content_for(*image, platform()), 60s)) {
-            ADD_FAILURE() << node.name << " still holds blobs of " << how << " a minute after removing it";
-            return;
-          }
-          try {
-            record_pull(scenario, env().pull_image(node.name, how, 180s));
-          } catch (const std::exception& e) {
-            ADD_FAILURE() << node.name << " could not pull the cached image " << how
-                          << " with the upstream unreachable: " << e.what();
-          }
-        }
-      }
-    });
-  }
-
   // containerd 1.x returns the last host's error: the upstream's. 2.x tries
   // the upstream too (its log says "fetch failed … connection refused") but
   // returns the mirror's 404 — measured with Debian's 2.1.9 — so there the
@@ -77,7 +55,9 @@ class OfflinePulls : public EnvironmentTest {
   void offline_pulls(const std::vector<const TestImage*>& images, const std::string& scenario,
                      const TestImage& never_cached, const std::regex& unreachable) {
     std::thread uncached([&] { never_cached_image_fails(never_cached, unreachable); });
-    pulls_by_tag_and_digest(images, scenario);
+    // Every node at once: each node's pulls wait out the same upstream
+    // timeouts, and nothing the nodes do depends on another node.
+    pull_cached_images_by_tag_and_digest(env(), images, scenario, "with the upstream unreachable");
     uncached.join();
   }
 
