@@ -13,12 +13,12 @@
 #
 # POSIX sh and busybox: what the registry:2 image has.
 #   kind-registry-start.sh [CONFIG]   (default /etc/docker/registry/config.yml)
-# Environment: KIND_REGISTRY_RETRY_SECONDS (default 10), how often the
+# Environment: KIND_REGISTRY_RETRY_SECONDS (default 5), how often the
 # upstream is asked again while the cache is served read-only.
 set -u
 
 config=${1:-/etc/docker/registry/config.yml}
-retry=${KIND_REGISTRY_RETRY_SECONDS:-10}
+retry=${KIND_REGISTRY_RETRY_SECONDS:-5}
 say() { echo "kind-registry-start: $*" >&2; }
 
 # The upstream: REGISTRY_PROXY_REMOTEURL overrides the config, as in distribution.
