@@ -66,21 +66,21 @@ Environment& environment() { return *attached_environment(nullptr); }
 std::string node_name() { return environment().nodes().front().name; }
 const std::string& platform() { return environment().platform(); }
 
-// Pulls Docker Hub (the stand-in) counted since `from`: manifest GETs of images.
-int docker_hub_pulls(const Environment& env, size_t from) {
-  auto log = env.upstream_access_log();
-  int counted = 0;
-  for (size_t i = from; i < log.size(); ++i) counted += log[i].pull_counted;
-  return counted;
-}
+// What the upstream (the Docker Hub stand-in) saw since `from`, from one read
+// of its log: blob bytes it served, and pulls it counted (manifest GETs).
+struct UpstreamSince {
+  long long blob_bytes = 0;
+  int pulls_counted = 0;
+};
 
-long long upstream_blob_bytes(const Environment& env, size_t from) {
-  long long total = 0;
-  auto log = env.upstream_access_log();
+UpstreamSince upstream_since(const Environment& env, size_t from) {
+  UpstreamSince out;
+  const auto log = env.upstream_access_log();
   for (size_t i = from; i < log.size(); ++i) {
-    if (log[i].kind == RequestKind::blob && log[i].method == "GET") total += log[i].bytes;
+    if (log[i].kind == RequestKind::blob && log[i].method == "GET") out.blob_bytes += log[i].bytes;
+    out.pulls_counted += log[i].pull_counted;
   }
-  return total;
+  return out;
 }
 
 // Empties the node of the image, or stops the benchmark: a pull that finds
@@ -91,12 +91,15 @@ bool make_node_cold(benchmark::State& state, Environment& env, const std::string
   return false;
 }
 
-void report_counters(benchmark::State& state, const TestImage& image, long long upstream, int pulls_counted) {
-  state.counters["docker_hub_pulls"] = pulls_counted;
+// The counters of one repetition: the image, and what the upstream saw since `mark`.
+void report_counters(benchmark::State& state, const Environment& env, const TestImage& image, size_t mark) {
+  const auto seen = upstream_since(env, mark);
+  const double upstream = static_cast<double>(seen.blob_bytes);
+  state.counters["docker_hub_pulls"] = seen.pulls_counted;
   const double bytes = static_cast<double>(image.bytes_for(platform()));
   state.counters["bytes"] = bytes;
   state.counters["layers"] = static_cast<double>(image.for_platform(platform()).layers.size());
-  state.counters["upstream_bytes"] = static_cast<double>(upstream);
+  state.counters["upstream_bytes"] = upstream;
   state.counters["upstream_amplification"] = bytes > 0 ? upstream / bytes : 0;
 }
 
@@ -122,7 +125,7 @@ void BM_Cold(benchmark::State& state, const BenchImage* bench) {
     if (!make_node_cold(state, *env, ref, bench->image)) return;
     const size_t mark = env->upstream_access_log().size();
     if (!timed_pull(state, *env, ref)) return;
-    report_counters(state, bench->image, upstream_blob_bytes(*env, mark), docker_hub_pulls(*env, mark));
+    report_counters(state, *env, bench->image, mark);
   }
 }
 
@@ -139,14 +142,14 @@ void BM_Warm(benchmark::State& state, const BenchImage* bench) {
     if (!make_node_cold(state, *env, ref, bench->image)) return;
     const size_t mark = env->upstream_access_log().size();
     env->pull_image(node_name(), ref, 30min);
-    warm = upstream_blob_bytes(*env, mark) == 0;
+    warm = upstream_since(*env, mark).blob_bytes == 0;
   }
   if (!warm) return state.SkipWithError("the mirror still fetched blobs upstream after 5 warming pulls");
   for (auto _ : state) {
     if (!make_node_cold(state, *env, ref, bench->image)) return;
     const size_t mark = env->upstream_access_log().size();
     if (!timed_pull(state, *env, ref)) return;
-    report_counters(state, bench->image, upstream_blob_bytes(*env, mark), docker_hub_pulls(*env, mark));
+    report_counters(state, *env, bench->image, mark);
   }
 }
 
@@ -162,7 +165,7 @@ void direct_pulls(benchmark::State& state, const BenchImage* bench, bool unshape
     if (!make_node_cold(state, *env, ref, bench->image)) break;
     const size_t mark = env->upstream_access_log().size();
     if (!timed_pull(state, *env, ref)) break;
-    report_counters(state, bench->image, upstream_blob_bytes(*env, mark), docker_hub_pulls(*env, mark));
+    report_counters(state, *env, bench->image, mark);
   }
   if (unshaped && !rate.empty()) env->set_upstream_rate(rate);
 }
@@ -215,11 +218,11 @@ void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) 
       if (!e.empty()) return state.SkipWithError(e.c_str());
     }
     state.SetIterationTime(*std::max_element(seconds.begin(), seconds.end()));
-    report_counters(state, bench->image, upstream_blob_bytes(*env, mark), docker_hub_pulls(*env, mark));
+    report_counters(state, *env, bench->image, mark);
     if (prewarm) {
       // What the prewarm itself cost: everything counted since before it, less the herd's.
       state.counters["prewarm_docker_hub_pulls"] =
-          docker_hub_pulls(*env, before_prewarm) - state.counters["docker_hub_pulls"];
+          upstream_since(*env, before_prewarm).pulls_counted - state.counters["docker_hub_pulls"];
     }
     state.counters["nodes"] = static_cast<double>(nodes.size());
     state.counters["mean_node_seconds"] = std::accumulate(seconds.begin(), seconds.end(), 0.0) / seconds.size();
