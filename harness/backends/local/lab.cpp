@@ -162,13 +162,26 @@ std::vector<std::string> namespaces_of(const LabState& lab) {
   return out;
 }
 
+// Every daemon the lab starts, in the order it starts them, with what to call it.
+struct NamedDaemon {
+  std::string name;
+  DaemonHandle daemon;
+};
+
+std::vector<NamedDaemon> daemons_of(const LabState& lab) {
+  std::vector<NamedDaemon> out{{lab.hub.namespace_name, lab.hub.daemon},
+                               {lab.hub_front.namespace_name, lab.hub_front.daemon},
+                               {lab.mirror.namespace_name, lab.mirror.daemon}};
+  for (const auto& n : lab.nodes) out.push_back({"containerd of " + n.name, n.containerd.daemon});
+  return out;
+}
+
 // True when not one daemon the state records still runs: what is left are the
 // namespaces and links of a run that was killed (SIGKILL, a closed session).
 bool only_remains(const RunState& run) {
-  const auto lab = run.backend_state.get<LabState>();
-  std::vector<DaemonHandle> daemons{lab.hub.daemon, lab.hub_front.daemon, lab.mirror.daemon};
-  for (const auto& n : lab.nodes) daemons.push_back(n.containerd.daemon);
-  return std::none_of(daemons.begin(), daemons.end(), [](const DaemonHandle& d) { return d.pid > 0 && is_running(d); });
+  const auto daemons = daemons_of(run.backend_state.get<LabState>());
+  return std::none_of(daemons.begin(), daemons.end(),
+                      [](const NamedDaemon& d) { return d.daemon.pid > 0 && is_running(d.daemon); });
 }
 
 // Another state directory owns the lab's namespaces. Its remains, provably the
@@ -308,16 +321,11 @@ void collect_logs(const RunState& run, const LabState& lab) {
   }
 }
 
+// In reverse order of start: the nodes first, the hub last.
 void stop_daemons(const LabState& lab, std::vector<std::string>& problems) {
-  for (const auto& n : lab.nodes) {
-    if (!stop_daemon(n.containerd.daemon)) {
-      problems.push_back("containerd of " + n.name + " (pid " + std::to_string(n.containerd.daemon.pid) + ") did not stop");
-    }
-  }
-  for (const auto* p : {&lab.mirror, &lab.hub_front, &lab.hub}) {
-    if (!stop_daemon(p->daemon)) {
-      problems.push_back(p->namespace_name + " (pid " + std::to_string(p->daemon.pid) + ") did not stop");
-    }
+  const auto daemons = daemons_of(lab);
+  for (auto d = daemons.rbegin(); d != daemons.rend(); ++d) {
+    if (!stop_daemon(d->daemon)) problems.push_back(d->name + " (pid " + std::to_string(d->daemon.pid) + ") did not stop");
   }
 }
 
@@ -381,13 +389,8 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
     if (netns_exists(ns)) out.push_back("network namespace " + ns);
   }
   if (!lab.host_link.empty() && link_exists(lab.host_link)) out.push_back("link " + lab.host_link);
-  for (const auto* p : {&lab.hub, &lab.hub_front, &lab.mirror}) {
-    if (is_running(p->daemon)) out.push_back("process " + std::to_string(p->daemon.pid) + " (" + p->namespace_name + ")");
-  }
-  for (const auto& n : lab.nodes) {
-    if (is_running(n.containerd.daemon)) {
-      out.push_back("process " + std::to_string(n.containerd.daemon.pid) + " (containerd of " + n.name + ")");
-    }
+  for (const auto& d : daemons_of(lab)) {
+    if (is_running(d.daemon)) out.push_back("process " + std::to_string(d.daemon.pid) + " (" + d.name + ")");
   }
   for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
   for (const auto& dir : lab.etc_dirs) {
