@@ -63,3 +63,20 @@ TEST(KindConfig, WrongKindIsRejected) {
   EXPECT_THROW(parse_kind_config("kind: Pod\n", "k.yaml"), UserError);
   EXPECT_THROW(parse_kind_config("- a\n- b\n", "k.yaml"), UserError);
 }
+
+TEST(KindConfig, ClusterNamesAreCheckedAsKindChecksThemBeforeTheyBecomePaths) {
+  auto message = bad_input_message([] { parse_kind_config("kind: Cluster\nname: My_Lab\n", "k.yaml"); });
+  EXPECT_EQ(message.rfind("k.yaml:2:", 0), 0u) << message;
+  EXPECT_NE(message.find("^[a-z0-9.-]+$"), std::string::npos) << message;
+  message = bad_input_message([] { parse_kind_config("kind: Cluster\n", "k.yaml", "../../etc"); });
+  EXPECT_EQ(message.rfind("--name ../../etc:", 0), 0u) << message;
+  message = bad_input_message([] { parse_kind_config("kind: Cluster\n", "k.yaml", ".."); });
+  EXPECT_NE(message.find("'.' and '..'"), std::string::npos) << message;
+  const std::string longest(kClusterNameMax, 'a');
+  EXPECT_EQ(parse_kind_config("kind: Cluster\n", "k.yaml", longest).name, longest);
+  message = bad_input_message([&] { parse_kind_config("kind: Cluster\n", "k.yaml", longest + "a"); });
+  EXPECT_NE(message.find("at most 50"), std::string::npos) << message;
+  // The flag replaces a bad name in the file, as `kind create cluster --name` does.
+  EXPECT_EQ(parse_kind_config("kind: Cluster\nname: My_Lab\n", "k.yaml", "lab").name, "lab");
+  EXPECT_EQ(parse_kind_config("kind: Cluster\n", "k.yaml", "lab.v2-1").name, "lab.v2-1");
+}

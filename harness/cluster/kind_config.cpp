@@ -7,6 +7,19 @@
 
 namespace mirrorgate {
 
+std::string cluster_name_problem(const std::string& name) {
+  if (name.empty()) return "a cluster name is required";
+  if (name.size() > kClusterNameMax) {
+    return "is " + std::to_string(name.size()) + " characters; kind names its nodes NAME-control-plane, and host names "
+           "end at 64 characters, so at most " + std::to_string(kClusterNameMax);
+  }
+  if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos) {
+    return "cluster names must match ^[a-z0-9.-]+$ (lowercase letters, digits, '.' and '-'), as kind requires";
+  }
+  if (name == "." || name == "..") return "'.' and '..' name directories, not clusters";
+  return "";
+}
+
 std::vector<KindNode> name_kind_nodes(const std::vector<std::string>& roles, const std::string& cluster) {
   std::vector<KindNode> nodes;
   int control_planes = 0;
@@ -51,7 +64,12 @@ KindConfig parse_kind_config(const std::string& text, const std::filesystem::pat
         throw bad_input(where, line_of(root["apiVersion"]), "apiVersion must be kind.x-k8s.io/v1alpha4, got " + api);
       }
     }
-    if (root["name"]) config.name = root["name"].as<std::string>();
+    if (root["name"]) {
+      config.name = root["name"].as<std::string>();
+      if (const auto problem = cluster_name_problem(config.name); cluster_name.empty() && !problem.empty()) {
+        throw bad_input(where, line_of(root["name"]), "name '" + config.name + "': " + problem);
+      }
+    }
     if (auto nodes = root["nodes"]) {
       if (!nodes.IsSequence()) throw bad_input(where, line_of(nodes), "nodes must be a list");
       for (const auto& node : nodes) {
@@ -75,6 +93,9 @@ KindConfig parse_kind_config(const std::string& text, const std::filesystem::pat
     }
   } catch (const YAML::Exception& e) {
     throw bad_input(where, e.mark.line + 1, e.msg);
+  }
+  if (!cluster_name.empty()) {
+    if (const auto problem = cluster_name_problem(cluster_name); !problem.empty()) throw bad_flag("--name " + cluster_name, problem);
   }
   std::string cluster = !cluster_name.empty() ? cluster_name : !config.name.empty() ? config.name : "kind";
   config.name = cluster;

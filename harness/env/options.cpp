@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cluster/kind_config.h"
 #include "core/error.h"
 #include "core/paths.h"
 #include "registry/docker_hub.h"
@@ -26,6 +27,11 @@ EnvironmentOptions default_options() {
 void validate(const EnvironmentOptions& o) {
   if (o.backend != "local" && o.backend != "kind") throw bad_flag("--backend " + o.backend, "expected local or kind");
   if (o.state_dir.empty()) throw bad_flag("--state", "a state directory is required");
+  if (!o.cluster_name.empty()) {
+    if (const auto problem = cluster_name_problem(o.cluster_name); !problem.empty()) {
+      throw bad_flag("--name " + o.cluster_name, problem);
+    }
+  }
   const auto& f = o.files;
   if (f.kind_config.empty() || f.registry_config.empty() || f.hosts_toml.empty() || f.images.empty() ||
       (o.backend == "kind" && o.kind.setup_registry_script.empty())) {
