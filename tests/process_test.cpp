@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/files.h"
+#include "core/wait.h"
 #include "process/process.h"
 
 using namespace mirrorgate;
@@ -46,14 +48,22 @@ TEST(Process, MissingCommandSaysWhatToInstall) {
 TEST(Process, DaemonRunsUntilStoppedAndIsReaped) {
   char tmpl[] = "/tmp/mirrorgate-proc-XXXXXX";
   std::filesystem::path dir = ::mkdtemp(tmpl);
-  auto handle = start_daemon({{"sh", "-c", "echo started; exec sleep 60"}, dir / "out.log", dir / "err.log", {}});
+  // The shell execs into sleep: the handle knows both programs.
+  auto handle = start_daemon({{"sh", "-c", "echo started; exec sleep 60"}, dir / "out.log", dir / "err.log", {}, {"sleep"}});
   EXPECT_GT(handle.pid, 0);
   EXPECT_NE(handle.start_time, 0u);
+  ASSERT_EQ(handle.exes.size(), 2u);
   EXPECT_TRUE(is_running(handle));
+  ASSERT_TRUE(wait_for([&](std::string&) { return read_file_if_exists(dir / "out.log").value_or("") == "started\n"; }, 5s));
+  EXPECT_TRUE(is_running(handle));
+  // Without the program it execs into, the same process is not provably the daemon.
+  DaemonHandle shell_only{handle.pid, handle.start_time, {handle.exes.front()}};
+  EXPECT_FALSE(is_running(shell_only));
   EXPECT_TRUE(stop_daemon(handle, 2s));
   EXPECT_FALSE(is_running(handle));
+  EXPECT_EQ(process_start_time(handle.pid), 0u) << "stop_daemon left the daemon running";
   // A recycled pid with another start time is not ours.
-  DaemonHandle stale{::getpid(), 1};
+  DaemonHandle stale{::getpid(), 1, {}};
   EXPECT_FALSE(is_running(stale));
   std::filesystem::remove_all(dir);
 }

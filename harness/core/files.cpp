@@ -3,11 +3,17 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/error.h"
 
 namespace mirrorgate {
 
@@ -41,6 +47,93 @@ void write_file_atomic(const fs::path& path, const std::string& content, fs::per
   }
   fs::permissions(tmp, perms);
   fs::rename(tmp, path);
+}
+
+bool is_strictly_under(const fs::path& path, const fs::path& dir) {
+  if (!path.is_absolute() || !dir.is_absolute()) return false;
+  const fs::path p = path.lexically_normal();
+  const fs::path d = dir.lexically_normal();
+  const fs::path rel = p.lexically_relative(d);
+  return !rel.empty() && rel != "." && *rel.begin() != "..";
+}
+
+void remove_owned_tree(const fs::path& path, const fs::path& owner) {
+  if (!is_strictly_under(path, owner)) {
+    throw std::runtime_error("refusing to remove " + path.string() + ": not inside " + owner.string());
+  }
+  const fs::path rel = path.lexically_normal().lexically_relative(owner.lexically_normal());
+  fs::path at = owner.lexically_normal();
+  for (auto it = rel.begin(); it != rel.end(); ++it) {
+    at /= *it;
+    if (std::next(it) == rel.end()) break;  // the tree itself: a link there is removed, not followed
+    std::error_code ec;
+    const auto status = fs::symlink_status(at, ec);
+    if (ec || status.type() == fs::file_type::not_found) return;  // nothing below to remove
+    if (status.type() != fs::file_type::directory) {
+      throw std::runtime_error("refusing to remove " + path.string() + ": " + at.string() + " is not a directory");
+    }
+  }
+  fs::remove_all(path);
+}
+
+namespace {
+
+// Why `st` is not safe to hold mirrorgate's state; empty when it is.
+std::string unsafe_because(const struct stat& st, bool is_leaf) {
+  const uid_t me = ::geteuid();
+  if (st.st_uid != 0 && st.st_uid != me) return "is owned by uid " + std::to_string(st.st_uid);
+  const bool sticky = st.st_mode & S_ISVTX;
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) && (is_leaf || !sticky)) return "is writable by group or others";
+  return "";
+}
+
+}  // namespace
+
+void check_private_dir(const fs::path& dir, const std::string& flag, bool create) {
+  const fs::path full = fs::absolute(dir).lexically_normal();
+  std::vector<fs::path> chain;  // "/", "/var", "/var/lib", "/var/lib/mirrorgate"
+  fs::path at = full.root_path();
+  chain.push_back(at);
+  for (const auto& part : full.relative_path()) {
+    if (part.empty()) continue;
+    at /= part;
+    chain.push_back(at);
+  }
+  auto refuse = [&](const std::string& what) { return bad_flag(flag + " " + dir.string(), what); };
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const fs::path& here = chain[i];
+    const bool leaf = i + 1 == chain.size();
+    struct stat st {};
+    if (::lstat(here.c_str(), &st) != 0) {
+      if (errno != ENOENT) throw refuse("cannot inspect " + here.string() + ": " + std::strerror(errno));
+      if (!create) return;  // nothing there yet: nothing to trust or to remove
+      if (::mkdir(here.c_str(), 0755) != 0 && errno != EEXIST) {
+        throw refuse("cannot create " + here.string() + ": " + std::strerror(errno));
+      }
+      if (::lstat(here.c_str(), &st) != 0) throw refuse("cannot inspect " + here.string() + ": " + std::strerror(errno));
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (leaf) {
+        throw refuse(here.string() + " is a symbolic link; as root mirrorgate keeps its state only in a real directory. "
+                     "Give the link's target, or remove the link.");
+      }
+      // A link above it (/var/run -> /run) is the machine's layout when root or we own it; its target is checked instead.
+      if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+        throw refuse(here.string() + " is a symbolic link owned by uid " + std::to_string(st.st_uid) +
+                     "; use a state directory whose path only root controls (default /var/lib/mirrorgate).");
+      }
+      if (::stat(here.c_str(), &st) != 0) throw refuse("cannot follow " + here.string() + ": " + std::strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) throw refuse(here.string() + " is not a directory");
+    if (const auto why = unsafe_because(st, leaf); !why.empty() && leaf && (st.st_mode & S_ISVTX)) {
+      throw refuse(here.string() + " is a shared directory (others can create entries in it); give a directory of "
+                   "mirrorgate's own inside it, e.g. " + (here / "mirrorgate").string());
+    } else if (!why.empty()) {
+      throw refuse(here.string() + " " + why + ", so another user could change what mirrorgate removes and stops as root. "
+                   "Fix it (`chown root: " + here.string() + " && chmod go-w " + here.string() +
+                   "`) or use a state directory that only root can write (default /var/lib/mirrorgate).");
+    }
+  }
 }
 
 namespace {

@@ -19,6 +19,25 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
                                                      std::filesystem::perms::group_read |
                                                      std::filesystem::perms::others_read);
 
+// True when `path`, lexically normalized, lies strictly below `dir` (never
+// `dir` itself, never through `..`). Both must be absolute.
+bool is_strictly_under(const std::filesystem::path& path, const std::filesystem::path& dir);
+
+// Removes the tree at `path` only when it lies strictly under `owner` and no
+// directory between them is a symbolic link; a link at `path` itself is
+// removed, never followed. Throws naming the path and the reason otherwise.
+// What mirrorgate removes as root it must prove it created: its own
+// directory holds it.
+void remove_owned_tree(const std::filesystem::path& path, const std::filesystem::path& owner);
+
+// As OpenSSH's StrictModes: `dir` must be a real directory (not a link),
+// owned by root or the effective user and writable by nobody else, and each
+// parent owned by root or the effective user and not writable by group or
+// others unless sticky (as /tmp). Throws UserError (bad input) naming the
+// first that is not, and the fix. With `create`, makes the missing
+// directories (mode 0755) first, refusing to follow a link on the way.
+void check_private_dir(const std::filesystem::path& dir, const std::string& flag, bool create = false);
+
 std::string sha256_hex(const std::string& data);
 std::string sha256_file_hex(const std::filesystem::path& path);
 

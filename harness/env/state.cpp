@@ -8,6 +8,19 @@ namespace mirrorgate {
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
+void to_json(json& j, const DaemonHandle& d) {
+  std::vector<std::string> exes;
+  for (const auto& e : d.exes) exes.push_back(e.string());
+  j = {{"pid", d.pid}, {"start_time", d.start_time}, {"exes", exes}};
+}
+
+void from_json(const json& j, DaemonHandle& d) {
+  d.pid = j.value("pid", 0);
+  d.start_time = j.value("start_time", 0ULL);
+  d.exes.clear();
+  for (const auto& e : j.value("exes", std::vector<std::string>{})) d.exes.emplace_back(e);
+}
+
 void to_json(json& j, const RunState& s) {
   j = {{"version", s.version},
        {"backend", s.backend},
@@ -101,7 +114,16 @@ fs::path state_file(const fs::path& state_dir) { return state_dir / "state.json"
 void save_state(const RunState& state) { write_file_atomic(state_file(state.state_dir), json(state).dump(2) + "\n"); }
 
 std::optional<RunState> load_state(const fs::path& state_dir) {
+  // What the file names is removed and stopped as root: only a file no other
+  // user could have written is read.
+  check_private_dir(state_dir, "--state");
   const auto path = state_file(state_dir);
+  std::error_code ec;
+  const auto status = fs::symlink_status(path, ec);
+  if (ec || status.type() == fs::file_type::not_found) return std::nullopt;
+  if (status.type() != fs::file_type::regular) {
+    throw bad_input(path.string(), 0, "not a regular file (a link or a directory); mirrorgate reads only the state file it wrote");
+  }
   auto text = read_file_if_exists(path);
   if (!text) return std::nullopt;
   json j;
@@ -119,7 +141,14 @@ std::optional<RunState> load_state(const fs::path& state_dir) {
                                           "once nothing of that run is left");
   }
   try {
-    return j.get<RunState>();
+    auto state = j.get<RunState>();
+    // The directory it was read from, whatever the file says: every path the
+    // run may remove is checked against it.
+    state.state_dir = fs::canonical(state_dir);
+    if (state.created_at.empty() || state.created_at.find_first_not_of("0123456789TZ-:.") != std::string::npos) {
+      throw bad_input(path.string(), 0, "created_at '" + state.created_at + "' is not a time stamp mirrorgate writes");
+    }
+    return state;
   } catch (const json::exception& e) {
     throw bad_input(path.string(), 0, std::string("not a mirrorgate state file (") + e.what() +
                                           "); if nothing of that run is left, remove it and run `mirrorgate up` again");

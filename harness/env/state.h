@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "process/process.h"
+
 namespace mirrorgate {
 
 // A node as the Environment contract lists it.
@@ -43,7 +45,7 @@ struct SeededImage {
 };
 
 struct RunState {
-  static constexpr int kVersion = 2;  // of the file's layout; checked on load
+  static constexpr int kVersion = 3;  // of the file's layout; checked on load
   int version = kVersion;
   std::string backend;  // "local" or "kind"
   std::string cluster;
@@ -93,6 +95,10 @@ struct DownReport {
 // and what is still there make the leftovers; the state file goes only when
 // there are none, so a second `down` can try again.
 DownReport finish_down(const RunState& s, std::vector<std::string> problems, std::vector<std::string> leftovers);
+
+// A daemon as both backends record it: {"pid", "start_time", "exes"}.
+void to_json(nlohmann::json& j, const DaemonHandle& d);
+void from_json(const nlohmann::json& j, DaemonHandle& d);
 
 void to_json(nlohmann::json& j, const RunState& s);
 void from_json(const nlohmann::json& j, RunState& s);

@@ -1,5 +1,7 @@
 #include "process/process.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -169,30 +171,59 @@ DaemonHandle start_daemon(const DaemonSpec& spec) {
                   bp::extend::on_exec_setup = NewSession{});
   std::fclose(out);
   std::fclose(err);
-  DaemonHandle handle{child.id(), 0};
+  DaemonHandle handle{child.id(), 0, {}};
   child.detach();
   handle.start_time = process_start_time(handle.pid);
+  const auto resolved = [](const std::string& name) {
+    const std::filesystem::path found = find_program(name).string();
+    std::error_code ec;
+    auto path = std::filesystem::canonical(found, ec);
+    return ec ? found : path;
+  };
+  handle.exes.push_back(resolved(spec.argv[0]));
+  for (const auto& program : spec.execs) handle.exes.push_back(resolved(program));
   return handle;
 }
 
+namespace {
+
+// /proc/PID/exe; a binary replaced since it started reads "PATH (deleted)".
+std::filesystem::path executable_of(pid_t pid) {
+  std::error_code ec;
+  std::string exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec).string();
+  if (ec) return {};
+  constexpr std::string_view deleted = " (deleted)";
+  if (exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0) {
+    exe.resize(exe.size() - deleted.size());
+  }
+  return exe;
+}
+
+// Signals the daemon's process group only when it leads one, else the pid alone.
+void signal_daemon(pid_t pid, int sig) {
+  if (::getpgid(pid) == pid && pid != ::getpgrp()) ::kill(-pid, sig);
+  ::kill(pid, sig);
+}
+
+}  // namespace
+
 bool is_running(const DaemonHandle& handle) {
-  if (handle.pid <= 0) return false;
+  if (handle.pid <= 1 || handle.pid == ::getpid() || handle.start_time == 0 || handle.exes.empty()) return false;
   // Reap it if it is our own exited child, so it does not linger as a zombie.
   int status = 0;
   ::waitpid(handle.pid, &status, WNOHANG);
-  auto start = process_start_time(handle.pid);
-  return start != 0 && (handle.start_time == 0 || start == handle.start_time);
+  if (process_start_time(handle.pid) != handle.start_time) return false;
+  const auto exe = executable_of(handle.pid);
+  return !exe.empty() && std::find(handle.exes.begin(), handle.exes.end(), exe) != handle.exes.end();
 }
 
 bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace) {
   if (!is_running(handle)) return true;
-  ::kill(-handle.pid, SIGTERM);
-  ::kill(handle.pid, SIGTERM);
+  signal_daemon(handle.pid, SIGTERM);
   auto gone = [&](std::string&) { return !is_running(handle); };
   bool stopped = bool(wait_for(gone, grace));
-  if (!stopped) {
-    ::kill(-handle.pid, SIGKILL);
-    ::kill(handle.pid, SIGKILL);
+  if (!stopped && is_running(handle)) {
+    signal_daemon(handle.pid, SIGKILL);
     stopped = bool(wait_for(gone, std::chrono::seconds(5)));
   }
   // It may have turned zombie between two checks: reap it if it is ours.

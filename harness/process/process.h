@@ -52,17 +52,26 @@ struct DaemonSpec {
   std::filesystem::path stdout_log;  // appended to, never truncated
   std::filesystem::path stderr_log;
   std::map<std::string, std::string> extra_env;
+  // The programs argv[0] may exec into (`ip netns exec NS PROGRAM`, a
+  // script's `exec registry serve`): the daemon is any of them, or argv[0].
+  std::vector<std::string> execs;
 };
 
-// A started daemon: its pid leads its own session and process group.
+// A started daemon: its pid leads its own session and process group. The
+// state file records it; mirrorgate signals that pid only while the process
+// there started at start_time and runs one of these executables, so a
+// reused pid, or a state file naming another process, gets no signal.
 struct DaemonHandle {
   pid_t pid = 0;
-  unsigned long long start_time = 0;  // /proc/PID/stat field 22, guards against pid reuse
+  unsigned long long start_time = 0;     // /proc/PID/stat field 22, in clock ticks since boot
+  std::vector<std::filesystem::path> exes;  // what /proc/PID/exe may show: argv[0], then what it execs
 };
 
 DaemonHandle start_daemon(const DaemonSpec& spec);
 
-// True when `handle` names a live (non-zombie) process started at start_time.
+// True when `handle` names a live (non-zombie) process started at start_time
+// that runs the recorded executable; never for pid 1 or below, nor for a
+// handle without start time or executable.
 bool is_running(const DaemonHandle& handle);
 
 // TERM to the process group, wait up to `grace`, then KILL and wait again.

@@ -262,7 +262,9 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
     auto r = mirrorgate::run(argv, {.timeout = 3min, .check = false});
     if (!r.ok()) problems.push_back(what + ": " + trim(r.err));
   };
-  if (kind.cluster_created && !run.cluster.empty()) {
+  if (kind.cluster_created && !cluster_name_problem(run.cluster).empty()) {
+    problems.push_back("the state file names cluster '" + run.cluster + "', which is not a kind cluster name; left alone");
+  } else if (kind.cluster_created) {
     attempt("kind delete cluster --name " + run.cluster, {"kind", "delete", "cluster", "--name", run.cluster});
   }
   if (kind.registry_created && container_exists(kind.registry_container)) {
@@ -278,10 +280,19 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
     attempt("removing the kind network", {"docker", "network", "rm", kKindNetwork});
   }
   if (purge) {
-    std::error_code ec;
-    if (kind.registry_created) fs::remove_all(run.registry_data, ec);
-    fs::remove(fs::path(run.registry_data.string() + ".config.yml"), ec);
-    if (!run.hub_data.empty()) fs::remove_all(run.hub_data, ec);
+    // Only what lies inside the state directory: the cache and the stand-in's data this run made.
+    auto remove = [&](const fs::path& path) {
+      try {
+        remove_owned_tree(path, run.state_dir);
+      } catch (const std::exception& e) {
+        problems.push_back(std::string("--purge: ") + e.what());
+      }
+    };
+    if (kind.registry_created && !run.registry_data.empty()) {
+      remove(run.registry_data);
+      remove(fs::path(run.registry_data.string() + ".config.yml"));
+    }
+    if (!run.hub_data.empty()) remove(run.hub_data);
   }
   return problems;
 }
@@ -368,8 +379,8 @@ void check_prerequisites() {
 RunState up(const EnvironmentOptions& o) {
   const Inputs in = read_inputs(o);
   check_prerequisites();
-  fs::create_directories(o.state_dir);
-  const fs::path state_dir = fs::absolute(o.state_dir);
+  check_private_dir(o.state_dir, "--state", /*create=*/true);
+  const fs::path state_dir = fs::canonical(o.state_dir);
   if (auto reused = reuse_running(state_dir, in)) return *reused;
 
   auto env = plan(state_dir, o, in);

@@ -76,8 +76,9 @@ void start_hub_front(KindEnvironment& env) {
   kind.hub_front_log = logs / "hub-front.log";
   kind.hub_access_log = logs / "hub.access.log";
   auto argv = hub_front_argv(env.state(), "0.0.0.0:443");
+  const std::string front = argv.front();
   argv.insert(argv.begin(), {"nsenter", "-t", std::to_string(container_pid(kind.hub_container)), "-n"});
-  kind.hub_front = start_daemon({argv, kind.hub_access_log, kind.hub_front_log, {}});
+  kind.hub_front = start_daemon({argv, kind.hub_access_log, kind.hub_front_log, {}, {front}});
   env.save();
   wait_answering("the Docker Hub stand-in's front", env.upstream(), kAnswerTimeout);
 }

@@ -1,5 +1,7 @@
 #include "backends/kind/kind_state.h"
 
+#include "env/state.h"
+
 namespace mirrorgate::kind {
 
 void to_json(nlohmann::json& j, const KindState& s) {
@@ -7,8 +9,7 @@ void to_json(nlohmann::json& j, const KindState& s) {
        {"node_image", s.node_image},                 {"network_created", s.network_created},
        {"registry_created", s.registry_created},     {"cluster_created", s.cluster_created},
        {"read_only", s.read_only},                   {"logs_since", s.logs_since},
-       {"hub_front", {{"pid", s.hub_front.pid}, {"start_time", s.hub_front.start_time},
-                      {"log", s.hub_front_log.string()}, {"access_log", s.hub_access_log.string()}}}};
+       {"hub_front", {{"daemon", s.hub_front}, {"log", s.hub_front_log.string()}, {"access_log", s.hub_access_log.string()}}}};
 }
 
 void from_json(const nlohmann::json& j, KindState& s) {
@@ -22,8 +23,7 @@ void from_json(const nlohmann::json& j, KindState& s) {
   s.logs_since = j.value("logs_since", "");
   if (j.contains("hub_front")) {
     const auto& f = j["hub_front"];
-    s.hub_front.pid = f.value("pid", 0);
-    s.hub_front.start_time = f.value("start_time", 0ULL);
+    s.hub_front = f.value("daemon", DaemonHandle{});
     s.hub_front_log = f.value("log", "");
     s.hub_access_log = f.value("access_log", "");
   }

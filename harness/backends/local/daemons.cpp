@@ -18,11 +18,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// `execs`: what the program may exec into in turn (a start script's `exec`).
 DaemonHandle start_in_namespace(const std::string& ns, std::vector<std::string> argv, LabProcess& p,
-                                const std::map<std::string, std::string>& env = {}) {
+                                const std::map<std::string, std::string>& env = {},
+                                std::vector<std::string> execs = {}) {
+  execs.insert(execs.begin(), argv.front());
   argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
   spdlog::debug("starting in {}: {}", ns, join_argv(argv));
-  p.daemon = start_daemon({argv, p.access_log.empty() ? p.log : p.access_log, p.log, env});
+  p.daemon = start_daemon({argv, p.access_log.empty() ? p.log : p.access_log, p.log, env, execs});
   return p.daemon;
 }
 
@@ -128,11 +131,13 @@ void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
   std::map<std::string, std::string> environment{{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run.registry_data.string()},
                                                  {"SSL_CERT_FILE", run.ca_bundle.string()}};
   std::vector<std::string> argv{"docker-registry", "serve", run.files.registry_config.string()};
+  std::vector<std::string> execs;
   if (!run.files.registry_start.empty()) {
     argv = {"busybox", "sh", run.files.registry_start.string(), run.files.registry_config.string()};
     environment["PATH"] = mirror_bin_dir(run).string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
+    execs = {"docker-registry"};  // the script execs it when the config has no upstream
   }
-  start_in_namespace(kMirrorNamespace, argv, lab.mirror, environment);
+  start_in_namespace(kMirrorNamespace, argv, lab.mirror, environment, execs);
   env.save();
   wait_until("kind-registry", answers(env.mirror()), lab.mirror, timeout);
 }

@@ -311,6 +311,7 @@ void collect_logs(const RunState& run, const LabState& lab) {
   std::error_code ec;
   fs::copy_file(state_file(run.state_dir), dir / "state.json", fs::copy_options::overwrite_existing, ec);
   for (const auto& n : lab.nodes) {
+    if (!cluster_name_problem(n.name).empty()) continue;  // not a name the lab makes; no path of it
     for (const char* rel : {"containerd/config.toml", "containerd/certs.d/docker.io/hosts.toml"}) {
       const fs::path src = n.etc / rel;
       if (!fs::exists(src)) continue;
@@ -329,41 +330,99 @@ void stop_daemons(const LabState& lab, std::vector<std::string>& problems) {
   }
 }
 
-// Tears down whatever the state records, in reverse order of creation.
-// Never throws; returns what could not be removed.
-std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool purge) {
-  std::vector<std::string> problems;
-  auto attempt = [&](const std::string& what, const std::function<void()>& step) {
-    try {
-      step();
-    } catch (const std::exception& e) {
-      problems.push_back(what + ": " + e.what());
-    }
-  };
-  attempt("collecting logs", [&] { collect_logs(run, lab); });
-  stop_daemons(lab, problems);
-  if (!lab.host_link.empty() && link_exists(lab.host_link)) {
+// The namespaces a state file may name: the lab's fixed ones and the nodes
+// kind would name for its cluster and roles. Anything else it lists is not
+// the lab's, whatever the file says, and is left alone.
+std::vector<std::string> own_namespaces(const RunState& run, const LabState& lab) {
+  std::vector<std::string> out{kSwitchNamespace, kHubNamespace, kMirrorNamespace};
+  if (!cluster_name_problem(run.cluster).empty()) return out;
+  std::vector<std::string> roles;
+  for (const auto& n : lab.nodes) roles.push_back(n.role);
+  for (const auto& n : name_kind_nodes(roles, run.cluster)) out.push_back(n.name);
+  return out;
+}
+
+bool is_own_namespace(const RunState& run, const LabState& lab, const std::string& ns) {
+  const auto own = own_namespaces(run, lab);
+  return std::find(own.begin(), own.end(), ns) != own.end();
+}
+
+// A teardown step: its failure becomes a problem to report, never an exception.
+void attempt_step(std::vector<std::string>& problems, const std::string& what, const std::function<void()>& step) {
+  try {
+    step();
+  } catch (const std::exception& e) {
+    problems.push_back(what + ": " + e.what());
+  }
+}
+
+void left_alone(std::vector<std::string>& problems, const std::string& what) {
+  problems.push_back("the state file names " + what + ", which is not the lab's; left alone");
+}
+
+// The host link, the namespaces and their /etc/netns directories, each only
+// under a name the lab gives.
+void remove_network(const RunState& run, const LabState& lab, std::vector<std::string>& problems) {
+  auto attempt = [&](const std::string& what, const std::function<void()>& step) { attempt_step(problems, what, step); };
+  auto foreign = [&](const std::string& what) { left_alone(problems, what); };
+  if (!lab.host_link.empty() && lab.host_link != kHostLink) {
+    foreign("link " + lab.host_link);
+  } else if (!lab.host_link.empty() && link_exists(lab.host_link)) {
     attempt("deleting link " + lab.host_link, [&] { ip({"link", "del", lab.host_link}); });
   }
   for (auto it = lab.namespaces.rbegin(); it != lab.namespaces.rend(); ++it) {
-    if (netns_exists(*it)) attempt("deleting namespace " + *it, [&] { ip({"netns", "del", *it}); });
-  }
-  if (read_file_if_exists(kOwnerFile) == run.state_dir.string()) {
-    std::error_code ec;
-    fs::remove(kOwnerFile, ec);
+    if (!is_own_namespace(run, lab, *it)) {
+      foreign("network namespace " + *it);
+    } else if (netns_exists(*it)) {
+      attempt("deleting namespace " + *it, [&] { ip({"netns", "del", *it}); });
+    }
   }
   for (const auto& dir : lab.etc_dirs) {
-    // Only directories under /etc/netns that the lab created.
-    if (dir.parent_path() == "/etc/netns") attempt("removing " + dir.string(), [&] { fs::remove_all(dir); });
+    const auto name = dir.filename().string();
+    if (dir != fs::path("/etc/netns") / name || !is_own_namespace(run, lab, name)) {
+      foreign("directory " + dir.string());
+      continue;
+    }
+    attempt("removing " + dir.string(), [&] { remove_owned_tree(dir, "/etc/netns"); });
+  }
+}
+
+// Tears down whatever the state records, in reverse order of creation, and
+// only what the lab can prove it made: its own namespace and link names,
+// /etc/netns/<those names>, directories inside the state directory, daemons
+// whose start time and executable match. Never throws; returns what could
+// not be removed and what the file named that is not the lab's.
+std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool purge) {
+  std::vector<std::string> problems;
+  auto attempt = [&](const std::string& what, const std::function<void()>& step) { attempt_step(problems, what, step); };
+  auto foreign = [&](const std::string& what) { left_alone(problems, what); };
+  attempt("collecting logs", [&] { collect_logs(run, lab); });
+  stop_daemons(lab, problems);
+  // The lab's network names are fixed: while another state directory owns
+  // them (kOwnerFile), they are that run's, whatever this file lists.
+  const auto owner = read_file_if_exists(kOwnerFile);
+  if (owner && fs::path(*owner) != run.state_dir) {
+    problems.push_back("the lab's network belongs to the run in " + *owner + "; left alone");
+  } else {
+    remove_network(run, lab, problems);
+    std::error_code ec;
+    if (owner) fs::remove(kOwnerFile, ec);
   }
   // A node's containerd root is the node's disk: gone with the node, as with
   // `kind delete cluster`. The mirror's cache is not.
-  for (const auto& n : lab.nodes) attempt("removing " + n.root.string(), [&] { fs::remove_all(n.root.parent_path()); });
+  for (const auto& n : lab.nodes) {
+    if (!is_own_namespace(run, lab, n.name)) {
+      foreign("node " + n.name);
+      continue;
+    }
+    const fs::path node_dir = run.state_dir / "nodes" / n.name;
+    attempt("removing " + node_dir.string(), [&] { remove_owned_tree(node_dir, run.state_dir); });
+  }
   // Images the scenarios made up for one run.
-  attempt("removing unique test images", [&] { fs::remove_all(run.state_dir / "unique-images"); });
+  attempt("removing unique test images", [&] { remove_owned_tree(run.state_dir / "unique-images", run.state_dir); });
   if (purge) {
     for (const auto& dir : {run.registry_data, run.hub_data}) {
-      if (!dir.empty()) attempt("removing " + dir.string(), [&] { fs::remove_all(dir); });
+      if (!dir.empty()) attempt("removing " + dir.string(), [&] { remove_owned_tree(dir, run.state_dir); });
     }
   }
   return problems;
@@ -383,18 +442,23 @@ std::vector<std::string> mounts_of(const RunState& run, const LabState& lab) {
   return out;
 }
 
+// What is still there of the lab; names the file lists that are not the
+// lab's are reported by teardown as left alone, not here.
 std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) {
   std::vector<std::string> out;
   for (const auto& ns : lab.namespaces) {
-    if (netns_exists(ns)) out.push_back("network namespace " + ns);
+    if (is_own_namespace(run, lab, ns) && netns_exists(ns)) out.push_back("network namespace " + ns);
   }
-  if (!lab.host_link.empty() && link_exists(lab.host_link)) out.push_back("link " + lab.host_link);
+  if (lab.host_link == kHostLink && link_exists(lab.host_link)) out.push_back("link " + lab.host_link);
   for (const auto& d : daemons_of(lab)) {
     if (is_running(d.daemon)) out.push_back("process " + std::to_string(d.daemon.pid) + " (" + d.name + ")");
   }
   for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
   for (const auto& dir : lab.etc_dirs) {
-    if (fs::exists(dir)) out.push_back("directory " + dir.string());
+    const auto name = dir.filename().string();
+    if (dir == fs::path("/etc/netns") / name && is_own_namespace(run, lab, name) && fs::exists(dir)) {
+      out.push_back("directory " + dir.string());
+    }
   }
   return out;
 }
@@ -499,7 +563,7 @@ void check_prerequisites() {
 RunState up(const EnvironmentOptions& o) {
   const Inputs in = read_inputs(o);
   check_prerequisites();
-  fs::create_directories(o.state_dir);
+  check_private_dir(o.state_dir, "--state", /*create=*/true);
   const fs::path state_dir = fs::canonical(o.state_dir);
   if (auto reused = reuse_running(state_dir, o)) return *reused;
 

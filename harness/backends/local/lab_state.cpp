@@ -1,19 +1,20 @@
 #include "backends/local/lab_state.h"
 
+#include "env/state.h"
+
 namespace mirrorgate::local {
 
 using json = nlohmann::json;
 
 void to_json(json& j, const LabProcess& p) {
-  j = {{"namespace", p.namespace_name}, {"address", p.address},       {"pid", p.daemon.pid},
-       {"start_time", p.daemon.start_time}, {"log", p.log.string()}, {"access_log", p.access_log.string()}};
+  j = {{"namespace", p.namespace_name}, {"address", p.address}, {"daemon", p.daemon},
+       {"log", p.log.string()},           {"access_log", p.access_log.string()}};
 }
 
 void from_json(const json& j, LabProcess& p) {
   p.namespace_name = j.value("namespace", "");
   p.address = j.value("address", "");
-  p.daemon.pid = j.value("pid", 0);
-  p.daemon.start_time = j.value("start_time", 0ULL);
+  p.daemon = j.value("daemon", DaemonHandle{});
   p.log = j.value("log", "");
   p.access_log = j.value("access_log", "");
 }
