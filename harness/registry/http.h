@@ -25,8 +25,13 @@ struct HttpOptions {
   // Resolves a URL's host the way another network namespace does (see
   // core/netns.h); nullopt leaves it to the system resolver.
   std::function<std::optional<std::string>(const std::string& host)> resolver;
-  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};  // the whole request; 0: none
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
+  // A transfer slower than low_speed_bytes per second for low_speed_time
+  // fails (curl's low-speed limit); 0: no such limit. With timeout 0, a large
+  // layer over a slow link takes as long as it needs while it moves.
+  long low_speed_bytes = 0;
+  std::chrono::seconds low_speed_time{30};
 };
 
 class HttpError : public std::runtime_error {

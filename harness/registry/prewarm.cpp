@@ -39,6 +39,39 @@ const char* to_string(PrewarmStatus s) {
   return "?";
 }
 
+std::string manifest_for_platform(const json& index, const std::string& platform) {
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    const auto slash = platform.find('/', start);
+    parts.push_back(platform.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3) return "";
+  const std::string& os = parts[0];
+  const std::string& arch = parts[1];
+  const std::string variant = parts.size() == 3 ? parts[2] : "";
+  if (!index.is_object() || !index.contains("manifests") || !index["manifests"].is_array()) return "";
+  for (const auto& m : index["manifests"]) {
+    if (!m.is_object() || !m.contains("platform") || !m["platform"].is_object()) continue;
+    const auto& p = m["platform"];
+    if (p.value("os", "") != os || p.value("architecture", "") != arch) continue;
+    const std::string listed = p.value("variant", "");
+    const bool arm64_v8 = arch == "arm64" && variant == "v8" && listed.empty();
+    if (!variant.empty() && listed != variant && !arm64_v8) continue;
+    return m.value("digest", "");
+  }
+  return "";
+}
+
+HttpOptions prewarm_http_options() {
+  HttpOptions o;
+  o.timeout = std::chrono::milliseconds(0);
+  o.low_speed_bytes = 1024;
+  o.low_speed_time = std::chrono::seconds(60);
+  return o;
+}
+
 PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& image, const std::string& platform,
                             const std::set<std::string>& cached_repositories, std::atomic<long long>* progress) {
   const auto start = std::chrono::steady_clock::now();
@@ -56,7 +89,7 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
                ref->domain + " directly";
     return r;
   }
-  HttpClient http;
+  HttpClient http(prewarm_http_options());
   auto get = [&](const std::string& path, const std::string& accept, std::string* body) {
     const std::string url = mirror.base_url() + "/v2/" + ref->repository + path;
     if (body) {
@@ -78,15 +111,7 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
     get("/manifests/" + (ref->digest.empty() ? ref->tag : ref->digest), media_type::accept_all, &body);
     auto manifest = json::parse(body);
     if (manifest.contains("manifests")) {
-      const auto arch = platform.substr(platform.find('/') + 1);
-      std::string digest;
-      for (const auto& m : manifest["manifests"]) {
-        if (m.contains("platform") && m["platform"].value("architecture", "") == arch &&
-            m["platform"].value("os", "") == "linux") {
-          digest = m.value("digest", "");
-          break;
-        }
-      }
+      const std::string digest = manifest_for_platform(manifest, platform);
       if (digest.empty()) throw std::runtime_error("the index has no " + platform + " image");
       get("/manifests/" + digest, media_type::accept_all, &body);
       manifest = json::parse(body);

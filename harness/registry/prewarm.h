@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "core/wait.h"
+#include <nlohmann/json.hpp>
+
+#include "registry/http.h"
 #include "registry/registry_client.h"
 
 namespace mirrorgate {
@@ -21,6 +24,17 @@ struct ListedImage {
 
 // Throws UserError(bad_input) when the file cannot be read.
 std::vector<ListedImage> read_image_list(const std::filesystem::path& file);
+
+// The manifest an image index lists for `platform` ("linux/amd64",
+// "linux/arm/v7", "linux/arm64/v8"): os and architecture equal, and the
+// variant when the platform names one ("linux/arm64/v8" also matches an
+// arm64 entry without variant, as containerd normalizes it); the first
+// os/architecture match when it names none. Empty when none matches.
+std::string manifest_for_platform(const nlohmann::json& index, const std::string& platform);
+
+// How prewarm fetches: no deadline for a whole layer (a large one over a slow
+// link takes minutes), but a transfer that stalls below 1 KiB/s for 60 s fails.
+HttpOptions prewarm_http_options();
 
 enum class PrewarmStatus { cached_now, already_cached, not_covered, failed };
 
