@@ -38,3 +38,10 @@ TEST(Network, OverlappingHostRouteIsFound) {
   // A single host route inside the subnet also conflicts.
   EXPECT_TRUE(conflicting_route(parse_subnet("192.168.50.0/24"), "192.168.50.7 dev wg0 scope link\n"));
 }
+
+TEST(Network, RouteLinesWithBadPrefixesAreSkippedNotThrown) {
+  const auto subnet = parse_subnet("10.77.0.0/24");
+  EXPECT_FALSE(conflicting_route(subnet, "10.77.0.0/99 dev x\n10.77.0.0/abc dev y\n10.77.0.0/ dev z\n"
+                                         "10.77.0.0/99999999999999 dev w\n"));
+  EXPECT_TRUE(conflicting_route(subnet, "10.77.0.0/99 dev x\n10.0.0.0/8 dev eth1\n"));
+}

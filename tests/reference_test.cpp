@@ -39,3 +39,14 @@ TEST(Reference, InvalidReferencesSayWhy) {
   EXPECT_FALSE(parse_reference("redis@sha256:short", &why));
   EXPECT_FALSE(parse_reference("", &why));
 }
+
+TEST(Reference, AVeryLongReferenceIsRefusedBeforeAnyPatternRuns) {
+  // A 200,000-character repository once ended mirrorgate with SIGSEGV (regex recursion).
+  std::string why;
+  EXPECT_FALSE(parse_reference("docker.io/" + std::string(200000, 'a') + ":1", &why));
+  EXPECT_NE(why.find("longer than 512 characters"), std::string::npos) << why.substr(0, 200);
+  EXPECT_LT(why.size(), 200u);
+  EXPECT_FALSE(parse_reference("docker.io/" + std::string(300, 'a'), &why));
+  EXPECT_NE(why.find("longer than 255"), std::string::npos) << why;
+  EXPECT_TRUE(parse_reference("docker.io/u/" + std::string(253, 'a')));  // repository u/aaa…: 255
+}

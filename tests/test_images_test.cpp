@@ -136,6 +136,17 @@ TEST(TestImages, SizesParseWithUnits) {
   EXPECT_THROW(parse_size("10 furlongs"), std::invalid_argument);
 }
 
+TEST(TestImages, SizesThatCannotBeALayerAreBadInputNamingTheLine) {
+  // Each of these once reached the generator: nan wrote one file until the disk filled.
+  for (const std::string size : {"nan", "inf", "-inf", "1e30GB", "1e400", "9GiB", "-1"}) {
+    TempDir dir;
+    write_file_atomic(dir.path / "images.yaml", "images:\n  - ref: busybox:1.36\n    layers: [" + size + "]\n");
+    auto message = bad_input_message([&] { load_test_image_list(dir.path / "images.yaml"); });
+    EXPECT_NE(message.find("images.yaml:3:"), std::string::npos) << size << ": " << message;
+  }
+  EXPECT_EQ(parse_size("8GiB"), kMaxLayerBytes);
+}
+
 TEST(TestImages, BadListNamesTheLine) {
   TempDir dir;
   write_file_atomic(dir.path / "images.yaml", "images:\n  - ref: busybox:1.36\n    layers: [4KiB]\n  - ref: Bad Name\n    layers: [1]\n");

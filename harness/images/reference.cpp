@@ -15,10 +15,17 @@ std::string ImageReference::with_digest(const std::string& d) const { return dom
 
 std::optional<ImageReference> parse_reference(const std::string& text, std::string* why) {
   auto fail = [&](const std::string& reason) -> std::optional<ImageReference> {
-    if (why) *why = "'" + text + "' is not an image reference: " + reason;
+    const std::string shown = text.size() > 80 ? text.substr(0, 60) + "…" : text;
+    if (why) *why = "'" + shown + "' is not an image reference: " + reason;
     return std::nullopt;
   };
   if (text.empty()) return fail("empty");
+  // distribution's limit for a repository name is 255; with a domain, a
+  // 128-character tag and a digest no reference is near 512. A cap before
+  // any regex: libstdc++'s matcher recurses per character.
+  if (text.size() > kMaxReferenceLength) {
+    return fail("longer than " + std::to_string(kMaxReferenceLength) + " characters");
+  }
   ImageReference ref;
   std::string rest = text;
   if (auto at = rest.find('@'); at != std::string::npos) {
@@ -52,6 +59,7 @@ std::optional<ImageReference> parse_reference(const std::string& text, std::stri
     ref.repository = "library/" + ref.repository;
   }
   static const std::regex repo_re("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$");
+  if (ref.repository.size() > 255) return fail("repository name longer than 255 characters");
   if (!std::regex_match(ref.repository, repo_re)) return fail("invalid repository name '" + ref.repository + "'");
   if (ref.tag.empty() && ref.digest.empty()) ref.tag = "latest";
   return ref;

@@ -19,6 +19,8 @@ struct ImageReference {
   std::string with_digest(const std::string& digest) const;
 };
 
+inline constexpr size_t kMaxReferenceLength = 512;
+
 // nullopt with `why` filled when the text is not a valid reference.
 std::optional<ImageReference> parse_reference(const std::string& text, std::string* why = nullptr);
 

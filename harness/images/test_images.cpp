@@ -1,5 +1,7 @@
 #include "images/test_images.h"
 
+#include <cmath>
+
 #include <sys/utsname.h>
 #include <yaml-cpp/yaml.h>
 #include <openssl/evp.h>
@@ -194,7 +196,13 @@ std::string host_platform() {
 
 uint64_t parse_size(const std::string& text) {
   size_t pos = 0;
-  double value = std::stod(text, &pos);
+  double value = 0;
+  try {
+    value = std::stod(text, &pos);
+  } catch (const std::out_of_range&) {
+    throw std::invalid_argument("out of range");
+  }
+  if (!std::isfinite(value)) throw std::invalid_argument("not a finite number");
   std::string unit = text.substr(pos);
   while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
   double mult = 1;
@@ -207,6 +215,10 @@ uint64_t parse_size(const std::string& text) {
   else if (unit == "GB") mult = 1e9;
   else throw std::invalid_argument("unknown size unit '" + unit + "' (B, KiB, MiB, GiB, KB, MB, GB)");
   if (value < 0) throw std::invalid_argument("negative size");
+  // Layers are generated into the fixture cache: a typo must not fill the disk.
+  if (value * mult > static_cast<double>(kMaxLayerBytes)) {
+    throw std::invalid_argument("larger than the " + std::to_string(kMaxLayerBytes >> 30) + " GiB a test layer may have");
+  }
   return static_cast<uint64_t>(value * mult);
 }
 

@@ -70,7 +70,10 @@ std::string host_platform();
 
 // Parses a list like fixtures/images.yaml; UserError(bad_input) with the line.
 std::vector<TestImageSpec> load_test_image_list(const std::filesystem::path& file);
-uint64_t parse_size(const std::string& text);  // "4KiB", "10MiB", "1GiB", "512"
+// "4KiB", "10MiB", "1GiB", "512"; throws std::invalid_argument for anything
+// else, for nan/inf, and above kMaxLayerBytes.
+uint64_t parse_size(const std::string& text);
+inline constexpr uint64_t kMaxLayerBytes = uint64_t(8) << 30;
 
 class TestImageStore {
  public:

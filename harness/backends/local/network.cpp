@@ -1,5 +1,7 @@
 #include "backends/local/network.h"
 
+#include <charconv>
+
 #include <arpa/inet.h>
 
 #include <filesystem>
@@ -70,7 +72,10 @@ std::optional<std::string> conflicting_route(const Subnet& subnet, const std::st
     auto slash = dest.find('/');
     auto addr = parse_ipv4(dest.substr(0, slash));
     if (!addr) continue;
-    int prefix = std::stoi(dest.substr(slash + 1));
+    int prefix = -1;
+    const std::string digits = dest.substr(slash + 1);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+    if (ec != std::errc() || end != digits.data() + digits.size() || prefix < 0 || prefix > 32) continue;
     Subnet route{*addr & mask_of(prefix), prefix};
     if (route.overlaps(subnet)) return line;
   }
