@@ -1,5 +1,7 @@
 #include "reports/report.h"
 
+#include <cstdio>
+
 #include <iomanip>
 #include <map>
 #include <sstream>
@@ -34,7 +36,16 @@ std::string xml_escape(const std::string& s) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      default: out += c;
+      case '\t': case '\n': case '\r': out += c; break;
+      default:
+        // XML 1.0 has no control characters, not even as &#N;: shown as text.
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char shown[8];
+          std::snprintf(shown, sizeof shown, "\\x%02X", static_cast<unsigned char>(c));
+          out += shown;
+        } else {
+          out += c;
+        }
     }
   }
   return out;

@@ -56,6 +56,23 @@ TEST(HostsToml, RenderThenParseRoundTrips) {
   EXPECT_TRUE(out.hosts[0].skip_verify);
 }
 
+TEST(HostsToml, QuotesBackslashesAndControlCharactersSurviveTheRoundTrip) {
+  HostsToml in;
+  in.server = "https://a\"b\\c";
+  HostEntry h;
+  h.url = std::string("http://m:5000/\"]\n[x\t\x01") + "\x7f";
+  h.capabilities = {"pu\"ll"};
+  h.capabilities_set = true;
+  in.hosts.push_back(h);
+  const auto text = render_hosts_toml(in);
+  auto out = parse_hosts_toml(text, "rendered");
+  ASSERT_TRUE(out.server) << text;
+  EXPECT_EQ(*out.server, *in.server);
+  ASSERT_EQ(out.hosts.size(), 1u) << text;
+  EXPECT_EQ(out.hosts[0].url, h.url);
+  EXPECT_EQ(out.hosts[0].capabilities, h.capabilities);
+}
+
 TEST(HostsToml, MalformedFileNamesFileAndLine) {
   auto message = bad_input_message([] {
     parse_hosts_toml("server = \"https://registry-1.docker.io\"\n\n[host.\"http://kind-registry:5000\"\n", "my/hosts.toml");

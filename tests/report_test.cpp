@@ -52,6 +52,18 @@ TEST(Report, JunitXmlCountsFailuresAndEscapes) {
   EXPECT_EQ(xml.find("<offline>"), std::string::npos);
 }
 
+TEST(Report, JunitXmlHasNoControlCharactersEvenWhenAFailureQuotesAColouredLog) {
+  ScenarioResult r;
+  r.suite = "OfflinePulls";
+  r.name = "CachedImagesPull";
+  r.failures = {"containerd said: \x1b[31mfailed\x1b[0m \x01 & <done>"};
+  const auto xml = junit_xml({r}, "verify");
+  for (const unsigned char c : xml) {
+    EXPECT_FALSE(c < 0x20 && c != '\t' && c != '\n' && c != '\r') << "control character " << int(c) << " in\n" << xml;
+  }
+  EXPECT_NE(xml.find("\\x1B[31mfailed\\x1B[0m \\x01 &amp; &lt;done&gt;"), std::string::npos) << xml;
+}
+
 TEST(Report, MarkdownLeadsWithTheVerdictAndShowsFailures) {
   VerifyReport r;
   r.run_id = "20261127T000000Z";

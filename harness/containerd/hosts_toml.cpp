@@ -1,5 +1,7 @@
 #include "containerd/hosts_toml.h"
 
+#include <cstdio>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -57,15 +59,37 @@ HostsToml parse_hosts_toml(const std::string& text, const std::string& file) {
   return hosts;
 }
 
+namespace {
+
+// A TOML basic string: quotes, backslashes and control characters escaped.
+std::string toml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04X", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
 std::string render_hosts_toml(const HostsToml& hosts) {
   std::ostringstream out;
-  if (hosts.server) out << "server = \"" << *hosts.server << "\"\n";
+  if (hosts.server) out << "server = " << toml_quoted(*hosts.server) << "\n";
   for (const auto& host : hosts.hosts) {
-    out << "\n[host.\"" << host.url << "\"]\n";
+    out << "\n[host." << toml_quoted(host.url) << "]\n";
     if (host.capabilities_set) {
       out << "  capabilities = [";
       for (size_t i = 0; i < host.capabilities.size(); ++i) {
-        out << (i ? ", " : "") << '"' << host.capabilities[i] << '"';
+        out << (i ? ", " : "") << toml_quoted(host.capabilities[i]);
       }
       out << "]\n";
     }
