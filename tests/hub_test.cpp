@@ -17,10 +17,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "hub/quota.h"
+#include "hub/stand_in.h"
 #include "hub/token.h"
 #include "process/process.h"
 #include "registry/access_log.h"
+#include "tests/temp_dir.h"
 
 using namespace mirrorgate;
 using namespace std::chrono_literals;
@@ -265,4 +268,23 @@ TEST(HubAccessLog, ReadsTheAccountAndWhatTheQuotaMadeOfAPull) {
   ASSERT_TRUE(plain);
   EXPECT_FALSE(plain->pull_counted);
   EXPECT_TRUE(plain->note.empty());
+}
+
+TEST(HubPki, TheLabCaIsShortLivedNameConstrainedAndCannotSignAgain) {
+  TempDir dir("pki");
+  const auto pki = make_hub_pki(dir.path);
+  EXPECT_FALSE(std::filesystem::exists(dir.path / "pki" / "ca.key")) << "the CA key outlived the one certificate it signs";
+  EXPECT_TRUE(run({"openssl", "verify", "-CAfile", pki.ca_file.string(), pki.cert.string()}, {.check = false}).ok());
+  const auto text = run({"openssl", "x509", "-noout", "-text", "-in", pki.ca_file.string()}).out;
+  EXPECT_NE(text.find("Name Constraints: critical"), std::string::npos) << text;
+  EXPECT_NE(text.find("DNS:docker.io"), std::string::npos) << text;
+  EXPECT_NE(text.find("pathlen:0"), std::string::npos) << text;
+  // Valid now, gone within kLabCaDays + 1.
+  EXPECT_TRUE(run({"openssl", "x509", "-checkend", "3600", "-noout", "-in", pki.ca_file.string()}, {.check = false}).ok());
+  const auto horizon = std::to_string((kLabCaDays + 1) * 86400);
+  EXPECT_FALSE(run({"openssl", "x509", "-checkend", horizon, "-noout", "-in", pki.ca_file.string()}, {.check = false}).ok());
+  // A second up keeps a current CA.
+  const auto before = read_file(pki.ca_file);
+  (void)make_hub_pki(dir.path);
+  EXPECT_EQ(read_file(pki.ca_file), before);
 }

@@ -24,25 +24,44 @@ using namespace std::chrono_literals;
 
 std::string hub_url() { return std::string("https://") + kDockerHubApiHost; }
 
+namespace {
+
+// Still valid for two days, and made by a mirrorgate that name-constrains it.
+bool lab_ca_is_current(const fs::path& ca_file) {
+  if (!fs::exists(ca_file)) return false;
+  if (!run({"openssl", "x509", "-checkend", "172800", "-noout", "-in", ca_file.string()}, {.check = false}).ok()) return false;
+  const auto text = run({"openssl", "x509", "-noout", "-text", "-in", ca_file.string()}, {.check = false});
+  return text.ok() && text.out.find("Name Constraints") != std::string::npos;
+}
+
+}  // namespace
+
 HubPki make_hub_pki(const fs::path& state_dir) {
   const fs::path pki = state_dir / "pki";
   fs::create_directories(pki);
+  fs::permissions(pki, fs::perms::owner_all);
   HubPki out{pki / "ca.crt", pki / "ca-bundle.crt", pki / "hub.crt", pki / "hub.key", pki / "token.key", pki / "token.crt"};
   const fs::path ca_key = pki / "ca.key";
-  if (!fs::exists(out.ca_file) || !fs::exists(out.cert) || !fs::exists(out.token_cert)) {
-    spdlog::info("creating the lab CA and a certificate for {}", kDockerHubApiHost);
-    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3650",
-         "-subj", "/CN=mirrorgate lab CA", "-keyout", ca_key.string(), "-out", out.ca_file.string()});
+  if (!lab_ca_is_current(out.ca_file) || !fs::exists(out.cert) || !fs::exists(out.token_cert)) {
+    spdlog::info("creating the lab CA ({} days, for docker.io names only) and a certificate for {}", kLabCaDays,
+                 kDockerHubApiHost);
+    const std::string days = std::to_string(kLabCaDays);
+    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", days,
+         "-subj", "/CN=mirrorgate lab CA", "-keyout", ca_key.string(), "-out", out.ca_file.string(),
+         "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+         "-addext", "nameConstraints=critical,permitted;DNS:docker.io,permitted;DNS:hub"});
     write_file_atomic(pki / "hub.ext", std::string("subjectAltName=DNS:") + kDockerHubApiHost + ",DNS:docker.io,DNS:" +
                                            kDockerHubAuthHost + ",DNS:hub\nextendedKeyUsage=serverAuth\n");
     run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
          std::string("/CN=") + kDockerHubApiHost, "-keyout", out.key.string(), "-out", (pki / "hub.csr").string()});
     run({"openssl", "x509", "-req", "-in", (pki / "hub.csr").string(), "-CA", out.ca_file.string(), "-CAkey",
-         ca_key.string(), "-CAcreateserial", "-days", "825", "-extfile", (pki / "hub.ext").string(), "-out",
+         ca_key.string(), "-CAcreateserial", "-days", days, "-extfile", (pki / "hub.ext").string(), "-out",
          out.cert.string()});
+    // The CA has signed all it ever will: without its key, nothing else can be made to look trusted.
+    fs::remove(ca_key);
     // The token service signs with a key of its own; the hub trusts exactly
     // this certificate (its rootcertbundle), as Docker Hub trusts its issuer.
-    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "825",
+    run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", days,
          "-subj", std::string("/CN=") + kDockerHubAuthHost + " token signer", "-keyout", out.token_key.string(), "-out",
          out.token_cert.string()});
   }

@@ -38,8 +38,14 @@ struct HubPki {
   std::filesystem::path token_cert; // its certificate: the hub's rootcertbundle
 };
 
-// Makes STATE/pki once (the CA, the hub's certificate, the token signing key)
-// and rewrites the bundle from the system's current CAs.
+// Makes STATE/pki (the CA, the hub's certificate, the token signing key) and
+// rewrites the bundle from the system's current CAs. The lab CA is trusted
+// wherever the lab runs, so it can vouch for nothing else: it is valid for
+// kLabCaDays, name-constrained to docker.io and its subdomains (and "hub"),
+// and its key is deleted once it has signed the hub's certificate. A CA
+// without those constraints, or expiring within two days, is made anew.
+HubPki make_hub_pki(const std::filesystem::path& state_dir);
+inline constexpr int kLabCaDays = 30;
 HubPki make_hub_pki(const std::filesystem::path& state_dir);
 
 // distribution config of the stand-in: plain HTTP on 127.0.0.1:5000 behind
