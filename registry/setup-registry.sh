@@ -30,7 +30,10 @@ Starts the kind-registry container (image $image) as a pull-through cache:
 and connects it to the docker network "kind" when that network exists.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
-after: a second run only connects the registry to the new kind network.
+after: a second run only connects the registry to the new kind network. When
+the existing kind-registry runs with another port, data directory, config or
+Docker Hub credentials than this run asks for, it says which and stops;
+--force recreates it.
 
 Options:
   --port PORT       host port on 127.0.0.1 (default $host_port)
@@ -45,8 +48,9 @@ Options:
                     its built-in roots (a corporate proxy's or a test CA;
                     include the public roots if it must still reach Docker Hub)
   --force           replace an existing kind-registry that is not a
-                    pull-through cache, or that starts otherwise than asked
-                    (its data directory is left as it is)
+                    pull-through cache, or that differs from what is asked
+                    (port, data directory, config, credentials, start);
+                    no cache is deleted
   --help            show this text
 
 Docker Hub credentials (optional, raise the pull limit): set
@@ -89,6 +93,9 @@ hub_user=${DOCKERHUB_USERNAME:-} hub_token=${DOCKERHUB_TOKEN:-}
 unset DOCKERHUB_USERNAME DOCKERHUB_TOKEN
 if [[ -n $hub_user || -n $hub_token ]]; then
   [[ -n $hub_user && -n $hub_token ]] || die "set both DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, or neither"
+elif [[ -n ${SUDO_USER:-} ]]; then
+  echo "setup-registry.sh: note: no DOCKERHUB_USERNAME/DOCKERHUB_TOKEN here; sudo does not pass them on by default" \
+    "(use sudo --preserve-env=DOCKERHUB_USERNAME,DOCKERHUB_TOKEN), so kind-registry pulls anonymously" >&2
 fi
 
 command -v docker >/dev/null 2>&1 || die "docker is not installed; install Docker, then run this again"
@@ -96,6 +103,52 @@ docker info >/dev/null 2>&1 || die "the Docker daemon does not answer; start it 
 [[ -f $config ]] || die "$config is missing; run this script from a mirrorgate checkout, or give --config"
 config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 grep -qE '^proxy:' "$config" || die "$config has no proxy section; kind-registry would not cache Docker Hub"
+data_dir=$(realpath -m -- "$data_dir")
+creds_config="$data_dir.config.yml"
+
+# The config with the credentials in its proxy section, written to $1: mode
+# 0600 from the start, and never through a link planted at that path
+# (noclobber opens with O_EXCL). awk reads them from its environment, so
+# nothing shows in `ps`.
+write_credentials_config() {
+  rm -f -- "$1"
+  (
+    umask 077
+    set -o noclobber
+    DOCKERHUB_USERNAME=$hub_user DOCKERHUB_TOKEN=$hub_token awk '{ print }
+      /^  remoteurl:/ {
+        u = ENVIRON["DOCKERHUB_USERNAME"]; p = ENVIRON["DOCKERHUB_TOKEN"]
+        gsub(/\047/, "\047\047", u); gsub(/\047/, "\047\047", p)
+        printf "  username: \047%s\047\n  password: \047%s\047\n", u, p
+      }' "$config" >"$1"
+  ) || die "cannot write $1"
+}
+
+mount_source() { # the host path mounted at $1 in the container
+  docker inspect -f "{{range .Mounts}}{{if eq .Destination \"$1\"}}{{.Source}}{{end}}{{end}}" "$name"
+}
+
+# What the existing container runs that this run did not ask for.
+differences() {
+  local port data cfg want_cfg=$config probe
+  port=$(docker inspect -f '{{range $p, $b := .HostConfig.PortBindings}}{{if eq $p "5000/tcp"}}{{range $b}}{{.HostPort}}{{end}}{{end}}{{end}}' "$name")
+  [[ $port == "$host_port" ]] || echo "it publishes port ${port:-none} on the host, not $host_port"
+  data=$(mount_source /var/lib/registry)
+  [[ -n $data && $(realpath -m -- "$data") == "$data_dir" ]] || echo "its cache is ${data:-not mounted}, not $data_dir"
+  cfg=$(mount_source /etc/docker/registry/config.yml)
+  [[ -n $hub_user ]] && want_cfg=$creds_config
+  if [[ $cfg != "$want_cfg" ]]; then
+    if [[ -n $hub_user ]]; then echo "it runs without the Docker Hub credentials given now (config $cfg)"
+    elif [[ $cfg == *.config.yml && $cfg != "$config" ]]; then echo "it runs with Docker Hub credentials ($cfg); none are given now"
+    else echo "its config is $cfg, not $config"
+    fi
+  elif [[ -n $hub_user ]]; then
+    probe=$(mktemp -d)
+    write_credentials_config "$probe/config.yml"
+    cmp -s "$probe/config.yml" "$cfg" || echo "its Docker Hub credentials are not DOCKERHUB_USERNAME/DOCKERHUB_TOKEN as given now"
+    rm -rf -- "$probe"
+  fi
+}
 
 # A registry is a pull-through cache when its config has a proxy section or
 # REGISTRY_PROXY_REMOTEURL is set in its environment.
@@ -123,6 +176,13 @@ if docker inspect "$name" >/dev/null 2>&1; then
     else
       die "a container named $name exists but is not a pull-through cache (no proxy section in its config); kind nodes would not reach Docker Hub through it. Rerun with --force to replace it."
     fi
+  elif mapfile -t differ < <(differences) && ((${#differ[@]})); then
+    if ((force)); then
+      echo "replacing $name (--force): $(IFS=';'; echo "${differ[*]}"); its old cache stays where it is"
+      docker rm -f "$name" >/dev/null
+    else
+      die "$name exists but is not what this run asks for: $(IFS=';'; echo "${differ[*]}"). Rerun with --force to recreate it (no cache is deleted)."
+    fi
   elif [[ $start_script != none ]] && ! starts_with_script; then
     if ((force)); then
       echo "replacing $name: it starts with registry:2's own command (--force); its cache stays"
@@ -136,23 +196,12 @@ fi
 
 if ! docker inspect "$name" >/dev/null 2>&1; then
   mkdir -p "$data_dir"
-  data_dir=$(cd "$data_dir" && pwd)
   run_config=$config
   if [[ -n $hub_user ]]; then
     # The credentials go into a private copy of the config, never into argv,
     # the container's environment or the terminal.
-    run_config="$data_dir.config.yml"
-    # awk reads them from its environment: nothing shows in `ps`.
-    (
-      umask 077
-      DOCKERHUB_USERNAME=$hub_user DOCKERHUB_TOKEN=$hub_token awk '{ print }
-        /^  remoteurl:/ {
-          u = ENVIRON["DOCKERHUB_USERNAME"]; p = ENVIRON["DOCKERHUB_TOKEN"]
-          gsub(/\047/, "\047\047", u); gsub(/\047/, "\047\047", p)
-          printf "  username: \047%s\047\n  password: \047%s\047\n", u, p
-        }' "$config" >"$run_config"
-    )
-    chmod 0600 "$run_config"
+    run_config=$creds_config
+    write_credentials_config "$run_config"
   fi
   ca_args=()
   if [[ -n $ca_bundle ]]; then

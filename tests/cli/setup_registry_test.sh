@@ -14,6 +14,22 @@ cat >"$work/bin/docker" <<'FAKE'
 # Records argv and the environment; no container exists, no network either.
 printf '%s\n' "$*" >>"$FAKE_DOCKER_LOG"
 env >>"$FAKE_DOCKER_ENV"
+# With FAKE_CONTAINER (a file of PORT DATA CONFIG), kind-registry exists as
+# the script made it: running, a proxy, started through the start script.
+[[ $1 == rm && -n ${FAKE_CONTAINER:-} ]] && rm -f "$FAKE_CONTAINER"
+if [[ $1 == inspect && -n ${FAKE_CONTAINER:-} && -f $FAKE_CONTAINER ]]; then
+  read -r port data config <"$FAKE_CONTAINER"
+  format=${3:-}
+  case $format in
+    *State.Running*) echo true ;;
+    *Config.Env*) echo REGISTRY_PROXY_REMOTEURL=https://registry-1.docker.io ;;
+    *Config.Cmd*) echo /etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml ;;
+    *PortBindings*) echo "$port" ;;
+    */var/lib/registry*) echo "$data" ;;
+    *config.yml*) echo "$config" ;;
+  esac
+  exit 0
+fi
 case $1 in
   info) exit 0 ;;
   inspect | network) exit 1 ;;
@@ -67,4 +83,43 @@ run=$(grep '^create ' "$FAKE_DOCKER_LOG") || fail "no docker create for --start 
 ! grep -q -- "--entrypoint" <<<"$run" || fail "--start none still sets an entrypoint: $run"
 out=$(bash "$script" --start "$work/missing.sh" 2>&1) && fail "a missing --start file accepted"
 grep -q "missing.sh: no such file" <<<"$out" || fail "no clear error for a missing start script: $out"
+# A rerun that asks for something else says what differs instead of "nothing changed".
+: >"$FAKE_DOCKER_LOG"
+export FAKE_CONTAINER="$work/container"
+echo "5999 $work/cache $work/cache.config.yml" >"$FAKE_CONTAINER"
+out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
+  bash "$script" --port 5999 --data-dir "$work/cache" 2>&1) || fail "an identical rerun failed: $out"
+grep -q "nothing changed" <<<"$out" || fail "an identical rerun did not say nothing changed: $out"
+out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN=rotated \
+  bash "$script" --port 5001 --data-dir "$work/other" 2>&1) && fail "a rerun with other settings passed: $out"
+for what in "publishes port 5999 on the host, not 5001" "its cache is $work/cache, not $work/other" \
+  "runs without the Docker Hub credentials given now" "Rerun with --force"; do
+  grep -qF "$what" <<<"$out" || fail "a different rerun did not say '$what': $out"
+done
+! grep -qF rotated <<<"$out" || fail "the new token was printed"
+out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN=rotated \
+  bash "$script" --port 5999 --data-dir "$work/cache" 2>&1) && fail "rotated credentials passed as nothing changed: $out"
+grep -q "credentials are not DOCKERHUB_USERNAME/DOCKERHUB_TOKEN as given now" <<<"$out" || fail "rotated token not seen: $out"
+out=$(cd "$work" && bash "$script" --port 5999 --data-dir "$work/cache" 2>&1) && fail "dropped credentials passed: $out"
+grep -q "runs with Docker Hub credentials" <<<"$out" || fail "dropped credentials not seen: $out"
+! grep -q '^rm ' "$FAKE_DOCKER_LOG" || fail "a container was removed without --force"
+out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN=rotated \
+  bash "$script" --port 5999 --data-dir "$work/cache" --force 2>&1) || fail "--force failed: $out"
+grep -q '^rm -f kind-registry$' "$FAKE_DOCKER_LOG" || fail "--force did not recreate: $(cat "$FAKE_DOCKER_LOG")"
+grep -q "^  password: 'rotated'$" "$work/cache.config.yml" || fail "--force did not write the new token"
+unset FAKE_CONTAINER
+
+# The credentials file is written 0600 from the start, never through a link.
+: >"$work/victim"
+rm -f "$work/linked.config.yml"
+ln -s "$work/victim" "$work/linked.config.yml"
+out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
+  bash "$script" --data-dir "$work/linked" 2>&1) || fail "run over a planted link failed: $out"
+[[ ! -s $work/victim ]] || fail "the credentials were written through a link"
+[[ ! -L $work/linked.config.yml && $(stat -c %a "$work/linked.config.yml") == 600 ]] || fail "credentials file not a fresh 0600 file"
+
+# Under sudo without the variables, say so.
+out=$(cd "$work" && SUDO_USER=alice bash "$script" --data-dir "$work/sudo" 2>&1) || fail "sudo run failed: $out"
+grep -q "sudo does not pass them on by default" <<<"$out" || fail "no word about sudo dropping DOCKERHUB_*: $out"
+
 echo "setup-registry.sh: options and credentials handled as documented"
