@@ -78,9 +78,16 @@ PatchedConfig apply_containerd_patches(const std::string& base_toml, const std::
   return result;
 }
 
-RegistrySettings registry_settings(const std::string& config_toml) {
-  toml::table config = toml::parse(config_toml);
+RegistrySettings registry_settings(const std::string& config_toml, const std::string& source) {
+  toml::table config;
+  try {
+    config = toml::parse(config_toml, source);
+  } catch (const toml::parse_error& e) {
+    throw bad_input(source, static_cast<int>(e.source().begin.line),
+                    "containerd's config is not valid TOML: " + std::string(e.description()));
+  }
   RegistrySettings settings;
+  settings.source = source;
   // containerd 1.x (version 2) and 2.x (version 3) keep the registry table
   // under different plugin names.
   for (const char* plugin : {"io.containerd.grpc.v1.cri", "io.containerd.cri.v1.images"}) {

@@ -32,7 +32,8 @@ struct RegistrySettings {
   std::vector<std::string> mirror_hosts;    // legacy `mirrors` entries (conflict with config_path)
   std::string source;                       // where the settings were read
 };
-RegistrySettings registry_settings(const std::string& config_toml);
+// Throws UserError(bad_input) naming `source` when the text is not TOML.
+RegistrySettings registry_settings(const std::string& config_toml, const std::string& source = "config.toml");
 // From CRI Status(verbose) info["config"] (JSON). containerd 1.x puts the
 // registry settings there; 2.x reports its runtime config without them:
 // nullopt then, and `containerd config dump` is where to read them.

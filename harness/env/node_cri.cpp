@@ -42,9 +42,7 @@ std::optional<RegistrySettings> registry_settings_from_cri(const std::string& no
 }
 
 RegistrySettings registry_settings_from_dump(const std::string& node, const std::string& dump) {
-  auto settings = registry_settings(dump);
-  settings.source = node + ": containerd config dump";
-  return settings;
+  return registry_settings(dump, node + ": containerd config dump");
 }
 
 fs::path content_blob_path(const fs::path& content_store, const std::string& digest) {

@@ -232,6 +232,7 @@ std::vector<TestImageSpec> load_test_image_list(const fs::path& file) {
   } catch (const YAML::Exception& e) {
     throw bad_input(where, e.mark.line + 1, "malformed YAML: " + e.msg);
   }
+  if (!root.IsMap()) throw bad_input(where, 1, "expected a mapping with `images:` and a list of images");
   auto images = root["images"];
   if (!images || !images.IsSequence()) throw bad_input(where, 1, "expected `images:` with a list of images");
   std::vector<TestImageSpec> specs;
