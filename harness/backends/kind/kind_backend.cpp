@@ -172,10 +172,25 @@ void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
   wait_answering("kind-registry (" + run.mirror_url + ")", env.mirror());
 }
 
+bool cluster_exists(const std::string& cluster) {
+  const auto clusters = lines_of(mirrorgate::run({"kind", "get", "clusters"}, {.timeout = 1min}).out);
+  return std::find(clusters.begin(), clusters.end(), cluster) != clusters.end();
+}
+
+// The stand-in needs its CA in every node's bundle: a change mirrorgate makes
+// only to clusters it creates (and deletes again). Checked before anything
+// is created.
+void refuse_stand_in_on_foreign_cluster(const std::string& cluster) {
+  if (!cluster_exists(cluster)) return;
+  throw bad_flag("--name " + cluster,
+                 "a kind cluster of that name exists and this run did not create it; --stand-in-hub would put the lab "
+                 "CA into its nodes' trust. Give another --name, or check your own cluster without changing it: "
+                 "mirrorgate verify --live --backend kind --name " + cluster);
+}
+
 void ensure_cluster(KindEnvironment& env) {
   const auto& run = env.state();
-  const auto clusters = lines_of(mirrorgate::run({"kind", "get", "clusters"}, {.timeout = 1min}).out);
-  if (std::find(clusters.begin(), clusters.end(), run.cluster) != clusters.end()) {
+  if (cluster_exists(run.cluster)) {
     spdlog::info("reusing the existing kind cluster {}", run.cluster);
     return;
   }
@@ -337,6 +352,7 @@ std::optional<RunState> reuse_running(const fs::path& state_dir, const Inputs& i
 }
 
 void bring_up(KindEnvironment& env, const Inputs& in, const EnvironmentOptions& o) {
+  if (o.kind.stand_in_hub) refuse_stand_in_on_foreign_cluster(env.state().cluster);
   ensure_network(env);
   throw_if_interrupted("bringing up the kind cluster");
   if (o.kind.stand_in_hub) start_stand_in_hub(env, o);
