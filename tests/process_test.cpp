@@ -1,8 +1,15 @@
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "core/error.h"
 #include "core/files.h"
+#include "core/interrupt.h"
 #include "core/wait.h"
 #include "process/process.h"
 
@@ -66,4 +73,32 @@ TEST(Process, DaemonRunsUntilStoppedAndIsReaped) {
   DaemonHandle stale{::getpid(), 1, {}};
   EXPECT_FALSE(is_running(stale));
   std::filesystem::remove_all(dir);
+}
+
+TEST(Process, ACtrlCStopsALongCommandAtOnceWhenAsked) {
+  // In a child process of its own: the interruption flag is process-wide.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    install_interrupt_handlers();
+    std::thread ctrl_c([] {
+      std::this_thread::sleep_for(300ms);
+      ::kill(::getpid(), SIGINT);
+    });
+    const auto started = std::chrono::steady_clock::now();
+    int code = 1;
+    try {
+      (void)run({"sleep", "30"}, {.timeout = 60s, .stop_on_interrupt = true});
+    } catch (const Interrupted&) {
+      code = std::chrono::steady_clock::now() - started < 10s ? 0 : 2;
+    } catch (...) {
+      code = 3;
+    }
+    ctrl_c.join();
+    ::_exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died of signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the command ran to its end; 2: it stopped late; 3: another error";
 }

@@ -121,6 +121,7 @@ RegistryClient hub_client(const RunState& s) {
   o.resolve = {std::string(kDockerHubApiHost) + ":443:" + s.hub_address,
                std::string(kDockerHubAuthHost) + ":443:" + s.hub_address};
   o.timeout = 10min;
+  o.stop_on_interrupt = true;  // a Ctrl-C during seeding stops the upload at once
   // The harness seeds and publishes test images: the account that may push.
   Credentials seeder;
   for (const auto& a : load_accounts(hub_accounts_file(s.state_dir))) {

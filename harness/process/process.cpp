@@ -1,5 +1,9 @@
 #include "process/process.h"
 
+#include "core/error.h"
+
+#include "core/interrupt.h"
+
 #include <algorithm>
 
 #include <fcntl.h>
@@ -116,6 +120,27 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   };
   timer.expires_after(options.timeout);
   timer.async_wait(on_timeout);
+  // The command runs in a group of its own, so the terminal's Ctrl-C does not
+  // reach it: when asked to, pass the interruption on.
+  boost::asio::steady_timer watch(io);
+  bool interrupted = false;
+  std::function<void(const boost::system::error_code&)> on_watch = [&](const boost::system::error_code& ec) {
+    if (ec || exited) return;
+    if (interrupt_requested() && !interrupted) {
+      interrupted = true;
+      ::kill(target, SIGTERM);
+      timer.expires_after(options.kill_grace);  // then KILL, as on a timeout
+      timer.async_wait(on_timeout);
+      stage = 1;
+      return;
+    }
+    watch.expires_after(std::chrono::milliseconds(100));
+    watch.async_wait(on_watch);
+  };
+  if (options.stop_on_interrupt) {
+    watch.expires_after(std::chrono::milliseconds(100));
+    watch.async_wait(on_watch);
+  }
   io.run();
   child.wait();
   // Boost reports a signal's number as the exit code; a shell reports 128 + it.
@@ -129,6 +154,7 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     result.out = out.get();
     result.err = err.get();
   }
+  if (interrupted) throw Interrupted(join_argv(argv));
   if (options.check && !result.ok()) throw CommandError(argv, result);
   return result;
 }

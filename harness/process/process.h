@@ -21,6 +21,10 @@ struct RunOptions {
   // Output goes to this process's stdout/stderr (not collected), and the
   // command stays in our process group, so a Ctrl-C stops both.
   bool passthrough = false;
+  // A Ctrl-C (core/interrupt.h) stops the command at once — TERM to its
+  // group, KILL after kill_grace — and run() throws Interrupted: for long
+  // commands of a step the user may stop (`kind create cluster`).
+  bool stop_on_interrupt = false;
 };
 
 struct RunResult {

@@ -1,5 +1,8 @@
 #include "registry/http.h"
 
+#include "core/error.h"
+#include "core/interrupt.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -69,6 +72,8 @@ HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) { glo
 
 namespace {
 
+int abort_when_interrupted(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return interrupt_requested() ? 1 : 0; }
+
 HttpResponse perform(const HttpOptions& options, const std::string& method, const std::string& url,
                      const std::map<std::string, std::string>& headers,
                      const std::function<void(CURL*)>& body_setup) {
@@ -118,8 +123,14 @@ HttpResponse perform(const HttpOptions& options, const std::string& method, cons
   } else if (method != "GET") {
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
+  if (options.stop_on_interrupt) {
+    // curl asks about once a second, and on every chunk.
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_when_interrupted);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  }
   if (body_setup) body_setup(c);
   CURLcode rc = curl_easy_perform(c);
+  if (rc == CURLE_ABORTED_BY_CALLBACK && interrupt_requested()) throw Interrupted(method + " " + url);
   if (rc != CURLE_OK) {
     throw HttpError(method + " " + url + ": " + (error[0] ? error : curl_easy_strerror(rc)));
   }

@@ -32,6 +32,10 @@ struct HttpOptions {
   // layer over a slow link takes as long as it needs while it moves.
   long low_speed_bytes = 0;
   std::chrono::seconds low_speed_time{30};
+  // A Ctrl-C (core/interrupt.h) aborts the transfer at once and the request
+  // throws Interrupted: for long transfers of a step the user may stop
+  // (seeding, prewarm), not for teardown's own requests.
+  bool stop_on_interrupt = false;
 };
 
 class HttpError : public std::runtime_error {

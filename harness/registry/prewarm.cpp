@@ -69,6 +69,7 @@ HttpOptions prewarm_http_options() {
   o.timeout = std::chrono::milliseconds(0);
   o.low_speed_bytes = 1024;
   o.low_speed_time = std::chrono::seconds(60);
+  o.stop_on_interrupt = true;
   return o;
 }
 
@@ -123,6 +124,8 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
     r.repository = ref->repository;
     r.blobs = blobs;
     r.status = cached_repositories.count(ref->repository) ? PrewarmStatus::already_cached : PrewarmStatus::cached_now;
+  } catch (const Interrupted&) {
+    throw;  // the user stopped prewarm: not this image's failure
   } catch (const std::exception& e) {
     r.status = PrewarmStatus::failed;
     r.reason = e.what();

@@ -203,7 +203,8 @@ void ensure_cluster(KindEnvironment& env) {
   spdlog::info("creating the cluster: {}", join_argv(argv));
   env.kind().cluster_created = true;  // recorded first: a half-made cluster is deleted too
   env.save();
-  auto r = mirrorgate::run(argv, {.timeout = 10min, .check = false});
+  // A Ctrl-C stops kind at once; the teardown then deletes the half-made cluster.
+  auto r = mirrorgate::run(argv, {.timeout = 10min, .check = false, .stop_on_interrupt = true});
   if (!r.ok()) throw std::runtime_error("kind create cluster failed: " + trim(r.err) + trim(r.out));
 }
 
