@@ -348,9 +348,10 @@ std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
       md << "| " << name << " | error: " << s.error << " |||||||\n";
       continue;
     }
-    auto counter = [&](const char* key) {
-      auto it = s.counters.find(key);
-      return it == s.counters.end() ? std::string("") : fmt(it->second / 1e6, 1);
+    // Not [&]: clang before 16 cannot capture a structured binding.
+    auto counter = [&counters = s.counters](const char* key) {
+      auto it = counters.find(key);
+      return it == counters.end() ? std::string("") : fmt(it->second / 1e6, 1);
     };
     md << "| " << name << " | " << s.seconds.size() << " | " << fmt(s.median()) << " | " << fmt(s.min()) << " | "
        << fmt(s.max()) << " | " << fmt(s.p95()) << " | " << fmt(s.cv(), 2) << " | " << counter("bytes") << " | "
@@ -368,9 +369,9 @@ std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
          << "| benchmark | nodes | slowest node s (median) | mean node s | upstream amplification |\n|---|---:|---:|---:|---:|\n";
       herd_header = true;
     }
-    auto counter = [&](const char* key) {
-      auto it = s.counters.find(key);
-      return it == s.counters.end() ? 0.0 : it->second;
+    auto counter = [&counters = s.counters](const char* key) {
+      auto it = counters.find(key);
+      return it == counters.end() ? 0.0 : it->second;
     };
     md << "| " << name << " | " << fmt(counter("nodes"), 0) << " | " << fmt(s.median()) << " | "
        << fmt(counter("mean_node_seconds")) << " | " << fmt(counter("upstream_amplification"), 2) << "x |\n";

@@ -47,6 +47,14 @@ constexpr const char* kClusterLabel = "io.x-k8s.kind.cluster";
 constexpr const char* kRoleLabel = "io.x-k8s.kind.role";
 constexpr auto kAnswerTimeout = 60s;
 
+// `docker logs --since` takes RFC 3339.
+std::string rfc3339_now() {
+  char buf[40];
+  const std::time_t t = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
 struct Inputs {
   KindConfig kind;
   std::string hosts_toml;
@@ -99,6 +107,9 @@ std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const Environme
   run.platform = host_platform();
   KindState kind;
   kind.node_image = o.kind.node_image;
+  // Each look at kind-registry's log reads from this run's start, not the
+  // container's whole history (it may be a long-lived cache).
+  kind.logs_since = rfc3339_now();
   run.backend_state = kind;
   auto env = std::make_unique<KindEnvironment>(std::move(run));
   env->save();
@@ -436,13 +447,6 @@ std::string registry_url_from_host(const nlohmann::json& container) {
     return "http://" + ip + ":" + binding.value("HostPort", "5000");
   }
   return "";
-}
-
-std::string rfc3339_now() {
-  char buf[40];
-  const std::time_t t = std::time(nullptr);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
 }
 
 }  // namespace

@@ -24,9 +24,9 @@ struct KindState {
   bool network_created = false;  // the `kind` docker network
   bool registry_created = false;
   bool cluster_created = false;
-  // A live look at the user's own cluster (verify --live): nothing may be
-  // written, and access logs are read from `logs_since` (RFC 3339) on.
+  // A live look at the user's own cluster (verify --live): nothing may be written.
   bool read_only = false;
+  // kind-registry's log is read from here on (RFC 3339): the run's start.
   std::string logs_since;
 };
 
