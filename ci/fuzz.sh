@@ -39,7 +39,7 @@ for t in "${targets[@]}"; do
   log=build/fuzz/$t.log
   echo "== fuzz_$t: ${seconds}s on $(find "$corpus" -type f | wc -l) inputs"
   status=0
-  ASAN_OPTIONS=detect_leaks=0 build/fuzz/fuzz_"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  ASAN_OPTIONS=detect_leaks=0 build/fuzz/fuzz/fuzz_"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$findings/" -print_final_stats=1 "$corpus" >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   echo "   executions ${execs:-?}, corpus $(find "$corpus" -type f | wc -l) inputs, exit $status"
