@@ -50,3 +50,19 @@ TEST(Reference, AVeryLongReferenceIsRefusedBeforeAnyPatternRuns) {
   EXPECT_NE(why.find("longer than 255"), std::string::npos) << why;
   EXPECT_TRUE(parse_reference("docker.io/u/" + std::string(253, 'a')));  // repository u/aaa…: 255
 }
+
+TEST(Reference, RegistryHostsFollowDistributionsGrammarAndWhatParsesPrintsAsAReference) {
+  std::string why;
+  EXPECT_FALSE(parse_reference("reg;istry.example/app", &why));
+  EXPECT_NE(why.find("invalid registry host"), std::string::npos) << why;
+  EXPECT_FALSE(parse_reference("-bad.example/app"));
+  EXPECT_FALSE(parse_reference("registry.example:/app"));
+  EXPECT_FALSE(parse_reference("registry.example:123456/app"));
+  EXPECT_TRUE(parse_reference("registry-1.example.com:5000/team/app:v1"));
+  // Found by the fuzzer: a reference just under the cap that normalizing (":latest") pushed over it.
+  const std::string near_cap = "x." + std::string(248, 'a') + "/" + std::string(255, 'b');
+  ASSERT_LE(near_cap.size(), kMaxReferenceLength);
+  const auto ref = parse_reference(near_cap, &why);
+  EXPECT_FALSE(ref) << ref->str().size();
+  EXPECT_NE(why.find("once normalized"), std::string::npos) << why;
+}

@@ -13,6 +13,34 @@ std::string ImageReference::str() const {
 
 std::string ImageReference::with_digest(const std::string& d) const { return domain + "/" + repository + "@" + d; }
 
+namespace {
+
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// distribution's grammar: components of letters, digits and inner '-',
+// joined by '.', then an optional ':PORT'. A scan, not a regex.
+bool is_domain(const std::string& domain) {
+  std::string host = domain;
+  if (const auto colon = domain.find(':'); colon != std::string::npos) {
+    const std::string port = domain.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
+    host = domain.substr(0, colon);
+  }
+  size_t start = 0;
+  while (true) {
+    const auto dot = host.find('.', start);
+    const std::string part = host.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty() || !is_alnum(part.front()) || !is_alnum(part.back())) return false;
+    for (const char c : part) {
+      if (!is_alnum(c) && c != '-') return false;
+    }
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
+}  // namespace
+
 std::optional<ImageReference> parse_reference(const std::string& text, std::string* why) {
   auto fail = [&](const std::string& reason) -> std::optional<ImageReference> {
     const std::string shown = text.size() > 80 ? text.substr(0, 60) + "…" : text;
@@ -50,6 +78,7 @@ std::optional<ImageReference> parse_reference(const std::string& text, std::stri
       (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost")) {
     ref.domain = first;
     ref.repository = rest.substr(first_slash + 1);
+    if (!is_domain(ref.domain)) return fail("invalid registry host '" + ref.domain + "'");
   } else {
     ref.domain = "docker.io";
     ref.repository = rest;
@@ -62,6 +91,10 @@ std::optional<ImageReference> parse_reference(const std::string& text, std::stri
   if (ref.repository.size() > 255) return fail("repository name longer than 255 characters");
   if (!std::regex_match(ref.repository, repo_re)) return fail("invalid repository name '" + ref.repository + "'");
   if (ref.tag.empty() && ref.digest.empty()) ref.tag = "latest";
+  // Normalizing adds docker.io/, library/ and :latest: what is printed must parse again.
+  if (ref.str().size() > kMaxReferenceLength) {
+    return fail("longer than " + std::to_string(kMaxReferenceLength) + " characters once normalized");
+  }
   return ref;
 }
 
