@@ -29,7 +29,7 @@ test ! -e "$second/state.json"
 # Kill every daemon the first run started (their pids are in its state file),
 # the way a closed session does: no teardown runs.
 pids=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["backend_state"]
-print(" ".join(str(p["pid"]) for p in [s["hub"], s["hub_front"], s["mirror"]] + [n["containerd"] for n in s["nodes"]]))' \
+print(" ".join(str(p["daemon"]["pid"]) for p in [s["hub"], s["hub_front"], s["mirror"]] + [n["containerd"] for n in s["nodes"]]))' \
   "$first/state.json")
 for pid in $pids; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; done
 ip netns list | grep -q mirrorgate-switch
