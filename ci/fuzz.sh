@@ -31,7 +31,7 @@ found=0
 for t in "${targets[@]}"; do
   corpus=$cache/$t findings=build/fuzz/findings/$t
   mkdir -p "$corpus" "$findings"
-  [[ -d fuzz/corpus/$t ]] && cp -n fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
+  if [[ -d fuzz/corpus/$t ]]; then cp -n fuzz/corpus/"$t"/* "$corpus"/; fi
   # The same seeds the tests replay (fuzz/CMakeLists.txt lists them).
   while read -r seed; do
     [[ -n $seed ]] && cp -n "$seed" "$corpus/seed-$(basename "$seed")"
@@ -39,11 +39,12 @@ for t in "${targets[@]}"; do
   log=build/fuzz/$t.log
   echo "== fuzz_$t: ${seconds}s on $(find "$corpus" -type f | wc -l) inputs"
   status=0
+  touch "$findings/.started"  # what an earlier run left there is not this run's finding
   ASAN_OPTIONS=detect_leaks=0 build/fuzz/fuzz/fuzz_"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$findings/" -print_final_stats=1 "$corpus" >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   echo "   executions ${execs:-?}, corpus $(find "$corpus" -type f | wc -l) inputs, exit $status"
-  if ((status)) || compgen -G "$findings/*" >/dev/null; then
+  if ((status)) || [[ -n $(find "$findings" -type f -newer "$findings/.started") ]]; then
     found=1
     echo "   FINDING: see $log and $findings/"
     grep -m5 -E "contract broken|ERROR: AddressSanitizer|runtime error|deadly signal|timeout" "$log" | sed 's/^/   /' || true
