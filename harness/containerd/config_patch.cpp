@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "containerd/toml_input.h"
 #include "core/error.h"
 
 namespace mirrorgate {
@@ -79,13 +80,7 @@ PatchedConfig apply_containerd_patches(const std::string& base_toml, const std::
 }
 
 RegistrySettings registry_settings(const std::string& config_toml, const std::string& source) {
-  toml::table config;
-  try {
-    config = toml::parse(config_toml, source);
-  } catch (const toml::parse_error& e) {
-    throw bad_input(source, static_cast<int>(e.source().begin.line),
-                    "containerd's config is not valid TOML: " + std::string(e.description()));
-  }
+  toml::table config = parse_toml_input(config_toml, source, "containerd's config is not valid TOML");
   RegistrySettings settings;
   settings.source = source;
   // containerd 1.x (version 2) and 2.x (version 3) keep the registry table

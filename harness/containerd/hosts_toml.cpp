@@ -7,19 +7,14 @@
 #include <algorithm>
 #include <sstream>
 
+#include "containerd/toml_input.h"
 #include "core/error.h"
 
 namespace mirrorgate {
 
 HostsToml parse_hosts_toml(const std::string& text, const std::string& file) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    throw bad_input(file, static_cast<int>(e.source().begin.line),
-                    "hosts.toml is not valid TOML (containerd would ignore the file and pull from "
-                    "the upstream): " + std::string(e.description()));
-  }
+  toml::table root = parse_toml_input(
+      text, file, "hosts.toml is not valid TOML (containerd would ignore the file and pull from the upstream)");
   HostsToml hosts;
   if (auto server = root["server"]) {
     auto value = server.value<std::string>();
