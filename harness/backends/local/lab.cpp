@@ -305,31 +305,6 @@ void start_nodes(LocalEnvironment& env, const Inputs& in, std::chrono::seconds t
   for (const auto& n : env.lab().nodes) wait_for_node(n, timeout);
 }
 
-void collect_logs(const RunState& run, const LabState& lab) {
-  const fs::path dir = run.run_dir();
-  fs::create_directories(dir);
-  std::error_code ec;
-  fs::copy_file(state_file(run.state_dir), dir / "state.json", fs::copy_options::overwrite_existing, ec);
-  for (const auto& n : lab.nodes) {
-    if (!cluster_name_problem(n.name).empty()) continue;  // not a name the lab makes; no path of it
-    for (const char* rel : {"containerd/config.toml", "containerd/certs.d/docker.io/hosts.toml"}) {
-      const fs::path src = n.etc / rel;
-      if (!fs::exists(src)) continue;
-      const fs::path dst = dir / "nodes" / n.name / rel;
-      fs::create_directories(dst.parent_path());
-      fs::copy_file(src, dst, fs::copy_options::overwrite_existing, ec);
-    }
-  }
-}
-
-// In reverse order of start: the nodes first, the hub last.
-void stop_daemons(const LabState& lab, std::vector<std::string>& problems) {
-  const auto daemons = daemons_of(lab);
-  for (auto d = daemons.rbegin(); d != daemons.rend(); ++d) {
-    if (!stop_daemon(d->daemon)) problems.push_back(d->name + " (pid " + std::to_string(d->daemon.pid) + ") did not stop");
-  }
-}
-
 // The namespaces a state file may name: the lab's fixed ones and the nodes
 // kind would name for its cluster and roles. Anything else it lists is not
 // the lab's, whatever the file says, and is left alone.
@@ -345,6 +320,37 @@ std::vector<std::string> own_namespaces(const RunState& run, const LabState& lab
 bool is_own_namespace(const RunState& run, const LabState& lab, const std::string& ns) {
   const auto own = own_namespaces(run, lab);
   return std::find(own.begin(), own.end(), ns) != own.end();
+}
+
+// /etc/netns/NAME for one of the lab's own namespace names.
+bool is_own_etc_dir(const RunState& run, const LabState& lab, const fs::path& dir) {
+  const auto name = dir.filename().string();
+  return dir == fs::path("/etc/netns") / name && is_own_namespace(run, lab, name);
+}
+
+void collect_logs(const RunState& run, const LabState& lab) {
+  const fs::path dir = run.run_dir();
+  fs::create_directories(dir);
+  std::error_code ec;
+  fs::copy_file(state_file(run.state_dir), dir / "state.json", fs::copy_options::overwrite_existing, ec);
+  for (const auto& n : lab.nodes) {
+    if (!is_own_namespace(run, lab, n.name)) continue;  // not a node the lab makes; no path of it
+    for (const char* rel : {"containerd/config.toml", "containerd/certs.d/docker.io/hosts.toml"}) {
+      const fs::path src = fs::path("/etc/netns") / n.name / rel;
+      if (!fs::exists(src)) continue;
+      const fs::path dst = dir / "nodes" / n.name / rel;
+      fs::create_directories(dst.parent_path());
+      fs::copy_file(src, dst, fs::copy_options::overwrite_existing, ec);
+    }
+  }
+}
+
+// In reverse order of start: the nodes first, the hub last.
+void stop_daemons(const LabState& lab, std::vector<std::string>& problems) {
+  const auto daemons = daemons_of(lab);
+  for (auto d = daemons.rbegin(); d != daemons.rend(); ++d) {
+    if (!stop_daemon(d->daemon)) problems.push_back(d->name + " (pid " + std::to_string(d->daemon.pid) + ") did not stop");
+  }
 }
 
 // A teardown step: its failure becomes a problem to report, never an exception.
@@ -378,8 +384,7 @@ void remove_network(const RunState& run, const LabState& lab, std::vector<std::s
     }
   }
   for (const auto& dir : lab.etc_dirs) {
-    const auto name = dir.filename().string();
-    if (dir != fs::path("/etc/netns") / name || !is_own_namespace(run, lab, name)) {
+    if (!is_own_etc_dir(run, lab, dir)) {
       foreign("directory " + dir.string());
       continue;
     }
@@ -455,10 +460,7 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
   }
   for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
   for (const auto& dir : lab.etc_dirs) {
-    const auto name = dir.filename().string();
-    if (dir == fs::path("/etc/netns") / name && is_own_namespace(run, lab, name) && fs::exists(dir)) {
-      out.push_back("directory " + dir.string());
-    }
+    if (is_own_etc_dir(run, lab, dir) && fs::exists(dir)) out.push_back("directory " + dir.string());
   }
   return out;
 }
