@@ -288,3 +288,94 @@ TEST(HubPki, TheLabCaIsShortLivedNameConstrainedAndCannotSignAgain) {
   (void)make_hub_pki(dir.path);
   EXPECT_EQ(read_file(pki.ca_file), before);
 }
+
+// ---- the kept seeding ----------------------------------------------------
+
+namespace {
+
+std::vector<TestImage> small_images(const TestImageStore& store) {
+  std::vector<TestImage> images;
+  for (const char* ref : {"docker.io/library/busybox:1.36", "docker.io/library/alpine:3.19"}) {
+    TestImageSpec spec;
+    spec.text = ref;
+    spec.ref = *parse_reference(ref);
+    spec.layer_sizes = {4096, 1024};
+    images.push_back(store.build(spec));
+  }
+  return images;
+}
+
+// What a docker-registry writes for the images under its root directory:
+// each blob under blobs/, each tag's link under repositories/.
+void lay_out_as_distribution(const fs::path& data, const std::vector<TestImage>& images, const TestImageStore& store) {
+  const fs::path v2 = data / "docker" / "registry" / "v2";
+  auto put_blob = [&](const Blob& b) {
+    const auto hex = b.digest.substr(7);
+    const fs::path target = v2 / "blobs" / "sha256" / hex.substr(0, 2) / hex / "data";
+    fs::create_directories(target.parent_path());
+    fs::copy_file(store.blob_path(b.digest), target, fs::copy_options::overwrite_existing);
+  };
+  for (const auto& image : images) {
+    put_blob(image.top);
+    for (const auto& p : image.platforms) {
+      put_blob(p.config);
+      for (const auto& l : p.layers) put_blob(l);
+    }
+    write_file_atomic(v2 / "repositories" / image.spec.ref.repository / "_manifests" / "tags" / image.spec.ref.tag /
+                          "current" / "link",
+                      image.top.digest);
+  }
+}
+
+}  // namespace
+
+TEST(HubSeedCache, TheFirstSeedingOfAListIsKeptAndCopiedIntoTheNextEmptyHub) {
+  TempDir dir("seed");
+  TestImageStore store(dir.path / "store");
+  const auto images = small_images(store);
+  const fs::path first = dir.path / "first-hub";
+  HubSeedCache seeding(store, images);
+  EXPECT_FALSE(seeding.restore_into(first)) << "nothing kept yet";
+  lay_out_as_distribution(first, images, store);  // what seed_hub's pushes leave
+  seeding.keep(first);
+  ASSERT_TRUE(fs::is_directory(seeding.dir()));
+
+  const fs::path second = dir.path / "second-hub";
+  HubSeedCache again(store, images);
+  ASSERT_TRUE(again.restore_into(second));
+  const auto hex = images[0].platforms[0].layers[0].digest.substr(7);
+  const fs::path layer = second / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex / "data";
+  EXPECT_EQ(read_file(layer), read_file(store.blob_path(images[0].platforms[0].layers[0].digest)));
+  // A list with one image less has a seeding of its own.
+  EXPECT_NE(HubSeedCache(store, {images[0]}).dir(), seeding.dir());
+}
+
+TEST(HubSeedCache, AKeptSeedingMissingATagOrWithAShortBlobIsNotCopied) {
+  TempDir dir("seed");
+  TestImageStore store(dir.path / "store");
+  const auto images = small_images(store);
+  HubSeedCache seeding(store, images);
+  lay_out_as_distribution(seeding.dir(), images, store);
+  const auto hex = images[1].platforms[0].layers[1].digest.substr(7);
+  const fs::path blob = seeding.dir() / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex / "data";
+  fs::resize_file(blob, fs::file_size(blob) - 1);
+  EXPECT_FALSE(seeding.restore_into(dir.path / "hub"));
+  EXPECT_FALSE(fs::exists(dir.path / "hub")) << "a partial copy would serve a broken image";
+
+  lay_out_as_distribution(seeding.dir(), images, store);  // whole again
+  fs::remove(seeding.dir() / "docker/registry/v2/repositories/library/alpine/_manifests/tags/3.19/current/link");
+  EXPECT_FALSE(HubSeedCache(store, images).restore_into(dir.path / "hub"));
+}
+
+TEST(HubSeedCache, AHubThatAlreadyHeldDataIsNeitherFilledNorKept) {
+  TempDir dir("seed");
+  TestImageStore store(dir.path / "store");
+  const auto images = small_images(store);
+  const fs::path hub = dir.path / "hub";
+  lay_out_as_distribution(hub, images, store);
+  write_file_atomic(hub / "docker/registry/v2/repositories/someone/else/_manifests/tags/1/current/link", "sha256:00");
+  HubSeedCache seeding(store, images);
+  EXPECT_FALSE(seeding.restore_into(hub));
+  seeding.keep(hub);
+  EXPECT_FALSE(fs::exists(seeding.dir())) << "a hub kept from earlier runs may hold more than this list";
+}

@@ -160,7 +160,78 @@ bool seed_one(const RegistryClient& hub, const TestImage& image, const TestImage
   return push_test_image(hub, image, store, &sent);
 }
 
+// distribution's filesystem layout under its root directory.
+fs::path storage_root(const fs::path& data) { return data / "docker" / "registry" / "v2"; }
+fs::path blob_data(const fs::path& data, const std::string& digest) {
+  const auto hex = digest.substr(digest.find(':') + 1);
+  return storage_root(data) / "blobs" / "sha256" / hex.substr(0, 2) / hex / "data";
+}
+fs::path tag_link(const fs::path& data, const TestImage& image) {
+  return storage_root(data) / "repositories" / image.spec.ref.repository / "_manifests" / "tags" / image.spec.ref.tag /
+         "current" / "link";
+}
+
+// Every blob at its size and every tag at its digest: what a whole seeding holds.
+bool holds_every_image(const fs::path& data, const std::vector<TestImage>& images) {
+  std::error_code ec;
+  auto blob_ok = [&](const Blob& b) {
+    const auto size = fs::file_size(blob_data(data, b.digest), ec);
+    return !ec && size == b.size;
+  };
+  for (const auto& image : images) {
+    if (!blob_ok(image.top) || read_file_if_exists(tag_link(data, image)).value_or("") != image.top.digest) return false;
+    for (const auto& p : image.platforms) {
+      if (!blob_ok(p.manifest) || !blob_ok(p.config)) return false;
+      for (const auto& l : p.layers) {
+        if (!blob_ok(l)) return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool empty_or_missing(const fs::path& dir) {
+  std::error_code ec;
+  return !fs::exists(dir, ec) || fs::is_empty(dir, ec);
+}
+
+// Never follows a link: the copy holds what distribution wrote, files and directories.
+void copy_tree(const fs::path& from, const fs::path& to) {
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+}
+
 }  // namespace
+
+HubSeedCache::HubSeedCache(const TestImageStore& store, const std::vector<TestImage>& images) : images_(images) {
+  std::ostringstream key;
+  for (const auto& image : images) key << image.spec.ref.str() << ' ' << image.top.digest << '\n';
+  dir_ = store.dir() / "hub-seed" / sha256_hex(key.str()).substr(0, 16);
+}
+
+bool HubSeedCache::restore_into(const fs::path& hub_data) {
+  started_empty_ = empty_or_missing(hub_data);
+  if (!started_empty_ || !fs::is_directory(dir_) || fs::is_symlink(dir_)) return false;
+  if (!holds_every_image(dir_, images_)) {
+    spdlog::warn("{} does not hold every test image whole; seeding the hub by pushing instead", dir_.string());
+    return false;
+  }
+  fs::create_directories(hub_data);
+  copy_tree(dir_, hub_data);
+  restored_ = true;
+  spdlog::info("copied the hub's seeding of {} test images from {}", images_.size(), dir_.string());
+  return true;
+}
+
+void HubSeedCache::keep(const fs::path& hub_data) const {
+  if (!started_empty_ || restored_ || fs::exists(dir_) || !holds_every_image(hub_data, images_)) return;
+  const fs::path tmp = dir_.string() + ".tmp." + std::to_string(::getpid());
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp.parent_path());
+  copy_tree(hub_data, tmp);
+  fs::rename(tmp, dir_, ec);
+  if (ec) fs::remove_all(tmp, ec);  // another run kept it first
+}
 
 std::vector<SeededImage> seed_hub(const RegistryClient& hub, const std::vector<TestImage>& images,
                                   const TestImageStore& store, const std::string& platform) {

@@ -131,6 +131,10 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   run.ca_bundle = pki.ca_bundle;
   const fs::path dir = run.state_dir / "hub";
   run.hub_data = run.state_dir / "hub-data";
+  TestImageStore store(run.image_store);
+  const auto images = build_test_images(run.files.images, store);
+  HubSeedCache seed_cache(store, images);
+  seed_cache.restore_into(run.hub_data);
   fs::create_directories(run.hub_data);
   write_file_atomic(dir / "config.yml", hub_registry_config("/var/lib/registry", "/pki/token.crt"));
   ensure_hub_accounts(run.state_dir);
@@ -150,8 +154,8 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   run.hub_address = address_on_kind_network(kHubContainer);
   env.save();
   start_hub_front(env);
-  TestImageStore store(run.image_store);
-  run.seeded_images = seed_hub(env.upstream(), build_test_images(run.files.images, store), store, run.platform);
+  run.seeded_images = seed_hub(env.upstream(), images, store, run.platform);
+  seed_cache.keep(run.hub_data);
   if (!o.upstream_rate.empty()) {
     apply_hub_rate(env.kind(), o.upstream_rate);
     run.upstream_rate = o.upstream_rate;

@@ -526,9 +526,12 @@ void bring_up(LocalEnvironment& env, const Inputs& in, const EnvironmentOptions&
     spdlog::info("shaping the hub's link to {}", env.upstream_rate());
     apply_upstream_rate(env.upstream_rate());
   }
+  HubSeedCache seed_cache(store, images);
+  seed_cache.restore_into(env.state().hub_data);
   spdlog::info("starting the hub ({} at {})", kDockerHubApiHost, env.lab().hub.address);
   start_hub(env, o.start_timeout);
   env.mutable_state().seeded_images = seed_hub(env.upstream(), images, store, env.platform());
+  seed_cache.keep(env.state().hub_data);
   env.save();
   spdlog::info("starting kind-registry from {} ({})", env.files().registry_config.string(), env.state().mirror_url);
   start_mirror(env, o.start_timeout);
