@@ -12,12 +12,13 @@ config="$here/registry-config.yml"
 start_script="$here/kind-registry-start.sh"
 data_dir="$PWD/registry-data"
 ca_bundle=""
+network=kind
 force=0
 
 usage() {
   cat <<USAGE
 Usage: setup-registry.sh [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE] [--start FILE|none]
-                         [--force] [--help]
+                         [--network NAME] [--force] [--help]
 
 Starts the kind-registry container (image $image) as a pull-through cache:
   --restart=always, -p 127.0.0.1:PORT:5000,
@@ -27,7 +28,8 @@ Starts the kind-registry container (image $image) as a pull-through cache:
   command, except that while Docker Hub is unreachable at start it serves
   the cache read-only instead of exiting, and goes back to the pull-through
   cache when Docker Hub answers again,
-and connects it to the docker network "kind" when that network exists.
+and connects it to the docker network "kind" (the nodes' network) when that
+network exists.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
 after: a second run only connects the registry to the new kind network. When
@@ -44,6 +46,8 @@ Options:
   --start FILE|none what the container runs at start (default: the shipped
                     kind-registry-start.sh); none: registry:2's own command,
                     which cannot start while Docker Hub is unreachable
+  --network NAME    the nodes' docker network, when kind makes them on another
+                    than "kind" (KIND_EXPERIMENTAL_DOCKER_NETWORK)
   --ca-bundle FILE  PEM bundle the registry trusts for the upstream instead of
                     its built-in roots (a corporate proxy's or a test CA;
                     include the public roots if it must still reach Docker Hub)
@@ -70,6 +74,7 @@ while (($#)); do
     --config) (($# > 1)) || die "--config needs a value"; config=$2; shift ;;
     --start) (($# > 1)) || die "--start needs a value"; start_script=$2; shift ;;
     --ca-bundle) (($# > 1)) || die "--ca-bundle needs a value"; ca_bundle=$2; shift ;;
+    --network) (($# > 1)) || die "--network needs a value"; network=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -79,6 +84,7 @@ done
 if ! [[ $host_port =~ ^[0-9]+$ ]] || ((host_port < 1 || host_port > 65535)); then
   die "--port '$host_port' is not a port number"
 fi
+[[ $network =~ ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ ]] || die "--network '$network' is not a docker network name"
 if [[ -n $ca_bundle ]]; then
   [[ -f $ca_bundle ]] || die "--ca-bundle $ca_bundle: no such file"
   grep -q -- '-----BEGIN CERTIFICATE-----' "$ca_bundle" || die "--ca-bundle $ca_bundle: no PEM certificate in it"
@@ -213,7 +219,7 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
     start_args=(-v "$start_script:/etc/docker/registry/kind-registry-start.sh:ro" --entrypoint /bin/sh)
     start_cmd=(/etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml)
   fi
-  # Created, joined to the kind network, then started: its first look for
+  # Created, joined to the nodes' network, then started: its first look for
   # the upstream already has every network it will have.
   docker create --restart=always --name "$name" \
     -p "127.0.0.1:$host_port:5000" \
@@ -221,19 +227,19 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
     -v "$data_dir:/var/lib/registry" \
     "${ca_args[@]}" "${start_args[@]}" \
     "$image" "${start_cmd[@]}" >/dev/null
-  if docker network inspect kind >/dev/null 2>&1; then
-    docker network connect kind "$name"
-    echo "connected $name to the kind network"
+  if docker network inspect "$network" >/dev/null 2>&1; then
+    docker network connect "$network" "$name"
+    echo "connected $name to the $network network"
   fi
   docker start "$name" >/dev/null
   echo "started $name ($image) on 127.0.0.1:$host_port, cache in $data_dir"
   changed=1
 fi
 
-if docker network inspect kind >/dev/null 2>&1; then
-  if [[ $(docker inspect -f '{{json .NetworkSettings.Networks.kind}}' "$name") == null ]]; then
-    docker network connect kind "$name"
-    echo "connected $name to the kind network"
+if docker network inspect "$network" >/dev/null 2>&1; then
+  if [[ $(docker inspect -f "{{json (index .NetworkSettings.Networks \"$network\")}}" "$name") == null ]]; then
+    docker network connect "$network" "$name"
+    echo "connected $name to the $network network"
     changed=1
   fi
 fi

@@ -3,8 +3,9 @@
 //   kind get clusters | kind get nodes --name NAME | kind delete cluster --name NAME
 // It creates what kind creates, as far as the backend can see: one container
 // per node of the config, named and labelled as kind names and labels them,
-// on the `kind` network, whose containerd runs the node image's config.toml
-// with the config's containerdConfigPatches merged in as kind merges them.
+// on the `kind` network (or, as kind, KIND_EXPERIMENTAL_DOCKER_NETWORK's),
+// whose containerd runs the node image's config.toml with the config's
+// containerdConfigPatches merged in as kind merges them.
 // No kubelet: the node image runs containerd only.
 //
 // With MIRRORGATE_REAL_KIND naming a real kind binary, every command but
@@ -74,8 +75,11 @@ int create_cluster(std::string name, const fs::path& config_file, const std::str
     return 1;
   }
   PatchedConfig config = apply_containerd_patches(kind_base_containerd_config(), kind.containerd_patches);
-  if (!run({"docker", "network", "inspect", "kind"}, {.check = false}).ok()) {
-    run({"docker", "network", "create", "kind"});
+  // As kind: the nodes' network is `kind` unless KIND_EXPERIMENTAL_DOCKER_NETWORK names another.
+  const char* network_env = std::getenv("KIND_EXPERIMENTAL_DOCKER_NETWORK");
+  const std::string network = network_env && *network_env ? network_env : "kind";
+  if (!run({"docker", "network", "inspect", network}, {.check = false}).ok()) {
+    run({"docker", "network", "create", network});
   }
   const fs::path tmp = fs::temp_directory_path() / ("kind-double-" + std::to_string(::getpid()) + ".toml");
   write_file_atomic(tmp, config.toml);
@@ -83,7 +87,7 @@ int create_cluster(std::string name, const fs::path& config_file, const std::str
   for (const auto& node : kind.nodes) {
     // kind's nodes are privileged; where the host withholds CAP_SYS_RESOURCE,
     // --privileged fails, and every capability but that one is enough.
-    run({"docker", "create", "--name", node.name, "--hostname", node.name, "--network", "kind",
+    run({"docker", "create", "--name", node.name, "--hostname", node.name, "--network", network,
          "--label", std::string(kClusterLabel) + "=" + name, "--label", std::string(kRoleLabel) + "=" + node.role,
          "--cap-add=ALL", "--cap-drop=SYS_RESOURCE", "--security-opt", "seccomp=unconfined", "--init",
          "--tmpfs", "/run", "--volume", "/var/lib/containerd", image});
