@@ -67,10 +67,16 @@ TEST(RunState, KindBackendStateRoundTripsAndNamesTheMirrorByItsPublishedPort) {
   s.mirror_url = "http://127.0.0.1:5001";
   s.mirror_address = "172.18.0.3";
   kind::KindState k;
-  k.hub_container = "mirrorgate-hub";
+  k.hub_container = "mirrorgate-hub-mirrorgate";
   k.node_image = "mirrorgate/kind-node:containerd";
   k.cluster_created = true;
   k.registry_created = true;
+  k.network = "mirrorgate-net-mirrorgate";
+  k.network_id = "5d1c0ffee";
+  k.hub_container_id = "a1";
+  k.registry_container_id = "b2";
+  k.node_ids = {"c3", "d4"};
+  k.cluster_create_started = "2026-11-30T13:17:35Z";
   s.backend_state = k;
   save_state(s);
 
@@ -80,6 +86,10 @@ TEST(RunState, KindBackendStateRoundTripsAndNamesTheMirrorByItsPublishedPort) {
   const auto kind_back = loaded->backend_state.get<kind::KindState>();
   EXPECT_TRUE(kind_back.cluster_created);
   EXPECT_FALSE(kind_back.network_created);  // up did not make the kind network: down must not remove it
+  // What down may remove it knows by ID.
+  EXPECT_EQ(kind_back.network, "mirrorgate-net-mirrorgate");
+  EXPECT_EQ(kind_back.node_ids, (std::vector<std::string>{"c3", "d4"}));
+  EXPECT_EQ(kind_back.registry_container_id, "b2");
   // The host reaches kind-registry on its published port; the upstream sees its kind-network address.
   kind::KindEnvironment env(*loaded);
   EXPECT_EQ(env.mirror().base_url(), "http://127.0.0.1:5001");

@@ -45,7 +45,7 @@ struct SeededImage {
 };
 
 struct RunState {
-  static constexpr int kVersion = 3;  // of the file's layout; checked on load
+  static constexpr int kVersion = 4;  // of the file's layout; checked on load
   int version = kVersion;
   std::string backend;  // "local" or "kind"
   std::string cluster;

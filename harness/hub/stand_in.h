@@ -5,7 +5,7 @@
 // per state directory, issues the tokens, and counts the pull quota. Seeded
 // with the test images through the registry HTTP API, as an account that may
 // push. The local backend runs it in a namespace, the kind backend in a
-// container on the kind network; everything else about it is here.
+// container on the run's own docker network; everything else about it is here.
 #pragma once
 
 #include <filesystem>

@@ -7,8 +7,9 @@
 # running cluster as a user could have made it, runs the live verify, checks
 # its exit code and diagnosis, requires that the live run changed nothing
 # (a snapshot of every node's /etc/containerd and images, the node and
-# kind-registry containers, kind-registry's config, the kind network and its
-# aliases, taken before and after it), and puts the cluster back.
+# kind-registry containers, kind-registry's config, the nodes' network and
+# its aliases, taken before and after it), and puts the cluster back — the
+# same containers, so that the run that made them still owns them.
 set -euo pipefail
 case_name=$1 mirrorgate=$2 cluster=$3 state=$4 src=$5
 work=$(mktemp -d /tmp/mirrorgate-live-XXXXXX)
@@ -17,6 +18,8 @@ nodes=$(docker ps --filter "label=io.x-k8s.kind.cluster=$cluster" --format '{{.N
 worker=$(grep -- '-worker$' <<<"$nodes" | head -1)
 [[ -n $worker ]] || { echo "no worker node of cluster $cluster is running" >&2; exit 1; }
 hosts_path=/etc/containerd/certs.d/docker.io/hosts.toml
+# The test world's own network (KIND_EXPERIMENTAL_DOCKER_NETWORK), not `kind`.
+net=$(docker inspect -f '{{range $name, $n := .NetworkSettings.Networks}}{{$name}}{{end}}' "$worker")
 
 snapshot() {
   local n
@@ -33,9 +36,9 @@ snapshot() {
   docker exec kind-registry cat /etc/docker/registry/config.yml | sha256sum
   echo "== networks"
   docker network ls --format '{{.Name}} {{.Driver}}' | sort
-  docker network inspect -f '{{range $id, $c := .Containers}}{{$c.Name}} {{$c.IPv4Address}}{{println}}{{end}}' kind | sort
+  docker network inspect -f '{{range $id, $c := .Containers}}{{$c.Name}} {{$c.IPv4Address}}{{println}}{{end}}' "$net" | sort
   for c in $nodes kind-registry; do
-    docker inspect -f "$c {{json .NetworkSettings.Networks.kind.Aliases}}" "$c"
+    docker inspect -f "$c {{json (index .NetworkSettings.Networks \"$net\").Aliases}}" "$c"
   done
 }
 
@@ -46,10 +49,10 @@ restart_node() {  # the node's containerd reads its config.toml again
   return 1
 }
 
-restore_registry() {
+restore_registry() {  # the run's own kind-registry back under its name
   docker rm -f kind-registry >/dev/null
-  bash "$src/registry/setup-registry.sh" --port 5001 --data-dir "$state/registry-data" \
-    --config "$src/registry/registry-config.yml" --ca-bundle "$state/pki/ca-bundle.crt" >/dev/null
+  docker rename kind-registry-saved kind-registry
+  docker start kind-registry >/dev/null
 }
 
 # Each case: what to break (apply), how to mend it (restore), the exit code
@@ -76,8 +79,9 @@ case $case_name in
   registry_not_a_proxy)
     # A plain registry under the same name on the kind network: it answers
     # 404 for every image it was not pushed, and containerd falls back.
-    docker rm -f kind-registry >/dev/null
-    docker run -d --name kind-registry --network kind -p 127.0.0.1:5001:5000 registry:2 >/dev/null
+    docker stop kind-registry >/dev/null
+    docker rename kind-registry kind-registry-saved
+    docker run -d --name kind-registry --network "$net" -p 127.0.0.1:5001:5000 registry:2 >/dev/null
     restore=restore_registry
     want=1 pattern="kind-registry is not a pull-through cache" ;;
   node_without_config_path)

@@ -47,19 +47,35 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-std::string address_on_kind_network(const std::string& container) {
+std::string address_on_network(const std::string& container, const std::string& network) {
   std::string address;
   auto got = wait_for(
       [&](std::string& why) {
-        address = trim(docker({"inspect", "-f",
-                               "{{with index .NetworkSettings.Networks \"kind\"}}{{.IPAddress}}{{end}}", container})
+        address = trim(docker({"inspect", "-f", "{{with index .NetworkSettings.Networks \"" + network + "\"}}{{.IPAddress}}{{end}}",
+                               container})
                            .out);
-        why = "no address on the kind network yet";
+        why = "no address on the " + network + " network yet";
         return !address.empty();
       },
       10s, 100ms);
-  if (!got) throw std::runtime_error("container " + container + " has no address on the kind network");
+  if (!got) throw std::runtime_error("container " + container + " has no address on the " + network + " network");
   return address;
+}
+
+std::vector<std::string> networks_of(const std::string& container) {
+  return lines_of(docker({"inspect", "-f", "{{range $name, $n := .NetworkSettings.Networks}}{{$name}}{{println}}{{end}}",
+                          container})
+                      .out);
+}
+
+std::string container_id(const std::string& name) {
+  auto r = docker_quiet({"container", "inspect", "-f", "{{.Id}}", name});
+  return r.ok() ? trim(r.out) : "";
+}
+
+std::string network_id(const std::string& name) {
+  auto r = docker_quiet({"network", "inspect", "-f", "{{.Id}}", name});
+  return r.ok() ? trim(r.out) : "";
 }
 
 bool on_path(const std::string& command) {

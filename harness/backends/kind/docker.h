@@ -24,9 +24,21 @@ bool container_exists(const std::string& name);
 bool container_running(const std::string& name);
 // The container's main process as the host sees it; 0 when it does not run.
 int container_pid(const std::string& name);
-// Its address on the kind network; waits for it (right after `docker
-// network connect` the address can still be empty).
-std::string address_on_kind_network(const std::string& container);
+// Its address on `network`; waits for it (right after `docker network
+// connect` the address can still be empty).
+std::string address_on_network(const std::string& container, const std::string& network);
+// The networks it is attached to, by name.
+std::vector<std::string> networks_of(const std::string& container);
+
+// The full ID of the container (or network) of that name; empty when none.
+// What a run creates it records by ID, and removes only while the name still
+// leads to that ID: a container someone made under the same name since is
+// not the run's.
+std::string container_id(const std::string& name);
+std::string network_id(const std::string& name);
+// Labels every container and network a run creates: the state directory
+// that owns it (`docker ps --filter label=io.mirrorgate.state` lists them).
+inline constexpr const char* kStateLabel = "io.mirrorgate.state";
 
 bool on_path(const std::string& command);
 

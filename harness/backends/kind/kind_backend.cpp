@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -31,7 +32,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kHubContainer = "mirrorgate-hub";
+// With the stand-in, the run's own network and hub container, named after
+// the cluster so that two test worlds never meet.
+std::string own_network_name(const std::string& cluster) { return "mirrorgate-net-" + cluster; }
+std::string hub_container_name(const std::string& cluster) { return "mirrorgate-hub-" + cluster; }
 
 // "1.7.24" from `containerd --version` in the node.
 std::string node_containerd_version(const std::string& node) {
@@ -107,6 +111,7 @@ std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const Environme
   run.platform = host_platform();
   KindState kind;
   kind.node_image = o.kind.node_image;
+  if (o.kind.stand_in_hub) kind.network = own_network_name(run.cluster);
   // Each look at kind-registry's log reads from this run's start, not the
   // container's whole history (it may be a long-lived cache).
   kind.logs_since = rfc3339_now();
@@ -116,11 +121,17 @@ std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const Environme
   return env;
 }
 
+std::string state_label(const RunState& run) { return std::string(kStateLabel) + "=" + run.state_dir.string(); }
+
+// kind creates it too; made first so the hub and kind-registry can join it.
+// The stand-in's network is always made here (refuse_foreign_parts checked
+// that none of its name exists); `kind` is reused when it exists.
 void ensure_network(KindEnvironment& env) {
-  if (docker_quiet({"network", "inspect", kKindNetwork}).ok()) return;
-  // kind creates it too; made first so the hub and kind-registry can join it.
-  docker({"network", "create", kKindNetwork});
-  env.kind().network_created = true;
+  auto& kind = env.kind();
+  if (!network_id(kind.network).empty()) return;
+  kind.network_created = true;  // recorded first: removed again if anything below fails
+  env.save();
+  kind.network_id = trim(docker({"network", "create", "--label", state_label(env.state()), kind.network}).out);
   env.save();
 }
 
@@ -130,6 +141,7 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   run.ca_file = pki.ca_file;
   run.ca_bundle = pki.ca_bundle;
   const fs::path dir = run.state_dir / "hub";
+  auto& kind = env.kind();
   run.hub_data = run.state_dir / "hub-data";
   TestImageStore store(run.image_store);
   const auto images = build_test_images(run.files.images, store);
@@ -140,18 +152,19 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   ensure_hub_accounts(run.state_dir);
   run.hub_quota = o.hub_quota;
   run.hub_account_quota = o.hub_account_quota;
-  env.kind().hub_container = kHubContainer;
+  kind.hub_container = hub_container_name(run.cluster);
   env.save();
-  spdlog::info("starting the Docker Hub stand-in ({} as {} on the kind network)", kHubContainer, kDockerHubApiHost);
-  if (!container_exists(kHubContainer)) {
-    docker({"run", "-d", "--name", kHubContainer, "--network", kKindNetwork, "--network-alias", kDockerHubApiHost,
-            "--network-alias", "docker.io", "--network-alias", kDockerHubAuthHost, "-v", (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro",
-            "-v", (run.state_dir / "pki").string() + ":/pki:ro", "-v", run.hub_data.string() + ":/var/lib/registry",
-            "registry:2"});
-  } else {
-    docker({"start", kHubContainer});
-  }
-  run.hub_address = address_on_kind_network(kHubContainer);
+  spdlog::info("starting the Docker Hub stand-in ({} as {} on the run's network {})", kind.hub_container,
+               kDockerHubApiHost, kind.network);
+  kind.hub_container_id =
+      trim(docker({"run", "-d", "--name", kind.hub_container, "--label", state_label(run), "--network", kind.network,
+                   "--network-alias", kDockerHubApiHost, "--network-alias", "docker.io", "--network-alias",
+                   kDockerHubAuthHost, "-v", (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro", "-v",
+                   (run.state_dir / "pki").string() + ":/pki:ro", "-v", run.hub_data.string() + ":/var/lib/registry",
+                   "registry:2"})
+               .out);
+  env.save();
+  run.hub_address = address_on_network(kind.hub_container, kind.network);
   env.save();
   start_hub_front(env);
   run.seeded_images = seed_hub(env.upstream(), images, store, run.platform);
@@ -165,9 +178,11 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
 
 void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
   auto& run = env.mutable_state();
-  const bool existed = container_exists(env.kind().registry_container);
+  auto& kind = env.kind();
+  const bool existed = container_exists(kind.registry_container);
   std::vector<std::string> argv{"bash", o.kind.setup_registry_script.string(), "--port",
-                                std::to_string(o.kind.registry_port), "--data-dir", run.registry_data.string(),
+                                std::to_string(o.kind.registry_port), "--network", kind.network,
+                                "--data-dir", run.registry_data.string(),
                                 "--config", run.files.registry_config.string(), "--start",
                                 run.files.registry_start.empty() ? "none" : run.files.registry_start.string()};
   if (run.has_stand_in_hub()) {
@@ -177,12 +192,15 @@ void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
   spdlog::info("running {}", join_argv(argv));
   auto r = mirrorgate::run(argv, {.timeout = 5min, .check = false});
   for (const auto& line : lines_of(r.out)) spdlog::info("  {}", line);
+  // Recorded before a failure is reported: a container the script made is removed again.
+  kind.registry_created = !existed && container_exists(kind.registry_container);
+  if (kind.registry_created) kind.registry_container_id = container_id(kind.registry_container);
+  env.save();
   if (!r.ok()) {
     throw std::runtime_error(o.kind.setup_registry_script.string() + " failed (exit " + std::to_string(r.exit_code) +
                              "): " + trim(r.err));
   }
-  env.kind().registry_created = !existed;
-  run.mirror_address = address_on_kind_network(env.kind().registry_container);
+  run.mirror_address = address_on_network(kind.registry_container, kind.network);
   env.save();
   wait_answering("kind-registry (" + run.mirror_url + ")", env.mirror());
 }
@@ -192,15 +210,37 @@ bool cluster_exists(const std::string& cluster) {
   return std::find(clusters.begin(), clusters.end(), cluster) != clusters.end();
 }
 
-// The stand-in needs its CA in every node's bundle: a change mirrorgate makes
-// only to clusters it creates (and deletes again). Checked before anything
-// is created.
-void refuse_stand_in_on_foreign_cluster(const std::string& cluster) {
-  if (!cluster_exists(cluster)) return;
-  throw bad_flag("--name " + cluster,
-                 "a kind cluster of that name exists and this run did not create it; --stand-in-hub would put the lab "
-                 "CA into its nodes' trust. Give another --name, or check your own cluster without changing it: "
-                 "mirrorgate verify --live --backend kind --name " + cluster);
+// The stand-in world is made of parts of its own, never of the host's:
+// its CA goes only into nodes the run creates (and deletes again), its
+// Docker Hub names live only on its own network, and a kind-registry that
+// already caches real Docker Hub content must not take in test images.
+// Checked before anything is created.
+void refuse_foreign_parts(const std::string& cluster, const std::string& registry_container) {
+  if (cluster_exists(cluster)) {
+    throw bad_flag("--name " + cluster,
+                   "a kind cluster of that name exists and this run did not create it; --stand-in-hub would put the lab "
+                   "CA into its nodes' trust. Give another --name, or check your own cluster without changing it: "
+                   "mirrorgate verify --live --backend kind --name " + cluster);
+  }
+  if (container_exists(registry_container)) {
+    throw bad_flag("--stand-in-hub",
+                   "a container named " + registry_container + " exists and this run did not create it; with the "
+                   "stand-in it would cache test images as Docker Hub's. Stop and remove it first (its cache stays in "
+                   "its data directory): docker rm -f " + registry_container + ", or check your own setup without "
+                   "changing it: mirrorgate verify --live --backend kind --name CLUSTER");
+  }
+  for (const auto& container : {hub_container_name(cluster)}) {
+    if (container_exists(container)) {
+      throw bad_flag("--name " + cluster, "a container named " + container +
+                                              " exists and this run did not create it (a run killed before its down?); "
+                                              "remove it if it is no longer needed: docker rm -f " + container);
+    }
+  }
+  if (!network_id(own_network_name(cluster)).empty()) {
+    throw bad_flag("--name " + cluster, "a docker network named " + own_network_name(cluster) +
+                                            " exists and this run did not create it; remove it if it is no longer "
+                                            "needed: docker network rm " + own_network_name(cluster));
+  }
 }
 
 void ensure_cluster(KindEnvironment& env) {
@@ -215,21 +255,33 @@ void ensure_cluster(KindEnvironment& env) {
     argv.push_back("--image");
     argv.push_back(env.kind().node_image);
   }
-  spdlog::info("creating the cluster: {}", join_argv(argv));
+  std::map<std::string, std::string> environment;
+  if (env.kind().network != kKindNetwork) {
+    // kind's own switch for the nodes' network (pkg/cluster/internal/providers/docker).
+    environment["KIND_EXPERIMENTAL_DOCKER_NETWORK"] = env.kind().network;
+    spdlog::info("creating the cluster on the run's network: KIND_EXPERIMENTAL_DOCKER_NETWORK={} {}", env.kind().network,
+                 join_argv(argv));
+  } else {
+    spdlog::info("creating the cluster: {}", join_argv(argv));
+  }
   env.kind().cluster_created = true;  // recorded first: a half-made cluster is deleted too
+  env.kind().cluster_create_started = rfc3339_now();
   env.save();
   // A Ctrl-C stops kind at once; the teardown then deletes the half-made cluster.
-  auto r = mirrorgate::run(argv, {.timeout = 10min, .check = false, .stop_on_interrupt = true});
+  auto r = mirrorgate::run(argv, {.timeout = 10min, .check = false, .extra_env = environment, .stop_on_interrupt = true});
   if (!r.ok()) throw std::runtime_error("kind create cluster failed: " + trim(r.err) + trim(r.out));
 }
 
 void read_nodes(KindEnvironment& env, const KindConfig& kind) {
   auto& run = env.mutable_state();
+  const std::string& network = env.kind().network;
   run.nodes.clear();
+  env.kind().node_ids.clear();
   for (const auto& name : lines_of(mirrorgate::run({"kind", "get", "nodes", "--name", run.cluster}, {.timeout = 1min}).out)) {
     const std::string role =
         trim(docker({"inspect", "-f", std::string("{{index .Config.Labels \"") + kRoleLabel + "\"}}", name}).out);
-    run.nodes.push_back({name, role, address_on_kind_network(name)});
+    run.nodes.push_back({name, role, address_on_network(name, network)});
+    if (env.kind().cluster_created) env.kind().node_ids.push_back(container_id(name));
   }
   if (run.nodes.empty()) throw std::runtime_error("kind get nodes --name " + run.cluster + " lists no node");
   run.containerd = generation_for_version(node_containerd_version(run.nodes.front().name));
@@ -243,7 +295,7 @@ void read_nodes(KindEnvironment& env, const KindConfig& kind) {
   std::stable_sort(run.nodes.begin(), run.nodes.end(),
                    [&](const NodeInfo& a, const NodeInfo& b) { return rank(a.name) < rank(b.name); });
   run.harness_address =
-      trim(docker({"network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", kKindNetwork}).out);
+      trim(docker({"network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}} {{end}}", network}).out);
   if (auto space = run.harness_address.find(' '); space != std::string::npos) run.harness_address.resize(space);
   env.save();
 }
@@ -287,28 +339,83 @@ void collect_logs(const RunState& run, const KindState& kind) {
   }
 }
 
+// The cluster's nodes as Docker lists them now: ID and creation time (RFC 3339).
+struct NodeContainer {
+  std::string id, name, created;
+};
+std::vector<NodeContainer> node_containers(const std::string& cluster) {
+  const auto filter = std::string("label=") + kClusterLabel + "=" + cluster;
+  std::vector<NodeContainer> out;
+  for (const auto& id : lines_of(docker_quiet({"ps", "-a", "--no-trunc", "--filter", filter, "--format", "{{.ID}}"}).out)) {
+    const auto fields = lines_of(docker_quiet({"inspect", "-f", "{{.Name}}{{println}}{{.Created}}", id}).out);
+    if (fields.size() == 2) out.push_back({id, fields[0].substr(fields[0].rfind('/') + 1), fields[1]});
+  }
+  return out;
+}
+
+// A node the run made: recorded by ID, or — for a cluster whose creation
+// did not finish — made after `kind create cluster` started.
+bool own_node(const NodeContainer& node, const KindState& kind) {
+  if (!kind.node_ids.empty()) return std::find(kind.node_ids.begin(), kind.node_ids.end(), node.id) != kind.node_ids.end();
+  // RFC 3339 in UTC compares as text to the second.
+  return !kind.cluster_create_started.empty() && node.created.substr(0, 19) >= kind.cluster_create_started.substr(0, 19);
+}
+
+// Empty when every node of the cluster is the run's, else the first that is not.
+std::string foreign_node(const RunState& run, const KindState& kind) {
+  for (const auto& node : node_containers(run.cluster)) {
+    if (!own_node(node, kind)) return node.name + " (" + node.id.substr(0, 12) + ", created " + node.created + ")";
+  }
+  return "";
+}
+
+// Still the container the run created: its name leads to the recorded ID.
+bool own_container(const std::string& name, const std::string& recorded_id) {
+  return !recorded_id.empty() && container_id(name) == recorded_id;
+}
+
 std::vector<std::string> teardown(const RunState& run, const KindState& kind, bool purge) {
   std::vector<std::string> problems;
   auto attempt = [&](const std::string& what, const std::vector<std::string>& argv) {
     auto r = mirrorgate::run(argv, {.timeout = 3min, .check = false});
     if (!r.ok()) problems.push_back(what + ": " + trim(r.err));
   };
+  // A container under a recorded name that is not the recorded one was made
+  // by someone else since: left alone, and said.
+  auto remove_container = [&](const std::string& name, const std::string& id, const std::vector<std::string>& rm) {
+    if (!container_exists(name)) return;
+    if (!own_container(name, id)) {
+      problems.push_back("container " + name + " is not the one this run created (" +
+                         (id.empty() ? std::string("none recorded") : "recorded " + id.substr(0, 12)) + ", now " +
+                         container_id(name).substr(0, 12) + "); left alone");
+      return;
+    }
+    std::vector<std::string> argv{"docker", "rm", "-f"};
+    argv.insert(argv.end(), rm.begin(), rm.end());
+    argv.push_back(id);
+    attempt("removing " + name, argv);
+  };
   if (kind.cluster_created && !cluster_name_problem(run.cluster).empty()) {
     problems.push_back("the state file names cluster '" + run.cluster + "', which is not a kind cluster name; left alone");
   } else if (kind.cluster_created) {
-    attempt("kind delete cluster --name " + run.cluster, {"kind", "delete", "cluster", "--name", run.cluster});
+    if (auto foreign = foreign_node(run, kind); !foreign.empty()) {
+      problems.push_back("cluster " + run.cluster + " has a node this run did not create: " + foreign +
+                         "; left alone (kind delete cluster --name " + run.cluster + " removes it)");
+    } else {
+      attempt("kind delete cluster --name " + run.cluster, {"kind", "delete", "cluster", "--name", run.cluster});
+    }
   }
-  if (kind.registry_created && container_exists(kind.registry_container)) {
-    attempt("removing " + kind.registry_container, {"docker", "rm", "-f", kind.registry_container});
-  }
+  if (kind.registry_created) remove_container(kind.registry_container, kind.registry_container_id, {});
   if (!kind.hub_container.empty() && !stop_daemon(kind.hub_front)) {
     problems.push_back("the stand-in's front (pid " + std::to_string(kind.hub_front.pid) + ") did not stop");
   }
-  if (!kind.hub_container.empty() && container_exists(kind.hub_container)) {
-    attempt("removing " + kind.hub_container, {"docker", "rm", "-f", "-v", kind.hub_container});
-  }
-  if (kind.network_created && docker_quiet({"network", "inspect", kKindNetwork}).ok()) {
-    attempt("removing the kind network", {"docker", "network", "rm", kKindNetwork});
+  if (!kind.hub_container.empty()) remove_container(kind.hub_container, kind.hub_container_id, {"-v"});
+  if (kind.network_created && !network_id(kind.network).empty()) {
+    if (network_id(kind.network) != kind.network_id || kind.network_id.empty()) {
+      problems.push_back("docker network " + kind.network + " is not the one this run created; left alone");
+    } else {
+      attempt("removing the docker network " + kind.network, {"docker", "network", "rm", kind.network_id});
+    }
   }
   if (purge) {
     // Only what lies inside the state directory: the cache and the stand-in's data this run made.
@@ -328,18 +435,24 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
   return problems;
 }
 
+// What of the run is still there: only what it made (by recorded ID).
 std::vector<std::string> leftovers_of(const RunState& run, const KindState& kind) {
   std::vector<std::string> out;
   if (kind.cluster_created) {
-    const auto filter = std::string("label=") + kClusterLabel + "=" + run.cluster;
-    for (const auto& c : lines_of(docker_quiet({"ps", "-a", "--filter", filter, "--format", "{{.Names}}"}).out)) {
-      out.push_back("container " + c + " (node of cluster " + run.cluster + ")");
+    for (const auto& node : node_containers(run.cluster)) {
+      if (own_node(node, kind)) out.push_back("container " + node.name + " (node of cluster " + run.cluster + ")");
     }
   }
-  if (kind.registry_created && container_exists(kind.registry_container)) out.push_back("container " + kind.registry_container);
-  if (!kind.hub_container.empty() && container_exists(kind.hub_container)) out.push_back("container " + kind.hub_container);
+  if (kind.registry_created && own_container(kind.registry_container, kind.registry_container_id)) {
+    out.push_back("container " + kind.registry_container);
+  }
+  if (!kind.hub_container.empty() && own_container(kind.hub_container, kind.hub_container_id)) {
+    out.push_back("container " + kind.hub_container);
+  }
   if (is_running(kind.hub_front)) out.push_back("process " + std::to_string(kind.hub_front.pid) + " (the stand-in's front)");
-  if (kind.network_created && docker_quiet({"network", "inspect", kKindNetwork}).ok()) out.push_back("docker network kind");
+  if (kind.network_created && !kind.network_id.empty() && network_id(kind.network) == kind.network_id) {
+    out.push_back("docker network " + kind.network);
+  }
   return out;
 }
 
@@ -368,7 +481,6 @@ std::optional<RunState> reuse_running(const fs::path& state_dir, const Inputs& i
 }
 
 void bring_up(KindEnvironment& env, const Inputs& in, const EnvironmentOptions& o) {
-  if (o.kind.stand_in_hub) refuse_stand_in_on_foreign_cluster(env.state().cluster);
   ensure_network(env);
   throw_if_interrupted("bringing up the kind cluster");
   if (o.kind.stand_in_hub) start_stand_in_hub(env, o);
@@ -414,6 +526,7 @@ RunState up(const EnvironmentOptions& o) {
   check_private_dir(o.state_dir, "--state", /*create=*/true);
   const fs::path state_dir = fs::canonical(o.state_dir);
   if (auto reused = reuse_running(state_dir, in)) return *reused;
+  if (o.kind.stand_in_hub) refuse_foreign_parts(in.kind.name, KindState{}.registry_container);
 
   auto env = plan(state_dir, o, in);
   try {
@@ -469,10 +582,20 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
   run.created_at = utc_stamp();
   run.platform = host_platform();
   run.complete = true;
+  // kind puts the nodes on `kind`, or on KIND_EXPERIMENTAL_DOCKER_NETWORK's network.
+  KindState kind;
+  kind.registry_container = registry_container;
+  kind.read_only = true;
+  const auto node_networks = networks_of(names.front());
+  kind.network = std::find(node_networks.begin(), node_networks.end(), kKindNetwork) != node_networks.end() ||
+                         node_networks.empty()
+                     ? kKindNetwork
+                     : node_networks.front();
   for (const auto& name : names) {
     const auto role = trim(docker({"inspect", "-f", std::string("{{index .Config.Labels \"") + kRoleLabel + "\"}}", name}).out);
     const auto address = trim(docker({"inspect", "-f",
-                                      "{{with index .NetworkSettings.Networks \"kind\"}}{{.IPAddress}}{{end}}", name}).out);
+                                      "{{with index .NetworkSettings.Networks \"" + kind.network + "\"}}{{.IPAddress}}{{end}}",
+                                      name}).out);
     run.nodes.push_back({name, role, address});
   }
   std::sort(run.nodes.begin(), run.nodes.end(), [](const NodeInfo& a, const NodeInfo& b) {
@@ -488,13 +611,10 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
                              "); the nodes fall back to Docker Hub. Start it: docker start " + registry_container);
   }
   const auto networks = registry["NetworkSettings"].value("Networks", nlohmann::json::object());
-  if (networks.contains(kKindNetwork)) run.mirror_address = networks[kKindNetwork].value("IPAddress", "");
+  if (networks.contains(kind.network)) run.mirror_address = networks[kind.network].value("IPAddress", "");
   run.containerd = generation_for_version(node_containerd_version(run.nodes.front().name));
   run.mirror_url = registry_url_from_host(registry);
   if (run.mirror_url.empty() && !run.mirror_address.empty()) run.mirror_url = "http://" + run.mirror_address + ":5000";
-  KindState kind;
-  kind.registry_container = registry_container;
-  kind.read_only = true;
   kind.logs_since = rfc3339_now();
   run.backend_state = kind;
   return std::make_unique<KindEnvironment>(std::move(run));

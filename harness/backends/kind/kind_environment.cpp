@@ -281,7 +281,7 @@ void KindEnvironment::set_upstream(Upstream state) {
       // restarted container has a new network namespace: so has its front.
       stop_daemon(kind_.hub_front);
       docker({"restart", kind_.hub_container});
-      run_.hub_address = address_on_kind_network(kind_.hub_container);
+      run_.hub_address = address_on_network(kind_.hub_container, kind_.network);
       start_hub_front(*this);
       if (!run_.upstream_rate.empty()) apply_hub_rate(kind_, run_.upstream_rate);
       run(in_hub_netns(kind_, {"ip", "link", "set", "eth0", "down"}));
@@ -327,7 +327,7 @@ void KindEnvironment::restart_mirror() {
     throw std::runtime_error("kind-registry exited during start-up (" + trim(state.out) + "): " +
                              (why.empty() ? "see `docker logs " + kind_.registry_container + "`" : why));
   }
-  run_.mirror_address = address_on_kind_network(kind_.registry_container);
+  run_.mirror_address = address_on_network(kind_.registry_container, kind_.network);
   save();
   wait_answering("kind-registry", mirror(), kAnswerTimeout);
 }

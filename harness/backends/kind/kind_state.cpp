@@ -9,6 +9,9 @@ void to_json(nlohmann::json& j, const KindState& s) {
        {"node_image", s.node_image},                 {"network_created", s.network_created},
        {"registry_created", s.registry_created},     {"cluster_created", s.cluster_created},
        {"read_only", s.read_only},                   {"logs_since", s.logs_since},
+       {"network", s.network},                       {"network_id", s.network_id},
+       {"hub_container_id", s.hub_container_id},     {"registry_container_id", s.registry_container_id},
+       {"node_ids", s.node_ids},                     {"cluster_create_started", s.cluster_create_started},
        {"hub_front", {{"daemon", s.hub_front}, {"log", s.hub_front_log.string()}, {"access_log", s.hub_access_log.string()}}}};
 }
 
@@ -21,6 +24,12 @@ void from_json(const nlohmann::json& j, KindState& s) {
   s.cluster_created = j.value("cluster_created", false);
   s.read_only = j.value("read_only", false);
   s.logs_since = j.value("logs_since", "");
+  s.network = j.value("network", "kind");
+  s.network_id = j.value("network_id", "");
+  s.hub_container_id = j.value("hub_container_id", "");
+  s.registry_container_id = j.value("registry_container_id", "");
+  s.node_ids = j.value("node_ids", std::vector<std::string>{});
+  s.cluster_create_started = j.value("cluster_create_started", "");
   if (j.contains("hub_front")) {
     const auto& f = j["hub_front"];
     s.hub_front = f.value("daemon", DaemonHandle{});

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <filesystem>
 
@@ -21,9 +22,22 @@ struct KindState {
   std::filesystem::path hub_front_log;
   std::filesystem::path hub_access_log;
   std::string node_image;        // passed to `kind create cluster --image`; empty: kind's default
-  bool network_created = false;  // the `kind` docker network
+  // The docker network of the run's nodes, kind-registry and stand-in:
+  // `kind` in front of the real Docker Hub (the product's contract); with the
+  // stand-in a network of the run's own, so that no other kind cluster on
+  // the host resolves Docker Hub's names to the stand-in.
+  std::string network = "kind";
+  bool network_created = false;
+  // What the run created, by ID: removed only while its name still leads there.
+  std::string network_id;
+  std::string hub_container_id;
+  std::string registry_container_id;
+  std::vector<std::string> node_ids;
   bool registry_created = false;
   bool cluster_created = false;
+  // When `kind create cluster` started (RFC 3339): a half-made cluster's
+  // nodes, made after it, are the run's.
+  std::string cluster_create_started;
   // A live look at the user's own cluster (verify --live): nothing may be written.
   bool read_only = false;
   // kind-registry's log is read from here on (RFC 3339): the run's start.
