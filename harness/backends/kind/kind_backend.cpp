@@ -229,12 +229,10 @@ void refuse_foreign_parts(const std::string& cluster, const std::string& registr
                    "its data directory): docker rm -f " + registry_container + ", or check your own setup without "
                    "changing it: mirrorgate verify --live --backend kind --name CLUSTER");
   }
-  for (const auto& container : {hub_container_name(cluster)}) {
-    if (container_exists(container)) {
-      throw bad_flag("--name " + cluster, "a container named " + container +
-                                              " exists and this run did not create it (a run killed before its down?); "
-                                              "remove it if it is no longer needed: docker rm -f " + container);
-    }
+  if (const auto hub = hub_container_name(cluster); container_exists(hub)) {
+    throw bad_flag("--name " + cluster, "a container named " + hub +
+                                            " exists and this run did not create it (a run killed before its down?); "
+                                            "remove it if it is no longer needed: docker rm -f " + hub);
   }
   if (!network_id(own_network_name(cluster)).empty()) {
     throw bad_flag("--name " + cluster, "a docker network named " + own_network_name(cluster) +
