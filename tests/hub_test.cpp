@@ -379,3 +379,20 @@ TEST(HubSeedCache, AHubThatAlreadyHeldDataIsNeitherFilledNorKept) {
   seeding.keep(hub);
   EXPECT_FALSE(fs::exists(seeding.dir())) << "a hub kept from earlier runs may hold more than this list";
 }
+
+TEST(HubSeedCache, ALinkPlantedInTheKeptSeedingIsNotCopiedAndAWritableOneIsNotUsed) {
+  TempDir dir("seed");
+  TestImageStore store(dir.path / "store");
+  const auto images = small_images(store);
+  HubSeedCache seeding(store, images);
+  lay_out_as_distribution(seeding.dir(), images, store);
+  // A link into /etc where the hub (root) would write its uploads.
+  fs::create_directory_symlink("/etc", seeding.dir() / "docker/registry/v2/repositories/library/busybox/_uploads");
+  const fs::path hub = dir.path / "hub";
+  ASSERT_TRUE(seeding.restore_into(hub));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(hub / "docker/registry/v2/repositories/library/busybox/_uploads")));
+
+  fs::permissions(seeding.dir(), fs::perms::group_write | fs::perms::others_write, fs::perm_options::add);
+  EXPECT_FALSE(HubSeedCache(store, images).restore_into(dir.path / "hub2")) << "others could have written it";
+  EXPECT_FALSE(fs::exists(dir.path / "hub2"));
+}

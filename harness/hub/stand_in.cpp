@@ -195,22 +195,39 @@ bool empty_or_missing(const fs::path& dir) {
   return !fs::exists(dir, ec) || fs::is_empty(dir, ec);
 }
 
-// Never follows a link: the copy holds what distribution wrote, files and directories.
+// Directories and regular files only: distribution writes nothing else, and
+// a link planted in the copy would lead the hub (root) to write elsewhere.
 void copy_tree(const fs::path& from, const fs::path& to) {
-  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  fs::create_directories(to);
+  for (auto it = fs::recursive_directory_iterator(from); it != fs::recursive_directory_iterator(); ++it) {
+    const auto type = it->symlink_status().type();
+    const fs::path target = to / fs::relative(it->path(), from);
+    if (type == fs::file_type::directory) {
+      fs::create_directory(target);
+    } else if (type == fs::file_type::regular) {
+      fs::copy_file(it->path(), target);
+    }
+  }
 }
 
 }  // namespace
 
-HubSeedCache::HubSeedCache(const TestImageStore& store, const std::vector<TestImage>& images) : images_(images) {
+HubSeedCache::HubSeedCache(const TestImageStore& store, std::vector<TestImage> images) : images_(std::move(images)) {
   std::ostringstream key;
-  for (const auto& image : images) key << image.spec.ref.str() << ' ' << image.top.digest << '\n';
+  for (const auto& image : images_) key << image.spec.ref.str() << ' ' << image.top.digest << '\n';
   dir_ = store.dir() / "hub-seed" / sha256_hex(key.str()).substr(0, 16);
 }
 
 bool HubSeedCache::restore_into(const fs::path& hub_data) {
   started_empty_ = empty_or_missing(hub_data);
   if (!started_empty_ || !fs::is_directory(dir_) || fs::is_symlink(dir_)) return false;
+  try {
+    // Copied into a directory the hub writes as root: only from a cache no one else could have written.
+    check_private_dir(dir_, "--image-cache");
+  } catch (const std::exception& e) {
+    spdlog::warn("not using the kept seeding: {}; seeding the hub by pushing instead", e.what());
+    return false;
+  }
   if (!holds_every_image(dir_, images_)) {
     spdlog::warn("{} does not hold every test image whole; seeding the hub by pushing instead", dir_.string());
     return false;

@@ -78,10 +78,12 @@ std::vector<TestImage> build_test_images(const std::filesystem::path& list, cons
 // image by digest afterwards and pushes what is missing.
 class HubSeedCache {
  public:
-  HubSeedCache(const TestImageStore& store, const std::vector<TestImage>& images);
+  HubSeedCache(const TestImageStore& store, std::vector<TestImage> images);
   // Before the stand-in starts. Copies the kept seeding into `hub_data` when
-  // that directory is empty and the kept copy holds every blob at its size
-  // and every tag at its digest; returns whether it did.
+  // that directory is empty, the kept copy lies in a directory only root
+  // (or the user) can write, and it holds every blob at its size and every
+  // tag at its digest; returns whether it did. Copies directories and
+  // regular files only, never a link.
   bool restore_into(const std::filesystem::path& hub_data);
   // After seed_hub: keeps `hub_data` as this list's seeding when it was
   // empty before restore_into (so it holds these images and nothing else)
@@ -90,7 +92,7 @@ class HubSeedCache {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
-  const std::vector<TestImage>& images_;
+  std::vector<TestImage> images_;
   std::filesystem::path dir_;
   bool started_empty_ = false;
   bool restored_ = false;
