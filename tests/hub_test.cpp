@@ -305,13 +305,18 @@ std::vector<TestImage> small_images(const TestImageStore& store) {
   return images;
 }
 
+// Where a docker-registry keeps a blob under its root directory.
+fs::path blob_in(const fs::path& data, const Blob& b) {
+  const auto hex = b.digest.substr(7);
+  return data / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex / "data";
+}
+
 // What a docker-registry writes for the images under its root directory:
 // each blob under blobs/, each tag's link under repositories/.
 void lay_out_as_distribution(const fs::path& data, const std::vector<TestImage>& images, const TestImageStore& store) {
   const fs::path v2 = data / "docker" / "registry" / "v2";
   auto put_blob = [&](const Blob& b) {
-    const auto hex = b.digest.substr(7);
-    const fs::path target = v2 / "blobs" / "sha256" / hex.substr(0, 2) / hex / "data";
+    const fs::path target = blob_in(data, b);
     fs::create_directories(target.parent_path());
     fs::copy_file(store.blob_path(b.digest), target, fs::copy_options::overwrite_existing);
   };
@@ -326,6 +331,15 @@ void lay_out_as_distribution(const fs::path& data, const std::vector<TestImage>&
                       image.top.digest);
   }
 }
+
+// A test image store of two small images, and their kept seeding laid out whole.
+struct KeptSeeding {
+  TempDir dir{"seed"};
+  TestImageStore store{dir.path / "store"};
+  std::vector<TestImage> images = small_images(store);
+  HubSeedCache seeding{store, images};
+  KeptSeeding() { lay_out_as_distribution(seeding.dir(), images, store); }
+};
 
 }  // namespace
 
@@ -343,21 +357,16 @@ TEST(HubSeedCache, TheFirstSeedingOfAListIsKeptAndCopiedIntoTheNextEmptyHub) {
   const fs::path second = dir.path / "second-hub";
   HubSeedCache again(store, images);
   ASSERT_TRUE(again.restore_into(second));
-  const auto hex = images[0].platforms[0].layers[0].digest.substr(7);
-  const fs::path layer = second / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex / "data";
-  EXPECT_EQ(read_file(layer), read_file(store.blob_path(images[0].platforms[0].layers[0].digest)));
+  const Blob& layer = images[0].platforms[0].layers[0];
+  EXPECT_EQ(read_file(blob_in(second, layer)), read_file(store.blob_path(layer.digest)));
   // A list with one image less has a seeding of its own.
   EXPECT_NE(HubSeedCache(store, {images[0]}).dir(), seeding.dir());
 }
 
 TEST(HubSeedCache, AKeptSeedingMissingATagOrWithAShortBlobIsNotCopied) {
-  TempDir dir("seed");
-  TestImageStore store(dir.path / "store");
-  const auto images = small_images(store);
-  HubSeedCache seeding(store, images);
-  lay_out_as_distribution(seeding.dir(), images, store);
-  const auto hex = images[1].platforms[0].layers[1].digest.substr(7);
-  const fs::path blob = seeding.dir() / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex / "data";
+  KeptSeeding kept;
+  auto& [dir, store, images, seeding] = kept;
+  const fs::path blob = blob_in(seeding.dir(), images[1].platforms[0].layers[1]);
   fs::resize_file(blob, fs::file_size(blob) - 1);
   EXPECT_FALSE(seeding.restore_into(dir.path / "hub"));
   EXPECT_FALSE(fs::exists(dir.path / "hub")) << "a partial copy would serve a broken image";
@@ -381,11 +390,8 @@ TEST(HubSeedCache, AHubThatAlreadyHeldDataIsNeitherFilledNorKept) {
 }
 
 TEST(HubSeedCache, ALinkPlantedInTheKeptSeedingIsNotCopiedAndAWritableOneIsNotUsed) {
-  TempDir dir("seed");
-  TestImageStore store(dir.path / "store");
-  const auto images = small_images(store);
-  HubSeedCache seeding(store, images);
-  lay_out_as_distribution(seeding.dir(), images, store);
+  KeptSeeding kept;
+  auto& [dir, store, images, seeding] = kept;
   // A link into /etc where the hub (root) would write its uploads.
   fs::create_directory_symlink("/etc", seeding.dir() / "docker/registry/v2/repositories/library/busybox/_uploads");
   const fs::path hub = dir.path / "hub";
