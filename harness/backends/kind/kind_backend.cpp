@@ -276,10 +276,13 @@ void read_nodes(KindEnvironment& env, const KindConfig& kind) {
   run.nodes.clear();
   env.kind().node_ids.clear();
   for (const auto& name : lines_of(mirrorgate::run({"kind", "get", "nodes", "--name", run.cluster}, {.timeout = 1min}).out)) {
-    const std::string role =
-        trim(docker({"inspect", "-f", std::string("{{index .Config.Labels \"") + kRoleLabel + "\"}}", name}).out);
+    // "ID ROLE" in one look.
+    const auto fields = lines_of(
+        docker({"inspect", "-f", std::string("{{.Id}}{{println}}{{index .Config.Labels \"") + kRoleLabel + "\"}}", name}).out);
+    if (fields.empty()) throw std::runtime_error("docker inspect " + name + " printed nothing");
+    const std::string role = fields.size() > 1 ? fields[1] : "";
     run.nodes.push_back({name, role, address_on_network(name, network)});
-    if (env.kind().cluster_created) env.kind().node_ids.push_back(container_id(name));
+    if (env.kind().cluster_created) env.kind().node_ids.push_back(fields[0]);
   }
   if (run.nodes.empty()) throw std::runtime_error("kind get nodes --name " + run.cluster + " lists no node");
   run.containerd = generation_for_version(node_containerd_version(run.nodes.front().name));
@@ -381,11 +384,12 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
   // A container under a recorded name that is not the recorded one was made
   // by someone else since: left alone, and said.
   auto remove_container = [&](const std::string& name, const std::string& id, const std::vector<std::string>& rm) {
-    if (!container_exists(name)) return;
-    if (!own_container(name, id)) {
+    const auto current = container_id(name);
+    if (current.empty()) return;
+    if (id.empty() || current != id) {
       problems.push_back("container " + name + " is not the one this run created (" +
                          (id.empty() ? std::string("none recorded") : "recorded " + id.substr(0, 12)) + ", now " +
-                         container_id(name).substr(0, 12) + "); left alone");
+                         current.substr(0, 12) + "); left alone");
       return;
     }
     std::vector<std::string> argv{"docker", "rm", "-f"};
@@ -408,8 +412,8 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
     problems.push_back("the stand-in's front (pid " + std::to_string(kind.hub_front.pid) + ") did not stop");
   }
   if (!kind.hub_container.empty()) remove_container(kind.hub_container, kind.hub_container_id, {"-v"});
-  if (kind.network_created && !network_id(kind.network).empty()) {
-    if (network_id(kind.network) != kind.network_id || kind.network_id.empty()) {
+  if (const auto current = kind.network_created ? network_id(kind.network) : ""; !current.empty()) {
+    if (kind.network_id.empty() || current != kind.network_id) {
       problems.push_back("docker network " + kind.network + " is not the one this run created; left alone");
     } else {
       attempt("removing the docker network " + kind.network, {"docker", "network", "rm", kind.network_id});
