@@ -36,6 +36,21 @@ else
   echo "ci/setup.sh: all packages present"
 fi
 
+# nginx for kind-registry-front in the lab: Debian 12's own, unpacked into
+# /var/cache/mirrorgate/nginx rather than installed (installing it would
+# start a system nginx on port 80).
+nginx_dir=${MIRRORGATE_NGINX_CACHE:-/var/cache/mirrorgate/nginx}
+if [[ ! -x $nginx_dir/usr/sbin/nginx ]]; then
+  work=$(mktemp -d)
+  (cd "$work" && apt-get -qq -o APT::Sandbox::User=root download nginx)
+  rm -rf "$nginx_dir.new"
+  mkdir -p "$nginx_dir.new"
+  dpkg-deb -x "$work"/nginx_*.deb "$nginx_dir.new"
+  rm -rf "$work" "$nginx_dir"
+  mv "$nginx_dir.new" "$nginx_dir"
+fi
+echo "ci/setup.sh: $("$nginx_dir/usr/sbin/nginx" -v 2>&1) in $nginx_dir"
+
 # The other node generations (containerd 1.7 and 2.x), from the same archive
 # into /var/cache/mirrorgate/containerd, without touching what is installed.
 bash "$(dirname "$0")/fetch-containerd.sh"

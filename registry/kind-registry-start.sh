@@ -89,7 +89,11 @@ while :; do
     upstream_answers && exit "$status"
     say "the registry exited ($status) and $upstream does not answer"
   fi
-  say "$upstream does not answer; serving the cache read-only until it does (cached images pull; nothing new is fetched)"
+  case $upstream in
+    *kind-registry-front*) who="$upstream (kind-registry-front, or Docker Hub behind it)" ;;
+    *) who=$upstream ;;
+  esac
+  say "$who does not answer; serving the cache read-only until it does (cached images pull; nothing new is fetched)"
   REGISTRY_PROXY_REMOTEURL= REGISTRY_STORAGE_MAINTENANCE_READONLY='{"enabled": true}' registry serve "$config" &
   pid=$!
   back=0

@@ -10,6 +10,10 @@ host_port=5001
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 config="$here/registry-config.yml"
 start_script="$here/kind-registry-start.sh"
+front_name=kind-registry-front
+front_image=nginx:stable
+front_config="$here/kind-registry-front.conf"
+front_start="$here/kind-registry-front-start.sh"
 data_dir="$PWD/registry-data"
 ca_bundle=""
 network=kind
@@ -18,7 +22,7 @@ force=0
 usage() {
   cat <<USAGE
 Usage: setup-registry.sh [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE] [--start FILE|none]
-                         [--network NAME] [--force] [--help]
+                         [--network NAME] [--front-image IMAGE] [--front-config FILE] [--force] [--help]
 
 Starts the kind-registry container (image $image) as a pull-through cache:
   --restart=always, -p 127.0.0.1:PORT:5000,
@@ -30,6 +34,17 @@ Starts the kind-registry container (image $image) as a pull-through cache:
   cache when Docker Hub answers again,
 and connects it to the docker network "kind" (the nodes' network) when that
 network exists.
+
+When the config's proxy.remoteurl is http://kind-registry-front:5002
+(registry-config-front.yml beside this script), it first starts
+kind-registry-front beside it: nginx
+(image $front_image) with kind-registry-front.conf, --restart=always, on the
+same network, not published on the host. It fetches each layer and tag from
+Docker Hub once for a herd of nodes pulling the same image, where registry:2
+alone fetches it once per node. kind-registry reaches it by name on the
+docker network, so until the "kind" network exists (before the first
+'kind create cluster') kind-registry serves its cache read-only; run this
+script again after creating the cluster.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
 after: a second run only connects the registry to the new kind network. When
@@ -51,6 +66,11 @@ Options:
   --ca-bundle FILE  PEM bundle the registry trusts for the upstream instead of
                     its built-in roots (a corporate proxy's or a test CA;
                     include the public roots if it must still reach Docker Hub)
+  --front-image IMAGE  kind-registry-front's image (default $front_image; any
+                    nginx image with /bin/sh, awk and cp)
+  --front-config FILE  its nginx config (default: the shipped
+                    kind-registry-front.conf beside this script; its start
+                    script, kind-registry-front-start.sh, is taken from there)
   --force           replace an existing kind-registry that is not a
                     pull-through cache, or that differs from what is asked
                     (port, data directory, config, credentials, start);
@@ -75,6 +95,8 @@ while (($#)); do
     --start) (($# > 1)) || die "--start needs a value"; start_script=$2; shift ;;
     --ca-bundle) (($# > 1)) || die "--ca-bundle needs a value"; ca_bundle=$2; shift ;;
     --network) (($# > 1)) || die "--network needs a value"; network=$2; shift ;;
+    --front-image) (($# > 1)) || die "--front-image needs a value"; front_image=$2; shift ;;
+    --front-config) (($# > 1)) || die "--front-config needs a value"; front_config=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -109,6 +131,14 @@ docker info >/dev/null 2>&1 || die "the Docker daemon does not answer; start it 
 [[ -f $config ]] || die "$config is missing; run this script from a mirrorgate checkout, or give --config"
 config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 grep -qE '^proxy:' "$config" || die "$config has no proxy section; kind-registry would not cache Docker Hub"
+front=0
+if grep -qE "^[[:space:]]+remoteurl:[[:space:]]*[\"']?http://$front_name:5002/?[\"']?[[:space:]]*(#.*)?\$" "$config"; then
+  front=1
+  [[ -f $front_config ]] || die "--front-config $front_config: no such file ($config proxies through $front_name)"
+  front_config=$(cd "$(dirname "$front_config")" && pwd)/$(basename "$front_config")
+  front_start=$(dirname "$front_config")/kind-registry-front-start.sh
+  [[ -f $front_start ]] || die "$front_start is missing: $front_name's start script goes beside its config"
+fi
 data_dir=$(realpath -m -- "$data_dir")
 creds_config="$data_dir.config.yml"
 
@@ -168,7 +198,63 @@ starts_with_script() {
   docker inspect -f '{{join .Config.Cmd " "}}' "$name" | grep -q 'kind-registry-start.sh'
 }
 
+ca_args=()
+if [[ -n $ca_bundle ]]; then
+  # Go (kind-registry) and kind-registry-front-start.sh read SSL_CERT_FILE
+  # instead of the system roots.
+  ca_args=(-v "$ca_bundle:/etc/docker/registry/ca-bundle.pem:ro" -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem)
+fi
+
+# Connects container $1 to the nodes' network when it exists and $1 is not on it.
+join_network() {
+  docker network inspect "$network" >/dev/null 2>&1 || return 1
+  [[ $(docker inspect -f "{{json (index .NetworkSettings.Networks \"$network\")}}" "$1") == null ]] || return 1
+  docker network connect "$network" "$1"
+  echo "connected $1 to the $network network"
+}
+
 changed=0
+
+# kind-registry-front first: kind-registry's first look for its upstream
+# then finds it.
+front_differences() {
+  local image cfg
+  image=$(docker inspect -f '{{.Config.Image}}' "$front_name")
+  [[ $image == "$front_image" ]] || echo "its image is $image, not $front_image"
+  cfg=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/etc/kind-registry-front/kind-registry-front.conf"}}{{.Source}}{{end}}{{end}}' "$front_name")
+  [[ $cfg == "$front_config" ]] || echo "its config is ${cfg:-not mounted}, not $front_config"
+}
+if ((front)); then
+  if docker inspect "$front_name" >/dev/null 2>&1; then
+    if mapfile -t differ < <(front_differences) && ((${#differ[@]})); then
+      ((force)) || die "$front_name exists but is not what this run asks for: $(IFS=';'; echo "${differ[*]}"). Rerun with --force to recreate it (it keeps no data)."
+      echo "replacing $front_name (--force): $(IFS=';'; echo "${differ[*]}")"
+      docker rm -f "$front_name" >/dev/null
+    elif [[ $(docker inspect -f '{{.State.Running}}' "$front_name") != true ]]; then
+      docker start "$front_name" >/dev/null
+      echo "started the existing $front_name container"
+      changed=1
+    fi
+  fi
+  if ! docker inspect "$front_name" >/dev/null 2>&1; then
+    docker create --restart=always --name "$front_name" \
+      -v "$front_config:/etc/kind-registry-front/kind-registry-front.conf:ro" \
+      -v "$front_start:/etc/kind-registry-front/kind-registry-front-start.sh:ro" \
+      "${ca_args[@]}" --entrypoint /bin/sh \
+      "$front_image" /etc/kind-registry-front/kind-registry-front-start.sh \
+      /etc/kind-registry-front/kind-registry-front.conf /var/cache/kind-registry-front >/dev/null
+    join_network "$front_name" || true
+    docker start "$front_name" >/dev/null
+    echo "started $front_name ($front_image): one Docker Hub fetch per layer and tag for a herd of nodes"
+    changed=1
+  fi
+  join_network "$front_name" && changed=1
+  if ! docker network inspect "$network" >/dev/null 2>&1; then
+    echo "setup-registry.sh: note: the $network network does not exist yet, so kind-registry cannot reach $front_name" \
+      "and serves its cache read-only; run this script again after 'kind create cluster'" >&2
+  fi
+fi
+
 if docker inspect "$name" >/dev/null 2>&1; then
   if [[ $(docker inspect -f '{{.State.Running}}' "$name") != true ]]; then
     docker start "$name" >/dev/null
@@ -209,11 +295,6 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
     run_config=$creds_config
     write_credentials_config "$run_config"
   fi
-  ca_args=()
-  if [[ -n $ca_bundle ]]; then
-    # Go reads SSL_CERT_FILE instead of the system roots.
-    ca_args=(-v "$ca_bundle:/etc/docker/registry/ca-bundle.pem:ro" -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem)
-  fi
   start_args=() start_cmd=()
   if [[ $start_script != none ]]; then
     start_args=(-v "$start_script:/etc/docker/registry/kind-registry-start.sh:ro" --entrypoint /bin/sh)
@@ -227,21 +308,12 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
     -v "$data_dir:/var/lib/registry" \
     "${ca_args[@]}" "${start_args[@]}" \
     "$image" "${start_cmd[@]}" >/dev/null
-  if docker network inspect "$network" >/dev/null 2>&1; then
-    docker network connect "$network" "$name"
-    echo "connected $name to the $network network"
-  fi
+  join_network "$name" || true
   docker start "$name" >/dev/null
   echo "started $name ($image) on 127.0.0.1:$host_port, cache in $data_dir"
   changed=1
 fi
 
-if docker network inspect "$network" >/dev/null 2>&1; then
-  if [[ $(docker inspect -f "{{json (index .NetworkSettings.Networks \"$network\")}}" "$name") == null ]]; then
-    docker network connect "$network" "$name"
-    echo "connected $name to the $network network"
-    changed=1
-  fi
-fi
+join_network "$name" && changed=1
 
 ((changed)) || echo "$name is already running as a pull-through cache; nothing changed"

@@ -73,7 +73,7 @@ class DockerHubTest : public EnvironmentTest {
   std::string mirror_identity() {
     const auto view = env().mirror_view();
     auto config = with_environment(parse_registry_config(view.config, view.config_source), view.environment);
-    return config.proxy_username.empty() ? env().mirror_address() : config.proxy_username;
+    return config.proxy_username.empty() ? env().cache_upstream_address() : config.proxy_username;
   }
 
   static int total(const std::map<std::string, int>& counted) {
@@ -188,7 +188,7 @@ class Authenticated : public DockerHubTest {};
 
 TEST_F(Authenticated, PullsThroughACacheWithCredentialsSpendTheAccountsQuotaNotTheAddress) {
   const auto account = mirror_identity();
-  if (account == env().mirror_address()) {
+  if (account == env().cache_upstream_address()) {
     GTEST_SKIP() << "kind-registry pulls anonymously here (no proxy.username in its config); the gate runs this with "
                     "tests/data/credentials-registry-config.yml";
   }
@@ -198,7 +198,7 @@ TEST_F(Authenticated, PullsThroughACacheWithCredentialsSpendTheAccountsQuotaNotT
   remove_everywhere({ref}, {images.front()});
   const auto counted = pull_node_by_node({ref}, "authenticated");
   EXPECT_EQ(counted.count(account) ? counted.at(account) : 0, 1) << "the pull is not counted for account " << account;
-  EXPECT_EQ(counted.count(env().mirror_address()), 0u) << "an authenticated cache's pull was counted for its address";
+  EXPECT_EQ(counted.count(env().cache_upstream_address()), 0u) << "an authenticated cache's pull was counted for its address";
 }
 
 }  // namespace

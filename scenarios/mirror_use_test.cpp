@@ -44,7 +44,7 @@ TEST_F(EveryPullComesFromTheMirror, EveryTestImageOnEveryNodeIsFetchedFromKindRe
       record_pull("every-pull-comes-from-the-mirror", pulled);
       auto evidence = evidence_since(env(), node.name, mark);
       auto problems = check_pull_used_mirror(evidence, {ref, image.spec.ref.repository, blobs_for(image, platform())},
-                                             env().mirror_address());
+                                             env().cache_addresses());
       if (problems.empty()) return;
       std::string why;
       {

@@ -58,7 +58,7 @@ TEST_F(PodPulls, KubeletPullsAPodsImageThroughTheMirrorOnEveryNode) {
     record_pull("pod-pull", {node.name, ref, "", 0}, "kubelet: " + message);
     auto evidence = evidence_since(env(), node.name, mark);
     auto problems = check_pull_used_mirror(evidence, {ref, image.spec.ref.repository, blobs_for(image, platform())},
-                                           env().mirror_address());
+                                           env().cache_addresses());
     for (const auto& p : problems) ADD_FAILURE() << p;
   }
 }

@@ -18,6 +18,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "hub/dns.h"
 #include "hub/quota.h"
 #include "hub/stand_in.h"
 #include "hub/token.h"
@@ -401,4 +402,67 @@ TEST(HubSeedCache, ALinkPlantedInTheKeptSeedingIsNotCopiedAndAWritableOneIsNotUs
   fs::permissions(seeding.dir(), fs::perms::group_write | fs::perms::others_write, fs::perm_options::add);
   EXPECT_FALSE(HubSeedCache(store, images).restore_into(dir.path / "hub2")) << "others could have written it";
   EXPECT_FALSE(fs::exists(dir.path / "hub2"));
+}
+
+// ---- DNS -----------------------------------------------------------------
+// The stand-in of the internet's DNS for the lab's kind-registry-front:
+// answers from a hosts file, as RFC 1035 packets.
+
+namespace {
+
+std::string dns_question(const std::string& name, uint16_t type, uint16_t id = 0x1234) {
+  std::string q{static_cast<char>(id >> 8), static_cast<char>(id & 0xff), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+  size_t start = 0;
+  while (start <= name.size()) {
+    const size_t dot = std::min(name.find('.', start), name.size());
+    q += static_cast<char>(dot - start);
+    q += name.substr(start, dot - start);
+    start = dot + 1;
+  }
+  q += '\0';
+  q += {static_cast<char>(type >> 8), static_cast<char>(type & 0xff), 0, 1};
+  return q;
+}
+
+const std::string kLabHosts =
+    "# the lab's hosts\n127.0.0.1\tlocalhost\n::1\tlocalhost\n"
+    "10.77.0.2\tregistry-1.docker.io auth.docker.io docker.io production.cloudflare.docker.com\n"
+    "10.77.0.3\tkind-registry kind-registry-front\n";
+
+}  // namespace
+
+TEST(HubDns, AnswersANameOfTheHostsFileWithItsAddress) {
+  const auto query = dns_question("Production.Cloudflare.Docker.com", 1);
+  const auto reply = answer_dns(query, kLabHosts);
+  ASSERT_EQ(reply.size(), query.size() + 16);
+  EXPECT_EQ(reply.substr(0, 2), query.substr(0, 2)) << "the question's id";
+  EXPECT_EQ(static_cast<unsigned char>(reply[2]) & 0x80, 0x80) << "an answer";
+  EXPECT_EQ(reply[3] & 0x0f, 0) << "NOERROR";
+  EXPECT_EQ(reply[7], 1) << "one answer record";
+  EXPECT_EQ(reply.substr(reply.size() - 4), std::string("\x0a\x4d\x00\x02", 4)) << "10.77.0.2";
+}
+
+TEST(HubDns, SaysAnUnknownNameDoesNotExistAndAKnownOneHasNoIpv6Address) {
+  const auto unknown = answer_dns(dns_question("registry-1.docker.io.example", 1), kLabHosts);
+  ASSERT_FALSE(unknown.empty());
+  EXPECT_EQ(unknown[3] & 0x0f, 3) << "NXDOMAIN";
+  EXPECT_EQ(unknown[7], 0);
+  const auto aaaa = answer_dns(dns_question("registry-1.docker.io", 28), kLabHosts);
+  ASSERT_FALSE(aaaa.empty());
+  EXPECT_EQ(aaaa[3] & 0x0f, 0) << "NODATA: the name exists";
+  EXPECT_EQ(aaaa[7], 0);
+}
+
+TEST(HubDns, IgnoresWhatIsNotOneQuestion) {
+  EXPECT_EQ(answer_dns("", kLabHosts), "");
+  EXPECT_EQ(answer_dns(std::string(12, '\0'), kLabHosts), "");
+  auto truncated = dns_question("docker.io", 1);
+  truncated.resize(truncated.size() - 3);
+  EXPECT_EQ(answer_dns(truncated, kLabHosts), "");
+  auto answer = dns_question("docker.io", 1);
+  answer[2] = static_cast<char>(0x80);
+  EXPECT_EQ(answer_dns(answer, kLabHosts), "") << "an answer is not answered";
+  auto label_too_long = dns_question("docker.io", 1);
+  label_too_long[12] = 64;
+  EXPECT_EQ(answer_dns(label_too_long, kLabHosts), "");
 }

@@ -88,6 +88,19 @@ class Environment {
   // The address the upstream sees the mirror's requests come from, and the
   // harness's own address as the registries log it.
   const std::string& mirror_address() const { return run_.mirror_address; }
+  // Where Docker Hub sees the cache's registry requests (and so its counted
+  // pulls) come from: kind-registry, or kind-registry-front when that is a
+  // container of its own.
+  const std::string& cache_upstream_address() const {
+    return run_.front_address.empty() ? run_.mirror_address : run_.front_address;
+  }
+  // Every address the cache talks to Docker Hub from: kind-registry (its
+  // tokens come from auth.docker.io directly) and kind-registry-front.
+  std::vector<std::string> cache_addresses() const {
+    std::vector<std::string> out{run_.mirror_address};
+    if (!run_.front_address.empty()) out.push_back(run_.front_address);
+    return out;
+  }
   const std::string& harness_address() const { return run_.harness_address; }
   const std::string& upstream_rate() const { return run_.upstream_rate; }
   bool has_stand_in_hub() const { return run_.has_stand_in_hub(); }

@@ -19,6 +19,7 @@ EnvironmentOptions default_options() {
     o.files.hosts_toml = *data / "kind/hosts.toml";
     o.files.images = *data / "fixtures/images.yaml";
     o.files.registry_start = *data / "registry/kind-registry-start.sh";
+    o.files.registry_front = *data / "registry/kind-registry-front.conf";
     o.kind.setup_registry_script = *data / "registry/setup-registry.sh";
   }
   return o;

@@ -32,14 +32,15 @@ void to_json(json& j, const RunState& s) {
                   {"registry_config", s.files.registry_config.string()},
                   {"hosts_toml", s.files.hosts_toml.string()},
                   {"images", s.files.images.string()},
-                  {"registry_start", s.files.registry_start.string()}}},
+                  {"registry_start", s.files.registry_start.string()},
+                  {"registry_front", s.files.registry_front.string()}}},
        {"hosts_toml_nodes", s.hosts_toml_nodes},
        {"hosts_toml_path", s.hosts_toml_path},
        {"platform", s.platform},
        {"containerd", s.containerd},
        {"image_store", s.image_store.string()},
        {"registry_data", s.registry_data.string()},
-       {"mirror", {{"url", s.mirror_url}, {"address", s.mirror_address}}},
+       {"mirror", {{"url", s.mirror_url}, {"address", s.mirror_address}, {"front_address", s.front_address}}},
        {"harness_address", s.harness_address},
        {"hub", {{"address", s.hub_address},
                 {"data", s.hub_data.string()},
@@ -70,6 +71,7 @@ void from_json(const json& j, RunState& s) {
   s.files.hosts_toml = files.value("hosts_toml", "");
   s.files.images = files.value("images", "");
   s.files.registry_start = files.value("registry_start", "");
+  s.files.registry_front = files.value("registry_front", "");
   s.hosts_toml_nodes = j.value("hosts_toml_nodes", std::vector<std::string>{});
   s.hosts_toml_path = j.value("hosts_toml_path", "");
   s.platform = j.value("platform", "");
@@ -79,6 +81,7 @@ void from_json(const json& j, RunState& s) {
   const auto& mirror = j.at("mirror");
   s.mirror_url = mirror.value("url", "");
   s.mirror_address = mirror.value("address", "");
+  s.front_address = mirror.value("front_address", "");
   s.harness_address = j.value("harness_address", "");
   const auto& hub = j.at("hub");
   s.hub_address = hub.value("address", "");

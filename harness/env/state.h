@@ -34,6 +34,9 @@ struct InputFiles {
   // cache read-only while Docker Hub is unreachable); empty: registry:2's own
   // `registry serve CONFIG`, the seed's bare setup.
   std::filesystem::path registry_start;
+  // kind-registry-front's nginx config (its start script beside it): run
+  // when the registry config's remoteurl names the front; else unused.
+  std::filesystem::path registry_front;
 };
 
 // An image the Docker Hub stand-in serves.
@@ -65,6 +68,10 @@ struct RunState {
   // upstream (and so its access log) sees its requests come from.
   std::string mirror_url;
   std::string mirror_address;
+  // kind-registry-front's address where it is a container of its own (the
+  // kind backend); empty where it shares kind-registry's (the lab) or is
+  // not used. Docker Hub sees the cache's requests come from here.
+  std::string front_address;
   std::string harness_address;  // the harness's own address, as the registries log it
 
   // The Docker Hub stand-in; hub_address empty: the real Docker Hub.

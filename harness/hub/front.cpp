@@ -1,12 +1,15 @@
 #include "hub/front.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <limits>
 #include <iostream>
 #include <mutex>
@@ -14,7 +17,10 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
+#include "hub/dns.h"
 #include "hub/token.h"
 
 namespace mirrorgate {
@@ -29,12 +35,55 @@ namespace {
 
 constexpr size_t kRelayChunk = 64 * 1024;
 
+// How long a blob URL on the CDN host stays valid.
+constexpr std::time_t kBlobUrlSeconds = 20 * 60;
+
 struct Front {
   const FrontOptions& options;
   TokenService tokens;
   QuotaBook quota;
   std::mutex log_mutex;
+  std::string url_key;  // signs blob URLs; random per process
 };
+
+std::string hex(const unsigned char* bytes, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string url_signature(const Front& front, const std::string& what) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), front.url_key.data(), static_cast<int>(front.url_key.size()),
+       reinterpret_cast<const unsigned char*>(what.data()), what.size(), mac, &n);
+  return hex(mac, n);
+}
+
+// The CDN URL a blob GET is redirected to: the repository, the digest and an
+// expiry, signed.
+std::string blob_url(const Front& front, const std::string& repository, const std::string& digest_hex) {
+  const std::string expires = std::to_string(std::time(nullptr) + kBlobUrlSeconds);
+  const std::string path = "/registry-v2/docker/registry/v2/blobs/sha256/" + digest_hex.substr(0, 2) + "/" + digest_hex + "/data";
+  return std::string("https://") + kDockerHubBlobHost + path + "?repository=" + repository + "&expires=" + expires +
+         "&signature=" + url_signature(front, path + "|" + repository + "|" + expires);
+}
+
+// The repository and digest of a signed, unexpired blob URL; nullopt otherwise.
+std::optional<std::pair<std::string, std::string>> check_blob_url(const Front& front, const std::string& target) {
+  static const std::regex form(
+      R"(^(/registry-v2/docker/registry/v2/blobs/sha256/[0-9a-f]{2}/([0-9a-f]{64})/data)\?repository=([a-z0-9._/-]+)&expires=([0-9]{1,12})&signature=([0-9a-f]{64})$)");
+  std::smatch m;
+  if (!std::regex_match(target, m, form)) return std::nullopt;
+  if (m[1].str().compare(45, 2, m[2].str(), 0, 2) != 0) return std::nullopt;
+  if (std::stoll(m[4].str()) < std::time(nullptr)) return std::nullopt;
+  if (url_signature(front, m[1].str() + "|" + m[3].str() + "|" + m[4].str()) != m[5].str()) return std::nullopt;
+  return std::make_pair(m[3].str(), m[2].str());
+}
 
 // One access-log line (Apache combined), as distribution writes them.
 // A last quoted field says what the quota made of a manifest request:
@@ -127,10 +176,14 @@ bool serve_token(Front& front, TlsStream& stream, http::request_parser<http::buf
 }
 
 // registry-1.docker.io: relayed to the hub, pulls counted.
+// `via`: a note for the log (the CDN host's requests); blob GETs are
+// redirected to the CDN host only when `redirect_blobs`.
 bool serve_registry(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
                     http::request_parser<http::buffer_body>& parser, std::optional<tcp::socket>& backend,
-                    beast::flat_buffer& backend_buffer, const std::string& client) {
+                    beast::flat_buffer& backend_buffer, const std::string& client, bool redirect_blobs,
+                    const std::string& via = "") {
   static const std::regex manifest_path(R"(^/v2/.+/manifests/[^/]+$)");
+  static const std::regex blob_path(R"(^/v2/([a-z0-9._/-]+)/blobs/sha256:([0-9a-f]{64})$)");
   auto& req = parser.get();
   const std::string target(req.target());
   const std::string path = target.substr(0, target.find('?'));
@@ -167,6 +220,35 @@ bool serve_registry(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
     }
   }
   req.set("X-Forwarded-Proto", "https");
+  if (std::smatch blob; redirect_blobs && get && std::regex_match(path, blob, blob_path)) {
+    // Docker Hub checks the token and the blob, then sends the client to its
+    // CDN: the same question to the hub as a HEAD, and a 307 when it is yes.
+    http::request<http::empty_body> head{http::verb::head, target, 11};
+    head.set(http::field::host, req[http::field::host]);
+    head.set("X-Forwarded-Proto", "https");
+    if (req.count(http::field::authorization)) head.set(http::field::authorization, req[http::field::authorization]);
+    http::write(*backend, head, ec);
+    http::response_parser<http::empty_body> head_parser;
+    head_parser.skip(true);
+    if (!ec) http::read(*backend, backend_buffer, head_parser, ec);
+    if (ec) {
+      std::cerr << client << " " << target << ": asking the hub for the blob failed: " << ec.message() << std::endl;
+      return false;
+    }
+    if (!head_parser.get().keep_alive()) backend.reset();
+    if (head_parser.get().result_int() == 200) {
+      answer(stream, req.version(), req.keep_alive(), http::status::temporary_redirect, "",
+             {{"location", blob_url(front, blob[1].str(), blob[2].str())}}, ec);
+      log_request(front, client, account, std::string(req.method_string()), target, req.version(), 307, 0, agent);
+      return !ec && req.keep_alive();
+    }
+    if (!backend || !backend->is_open()) {
+      backend.emplace(stream.get_executor());
+      backend->connect({net::ip::make_address(front.options.backend_address), front.options.backend_port}, ec);
+      if (ec) return false;
+    }
+    // Anything else: the hub's own answer to the GET (401, 404…).
+  }
   http::serializer<true, http::buffer_body> req_sr{req};
   http::write_header(*backend, req_sr, ec);
   if (!ec) relay_body(stream, buffer, parser, *backend, req_sr, ec);
@@ -197,9 +279,49 @@ bool serve_registry(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
   unsigned long long bytes = 0;
   if (!ec && req.method() != http::verb::head) bytes = relay_body(*backend, backend_buffer, res_parser, stream, res_sr, ec);
   log_request(front, client, account, std::string(req.method_string()), target, req.version(), res.result_int(), bytes,
-              agent, quota_note);
+              agent, via.empty() ? quota_note : via);
   if (!res.keep_alive()) backend.reset();
   return !ec && req.keep_alive();
+}
+
+// production.cloudflare.docker.com: a blob for a signed URL, fetched from the
+// hub with a token of the front's own (anonymous pull of that repository).
+bool serve_blob_host(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
+                     http::request_parser<http::buffer_body>& parser, std::optional<tcp::socket>& backend,
+                     beast::flat_buffer& backend_buffer, const std::string& client) {
+  auto& req = parser.get();
+  const std::string target(req.target());
+  const auto blob = req.method() == http::verb::get || req.method() == http::verb::head ? check_blob_url(front, target)
+                                                                                        : std::nullopt;
+  if (!blob) {
+    beast::error_code ec;
+    const std::string body = "<Error><Code>AccessDenied</Code><Message>not a signed blob URL, or expired</Message></Error>";
+    answer(stream, req.version(), req.keep_alive(), http::status::forbidden, body, {}, ec);
+    log_request(front, client, "", std::string(req.method_string()), target.substr(0, target.find('?')), req.version(),
+                403, body.size(), std::string(req[http::field::user_agent]), "cdn");
+    return !ec && req.keep_alive();
+  }
+  const auto [repository, digest_hex] = *blob;
+  const auto grant = front.tokens.issue("service=" + std::string(kTokenService) + "&scope=repository:" + repository + ":pull", "");
+  req.target("/v2/" + repository + "/blobs/sha256:" + digest_hex);
+  req.set(http::field::authorization, "Bearer " + nlohmann::json::parse(grant.body).at("token").get<std::string>());
+  return serve_registry(front, stream, buffer, parser, backend, backend_buffer, client, false, "cdn");
+}
+
+void serve_dns(const FrontOptions& o) {
+  net::io_context io;
+  net::ip::udp::socket socket(io, {net::ip::make_address(o.listen_address), o.dns_port});
+  std::vector<char> packet(512);
+  for (;;) {
+    net::ip::udp::endpoint peer;
+    beast::error_code ec;
+    const size_t n = socket.receive_from(net::buffer(packet), peer, 0, ec);
+    if (ec) continue;
+    std::ifstream in(o.dns_hosts);
+    const std::string hosts((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto reply = answer_dns(std::string(packet.data(), n), hosts);
+    if (!reply.empty()) socket.send_to(net::buffer(reply), peer, 0, ec);
+  }
 }
 
 void session(Front& front, tcp::socket socket, ssl::context& tls) {
@@ -218,8 +340,13 @@ void session(Front& front, tcp::socket socket, ssl::context& tls) {
     http::read_header(stream, buffer, parser, ec);
     if (ec) break;
     const auto host = without_port(std::string(parser.get()[http::field::host]));
-    more = host == "auth.docker.io" ? serve_token(front, stream, parser, client)
-                                    : serve_registry(front, stream, buffer, parser, backend, backend_buffer, client);
+    if (host == "auth.docker.io") {
+      more = serve_token(front, stream, parser, client);
+    } else if (host == kDockerHubBlobHost) {
+      more = serve_blob_host(front, stream, buffer, parser, backend, backend_buffer, client);
+    } else {
+      more = serve_registry(front, stream, buffer, parser, backend, backend_buffer, client, true);
+    }
   }
   stream.shutdown(ec);
 }
@@ -227,10 +354,19 @@ void session(Front& front, tcp::socket socket, ssl::context& tls) {
 }  // namespace
 
 void run_front(const FrontOptions& o) {
-  Front front{o, TokenService(o.token_key, o.token_cert, load_accounts(o.accounts)), QuotaBook(o.anonymous, o.account), {}};
+  Front front{o, TokenService(o.token_key, o.token_cert, load_accounts(o.accounts)), QuotaBook(o.anonymous, o.account), {}, {}};
+  front.url_key.resize(32);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(front.url_key.data()), 32) != 1) {
+    throw std::runtime_error("no random bytes for the blob URL key");
+  }
   ssl::context tls(ssl::context::tls_server);
   tls.use_certificate_chain_file(o.tls_cert.string());
   tls.use_private_key_file(o.tls_key.string(), ssl::context::pem);
+  if (o.dns_port != 0) {
+    std::thread([&o] { serve_dns(o); }).detach();
+    std::cerr << "hub DNS on " << o.listen_address << ":" << o.dns_port << " (udp), names from " << o.dns_hosts.string()
+              << std::endl;
+  }
   net::io_context io;
   tcp::acceptor acceptor(io, {net::ip::make_address(o.listen_address), o.listen_port});
   std::cerr << "hub front listening on " << o.listen_address << ":" << o.listen_port << ", relaying to "

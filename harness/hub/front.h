@@ -5,7 +5,11 @@
 //                         which verifies every bearer token itself; manifest
 //                         GETs are counted against the pull quota
 //                         (hub/quota.h), answered with Docker Hub's ratelimit
-//                         headers, and 429 TOOMANYREQUESTS once it is spent.
+//                         headers, and 429 TOOMANYREQUESTS once it is spent;
+//                         a blob GET the hub would serve is answered, as
+//                         Docker Hub answers it, with a 307 to its CDN host:
+//   production.cloudflare.docker.com  the blob, for a signed URL that expires
+//                         (no token: the signature is the permission).
 // Every request is logged on stdout in Apache combined format with the
 // client's address and, in the user field, the account of its token — the
 // evidence of who pulled what, and who was counted.
@@ -17,6 +21,9 @@
 #include "hub/quota.h"
 
 namespace mirrorgate {
+
+// Where Docker Hub's blob GETs redirect to (a 307 with a signed URL).
+inline constexpr const char* kDockerHubBlobHost = "production.cloudflare.docker.com";
 
 struct FrontOptions {
   std::string listen_address = "0.0.0.0";
@@ -30,7 +37,13 @@ struct FrontOptions {
   std::filesystem::path accounts;    // accounts.json
   QuotaLimit anonymous = kDockerHubAnonymous;
   QuotaLimit account = kDockerHubPersonal;
+  // The internet's DNS, for clients that resolve at run time (nginx): A
+  // records of the names in `dns_hosts` (an /etc/hosts file, read for each
+  // question), NXDOMAIN for any other name. Port 0: no DNS.
+  unsigned short dns_port = 0;
+  std::filesystem::path dns_hosts = "/etc/hosts";
 };
+
 
 // Serves until the process is stopped. Throws std::runtime_error when it
 // cannot listen or read its keys.

@@ -1,5 +1,7 @@
 #include "hub/stand_in.h"
 
+#include "hub/front.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -31,7 +33,15 @@ bool lab_ca_is_current(const fs::path& ca_file) {
   if (!fs::exists(ca_file)) return false;
   if (!run({"openssl", "x509", "-checkend", "172800", "-noout", "-in", ca_file.string()}, {.check = false}).ok()) return false;
   const auto text = run({"openssl", "x509", "-noout", "-text", "-in", ca_file.string()}, {.check = false});
-  return text.ok() && text.out.find("Name Constraints") != std::string::npos;
+  return text.ok() && text.out.find("Name Constraints") != std::string::npos &&
+         text.out.find("DNS:docker.com") != std::string::npos;
+}
+
+// The front's certificate, made by a mirrorgate that redirects blobs to the CDN host.
+bool names_the_cdn(const fs::path& cert) {
+  if (!fs::exists(cert)) return false;
+  const auto text = run({"openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", cert.string()}, {.check = false});
+  return text.ok() && text.out.find(kDockerHubBlobHost) != std::string::npos;
 }
 
 }  // namespace
@@ -42,16 +52,17 @@ HubPki make_hub_pki(const fs::path& state_dir) {
   fs::permissions(pki, fs::perms::owner_all);
   HubPki out{pki / "ca.crt", pki / "ca-bundle.crt", pki / "hub.crt", pki / "hub.key", pki / "token.key", pki / "token.crt"};
   const fs::path ca_key = pki / "ca.key";
-  if (!lab_ca_is_current(out.ca_file) || !fs::exists(out.cert) || !fs::exists(out.token_cert)) {
-    spdlog::info("creating the lab CA ({} days, for docker.io names only) and a certificate for {}", kLabCaDays,
+  if (!lab_ca_is_current(out.ca_file) || !names_the_cdn(out.cert) || !fs::exists(out.token_cert)) {
+    spdlog::info("creating the lab CA ({} days, for docker.io and docker.com names only) and a certificate for {}", kLabCaDays,
                  kDockerHubApiHost);
     const std::string days = std::to_string(kLabCaDays);
     run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", days,
          "-subj", "/CN=mirrorgate lab CA", "-keyout", ca_key.string(), "-out", out.ca_file.string(),
          "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-         "-addext", "nameConstraints=critical,permitted;DNS:docker.io,permitted;DNS:hub"});
+         "-addext", "nameConstraints=critical,permitted;DNS:docker.io,permitted;DNS:docker.com,permitted;DNS:hub"});
     write_file_atomic(pki / "hub.ext", std::string("subjectAltName=DNS:") + kDockerHubApiHost + ",DNS:docker.io,DNS:" +
-                                           kDockerHubAuthHost + ",DNS:hub\nextendedKeyUsage=serverAuth\n");
+                                           kDockerHubAuthHost + ",DNS:" + kDockerHubBlobHost +
+                                           ",DNS:hub\nextendedKeyUsage=serverAuth\n");
     run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
          std::string("/CN=") + kDockerHubApiHost, "-keyout", out.key.string(), "-out", (pki / "hub.csr").string()});
     run({"openssl", "x509", "-req", "-in", (pki / "hub.csr").string(), "-CA", out.ca_file.string(), "-CAkey",
@@ -119,7 +130,8 @@ RegistryClient hub_client(const RunState& s) {
   HttpOptions o;
   o.ca_file = s.ca_file;
   o.resolve = {std::string(kDockerHubApiHost) + ":443:" + s.hub_address,
-               std::string(kDockerHubAuthHost) + ":443:" + s.hub_address};
+               std::string(kDockerHubAuthHost) + ":443:" + s.hub_address,
+               std::string(kDockerHubBlobHost) + ":443:" + s.hub_address};
   o.timeout = 10min;
   o.stop_on_interrupt = true;  // a Ctrl-C during seeding stops the upload at once
   // The harness seeds and publishes test images: the account that may push.

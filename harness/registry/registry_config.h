@@ -22,6 +22,16 @@ struct RegistryConfig {
 // distribution reads REGISTRY_<SECTION>_<KEY> variables over its config
 // file (kind's docs start a pull-through cache with
 // -e REGISTRY_PROXY_REMOTEURL=…): the config as the registry runs it.
+// kind-registry-front (registry/kind-registry-front.conf): nginx between
+// kind-registry and Docker Hub that fetches each digest once for a herd.
+// A registry config whose remoteurl names it runs behind it.
+inline constexpr const char* kRegistryFrontHost = "kind-registry-front";
+inline constexpr const char* kRegistryFrontUrl = "http://kind-registry-front:5002";
+inline constexpr int kRegistryFrontPort = 5002;
+inline bool proxies_through_front(const RegistryConfig& c) {
+  return c.proxy_remote_url && *c.proxy_remote_url == kRegistryFrontUrl;
+}
+
 RegistryConfig with_environment(RegistryConfig config, const std::map<std::string, std::string>& environment);
 
 // Throws UserError(bad_input) naming the file and line for malformed YAML or

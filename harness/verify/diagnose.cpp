@@ -86,7 +86,7 @@ std::vector<Finding> diagnose_upstream(const Environment& env, const std::vector
                    {}});
   }
   for (const auto& [who, n] : refused_pulls) {
-    const bool mirror = who == env.mirror_address();
+    const bool mirror = who == env.cache_upstream_address();
     out.push_back({"", "Docker Hub's pull limit is spent for " + who + (mirror ? " (kind-registry's address)" : "") +
                            ": it answered 429 TOOMANYREQUESTS to " + std::to_string(n) + " manifest GETs; the quota is "
                            "counted over a sliding " + (window.empty() ? "window" : window + " s window") +
@@ -119,14 +119,15 @@ std::vector<Finding> diagnose_mirror(const MirrorFacts& facts) {
                            " has no proxy section, so it answers 404 for every Docker Hub image it was not pushed, "
                            "and containerd falls back to registry-1.docker.io",
                    "add\n    proxy:\n      remoteurl: https://registry-1.docker.io\n  to the registry config", {}});
-  } else if (*rc.proxy_remote_url != kDockerHubApi) {
+  } else if (*rc.proxy_remote_url != kDockerHubApi && !proxies_through_front(rc)) {
     std::string why = "Docker Hub's registry API is https://registry-1.docker.io";
     if (rc.proxy_remote_url->find("docker.io") != std::string::npos && rc.proxy_remote_url->find("registry-1") == std::string::npos) {
       why += " (docker.io is only an alias of the web site and does not serve /v2/)";
     }
     out.push_back({"", "kind-registry proxies " + *rc.proxy_remote_url + " (proxy.remoteurl in " + rc.file.string() +
                            "); " + why,
-                   "set proxy.remoteurl: https://registry-1.docker.io", {}});
+                   "set proxy.remoteurl: https://registry-1.docker.io (or " + std::string(kRegistryFrontUrl) +
+                       ", kind-registry-front, which proxies it)", {}});
   }
   return out;
 }

@@ -84,6 +84,14 @@ void check_mirror(const Environment& env, const Mirror& m, std::vector<LiveCheck
                               "kind-registry has no address on the kind network, so no node can resolve it and every "
                               "pull falls back to registry-1.docker.io\n  fix: docker network connect kind kind-registry"));
   }
+  if (m.config && proxies_through_front(*m.config) && env.state().front_address.empty()) {
+    checks.push_back(check_of(std::string(kRegistryFrontHost) + " is on the nodes' network", kMirrorComponent,
+                              Verdict::fail,
+                              std::string("kind-registry's remoteurl is ") + kRegistryFrontUrl + ", but no container " +
+                                  kRegistryFrontHost + " is on the nodes' network: kind-registry cannot reach Docker Hub "
+                                  "and serves only what it has cached (uncached images fall back to "
+                                  "registry-1.docker.io)\n  fix: registry/setup-registry.sh (it starts and connects it)"));
+  }
   const auto ping = env.mirror().ping();
   checks.push_back(check_of("kind-registry answers", kMirrorComponent, ping ? Verdict::pass : Verdict::fail,
                             ping ? env.state().mirror_url : ping.reason));
@@ -264,7 +272,7 @@ LiveCheck check_probe_pull(Environment& env, const NodeInfo& node, const std::st
   const auto evidence = evidence_since(env, node.name, mark);
   const bool had_it = held_before.count(pulled.image_id) > 0;
   std::vector<std::string> blobs = had_it ? std::vector<std::string>{} : blobs_of_manifests(env, ref->repository, evidence.node_at_mirror);
-  auto problems = check_pull_used_mirror(evidence, {ref->str(), ref->repository, blobs}, env.mirror_address());
+  auto problems = check_pull_used_mirror(evidence, {ref->str(), ref->repository, blobs}, env.cache_addresses());
   if (!had_it) {
     std::vector<std::string> content = blobs;
     content.push_back(pulled.image_id);

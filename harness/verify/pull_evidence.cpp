@@ -51,7 +51,7 @@ PullEvidence evidence_since(const Environment& env, const std::string& node, con
 }
 
 std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const ExpectedPull& expected,
-                                                const std::string& mirror_address) {
+                                                const std::vector<std::string>& cache_addresses) {
   std::vector<std::string> problems;
   const std::string who = "node " + e.node + " (" + e.node_address + ")";
   if (!e.node_at_upstream.empty()) {
@@ -84,10 +84,13 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
   }
   std::vector<AccessRecord> strangers;
   for (const auto& r : e.upstream) {
-    if (r.client != mirror_address && r.client != e.node_address) strangers.push_back(r);
+    const bool cache = std::find(cache_addresses.begin(), cache_addresses.end(), r.client) != cache_addresses.end();
+    if (!cache && r.client != e.node_address) strangers.push_back(r);
   }
   if (!strangers.empty()) {
-    problems.push_back("the upstream saw requests from neither kind-registry (" + mirror_address + ") nor " + who +
+    std::string cache;
+    for (const auto& a : cache_addresses) cache += (cache.empty() ? "" : ", ") + a;
+    problems.push_back("the upstream saw requests from neither the cache (" + cache + ") nor " + who +
                        " during the pull:" + show(strangers));
   }
   return problems;
@@ -114,6 +117,7 @@ nlohmann::json summarize_docker_hub(const Environment& env, const std::vector<Ac
     std::string who = r.user;
     if (who.empty()) {
       who = r.client == env.mirror_address() ? "kind-registry (" + r.client + ")"
+            : r.client == env.cache_upstream_address() ? "kind-registry-front (" + r.client + ")"
             : r.client == env.harness_address() ? "harness (" + r.client + ")"
                                                 : r.client;
       for (const auto& n : env.nodes()) {
@@ -141,7 +145,10 @@ nlohmann::json summarize_docker_hub(const Environment& env, const std::vector<Ac
 nlohmann::json summarize_upstream(const Environment& env, const std::vector<AccessRecord>& records) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& r : records) {
-    std::string who = r.client == env.mirror_address() ? "kind-registry" : r.client == env.harness_address() ? "harness" : r.client;
+    std::string who = r.client == env.mirror_address()           ? "kind-registry"
+                      : r.client == env.cache_upstream_address() ? "kind-registry-front"
+                      : r.client == env.harness_address()        ? "harness"
+                                                                 : r.client;
     for (const auto& n : env.nodes()) {
       if (n.address == r.client) who = n.name + " (straight to the upstream)";
     }

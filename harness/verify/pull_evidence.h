@@ -40,9 +40,10 @@ struct ExpectedPull {
 };
 
 // Problems in the user's terms, each with the log lines that show it; empty
-// when the pull went through the mirror and only the mirror talked upstream.
+// when the pull went through the mirror and only the cache (kind-registry,
+// and kind-registry-front when it has an address of its own) talked upstream.
 std::vector<std::string> check_pull_used_mirror(const PullEvidence& evidence, const ExpectedPull& expected,
-                                                const std::string& mirror_address);
+                                                const std::vector<std::string>& cache_addresses);
 
 std::string format_record(const AccessRecord& r);
 

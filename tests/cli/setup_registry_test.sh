@@ -16,6 +16,21 @@ printf '%s\n' "$*" >>"$FAKE_DOCKER_LOG"
 env >>"$FAKE_DOCKER_ENV"
 # With FAKE_CONTAINER (a file of PORT DATA CONFIG), kind-registry exists as
 # the script made it: running, a proxy, started through the start script.
+# With FAKE_FRONT (a file of IMAGE CONFIG), kind-registry-front exists.
+if [[ ${*: -1} == kind-registry-front ]]; then
+  [[ $1 == rm && -n ${FAKE_FRONT:-} ]] && rm -f "$FAKE_FRONT"
+  if [[ $1 == inspect ]]; then
+    [[ -n ${FAKE_FRONT:-} && -f $FAKE_FRONT ]] || exit 1
+    read -r image config <"$FAKE_FRONT"
+    case ${3:-} in
+      *State.Running*) echo true ;;
+      *Config.Image*) echo "$image" ;;
+      *kind-registry-front.conf*) echo "$config" ;;
+    esac
+  fi
+  [[ $1 == create ]] && echo 0123456789ac
+  exit 0
+fi
 [[ $1 == rm && -n ${FAKE_CONTAINER:-} ]] && rm -f "$FAKE_CONTAINER"
 if [[ $1 == inspect && -n ${FAKE_CONTAINER:-} && -f $FAKE_CONTAINER ]]; then
   read -r port data config <"$FAKE_CONTAINER"
@@ -55,7 +70,7 @@ printf -- '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' >"$wo
 secret="s3cr'et\"pass"
 out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
   bash "$script" --port 5999 --data-dir "$work/cache" --ca-bundle "$work/ca.pem" 2>&1) || fail "run failed: $out"
-run=$(grep '^create ' "$FAKE_DOCKER_LOG") || fail "no docker create"
+run=$(grep -- '^create .*--name kind-registry ' "$FAKE_DOCKER_LOG") || fail "no docker create"
 grep -q '^start kind-registry$' "$FAKE_DOCKER_LOG" || fail "created but never started"
 grep -q -- "-p 127.0.0.1:5999:5000" <<<"$run" || fail "port not used: $run"
 grep -q -- "--restart=always --name kind-registry" <<<"$run" || fail "not the documented container: $run"
@@ -75,18 +90,59 @@ start=$(dirname "$script")/kind-registry-start.sh
 grep -q -- "-v $start:/etc/docker/registry/kind-registry-start.sh:ro --entrypoint /bin/sh registry:2 /etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml$" <<<"$run" ||
   fail "not started through kind-registry-start.sh: $run"
 
+here=$(dirname "$script")
+! grep -q -- "kind-registry-front" "$FAKE_DOCKER_LOG" || fail "a front started for the shipped config, which does not use it"
+
+# registry-config-front.yml proxies through kind-registry-front: started
+# first, with the shipped nginx config and start script, the CA bundle,
+# nothing published.
+: >"$FAKE_DOCKER_LOG"
+out=$(cd "$work" && bash "$script" --data-dir "$work/fronted" --ca-bundle "$work/ca.pem" \
+  --config "$here/registry-config-front.yml" 2>&1) || fail "a run with registry-config-front.yml failed: $out"
+front=$(grep -- '^create .*--name kind-registry-front ' "$FAKE_DOCKER_LOG") || fail "no kind-registry-front created"
+grep -q -- "--restart=always --name kind-registry-front -v $here/kind-registry-front.conf:/etc/kind-registry-front/kind-registry-front.conf:ro -v $here/kind-registry-front-start.sh:/etc/kind-registry-front/kind-registry-front-start.sh:ro -v $work/ca.pem:/etc/docker/registry/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem --entrypoint /bin/sh nginx:stable /etc/kind-registry-front/kind-registry-front-start.sh /etc/kind-registry-front/kind-registry-front.conf /var/cache/kind-registry-front$" <<<"$front" ||
+  fail "kind-registry-front not as documented: $front"
+! grep -q -- " -p " <<<"$front" || fail "kind-registry-front is published on the host: $front"
+[[ $(grep -n '^create ' "$FAKE_DOCKER_LOG" | head -1) == *kind-registry-front* ]] || fail "kind-registry started before its front"
+grep -q '^start kind-registry-front$' "$FAKE_DOCKER_LOG" || fail "kind-registry-front created but never started"
+grep -q "the kind network does not exist yet" <<<"$out" || fail "no word that kind-registry cannot reach its front yet: $out"
+
+# The seed's config (Docker Hub directly): no front.
+: >"$FAKE_DOCKER_LOG"
+out=$(cd "$work" && bash "$script" --data-dir "$work/direct" --config "$here/../fixtures/bare-registry-config.yaml" 2>&1) ||
+  fail "a run with the seed's config failed: $out"
+! grep -q -- "kind-registry-front" "$FAKE_DOCKER_LOG" || fail "a front started for a config that does not use it"
+
+# An existing front from another image is named, kept without --force, replaced with it.
+: >"$FAKE_DOCKER_LOG"
+export FAKE_FRONT="$work/front"
+echo "nginx:1.19 $here/kind-registry-front.conf" >"$FAKE_FRONT"
+out=$(cd "$work" && bash "$script" --data-dir "$work/f" --config "$here/registry-config-front.yml" 2>&1) &&
+  fail "a front from another image passed: $out"
+grep -qF "kind-registry-front exists but is not what this run asks for: its image is nginx:1.19, not nginx:stable" <<<"$out" ||
+  fail "the other front image not named: $out"
+! grep -q '^rm ' "$FAKE_DOCKER_LOG" || fail "the front was removed without --force"
+out=$(cd "$work" && bash "$script" --data-dir "$work/f" --config "$here/registry-config-front.yml" --force 2>&1) ||
+  fail "--force over the front failed: $out"
+grep -q '^rm -f kind-registry-front$' "$FAKE_DOCKER_LOG" || fail "--force did not recreate the front"
+unset FAKE_FRONT
+out=$(bash "$script" --config "$here/registry-config-front.yml" --front-config "$work/none.conf" 2>&1) &&
+  fail "a missing --front-config accepted"
+grep -q "none.conf: no such file" <<<"$out" || fail "no clear error for a missing front config: $out"
+
 # --start none: registry:2's own command, as the seed had it.
 : >"$FAKE_DOCKER_LOG"
 out=$(cd "$work" && bash "$script" --data-dir "$work/bare" --start none 2>&1) || fail "--start none failed: $out"
-run=$(grep '^create ' "$FAKE_DOCKER_LOG") || fail "no docker create for --start none"
+run=$(grep -- '^create .*--name kind-registry ' "$FAKE_DOCKER_LOG") || fail "no docker create for --start none"
 [[ $run == *" registry:2" ]] || fail "--start none still passes a command: $run"
 ! grep -q -- "--entrypoint" <<<"$run" || fail "--start none still sets an entrypoint: $run"
 out=$(bash "$script" --start "$work/missing.sh" 2>&1) && fail "a missing --start file accepted"
 grep -q "missing.sh: no such file" <<<"$out" || fail "no clear error for a missing start script: $out"
 # A rerun that asks for something else says what differs instead of "nothing changed".
 : >"$FAKE_DOCKER_LOG"
-export FAKE_CONTAINER="$work/container"
+export FAKE_CONTAINER="$work/container" FAKE_FRONT="$work/front"
 echo "5999 $work/cache $work/cache.config.yml" >"$FAKE_CONTAINER"
+echo "nginx:stable $here/kind-registry-front.conf" >"$FAKE_FRONT"
 out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
   bash "$script" --port 5999 --data-dir "$work/cache" 2>&1) || fail "an identical rerun failed: $out"
 grep -q "nothing changed" <<<"$out" || fail "an identical rerun did not say nothing changed: $out"
@@ -107,7 +163,8 @@ out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN=rotated \
   bash "$script" --port 5999 --data-dir "$work/cache" --force 2>&1) || fail "--force failed: $out"
 grep -q '^rm -f kind-registry$' "$FAKE_DOCKER_LOG" || fail "--force did not recreate: $(cat "$FAKE_DOCKER_LOG")"
 grep -q "^  password: 'rotated'$" "$work/cache.config.yml" || fail "--force did not write the new token"
-unset FAKE_CONTAINER
+! grep -q '^rm -f kind-registry-front$' "$FAKE_DOCKER_LOG" || fail "--force for kind-registry replaced a front that was right"
+unset FAKE_CONTAINER FAKE_FRONT
 
 # The credentials file is written 0600 from the start, never through a link.
 : >"$work/victim"

@@ -5,6 +5,10 @@
 #   mirrorgate/registry-standin:2  Debian's docker-registry with registry:2's
 #                                  interface; tagged registry:2 too unless a
 #                                  real registry:2 is present
+#   mirrorgate/nginx-standin:stable  Debian's nginx (ci/setup.sh unpacks it)
+#                                  with the shell tools kind-registry-front-
+#                                  start.sh uses; tagged nginx:stable too
+#                                  unless a real nginx:stable is present
 #   mirrorgate/kind-node:containerd-GENERATION  containerd, runc, ctr of
 #                                  that generation, the crictl double, busybox
 #                                  for the shell tools; :containerd is the newest
@@ -96,6 +100,27 @@ if ! docker image inspect registry:2 >/dev/null 2>&1 ||
   [[ -n $(docker image inspect -f '{{index .Config.Labels "mirrorgate.content"}}' registry:2) ]]; then
   docker tag mirrorgate/registry-standin:2 registry:2
   echo "tagged registry:2 (no real registry:2 image here)"
+fi
+
+# nginx:stable's interface for kind-registry-front: nginx on PATH, /bin/sh,
+# awk and cp, the system CAs, workers as nobody.
+nginx_bin=${MIRRORGATE_NGINX_CACHE:-/var/cache/mirrorgate/nginx}/usr/sbin/nginx
+[[ -x $nginx_bin ]] || { echo "build-images.sh: no nginx at $nginx_bin; run ci/setup.sh" >&2; exit 3; }
+ngx=$work/nginx
+base_files "$ngx"
+printf 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >>"$ngx/etc/passwd"
+printf 'nogroup:x:65534:\n' >>"$ngx/etc/group"
+add_binary "$ngx" "$nginx_bin" /usr/sbin/nginx
+mkdir -p "$ngx/bin" "$ngx/var/cache" "$ngx/var/lock" "$ngx/var/log/nginx"
+cp "$(command -v busybox)" "$ngx/bin/busybox"
+for applet in sh awk cp mkdir cat echo ls rm; do ln -sf busybox "$ngx/bin/$applet"; done
+import_root "$ngx" mirrorgate/nginx-standin:stable \
+  --change 'ENV PATH=/usr/sbin:/bin' \
+  --change 'CMD ["nginx", "-g", "daemon off;"]'
+if ! docker image inspect nginx:stable >/dev/null 2>&1 ||
+  [[ -n $(docker image inspect -f '{{index .Config.Labels "mirrorgate.content"}}' nginx:stable) ]]; then
+  docker tag mirrorgate/nginx-standin:stable nginx:stable
+  echo "tagged nginx:stable (no real nginx:stable image here)"
 fi
 
 # One node image per containerd generation the machine has: Debian 12's

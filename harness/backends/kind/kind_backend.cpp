@@ -21,6 +21,7 @@
 #include "core/interrupt.h"
 #include "core/log.h"
 #include "env/node_setup.h"
+#include "hub/front.h"
 #include "hub/stand_in.h"
 #include "images/test_images.h"
 #include "registry/registry_config.h"
@@ -159,7 +160,7 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   kind.hub_container_id =
       trim(docker({"run", "-d", "--name", kind.hub_container, "--label", state_label(run), "--network", kind.network,
                    "--network-alias", kDockerHubApiHost, "--network-alias", "docker.io", "--network-alias",
-                   kDockerHubAuthHost, "-v", (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro", "-v",
+                   kDockerHubAuthHost, "--network-alias", kDockerHubBlobHost, "-v", (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro", "-v",
                    (run.state_dir / "pki").string() + ":/pki:ro", "-v", run.hub_data.string() + ":/var/lib/registry",
                    "registry:2"})
                .out);
@@ -180,6 +181,7 @@ void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
   auto& run = env.mutable_state();
   auto& kind = env.kind();
   const bool existed = container_exists(kind.registry_container);
+  const bool front_existed = container_exists(kind.front_container);
   std::vector<std::string> argv{"bash", o.kind.setup_registry_script.string(), "--port",
                                 std::to_string(o.kind.registry_port), "--network", kind.network,
                                 "--data-dir", run.registry_data.string(),
@@ -195,12 +197,18 @@ void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
   // Recorded before a failure is reported: a container the script made is removed again.
   kind.registry_created = !existed && container_exists(kind.registry_container);
   if (kind.registry_created) kind.registry_container_id = container_id(kind.registry_container);
+  kind.front_created = !front_existed && container_exists(kind.front_container);
+  if (kind.front_created) kind.front_container_id = container_id(kind.front_container);
   env.save();
   if (!r.ok()) {
     throw std::runtime_error(o.kind.setup_registry_script.string() + " failed (exit " + std::to_string(r.exit_code) +
                              "): " + trim(r.err));
   }
   run.mirror_address = address_on_network(kind.registry_container, kind.network);
+  // Behind kind-registry-front, Docker Hub sees the front's address.
+  if (proxies_through_front(load_registry_config(run.files.registry_config))) {
+    run.front_address = address_on_network(kind.front_container, kind.network);
+  }
   env.save();
   wait_answering("kind-registry (" + run.mirror_url + ")", env.mirror());
 }
@@ -215,7 +223,8 @@ bool cluster_exists(const std::string& cluster) {
 // Docker Hub names live only on its own network, and a kind-registry that
 // already caches real Docker Hub content must not take in test images.
 // Checked before anything is created.
-void refuse_foreign_parts(const std::string& cluster, const std::string& registry_container) {
+void refuse_foreign_parts(const std::string& cluster, const std::string& registry_container,
+                          const std::string& front_container) {
   if (cluster_exists(cluster)) {
     throw bad_flag("--name " + cluster,
                    "a kind cluster of that name exists and this run did not create it; --stand-in-hub would put the lab "
@@ -228,6 +237,12 @@ void refuse_foreign_parts(const std::string& cluster, const std::string& registr
                    "stand-in it would cache test images as Docker Hub's. Stop and remove it first (its cache stays in "
                    "its data directory): docker rm -f " + registry_container + ", or check your own setup without "
                    "changing it: mirrorgate verify --live --backend kind --name CLUSTER");
+  }
+  if (container_exists(front_container)) {
+    throw bad_flag("--stand-in-hub",
+                   "a container named " + front_container + " exists and this run did not create it; kind-registry "
+                   "would fetch the stand-in's test images through it. Remove it first (it keeps no data): docker rm -f " +
+                       front_container);
   }
   if (const auto hub = hub_container_name(cluster); container_exists(hub)) {
     throw bad_flag("--name " + cluster, "a container named " + hub +
@@ -329,6 +344,7 @@ void collect_logs(const RunState& run, const KindState& kind) {
   };
   if (!kind.hub_container.empty()) save_logs(kind.hub_container, "hub");
   save_logs(kind.registry_container, "kind-registry");
+  if (kind.front_created) save_logs(kind.front_container, "kind-registry-front");
   for (const auto& n : run.nodes) {
     if (auto r = docker_quiet({"logs", n.name}); r.ok()) write_file_atomic(dir / (n.name + ".containerd.log"), r.out + r.err);
     if (auto config = docker_quiet({"exec", n.name, "cat", "/etc/containerd/config.toml"}); config.ok()) {
@@ -408,6 +424,7 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
     }
   }
   if (kind.registry_created) remove_container(kind.registry_container, kind.registry_container_id, {});
+  if (kind.front_created) remove_container(kind.front_container, kind.front_container_id, {});
   if (!kind.hub_container.empty() && !stop_daemon(kind.hub_front)) {
     problems.push_back("the stand-in's front (pid " + std::to_string(kind.hub_front.pid) + ") did not stop");
   }
@@ -447,6 +464,9 @@ std::vector<std::string> leftovers_of(const RunState& run, const KindState& kind
   }
   if (kind.registry_created && own_container(kind.registry_container, kind.registry_container_id)) {
     out.push_back("container " + kind.registry_container);
+  }
+  if (kind.front_created && own_container(kind.front_container, kind.front_container_id)) {
+    out.push_back("container " + kind.front_container);
   }
   if (!kind.hub_container.empty() && own_container(kind.hub_container, kind.hub_container_id)) {
     out.push_back("container " + kind.hub_container);
@@ -528,7 +548,9 @@ RunState up(const EnvironmentOptions& o) {
   check_private_dir(o.state_dir, "--state", /*create=*/true);
   const fs::path state_dir = fs::canonical(o.state_dir);
   if (auto reused = reuse_running(state_dir, in)) return *reused;
-  if (o.kind.stand_in_hub) refuse_foreign_parts(in.kind.name, KindState{}.registry_container);
+  if (o.kind.stand_in_hub) {
+    refuse_foreign_parts(in.kind.name, KindState{}.registry_container, KindState{}.front_container);
+  }
 
   auto env = plan(state_dir, o, in);
   try {
@@ -614,6 +636,11 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
   }
   const auto networks = registry["NetworkSettings"].value("Networks", nlohmann::json::object());
   if (networks.contains(kind.network)) run.mirror_address = networks[kind.network].value("IPAddress", "");
+  // Where the cache fetches through kind-registry-front, Docker Hub sees the front.
+  run.front_address = trim(docker_quiet({"inspect", "-f",
+                                          "{{with index .NetworkSettings.Networks \"" + kind.network + "\"}}{{.IPAddress}}{{end}}",
+                                          kind.front_container})
+                                .out);
   run.containerd = generation_for_version(node_containerd_version(run.nodes.front().name));
   run.mirror_url = registry_url_from_host(registry);
   if (run.mirror_url.empty() && !run.mirror_address.empty()) run.mirror_url = "http://" + run.mirror_address + ":5000";

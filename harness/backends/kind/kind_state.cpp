@@ -12,6 +12,8 @@ void to_json(nlohmann::json& j, const KindState& s) {
        {"network", s.network},                       {"network_id", s.network_id},
        {"hub_container_id", s.hub_container_id},     {"registry_container_id", s.registry_container_id},
        {"node_ids", s.node_ids},                     {"cluster_create_started", s.cluster_create_started},
+       {"front_container", s.front_container},       {"front_created", s.front_created},
+       {"front_container_id", s.front_container_id},
        {"hub_front", {{"daemon", s.hub_front}, {"log", s.hub_front_log.string()}, {"access_log", s.hub_access_log.string()}}}};
 }
 
@@ -30,6 +32,9 @@ void from_json(const nlohmann::json& j, KindState& s) {
   s.registry_container_id = j.value("registry_container_id", "");
   s.node_ids = j.value("node_ids", std::vector<std::string>{});
   s.cluster_create_started = j.value("cluster_create_started", "");
+  s.front_container = j.value("front_container", "kind-registry-front");
+  s.front_created = j.value("front_created", false);
+  s.front_container_id = j.value("front_container_id", "");
   if (j.contains("hub_front")) {
     const auto& f = j["hub_front"];
     s.hub_front = f.value("daemon", DaemonHandle{});

@@ -15,6 +15,11 @@ namespace mirrorgate::kind {
 
 struct KindState {
   std::string registry_container = "kind-registry";
+  // kind-registry-front, which setup-registry.sh starts beside kind-registry
+  // when the registry config's remoteurl names it.
+  std::string front_container = "kind-registry-front";
+  bool front_created = false;
+  std::string front_container_id;
   std::string hub_container;     // the Docker Hub stand-in; empty: the real Docker Hub
   // The stand-in's front, a host process inside the hub container's network
   // namespace (nsenter): its pid, and where it logs.

@@ -1,15 +1,18 @@
 #include "backends/local/daemons.h"
 
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 
 #include "containerd/cri_client.h"
+#include "core/error.h"
 #include "core/files.h"
 #include "core/interrupt.h"
 #include "core/wait.h"
 #include "hub/stand_in.h"
+#include "registry/registry_config.h"
 
 namespace mirrorgate::local {
 
@@ -86,7 +89,12 @@ std::string cri_plugin_failure(const fs::path& log) {
 
 void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout) {
   auto& lab = env.lab();
-  start_in_namespace(kHubNamespace, hub_front_argv(env.state(), lab.hub_front.address + ":443"), lab.hub_front);
+  auto argv = hub_front_argv(env.state(), lab.hub_front.address + ":443");
+  if (!lab.front.namespace_name.empty()) {
+    // kind-registry-front resolves names through DNS while it runs.
+    argv.insert(argv.end(), {"--dns-port", "53"});
+  }
+  start_in_namespace(kHubNamespace, argv, lab.hub_front);
   env.save();
   wait_until("the hub's front (registry-1.docker.io, auth.docker.io)", answers(env.upstream()), lab.hub_front, timeout);
 }
@@ -140,6 +148,36 @@ void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
   start_in_namespace(kMirrorNamespace, argv, lab.mirror, environment, execs);
   env.save();
   wait_until("kind-registry", answers(env.mirror()), lab.mirror, timeout);
+}
+
+fs::path nginx_bin_dir() {
+  const char* cache = std::getenv("MIRRORGATE_NGINX_CACHE");
+  const fs::path unpacked = fs::path(cache && *cache ? cache : "/var/cache/mirrorgate/nginx") / "usr/sbin";
+  if (fs::exists(unpacked / "nginx")) return unpacked;
+  try {
+    return program_path("nginx").parent_path();
+  } catch (const std::exception&) {
+    throw missing_prerequisite("nginx, for kind-registry-front: neither " + (unpacked / "nginx").string() +
+                               " nor nginx on PATH; run ci/setup.sh (it unpacks Debian's nginx there)");
+  }
+}
+
+void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
+  auto& run = env.mutable_state();
+  auto& lab = env.lab();
+  const fs::path start_script = run.files.registry_front.parent_path() / "kind-registry-front-start.sh";
+  // The shipped start script and config; only the CA bundle comes through
+  // the environment, as setup-registry.sh passes a --ca-bundle.
+  start_in_namespace(kMirrorNamespace,
+                     {"sh", start_script.string(), run.files.registry_front.string(),
+                      (run.state_dir / "kind-registry-front").string()},
+                     lab.front,
+                     {{"SSL_CERT_FILE", run.ca_bundle.string()},
+                      {"PATH", lab.nginx_bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin"}},
+                     {(lab.nginx_bin / "nginx").string()});
+  env.save();
+  RegistryClient front("http://" + lab.front.address + ":" + std::to_string(kRegistryFrontPort));
+  wait_until("kind-registry-front", answers(front), lab.front, timeout);
 }
 
 void start_node(LocalEnvironment& env, LabNode& n) {

@@ -19,6 +19,12 @@ void start_hub(LocalEnvironment& env, std::chrono::seconds timeout);
 // The front alone (after it was stopped, or with other quotas).
 void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout);
 void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
+// kind-registry-front from the shipped files (its start script and nginx
+// config, byte for byte), in kind-registry's namespace.
+void start_front(LocalEnvironment& env, std::chrono::seconds timeout);
+// The directory of the nginx the lab runs: ci/setup.sh unpacks Debian's into
+// /var/cache/mirrorgate/nginx (MIRRORGATE_NGINX_CACHE), else the one on PATH.
+std::filesystem::path nginx_bin_dir();
 void start_node(LocalEnvironment& env, LabNode& node);
 // Waits until the node's CRI answers; fails at once, with containerd's own
 // log line, when containerd runs without its CRI plugin.

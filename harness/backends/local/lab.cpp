@@ -18,6 +18,7 @@
 #include "core/interrupt.h"
 #include "core/log.h"
 #include "env/node_setup.h"
+#include "hub/front.h"
 #include "hub/stand_in.h"
 #include "images/test_images.h"
 #include "process/process.h"
@@ -79,15 +80,17 @@ Inputs read_inputs(const EnvironmentOptions& o) {
 InputFiles absolute_files(const EnvironmentOptions& o) {
   return {fs::absolute(o.files.kind_config), fs::absolute(o.files.registry_config), fs::absolute(o.files.hosts_toml),
           fs::absolute(o.files.images),
-          o.files.registry_start.empty() ? fs::path() : fs::absolute(o.files.registry_start)};
+          o.files.registry_start.empty() ? fs::path() : fs::absolute(o.files.registry_start),
+          fs::absolute(o.files.registry_front)};
 }
 
 std::string etc_hosts(const LabState& lab) {
   std::ostringstream out;
   out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
       << "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
-      << lab.hub.address << "\t" << kDockerHubApiHost << " " << kDockerHubAuthHost << " docker.io\n"
-      << lab.mirror.address << "\t" << kMirrorNamespace << "\n";
+      << lab.hub.address << "\t" << kDockerHubApiHost << " " << kDockerHubAuthHost << " docker.io " << kDockerHubBlobHost << "\n"
+      << lab.mirror.address << "\t" << kMirrorNamespace << (lab.front.namespace_name.empty() ? "" : " ")
+      << (lab.front.namespace_name.empty() ? "" : kRegistryFrontHost) << "\n";
   for (const auto& n : lab.nodes) out << n.containerd.address << "\t" << n.name << "\n";
   return out.str();
 }
@@ -97,6 +100,13 @@ void write_netns_etc(LabState& lab, const std::string& ns) {
   const fs::path dir = fs::path("/etc/netns") / ns;
   if (std::find(lab.etc_dirs.begin(), lab.etc_dirs.end(), dir) == lab.etc_dirs.end()) lab.etc_dirs.push_back(dir);
   write_file_atomic(dir / "hosts", etc_hosts(lab));
+  if (ns == lab.front.namespace_name) {
+    // kind-registry-front's nginx resolves while it runs, through DNS only:
+    // the hub's stand-in of the internet's DNS, from the same names.
+    write_file_atomic(dir / "resolv.conf", "# written by mirrorgate: the hub answers DNS from the lab's hosts file\n"
+                                           "nameserver " + lab.hub.address + "\n");
+    return;
+  }
   // No nameserver: names outside the lab fail at once inside the namespace.
   write_file_atomic(dir / "resolv.conf", "# written by mirrorgate: the lab has no DNS; names come from /etc/hosts\n");
 }
@@ -132,6 +142,11 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   lab.hub = {kHubNamespace, run.hub_address, {}, logs / "hub.log", logs / "hub-registry.access.log"};
   lab.hub_front = {kHubNamespace, run.hub_address, {}, logs / "hub-front.log", logs / "hub.access.log"};
   lab.mirror = {kMirrorNamespace, run.mirror_address, {}, logs / "kind-registry.log", logs / "kind-registry.access.log"};
+  if (proxies_through_front(in.registry)) {
+    lab.front = {kMirrorNamespace, run.mirror_address, {}, logs / "kind-registry-front.log",
+                 logs / "kind-registry-front.access.log"};
+    lab.nginx_bin = nginx_bin_dir();
+  }
   for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
     LabNode n;
     n.name = in.kind.nodes[i].name;
@@ -171,6 +186,7 @@ struct NamedDaemon {
 std::vector<NamedDaemon> daemons_of(const LabState& lab) {
   std::vector<NamedDaemon> out{{lab.hub.namespace_name, lab.hub.daemon},
                                {lab.hub_front.namespace_name, lab.hub_front.daemon},
+                               {"kind-registry-front", lab.front.daemon},
                                {lab.mirror.namespace_name, lab.mirror.daemon}};
   for (const auto& n : lab.nodes) out.push_back({"containerd of " + n.name, n.containerd.daemon});
   return out;
@@ -477,7 +493,7 @@ bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
   const auto files = absolute_files(o);
   return run.files.kind_config == files.kind_config && run.files.registry_config == files.registry_config &&
          run.files.hosts_toml == files.hosts_toml && run.files.images == files.images &&
-         run.files.registry_start == files.registry_start &&
+         run.files.registry_start == files.registry_start && run.files.registry_front == files.registry_front &&
          run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path &&
          (o.containerd.empty() || run.containerd == o.containerd);
 }
@@ -533,6 +549,11 @@ void bring_up(LocalEnvironment& env, const Inputs& in, const EnvironmentOptions&
   env.mutable_state().seeded_images = seed_hub(env.upstream(), images, store, env.platform());
   seed_cache.keep(env.state().hub_data);
   env.save();
+  if (!env.lab().front.namespace_name.empty()) {
+    spdlog::info("starting kind-registry-front from {} (nginx {})", env.files().registry_front.string(),
+                 env.lab().nginx_bin.string());
+    start_front(env, o.start_timeout);
+  }
   spdlog::info("starting kind-registry from {} ({})", env.files().registry_config.string(), env.state().mirror_url);
   start_mirror(env, o.start_timeout);
   start_nodes(env, in, o.start_timeout);

@@ -31,6 +31,8 @@ void to_json(json& j, const LabState& s) {
        {"hub", s.hub},
        {"hub_front", s.hub_front},
        {"mirror", s.mirror},
+       {"front", s.front},
+       {"nginx_bin", s.nginx_bin.string()},
        {"nodes", json::array()}};
   for (const auto& n : s.nodes) {
     j["nodes"].push_back({{"name", n.name},
@@ -54,6 +56,8 @@ void from_json(const json& j, LabState& s) {
   if (j.contains("hub")) s.hub = j.at("hub").get<LabProcess>();
   if (j.contains("hub_front")) s.hub_front = j.at("hub_front").get<LabProcess>();
   if (j.contains("mirror")) s.mirror = j.at("mirror").get<LabProcess>();
+  if (j.contains("front")) s.front = j.at("front").get<LabProcess>();
+  s.nginx_bin = j.value("nginx_bin", "");
   for (const auto& n : j.value("nodes", json::array())) {
     LabNode node;
     node.name = n.at("name");

@@ -41,6 +41,10 @@ struct LabState {
   LabProcess hub;        // the stand-in's docker-registry, 127.0.0.1:5000 in the hub namespace
   LabProcess hub_front;  // its front: registry-1.docker.io and auth.docker.io on :443
   LabProcess mirror;
+  // kind-registry-front, in kind-registry's namespace; namespace_name empty
+  // when the registry config does not use it.
+  LabProcess front;
+  std::filesystem::path nginx_bin;  // the directory of the nginx it runs
   std::vector<LabNode> nodes;
 };
 

@@ -1,0 +1,64 @@
+#include "hub/dns.h"
+
+#include <arpa/inet.h>
+#include <strings.h>
+
+#include <optional>
+#include <sstream>
+
+namespace mirrorgate {
+
+namespace {
+
+// The IPv4 address (network order) /etc/hosts gives `name`, case-insensitive.
+std::optional<in_addr> host_address(const std::string& hosts, const std::string& name) {
+  std::istringstream lines(hosts);
+  for (std::string line; std::getline(lines, line);) {
+    line = line.substr(0, line.find('#'));
+    std::istringstream words(line);
+    std::string address, alias;
+    in_addr v4{};
+    if (!(words >> address) || ::inet_pton(AF_INET, address.c_str(), &v4) != 1) continue;
+    while (words >> alias) {
+      if (::strcasecmp(alias.c_str(), name.c_str()) == 0) return v4;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string answer_dns(const std::string& query, const std::string& hosts) {
+  constexpr size_t kHeader = 12;
+  if (query.size() < kHeader + 5) return "";
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(query[i]); };
+  if (byte(2) & 0x80) return "";                       // an answer, not a question
+  if (byte(4) != 0 || byte(5) != 1) return "";         // exactly one question
+  std::string name;
+  size_t at = kHeader;
+  while (at < query.size() && byte(at) != 0) {
+    const size_t len = byte(at);
+    if (len > 63 || at + 1 + len >= query.size()) return "";
+    if (!name.empty()) name += '.';
+    name.append(query, at + 1, len);
+    at += 1 + len;
+  }
+  if (at + 5 > query.size()) return "";
+  const size_t question_end = at + 5;
+  const unsigned type = byte(at + 1) << 8 | byte(at + 2);
+  const auto address = host_address(hosts, name);
+  std::string reply = query.substr(0, question_end);
+  reply[2] = static_cast<char>(0x84 | (byte(2) & 0x01));  // answer, authoritative, the question's RD
+  reply[3] = static_cast<char>(address ? 0 : 3);           // NOERROR, or NXDOMAIN
+  reply[6] = reply[7] = reply[8] = reply[9] = reply[10] = reply[11] = 0;
+  if (address && type == 1) {
+    reply[7] = 1;
+    const auto* ip = reinterpret_cast<const char*>(&address->s_addr);
+    const char record[] = {'\xc0', '\x0c', 0, 1, 0, 1, 0, 0, 0, 10, 0, 4};  // the name above, A, IN, TTL 10 s
+    reply.append(record, sizeof record);
+    reply.append(ip, 4);
+  }
+  return reply;  // AAAA and others of a known name: no records (NODATA)
+}
+
+}  // namespace mirrorgate
