@@ -1,6 +1,7 @@
 #include "reports/bench_stats.h"
 
 #include <algorithm>
+#include <tuple>
 #include <cmath>
 #include <iomanip>
 #include <numeric>
@@ -296,6 +297,77 @@ DockerHubCost docker_hub_cost(const std::map<std::string, Sample>& samples, int 
 
 std::string format_pulls(double fewest, double most) {
   return fewest == most ? fmt(most, 0) : fmt(fewest, 0) + "–" + fmt(most, 0);
+}
+
+namespace {
+
+std::pair<double, double> counter_range(const Sample& s, const std::string& counter) {
+  const auto it = s.counter_series.find(counter);
+  if (it == s.counter_series.end() || it->second.empty()) {
+    const auto last = s.counters.find(counter);
+    const double v = last == s.counters.end() ? 0 : last->second;
+    return {v, v};
+  }
+  const auto [lo, hi] = std::minmax_element(it->second.begin(), it->second.end());
+  return {*lo, *hi};
+}
+
+std::string format_range(double lo, double hi, int places) {
+  return lo == hi ? fmt(hi, places) : fmt(lo, places) + "–" + fmt(hi, places);
+}
+
+}  // namespace
+
+std::vector<TopologyRow> compare_topologies(const std::map<std::string, Sample>& bare,
+                                            const std::map<std::string, Sample>& shipped) {
+  std::vector<TopologyRow> rows;
+  for (const auto& [name, b] : bare) {
+    const auto it = shipped.find(name);
+    if (it == shipped.end()) continue;
+    const auto& s = it->second;
+    if (!b.error.empty() || !s.error.empty() || b.seconds.empty() || s.seconds.empty()) continue;
+    TopologyRow r;
+    r.name = name;
+    r.bare_seconds = b.median();
+    r.shipped_seconds = s.median();
+    std::tie(r.bare_amplification_min, r.bare_amplification_max) = counter_range(b, "upstream_amplification");
+    std::tie(r.shipped_amplification_min, r.shipped_amplification_max) = counter_range(s, "upstream_amplification");
+    std::tie(r.bare_pulls_min, r.bare_pulls_max) = counter_range(b, "docker_hub_pulls");
+    std::tie(r.shipped_pulls_min, r.shipped_pulls_max) = counter_range(s, "docker_hub_pulls");
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+json topologies_json(const std::vector<TopologyRow>& rows) {
+  json out = json::array();
+  for (const auto& r : rows) {
+    out.push_back({{"name", r.name},
+                   {"bare", {{"median_seconds", r.bare_seconds},
+                             {"upstream_amplification", {r.bare_amplification_min, r.bare_amplification_max}},
+                             {"docker_hub_pulls", {r.bare_pulls_min, r.bare_pulls_max}}}},
+                   {"shipped", {{"median_seconds", r.shipped_seconds},
+                                {"upstream_amplification", {r.shipped_amplification_min, r.shipped_amplification_max}},
+                                {"docker_hub_pulls", {r.shipped_pulls_min, r.shipped_pulls_max}}}}});
+  }
+  return out;
+}
+
+std::string topologies_markdown(const std::vector<TopologyRow>& rows) {
+  std::ostringstream md;
+  md << "## The seed's registry:2 alone (bare) vs the files under test\n\n"
+     << "Same run, same images and link. Times are medians; upstream bytes per image byte and Docker Hub's counted "
+        "pulls are fewest–most over the repetitions.\n\n"
+     << "| benchmark | bare: time | under test: time | bare: upstream × | under test: upstream × | bare: counted pulls | "
+        "under test: counted pulls |\n|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& r : rows) {
+    md << "| " << r.name << " | " << fmt(r.bare_seconds, 3) << " s | " << fmt(r.shipped_seconds, 3) << " s | "
+       << format_range(r.bare_amplification_min, r.bare_amplification_max, 2) << " | "
+       << format_range(r.shipped_amplification_min, r.shipped_amplification_max, 2) << " | "
+       << format_range(r.bare_pulls_min, r.bare_pulls_max, 0) << " | "
+       << format_range(r.shipped_pulls_min, r.shipped_pulls_max, 0) << " |\n";
+  }
+  return md.str();
 }
 
 std::string creations_per_hour(double pulls_per_creation, int pulls_per_hour) {

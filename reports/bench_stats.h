@@ -113,6 +113,25 @@ std::string format_pulls(double fewest, double most);
 // "5", or "no limit" when a creation costs nothing.
 std::string creations_per_hour(double pulls_per_creation, int pulls_per_hour);
 
+// One benchmark run on the seed's bare topology (registry:2 alone) and on
+// the files under test (e.g. registry:2 behind kind-registry-front), in one
+// bench run (`bench --compare-bare`): median times, and the fewest and most upstream
+// amplification and counted Docker Hub pulls over the repetitions.
+struct TopologyRow {
+  std::string name;  // "pull/herd/10mb-1layer"
+  double bare_seconds = 0, shipped_seconds = 0;
+  double bare_amplification_min = 0, bare_amplification_max = 0;
+  double shipped_amplification_min = 0, shipped_amplification_max = 0;
+  double bare_pulls_min = 0, bare_pulls_max = 0;
+  double shipped_pulls_min = 0, shipped_pulls_max = 0;
+};
+
+// The benchmarks both runs have, without errors, in name order.
+std::vector<TopologyRow> compare_topologies(const std::map<std::string, Sample>& bare,
+                                            const std::map<std::string, Sample>& shipped);
+nlohmann::json topologies_json(const std::vector<TopologyRow>& rows);
+std::string topologies_markdown(const std::vector<TopologyRow>& rows);
+
 nlohmann::json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
                                  const std::vector<Target>& targets, const nlohmann::json& environment,
                                  const DockerHubCost& hub = {});

@@ -148,3 +148,40 @@ TEST(BenchStats, DockerHubCostPerClusterCreationFromTheCountedPulls) {
   EXPECT_EQ(j["docker_hub"]["per_cluster_creation"][4]["creations_per_hour_before_429"]["anonymous"], "no limit");
   EXPECT_TRUE(docker_hub_cost({}, 3, 5, "images.yaml", {}).empty()) << "no benchmark counted: no table";
 }
+
+TEST(BenchStats, TopologiesSetTheSameBenchmarkSideBySideWithCounterRanges) {
+  auto sample = [](std::string name, std::vector<double> seconds, std::vector<double> amplification,
+                   std::vector<double> pulls) {
+    Sample s;
+    s.name = std::move(name);
+    s.seconds = std::move(seconds);
+    s.counter_series["upstream_amplification"] = std::move(amplification);
+    s.counter_series["docker_hub_pulls"] = std::move(pulls);
+    return s;
+  };
+  std::map<std::string, Sample> bare{
+      {"pull/herd/10mb-1layer", sample("pull/herd/10mb-1layer", {5.4, 5.2, 5.9}, {5.75, 6.0, 6.0}, {3, 7, 5})},
+      {"pull/cold/10mb-1layer", sample("pull/cold/10mb-1layer", {1.0}, {2.0}, {1})},
+      {"pull/warm/10mb-1layer", sample("pull/warm/10mb-1layer", {0.2}, {0}, {0})}};
+  std::map<std::string, Sample> shipped{
+      {"pull/herd/10mb-1layer", sample("pull/herd/10mb-1layer", {1.6, 1.5, 1.7}, {1.0, 1.0, 1.25}, {1, 1, 1})},
+      {"pull/cold/10mb-1layer", sample("pull/cold/10mb-1layer", {0.9}, {1.0}, {1})}};
+  shipped["pull/cold/10mb-1layer"].error = "";
+  const auto rows = compare_topologies(bare, shipped);
+  ASSERT_EQ(rows.size(), 2u) << "warm is in one run only";
+  EXPECT_EQ(rows[0].name, "pull/cold/10mb-1layer");
+  const auto& herd = rows[1];
+  EXPECT_DOUBLE_EQ(herd.bare_seconds, 5.4);
+  EXPECT_DOUBLE_EQ(herd.shipped_seconds, 1.6);
+  EXPECT_DOUBLE_EQ(herd.bare_amplification_min, 5.75);
+  EXPECT_DOUBLE_EQ(herd.shipped_amplification_max, 1.25);
+  EXPECT_DOUBLE_EQ(herd.bare_pulls_min, 3);
+  EXPECT_DOUBLE_EQ(herd.bare_pulls_max, 7);
+  const auto md = topologies_markdown(rows);
+  EXPECT_NE(md.find("| pull/herd/10mb-1layer | 5.400 s | 1.600 s | 5.75–6.00 | 1.00–1.25 | 3–7 | 1 |"), std::string::npos)
+      << md;
+  EXPECT_EQ(topologies_json(rows)[1]["shipped"]["docker_hub_pulls"], nlohmann::json::array({1.0, 1.0}));
+
+  bare["pull/cold/10mb-1layer"].error = "the node still holds blobs";
+  EXPECT_EQ(compare_topologies(bare, shipped).size(), 1u) << "a benchmark that failed in one run is left out";
+}

@@ -35,6 +35,10 @@ struct BenchFlags {
   bool keep = false;
   fs::path reports_root = "reports";
   std::string filter;  // Google Benchmark filter (regex); empty: all
+  // First the same benchmarks on the seed's bare topology (registry:2 alone,
+  // fixtures/bare-registry-config.yaml, registry:2's own command), then the
+  // files under test; the report sets them side by side.
+  bool compare_bare = false;
 };
 
 // The benchmark binary names each image it pulled, with its digest, in the
@@ -88,6 +92,30 @@ bool write_bench_reports(const fs::path& dir, const std::string& text, nlohmann:
   return ok;
 }
 
+// The same benchmarks against the seed's bare topology, in a state directory
+// of its own inside the run's (removed again with its cache): their samples.
+std::map<std::string, Sample> run_bare(const EnvironmentOptions& shipped, const fs::path& dir, const BenchFlags& flags,
+                                       int repetitions) {
+  const auto data = find_data_dir();
+  if (!data) throw missing_prerequisite("--compare-bare: the shipped fixtures/bare-registry-config.yaml is not installed");
+  auto options = shipped;
+  options.state_dir = shipped.state_dir / "compare-bare";
+  options.files.registry_config = *data / "fixtures/bare-registry-config.yaml";
+  options.files.registry_start.clear();
+  spdlog::info("--compare-bare: the same benchmarks on the seed's registry:2 alone first ({})",
+               options.files.registry_config.string());
+  auto env = bring_up(options);
+  fs::create_directories(dir / "bare");
+  const auto result = run_benchmark_binary(*env, dir / "bare", flags, repetitions);
+  finish_run(*env, false, true);
+  auto text = read_file_if_exists(dir / "bare" / "benchmark.json");
+  if (result.exit_code != 0 || !text) {
+    throw std::runtime_error("the benchmarks on the seed's bare topology failed (exit code " +
+                             std::to_string(result.exit_code) + "); see above");
+  }
+  return benchmark_samples(parse_benchmark_document(*text));
+}
+
 int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   auto options = flags.environment.resolve(global);
   options.upstream_rate = flags.rate == "none" ? "" : flags.rate;
@@ -101,6 +129,9 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   const fs::path dir = flags.reports_root / utc_stamp();
   fs::create_directories(dir);
   const int repetitions = flags.repetitions > 0 ? flags.repetitions : flags.profile == "full" ? 9 : 5;
+
+  std::map<std::string, Sample> bare;
+  if (flags.compare_bare) bare = run_bare(options, dir, flags, repetitions);
 
   auto env = bring_up(options);
   spdlog::info("benchmarking pulls on {} ({} profile, {} repetitions, upstream {})", env->nodes().front().name,
@@ -117,8 +148,17 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
     return to_int(ExitCode::failure);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return write_bench_reports(dir, *text, environment, flags, repetitions, seconds) ? to_int(ExitCode::ok)
-                                                                                   : to_int(ExitCode::failure);
+  const bool ok = write_bench_reports(dir, *text, environment, flags, repetitions, seconds);
+  if (flags.compare_bare) {
+    const auto rows = compare_topologies(bare, benchmark_samples(parse_benchmark_document(*text)));
+    const std::string md = topologies_markdown(rows);
+    auto report = nlohmann::json::parse(read_file(dir / "report.json"));
+    report["topologies"] = topologies_json(rows);
+    write_file_atomic(dir / "report.json", report.dump(2) + "\n");
+    write_file_atomic(dir / "report.md", read_file(dir / "report.md") + "\n" + md);
+    std::cout << "\n" << md;
+  }
+  return ok ? to_int(ExitCode::ok) : to_int(ExitCode::failure);
 }
 
 }  // namespace
@@ -142,6 +182,11 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_flag("--keep", flags->keep, "leave the environment up afterwards");
   cmd.add_option("--reports", flags->reports_root, "reports go to DIR/RUN_ID/")->capture_default_str();
   cmd.add_option("--filter", flags->filter, "Google Benchmark filter, e.g. 'pull/(cold|warm)/100mb'");
+  cmd.add_flag("--compare-bare", flags->compare_bare,
+               "first run the same benchmarks on the seed's bare topology (registry:2 alone, "
+               "fixtures/bare-registry-config.yaml), then on the files under test, and set them side by side: "
+               "time, upstream bytes, counted pulls (the bare run's lab is in STATE/compare-bare, removed afterwards "
+               "with its cache)");
   cmd.footer(
       "\nModes: cold (a repository the mirror never cached), warm (the mirror has it, the node not),\n"
       "direct (no mirror: what users have today), floor (direct on an unshaped link).\n"
