@@ -40,7 +40,7 @@ enum class Upstream {
 // One part of the environment and whether it answers (`mirrorgate status`).
 struct ComponentHealth {
   std::string name;
-  std::string role;  // "hub", "mirror", "node"
+  std::string role;  // "hub", "front" (kind-registry-front), "mirror", "node"
   std::string address;
   bool running = false;
   bool answering = false;

@@ -13,6 +13,7 @@
 #include "core/files.h"
 #include "env/node_cri.h"
 #include "hub/stand_in.h"
+#include "registry/registry_config.h"
 
 namespace mirrorgate::kind {
 
@@ -410,6 +411,11 @@ std::vector<ComponentHealth> KindEnvironment::health() const {
       out.back().answering = false;
       out.back().detail = "its front (pid " + std::to_string(kind_.hub_front.pid) + ") is not running";
     }
+  }
+  if (!run_.front_address.empty()) {
+    // Not published on the host; the host reaches it on the docker network.
+    registry(kind_.front_container, "front", kind_.front_container, run_.front_address,
+             RegistryClient("http://" + run_.front_address + ":" + std::to_string(kRegistryFrontPort)));
   }
   registry(kind_.registry_container, "mirror", kind_.registry_container, run_.mirror_address, mirror());
   for (const auto& n : run_.nodes) {

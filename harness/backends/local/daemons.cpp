@@ -162,6 +162,8 @@ fs::path nginx_bin_dir() {
   }
 }
 
+fs::path front_run_dir(const RunState& run) { return run.state_dir / "kind-registry-front"; }
+
 void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
   auto& run = env.mutable_state();
   auto& lab = env.lab();
@@ -170,7 +172,7 @@ void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
   // the environment, as setup-registry.sh passes a --ca-bundle.
   start_in_namespace(kMirrorNamespace,
                      {"sh", start_script.string(), run.files.registry_front.string(),
-                      (run.state_dir / "kind-registry-front").string()},
+                      front_run_dir(run).string()},
                      lab.front,
                      {{"SSL_CERT_FILE", run.ca_bundle.string()},
                       {"PATH", lab.nginx_bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin"}},

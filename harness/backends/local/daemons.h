@@ -22,6 +22,9 @@ void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
 // kind-registry-front from the shipped files (its start script and nginx
 // config, byte for byte), in kind-registry's namespace.
 void start_front(LocalEnvironment& env, std::chrono::seconds timeout);
+// Its run directory (nginx's prefix: config copy, cache of at most 10
+// minutes, temp files): removed with the lab, like the nodes' directories.
+std::filesystem::path front_run_dir(const RunState& run);
 // The directory of the nginx the lab runs: ci/setup.sh unpacks Debian's into
 // /var/cache/mirrorgate/nginx (MIRRORGATE_NGINX_CACHE), else the one on PATH.
 std::filesystem::path nginx_bin_dir();

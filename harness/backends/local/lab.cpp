@@ -89,8 +89,8 @@ std::string etc_hosts(const LabState& lab) {
   out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
       << "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
       << lab.hub.address << "\t" << kDockerHubApiHost << " " << kDockerHubAuthHost << " docker.io " << kDockerHubBlobHost << "\n"
-      << lab.mirror.address << "\t" << kMirrorNamespace << (lab.front.namespace_name.empty() ? "" : " ")
-      << (lab.front.namespace_name.empty() ? "" : kRegistryFrontHost) << "\n";
+      << lab.mirror.address << "\t" << kMirrorNamespace
+      << (lab.front.namespace_name.empty() ? "" : std::string(" ") + kRegistryFrontHost) << "\n";
   for (const auto& n : lab.nodes) out << n.containerd.address << "\t" << n.name << "\n";
   return out.str();
 }
@@ -438,6 +438,10 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
     }
     const fs::path node_dir = run.state_dir / "nodes" / n.name;
     attempt("removing " + node_dir.string(), [&] { remove_owned_tree(node_dir, run.state_dir); });
+  }
+  if (!lab.front.namespace_name.empty()) {
+    attempt("removing kind-registry-front's run directory",
+            [&] { remove_owned_tree(front_run_dir(run), run.state_dir); });
   }
   // Images the scenarios made up for one run.
   attempt("removing unique test images", [&] { remove_owned_tree(run.state_dir / "unique-images", run.state_dir); });

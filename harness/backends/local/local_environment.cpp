@@ -11,6 +11,7 @@
 #include "core/files.h"
 #include "env/node_cri.h"
 #include "hub/stand_in.h"
+#include "registry/registry_config.h"
 #include "process/process.h"
 
 namespace mirrorgate::local {
@@ -228,6 +229,10 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
   };
   registry_health("hub (" + std::string(kDockerHubApiHost) + ")", "hub", lab_.hub_front, upstream());
   if (!is_running(lab_.hub.daemon)) out.back().running = false, out.back().detail = "its registry is not running";
+  if (!lab_.front.namespace_name.empty()) {
+    registry_health("kind-registry-front", "front", lab_.front,
+                    RegistryClient("http://" + lab_.front.address + ":" + std::to_string(kRegistryFrontPort)));
+  }
   registry_health("kind-registry", "mirror", lab_.mirror, mirror());
   for (const auto& n : lab_.nodes) {
     ComponentHealth h{n.name, "node", n.containerd.address, is_running(n.containerd.daemon), false, ""};
