@@ -14,7 +14,7 @@ seconds=${1:-60}
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "usage: ci/fuzz.sh [SECONDS per target] [TARGET...]" >&2; exit 2; }
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(reference kind_config registry_config hosts_toml containerd_config logs_and_reports files)
+((${#targets[@]})) || targets=(reference kind_config registry_config hosts_toml containerd_config logs_and_reports files dns)
 
 bash ci/setup.sh
 probe='extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }'
