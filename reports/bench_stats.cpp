@@ -312,8 +312,10 @@ std::pair<double, double> counter_range(const Sample& s, const std::string& coun
   return {*lo, *hi};
 }
 
+// "1.00", or "1.00–1.25"; one number when both print the same.
 std::string format_range(double lo, double hi, int places) {
-  return lo == hi ? fmt(hi, places) : fmt(lo, places) + "–" + fmt(hi, places);
+  const std::string a = fmt(lo, places), b = fmt(hi, places);
+  return a == b ? b : a + "–" + b;
 }
 
 }  // namespace

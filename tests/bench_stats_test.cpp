@@ -181,6 +181,9 @@ TEST(BenchStats, TopologiesSetTheSameBenchmarkSideBySideWithCounterRanges) {
   EXPECT_NE(md.find("| pull/herd/10mb-1layer | 5.400 s | 1.600 s | 5.75–6.00 | 1.00–1.25 | 3–7 | 1 |"), std::string::npos)
       << md;
   EXPECT_EQ(topologies_json(rows)[1]["shipped"]["docker_hub_pulls"], nlohmann::json::array({1.0, 1.0}));
+  shipped["pull/cold/10mb-1layer"].counter_series["upstream_amplification"] = {0.99996, 1.00001};
+  EXPECT_NE(topologies_markdown(compare_topologies(bare, shipped)).find("| 2.00 | 1.00 | 1 | 1 |"), std::string::npos)
+      << "amplifications that print alike are one number";
 
   bare["pull/cold/10mb-1layer"].error = "the node still holds blobs";
   EXPECT_EQ(compare_topologies(bare, shipped).size(), 1u) << "a benchmark that failed in one run is left out";
