@@ -9,7 +9,6 @@
 
 #include <ctime>
 #include <fstream>
-#include <sstream>
 #include <limits>
 #include <iostream>
 #include <mutex>

@@ -160,7 +160,8 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   kind.hub_container_id =
       trim(docker({"run", "-d", "--name", kind.hub_container, "--label", state_label(run), "--network", kind.network,
                    "--network-alias", kDockerHubApiHost, "--network-alias", "docker.io", "--network-alias",
-                   kDockerHubAuthHost, "--network-alias", kDockerHubBlobHost, "-v", (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro", "-v",
+                   kDockerHubAuthHost, "--network-alias", kDockerHubBlobHost, "-v",
+                   (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro", "-v",
                    (run.state_dir / "pki").string() + ":/pki:ro", "-v", run.hub_data.string() + ":/var/lib/registry",
                    "registry:2"})
                .out);
