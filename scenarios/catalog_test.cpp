@@ -3,13 +3,15 @@
 // pulled it through the mirror — and not before. distribution stores what it
 // fetched upstream in the background (the node's own download is served
 // beside it, and behind kind-registry-front it waits for the same fetch), so
-// the catalog may lag the pull by moments: it gets 30 s.
+// the catalog may lag the pull by moments: a repository kind-registry served
+// gets 30 s to appear.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "core/wait.h"
 #include "fixtures/attach.h"
+#include "registry/access_log.h"
 
 namespace mirrorgate {
 namespace {
@@ -22,14 +24,23 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 
 class CatalogPopulation : public EnvironmentTest {
  protected:
-  // The catalog once it lists every one of `repositories`, or as it is after 30 s.
+  // The catalog once it lists every one of `repositories` whose manifest
+  // kind-registry served (only those can appear), or as it is after 30 s.
   std::vector<std::string> catalog_listing(const std::vector<std::string>& repositories) {
+    const auto log = env().mirror_access_log();
+    std::vector<std::string> served;
+    for (const auto& r : repositories) {
+      if (std::any_of(log.begin(), log.end(), [&](const AccessRecord& a) {
+            return a.kind == RequestKind::manifest && a.repository == r && a.status >= 200 && a.status < 300;
+          })) {
+        served.push_back(r);
+      }
+    }
     std::vector<std::string> catalog;
     (void)wait_for(
         [&](std::string&) {
           catalog = env().mirror().catalog();
-          return std::all_of(repositories.begin(), repositories.end(),
-                             [&](const std::string& r) { return contains(catalog, r); });
+          return std::all_of(served.begin(), served.end(), [&](const std::string& r) { return contains(catalog, r); });
         },
         30s, 200ms);
     return catalog;
