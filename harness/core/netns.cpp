@@ -44,19 +44,6 @@ bool is_ipv4(const std::string& text) {
   return inet_pton(AF_INET, text.c_str(), &a) == 1;
 }
 
-std::optional<std::string> from_hosts_file(const std::filesystem::path& hosts, const std::string& name) {
-  std::istringstream lines(read_file_if_exists(hosts).value_or(""));
-  for (std::string line; std::getline(lines, line);) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    std::istringstream words(line);
-    std::string address, alias;
-    if (!(words >> address) || !is_ipv4(address)) continue;
-    while (words >> alias) {
-      if (alias == name) return address;
-    }
-  }
-  return std::nullopt;
-}
 
 std::vector<std::string> nameservers(const std::filesystem::path& resolv_conf) {
   std::vector<std::string> out;
@@ -98,9 +85,23 @@ std::optional<std::string> query_a(const std::string& server, const std::string&
 
 }  // namespace
 
+std::optional<std::string> hosts_file_address(const std::string& hosts, const std::string& name) {
+  std::istringstream lines(hosts);
+  for (std::string line; std::getline(lines, line);) {
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream words(line);
+    std::string address, alias;
+    if (!(words >> address) || !is_ipv4(address)) continue;
+    while (words >> alias) {
+      if (alias == name) return address;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> resolve_as(const NetworkView& view, const std::string& name, std::string* why) {
   if (is_ipv4(name)) return name;
-  if (auto address = from_hosts_file(view.hosts, name)) return address;
+  if (auto address = hosts_file_address(read_file_if_exists(view.hosts).value_or(""), name)) return address;
   const auto servers = nameservers(view.resolv_conf);
   for (const auto& server : servers) {
     if (auto address = query_a(server, name)) return address;

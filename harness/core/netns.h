@@ -22,6 +22,9 @@ struct NetworkView {
 // Runs `step` on a thread that joined the namespace; rethrows what it threw.
 void run_in_netns(const std::filesystem::path& netns, const std::function<void()>& step);
 
+// The IPv4 address an /etc/hosts file (its text) gives `name`, if any.
+std::optional<std::string> hosts_file_address(const std::string& hosts, const std::string& name);
+
 // The IPv4 address `name` has inside the namespace: from its hosts file,
 // else from the nameservers of its resolv.conf. Call it inside the
 // namespace (run_in_netns). nullopt with `why` when it does not resolve.

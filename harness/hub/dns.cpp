@@ -1,32 +1,14 @@
 #include "hub/dns.h"
 
 #include <arpa/inet.h>
-#include <strings.h>
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
-#include <sstream>
+
+#include "core/netns.h"
 
 namespace mirrorgate {
-
-namespace {
-
-// The IPv4 address (network order) /etc/hosts gives `name`, case-insensitive.
-std::optional<in_addr> host_address(const std::string& hosts, const std::string& name) {
-  std::istringstream lines(hosts);
-  for (std::string line; std::getline(lines, line);) {
-    line = line.substr(0, line.find('#'));
-    std::istringstream words(line);
-    std::string address, alias;
-    in_addr v4{};
-    if (!(words >> address) || ::inet_pton(AF_INET, address.c_str(), &v4) != 1) continue;
-    while (words >> alias) {
-      if (::strcasecmp(alias.c_str(), name.c_str()) == 0) return v4;
-    }
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 std::string answer_dns(const std::string& query, const std::string& hosts) {
   constexpr size_t kHeader = 12;
@@ -46,7 +28,11 @@ std::string answer_dns(const std::string& query, const std::string& hosts) {
   if (at + 5 > query.size()) return "";
   const size_t question_end = at + 5;
   const unsigned type = byte(at + 1) << 8 | byte(at + 2);
-  const auto address = host_address(hosts, name);
+  // Names are case-insensitive; the lab's hosts file lists them in lower case.
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto text = hosts_file_address(hosts, name);
+  std::optional<in_addr> address;
+  if (in_addr v4{}; text && ::inet_pton(AF_INET, text->c_str(), &v4) == 1) address = v4;
   std::string reply = query.substr(0, question_end);
   reply[2] = static_cast<char>(0x84 | (byte(2) & 0x01));  // answer, authoritative, the question's RD
   reply[3] = static_cast<char>(address ? 0 : 3);           // NOERROR, or NXDOMAIN
