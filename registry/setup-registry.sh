@@ -160,8 +160,8 @@ write_credentials_config() {
   ) || die "cannot write $1"
 }
 
-mount_source() { # the host path mounted at $1 in the container
-  docker inspect -f "{{range .Mounts}}{{if eq .Destination \"$1\"}}{{.Source}}{{end}}{{end}}" "$name"
+mount_source() { # the host path mounted at $1 in container $2 (default kind-registry)
+  docker inspect -f "{{range .Mounts}}{{if eq .Destination \"$1\"}}{{.Source}}{{end}}{{end}}" "${2:-$name}"
 }
 
 # What the existing container runs that this run did not ask for.
@@ -221,7 +221,7 @@ front_differences() {
   local image cfg
   image=$(docker inspect -f '{{.Config.Image}}' "$front_name")
   [[ $image == "$front_image" ]] || echo "its image is $image, not $front_image"
-  cfg=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/etc/kind-registry-front/kind-registry-front.conf"}}{{.Source}}{{end}}{{end}}' "$front_name")
+  cfg=$(mount_source /etc/kind-registry-front/kind-registry-front.conf "$front_name")
   [[ $cfg == "$front_config" ]] || echo "its config is ${cfg:-not mounted}, not $front_config"
 }
 if ((front)); then
