@@ -209,14 +209,17 @@ bool serve_registry(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
       return !ec && req.keep_alive();
     }
   }
-  if (!backend || !backend->is_open()) {
+  // (Re)connects to the hub's docker-registry when the connection is gone.
+  auto connect_backend = [&](beast::error_code& error) {
+    if (backend && backend->is_open()) return true;
     backend.emplace(stream.get_executor());
-    backend->connect({net::ip::make_address(front.options.backend_address), front.options.backend_port}, ec);
-    if (ec) {
-      answer(stream, req.version(), false, http::status::bad_gateway, "{\"errors\":[{\"code\":\"UNAVAILABLE\"}]}", {}, ec);
-      log_request(front, client, account, std::string(req.method_string()), target, req.version(), 502, 0, agent);
-      return false;
-    }
+    backend->connect({net::ip::make_address(front.options.backend_address), front.options.backend_port}, error);
+    return !error;
+  };
+  if (!connect_backend(ec)) {
+    answer(stream, req.version(), false, http::status::bad_gateway, "{\"errors\":[{\"code\":\"UNAVAILABLE\"}]}", {}, ec);
+    log_request(front, client, account, std::string(req.method_string()), target, req.version(), 502, 0, agent);
+    return false;
   }
   req.set("X-Forwarded-Proto", "https");
   if (std::smatch blob; redirect_blobs && get && std::regex_match(path, blob, blob_path)) {
@@ -241,11 +244,7 @@ bool serve_registry(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
       log_request(front, client, account, std::string(req.method_string()), target, req.version(), 307, 0, agent);
       return !ec && req.keep_alive();
     }
-    if (!backend || !backend->is_open()) {
-      backend.emplace(stream.get_executor());
-      backend->connect({net::ip::make_address(front.options.backend_address), front.options.backend_port}, ec);
-      if (ec) return false;
-    }
+    if (!connect_backend(ec)) return false;
     // Anything else: the hub's own answer to the GET (401, 404…).
   }
   http::serializer<true, http::buffer_body> req_sr{req};
