@@ -52,6 +52,12 @@ LiveCheck check_of(std::string check, std::string where, Verdict verdict, std::s
   return {std::move(check), std::move(where), verdict, std::move(detail), std::move(evidence), seconds};
 }
 
+// The Docker network the nodes are on, and how kind-registry joins it.
+std::string nodes_network(const MirrorView& view) { return view.nodes_network.empty() ? "kind" : view.nodes_network; }
+std::string connect_fix(const MirrorView& view) {
+  return "docker network connect " + nodes_network(view) + " " + kMirrorComponent;
+}
+
 // ---- kind-registry ----
 
 Mirror read_mirror(const Environment& env, std::vector<LiveCheck>& checks) {
@@ -80,9 +86,10 @@ void check_mirror(const Environment& env, const Mirror& m, std::vector<LiveCheck
                                                : detail));
   }
   if (env.mirror_address().empty()) {
-    checks.push_back(check_of("kind-registry is on the kind network", kMirrorComponent, Verdict::fail,
-                              "kind-registry has no address on the kind network, so no node can resolve it and every "
-                              "pull falls back to registry-1.docker.io\n  fix: docker network connect kind kind-registry"));
+    checks.push_back(check_of("kind-registry is on the nodes' network", kMirrorComponent, Verdict::fail,
+                              "kind-registry has no address on the " + nodes_network(m.view) +
+                                  " network, so no node can resolve it and every pull falls back to "
+                                  "registry-1.docker.io\n  fix: " + connect_fix(m.view)));
   }
   if (m.config && proxies_through_front(*m.config) && env.state().front_address.empty()) {
     checks.push_back(check_of(std::string(kRegistryFrontHost) + " is on the nodes' network", kMirrorComponent,
@@ -207,7 +214,7 @@ std::optional<std::string> mirror_url_of(const Environment& env, const std::stri
   return hosts.hosts.front().url;
 }
 
-LiveCheck check_reach(const Environment& env, const NodeInfo& node) {
+LiveCheck check_reach(const Environment& env, const NodeInfo& node, const Mirror& m) {
   Clock clock;
   const std::string title = "kind-registry answers inside the node";
   const auto url = mirror_url_of(env, node.name);
@@ -228,8 +235,8 @@ LiveCheck check_reach(const Environment& env, const NodeInfo& node) {
       detail = "GET " + *url + "/v2/ from the node answered HTTP " + std::to_string(r.status);
     } catch (const std::exception& e) {
       detail = "the node cannot reach " + *url + ": " + e.what() + (why.empty() ? "" : " (" + why + ")") +
-               "; containerd skips the mirror and pulls from registry-1.docker.io\n  fix: docker network connect kind "
-               "kind-registry, and check the name and port in hosts.toml";
+               "; containerd skips the mirror and pulls from registry-1.docker.io\n  fix: " + connect_fix(m.view) +
+               ", and check the name and port in hosts.toml";
     }
   });
   return check_of(title, node.name, verdict, detail, {}, clock.seconds());
@@ -317,7 +324,7 @@ std::vector<LiveCheck> check_node(Environment& env, const NodeInfo& node, const 
                            "not pulled: the node does not use kind-registry (see above)"));
     return out;
   }
-  out.push_back(check_reach(env, node));
+  out.push_back(check_reach(env, node, m));
   out.push_back(check_probe_pull(env, node, probe, timeout));
   return out;
 }

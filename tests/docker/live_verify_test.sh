@@ -38,7 +38,7 @@ snapshot() {
   docker network ls --format '{{.Name}} {{.Driver}}' | sort
   docker network inspect -f '{{range $id, $c := .Containers}}{{$c.Name}} {{$c.IPv4Address}}{{println}}{{end}}' "$net" | sort
   for c in $nodes kind-registry; do
-    docker inspect -f "$c {{json (index .NetworkSettings.Networks \"$net\").Aliases}}" "$c"
+    docker inspect -f "$c {{with index .NetworkSettings.Networks \"$net\"}}{{json .Aliases}}{{end}}" "$c"
   done
 }
 
@@ -84,6 +84,23 @@ case $case_name in
     docker run -d --name kind-registry --network "$net" -p 127.0.0.1:5001:5000 registry:2 >/dev/null
     restore=restore_registry
     want=1 pattern="kind-registry is not a pull-through cache" ;;
+  registry_off_the_network)
+    # kind-registry runs, but the nodes cannot resolve it: the fix names
+    # the nodes' own network.
+    docker network disconnect "$net" kind-registry
+    restore='docker network connect "$net" kind-registry'
+    want=1 pattern="FAIL +kind-registry: kind-registry is on the nodes' network|fix: docker network connect $net kind-registry" ;;
+  front_missing)
+    # The config behind kind-registry-front (registry-config-front.yml), but
+    # no front on the nodes' network: kind-registry reaches no Docker Hub.
+    docker stop kind-registry >/dev/null
+    docker rename kind-registry kind-registry-saved
+    docker run -d --name kind-registry --network "$net" -p 127.0.0.1:5001:5000 \
+      -v "$src/registry/registry-config-front.yml:/etc/docker/registry/config.yml:ro" \
+      -v "$src/registry/kind-registry-start.sh:/etc/docker/registry/kind-registry-start.sh:ro" \
+      --entrypoint /bin/sh registry:2 /etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml >/dev/null
+    restore=restore_registry
+    want=1 pattern="FAIL +kind-registry: kind-registry-front is on the nodes' network|fix: registry/setup-registry.sh" ;;
   node_without_config_path)
     docker cp "$worker:/etc/containerd/config.toml" "$work/config.toml"
     grep -v 'config_path' "$work/config.toml" >"$work/no-config-path.toml"

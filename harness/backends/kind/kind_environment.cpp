@@ -345,6 +345,7 @@ std::vector<AccessRecord> KindEnvironment::upstream_access_log() const {
 
 MirrorView KindEnvironment::mirror_view() const {
   MirrorView view;
+  view.nodes_network = kind_.network;
   const std::string& name = kind_.registry_container;
   const auto inspected = json::parse(docker({"inspect", name}).out, nullptr, false);
   if (!inspected.is_array() || inspected.empty()) throw std::runtime_error("docker inspect " + name + " gave no container");
