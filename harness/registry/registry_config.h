@@ -28,6 +28,10 @@ struct RegistryConfig {
 inline constexpr const char* kRegistryFrontHost = "kind-registry-front";
 inline constexpr const char* kRegistryFrontUrl = "http://kind-registry-front:5002";
 inline constexpr int kRegistryFrontPort = 5002;
+// The front at an address of it, as the harness reaches it.
+inline std::string registry_front_url(const std::string& address) {
+  return "http://" + address + ":" + std::to_string(kRegistryFrontPort);
+}
 inline bool proxies_through_front(const RegistryConfig& c) {
   return c.proxy_remote_url && *c.proxy_remote_url == kRegistryFrontUrl;
 }

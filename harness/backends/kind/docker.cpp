@@ -47,13 +47,22 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
+namespace {
+std::string address_template(const std::string& network) {
+  return "{{with index .NetworkSettings.Networks \"" + network + "\"}}{{.IPAddress}}{{end}}";
+}
+}  // namespace
+
+std::string current_address_on_network(const std::string& container, const std::string& network) {
+  const auto r = docker_quiet({"inspect", "-f", address_template(network), container});
+  return r.ok() ? trim(r.out) : "";
+}
+
 std::string address_on_network(const std::string& container, const std::string& network) {
   std::string address;
   auto got = wait_for(
       [&](std::string& why) {
-        address = trim(docker({"inspect", "-f", "{{with index .NetworkSettings.Networks \"" + network + "\"}}{{.IPAddress}}{{end}}",
-                               container})
-                           .out);
+        address = trim(docker({"inspect", "-f", address_template(network), container}).out);
         why = "no address on the " + network + " network yet";
         return !address.empty();
       },

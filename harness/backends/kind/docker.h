@@ -27,6 +27,9 @@ int container_pid(const std::string& name);
 // Its address on `network`; waits for it (right after `docker network
 // connect` the address can still be empty).
 std::string address_on_network(const std::string& container, const std::string& network);
+// Its address on `network` as it is now; empty when it has none, or when no
+// container has that name.
+std::string current_address_on_network(const std::string& container, const std::string& network);
 // The networks it is attached to, by name.
 std::vector<std::string> networks_of(const std::string& container);
 

@@ -62,6 +62,7 @@ std::string rfc3339_now() {
 
 struct Inputs {
   KindConfig kind;
+  RegistryConfig registry;
   std::string hosts_toml;
 };
 
@@ -69,8 +70,8 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   validate(o);
   Inputs in;
   in.kind = load_kind_config(o.files.kind_config, o.cluster_name);
-  const RegistryConfig registry = load_registry_config(o.files.registry_config);
-  if (!registry.proxy_remote_url) {
+  in.registry = load_registry_config(o.files.registry_config);
+  if (!in.registry.proxy_remote_url) {
     spdlog::warn("{} has no proxy section: kind-registry will not cache Docker Hub", o.files.registry_config.string());
   }
   auto hosts = read_file_if_exists(o.files.hosts_toml);
@@ -178,7 +179,7 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   env.save();
 }
 
-void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
+void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOptions& o) {
   auto& run = env.mutable_state();
   auto& kind = env.kind();
   const bool existed = container_exists(kind.registry_container);
@@ -207,7 +208,7 @@ void start_registry(KindEnvironment& env, const EnvironmentOptions& o) {
   }
   run.mirror_address = address_on_network(kind.registry_container, kind.network);
   // Behind kind-registry-front, Docker Hub sees the front's address.
-  if (proxies_through_front(load_registry_config(run.files.registry_config))) {
+  if (proxies_through_front(in.registry)) {
     run.front_address = address_on_network(kind.front_container, kind.network);
   }
   env.save();
@@ -508,7 +509,7 @@ void bring_up(KindEnvironment& env, const Inputs& in, const EnvironmentOptions& 
   throw_if_interrupted("bringing up the kind cluster");
   if (o.kind.stand_in_hub) start_stand_in_hub(env, o);
   throw_if_interrupted("bringing up the kind cluster");
-  start_registry(env, o);
+  start_registry(env, in, o);
   throw_if_interrupted("bringing up the kind cluster");
   ensure_cluster(env);
   throw_if_interrupted("bringing up the kind cluster");
@@ -618,9 +619,7 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
                      : node_networks.front();
   for (const auto& name : names) {
     const auto role = trim(docker({"inspect", "-f", std::string("{{index .Config.Labels \"") + kRoleLabel + "\"}}", name}).out);
-    const auto address = trim(docker({"inspect", "-f",
-                                      "{{with index .NetworkSettings.Networks \"" + kind.network + "\"}}{{.IPAddress}}{{end}}",
-                                      name}).out);
+    const auto address = current_address_on_network(name, kind.network);
     run.nodes.push_back({name, role, address});
   }
   std::sort(run.nodes.begin(), run.nodes.end(), [](const NodeInfo& a, const NodeInfo& b) {
@@ -638,10 +637,7 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
   const auto networks = registry["NetworkSettings"].value("Networks", nlohmann::json::object());
   if (networks.contains(kind.network)) run.mirror_address = networks[kind.network].value("IPAddress", "");
   // Where the cache fetches through kind-registry-front, Docker Hub sees the front.
-  run.front_address = trim(docker_quiet({"inspect", "-f",
-                                          "{{with index .NetworkSettings.Networks \"" + kind.network + "\"}}{{.IPAddress}}{{end}}",
-                                          kind.front_container})
-                                .out);
+  run.front_address = current_address_on_network(kind.front_container, kind.network);
   run.containerd = generation_for_version(node_containerd_version(run.nodes.front().name));
   run.mirror_url = registry_url_from_host(registry);
   if (run.mirror_url.empty() && !run.mirror_address.empty()) run.mirror_url = "http://" + run.mirror_address + ":5000";

@@ -416,7 +416,7 @@ std::vector<ComponentHealth> KindEnvironment::health() const {
   if (!run_.front_address.empty()) {
     // Not published on the host; the host reaches it on the docker network.
     registry(kind_.front_container, "front", kind_.front_container, run_.front_address,
-             RegistryClient("http://" + run_.front_address + ":" + std::to_string(kRegistryFrontPort)));
+             RegistryClient(registry_front_url(run_.front_address)));
   }
   registry(kind_.registry_container, "mirror", kind_.registry_container, run_.mirror_address, mirror());
   for (const auto& n : run_.nodes) {

@@ -178,7 +178,7 @@ void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
                       {"PATH", lab.nginx_bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin"}},
                      {(lab.nginx_bin / "nginx").string()});
   env.save();
-  RegistryClient front("http://" + lab.front.address + ":" + std::to_string(kRegistryFrontPort));
+  RegistryClient front(registry_front_url(lab.front.address));
   wait_until("kind-registry-front", answers(front), lab.front, timeout);
 }
 

@@ -231,7 +231,7 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
   if (!is_running(lab_.hub.daemon)) out.back().running = false, out.back().detail = "its registry is not running";
   if (!lab_.front.namespace_name.empty()) {
     registry_health("kind-registry-front", "front", lab_.front,
-                    RegistryClient("http://" + lab_.front.address + ":" + std::to_string(kRegistryFrontPort)));
+                    RegistryClient(registry_front_url(lab_.front.address)));
   }
   registry_health("kind-registry", "mirror", lab_.mirror, mirror());
   for (const auto& n : lab_.nodes) {
