@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "images/test_images.h"
 #include "images/reference.h"
 
@@ -134,16 +135,16 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
   return r;
 }
 
-WaitResult wait_until_stored(const std::filesystem::path& registry_data, const PrewarmResult& prewarmed,
-                              std::chrono::milliseconds timeout) {
-  const auto layers = registry_data / "docker/registry/v2/repositories" / prewarmed.repository / "_layers";
+WaitResult wait_until_stored(const std::filesystem::path& registry_data, const std::string& repository,
+                              const std::vector<std::string>& blobs, std::chrono::milliseconds timeout) {
+  const auto layers = registry_data / "docker/registry/v2/repositories" / repository / "_layers";
   return wait_for(
       [&](std::string& why) {
-        for (const auto& digest : prewarmed.blobs) {
+        for (const auto& digest : blobs) {
           const auto colon = digest.find(':');
           const auto link = layers / digest.substr(0, colon) / digest.substr(colon + 1) / "link";
-          if (!std::filesystem::exists(link)) {
-            why = digest + " is not stored in " + prewarmed.repository + " yet (" + link.string() + ")";
+          if (read_file_if_exists(link).value_or("") != digest) {
+            why = digest + " is not stored in " + repository + " yet (" + link.string() + ")";
             return false;
           }
         }

@@ -63,7 +63,13 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
 // done, the next pull of the blob goes upstream again. Waits until every blob
 // is linked into the repository in the mirror's storage (its root
 // directory, as the harness reaches it): from then on it is served locally.
-[[nodiscard]] WaitResult wait_until_stored(const std::filesystem::path& registry_data, const PrewarmResult& prewarmed,
-                                           std::chrono::milliseconds timeout);
+// A link counts once it names its blob; distribution writes it in place, so
+// for a moment it exists empty.
+[[nodiscard]] WaitResult wait_until_stored(const std::filesystem::path& registry_data, const std::string& repository,
+                                           const std::vector<std::string>& blobs, std::chrono::milliseconds timeout);
+[[nodiscard]] inline WaitResult wait_until_stored(const std::filesystem::path& registry_data,
+                                                  const PrewarmResult& prewarmed, std::chrono::milliseconds timeout) {
+  return wait_until_stored(registry_data, prewarmed.repository, prewarmed.blobs, timeout);
+}
 
 }  // namespace mirrorgate
