@@ -55,10 +55,26 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
   std::vector<std::string> problems;
   const std::string who = "node " + e.node + " (" + e.node_address + ")";
   if (!e.node_at_upstream.empty()) {
-    problems.push_back(who + " pulled " + expected.image +
-                       " straight from registry-1.docker.io, not through kind-registry: containerd skipped the "
-                       "mirror (no config_path, hosts.toml missing or wrong, or the mirror failed). The upstream "
-                       "saw:" + show(e.node_at_upstream));
+    // containerd tries the next host after an error of the mirror: a 5xx
+    // from kind-registry is then why the node went upstream.
+    std::vector<AccessRecord> failed;
+    std::copy_if(e.node_at_mirror.begin(), e.node_at_mirror.end(), std::back_inserter(failed),
+                 [](const AccessRecord& r) { return r.status >= 500; });
+    if (!failed.empty()) {
+      problems.push_back(who + " went straight to registry-1.docker.io for " + expected.image +
+                         " because kind-registry answered it with a server error, and containerd then tried the "
+                         "next host. kind-registry answered:" + show(failed) +
+                         "\n  The upstream saw:" + show(e.node_at_upstream) +
+                         "\n  kind-registry's own log names the error: \"toomanyrequests\" is Docker Hub's "
+                         "quota; \"invalid checksum digest format\" is distribution 2.8 reading a blob's link "
+                         "while it writes it, a matter of timing (more often behind kind-registry-front, see "
+                         "README \"Herds\").");
+    } else {
+      problems.push_back(who + " pulled " + expected.image +
+                         " straight from registry-1.docker.io, not through kind-registry: containerd skipped the "
+                         "mirror (no config_path, hosts.toml missing or wrong, or the mirror failed). The upstream "
+                         "saw:" + show(e.node_at_upstream));
+    }
   }
   auto ok_request = [&](RequestKind kind, const std::string& reference) {
     return std::any_of(e.node_at_mirror.begin(), e.node_at_mirror.end(), [&](const AccessRecord& r) {

@@ -1,0 +1,66 @@
+// What check_pull_used_mirror says about a pull, from access records shaped
+// like the ones docker-registry and the hub stand-in write.
+#include "verify/pull_evidence.h"
+
+#include <gtest/gtest.h>
+
+namespace mirrorgate {
+namespace {
+
+AccessRecord record(std::string client, RequestKind kind, std::string reference, int status) {
+  AccessRecord r;
+  r.client = std::move(client);
+  r.method = "GET";
+  r.kind = kind;
+  r.repository = "library/redis";
+  r.reference = std::move(reference);
+  r.path = "/v2/library/redis/" + std::string(kind == RequestKind::blob ? "blobs/" : "manifests/") + r.reference;
+  r.status = status;
+  return r;
+}
+
+const ExpectedPull kRedis{"docker.io/library/redis:7.2", "library/redis", {"sha256:c0", "sha256:l1"}};
+const std::vector<std::string> kCache{"10.77.0.3"};
+
+PullEvidence node_evidence() {
+  PullEvidence e;
+  e.node = "kind-worker";
+  e.node_address = "10.77.0.11";
+  return e;
+}
+
+TEST(PullEvidence, APullServedByKindRegistryHasNoProblem) {
+  auto e = node_evidence();
+  e.node_at_mirror = {record("10.77.0.11", RequestKind::manifest, "7.2", 200),
+                      record("10.77.0.11", RequestKind::blob, "sha256:c0", 200),
+                      record("10.77.0.11", RequestKind::blob, "sha256:l1", 200)};
+  e.upstream = {record("10.77.0.3", RequestKind::blob, "sha256:l1", 200)};
+  EXPECT_TRUE(check_pull_used_mirror(e, kRedis, kCache).empty());
+}
+
+TEST(PullEvidence, AFallbackAfterAServerErrorOfKindRegistryNamesThatError) {
+  auto e = node_evidence();
+  e.node_at_mirror = {record("10.77.0.11", RequestKind::manifest, "7.2", 200),
+                      record("10.77.0.11", RequestKind::blob, "sha256:c0", 500),
+                      record("10.77.0.11", RequestKind::blob, "sha256:l1", 200)};
+  e.node_at_upstream = {record("10.77.0.11", RequestKind::blob, "sha256:c0", 200)};
+  const auto problems = check_pull_used_mirror(e, kRedis, kCache);
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems.front().find("because kind-registry answered it with a server error"), std::string::npos)
+      << problems.front();
+  EXPECT_NE(problems.front().find("/v2/library/redis/blobs/sha256:c0 → 500"), std::string::npos) << problems.front();
+  EXPECT_NE(problems.front().find("invalid checksum digest format"), std::string::npos) << problems.front();
+}
+
+TEST(PullEvidence, AFallbackWithoutAnErrorOfKindRegistryPointsAtTheNodesConfiguration) {
+  auto e = node_evidence();
+  e.node_at_upstream = {record("10.77.0.11", RequestKind::manifest, "7.2", 200)};
+  const auto problems = check_pull_used_mirror(e, kRedis, kCache);
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems.front().find("containerd skipped the mirror (no config_path"), std::string::npos)
+      << problems.front();
+  EXPECT_EQ(problems.front().find("server error"), std::string::npos) << problems.front();
+}
+
+}  // namespace
+}  // namespace mirrorgate
