@@ -54,7 +54,8 @@ struct MirrorView {
   std::map<std::string, std::string> environment;  // its REGISTRY_* and SSL_CERT_FILE variables
   std::filesystem::path storage;  // its storage root as the host reaches it; empty: out of reach
   std::filesystem::path ca_file;  // the bundle it trusts for the upstream, as the host reaches it; empty: the system's
-  std::string nodes_network;      // the Docker network the nodes are on ("kind" unless KIND_EXPERIMENTAL_DOCKER_NETWORK); empty in the lab
+  // The Docker network the nodes are on: "kind", or KIND_EXPERIMENTAL_DOCKER_NETWORK's; empty in the lab.
+  std::string nodes_network;
 };
 
 // The name the Environment gives kind-registry where it takes a component.
