@@ -29,20 +29,23 @@ PullEvidence node_evidence() {
   return e;
 }
 
+// The node's requests to kind-registry for the image, its config answered with `config_status`.
+std::vector<AccessRecord> node_at_mirror(int config_status) {
+  return {record("10.77.0.11", RequestKind::manifest, "7.2", 200),
+          record("10.77.0.11", RequestKind::blob, "sha256:c0", config_status),
+          record("10.77.0.11", RequestKind::blob, "sha256:l1", 200)};
+}
+
 TEST(PullEvidence, APullServedByKindRegistryHasNoProblem) {
   auto e = node_evidence();
-  e.node_at_mirror = {record("10.77.0.11", RequestKind::manifest, "7.2", 200),
-                      record("10.77.0.11", RequestKind::blob, "sha256:c0", 200),
-                      record("10.77.0.11", RequestKind::blob, "sha256:l1", 200)};
+  e.node_at_mirror = node_at_mirror(200);
   e.upstream = {record("10.77.0.3", RequestKind::blob, "sha256:l1", 200)};
   EXPECT_TRUE(check_pull_used_mirror(e, kRedis, kCache).empty());
 }
 
 TEST(PullEvidence, AFallbackAfterAServerErrorOfKindRegistryNamesThatError) {
   auto e = node_evidence();
-  e.node_at_mirror = {record("10.77.0.11", RequestKind::manifest, "7.2", 200),
-                      record("10.77.0.11", RequestKind::blob, "sha256:c0", 500),
-                      record("10.77.0.11", RequestKind::blob, "sha256:l1", 200)};
+  e.node_at_mirror = node_at_mirror(500);
   e.node_at_upstream = {record("10.77.0.11", RequestKind::blob, "sha256:c0", 200)};
   const auto problems = check_pull_used_mirror(e, kRedis, kCache);
   ASSERT_FALSE(problems.empty());
