@@ -68,13 +68,29 @@ class OfflineRestart : public EnvironmentTest {
   }
 };
 
+// Upload sessions in progress: distribution stores a fetched blob through
+// one (repositories/NAME/_uploads/UUID), removed when it commits.
+bool uploads_in_progress(const std::filesystem::path& data) {
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(data / "docker/registry/v2/repositories", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->path().filename() == "_uploads" && !std::filesystem::is_empty(it->path(), ec)) return true;
+  }
+  return false;
+}
+
 // Every file of the cache with its size and modification time; distribution's
-// proxy scheduler state (rewritten by design on every stop) aside.
+// proxy scheduler state (rewritten by design on every stop) and its upload
+// sessions (scratch space, gone once they commit) aside.
 std::map<std::string, std::pair<uintmax_t, long long>> cache_files(const std::filesystem::path& data) {
   std::map<std::string, std::pair<uintmax_t, long long>> out;
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(data, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory() && it->path().filename() == "_uploads") {
+      it.disable_recursion_pending();
+      continue;
+    }
     if (!it->is_regular_file() || it->path().filename() == "scheduler-state.json") continue;
     const auto rel = std::filesystem::relative(it->path(), data).string();
     out[rel] = {it->file_size(), it->last_write_time().time_since_epoch().count()};
@@ -88,6 +104,11 @@ TEST_F(OfflineRestart, CacheIsNeitherLostNorRewrittenAcrossOfflineAndOnlineResta
   ASSERT_NO_FATAL_FAILURE(cache_every_image());
   int cycles = 2;
   if (const char* c = std::getenv("MIRRORGATE_OFFLINE_CYCLES"); c && *c) cycles = std::max(1, std::atoi(c));
+  // An upload session can still be in flight once every blob is linked
+  // (seen behind kind-registry-front: a second storing fetch of a blob
+  // stored a moment before, whose session was gone after the restart). The
+  // cache as it is once none is in flight; the sessions are not part of it.
+  (void)wait_for([&](std::string&) { return !uploads_in_progress(env().registry_data()); }, 30s);
   const auto before = cache_files(env().registry_data());
   ASSERT_FALSE(before.empty()) << "nothing in " << env().registry_data();
   const auto node = env().nodes().front().name;
