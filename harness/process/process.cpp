@@ -246,7 +246,10 @@ bool is_running(const DaemonHandle& handle) {
 bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace) {
   if (!is_running(handle)) return true;
   signal_daemon(handle.pid, SIGTERM);
-  auto gone = [&](std::string&) { return !is_running(handle); };
+  // Gone once no live process has its pid and start time (a zombie reads 0).
+  // Not is_running: while a process exits its executable reads as nothing,
+  // so it no longer looks like the daemon before it has ended.
+  auto gone = [&](std::string&) { return process_start_time(handle.pid) != handle.start_time; };
   bool stopped = bool(wait_for(gone, grace));
   if (!stopped && is_running(handle)) {
     signal_daemon(handle.pid, SIGKILL);
