@@ -7,6 +7,7 @@
 // its upstream; the shipped start script serves the cache read-only then.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -69,12 +70,20 @@ class OfflineRestart : public EnvironmentTest {
 };
 
 // Upload sessions in progress: distribution stores a fetched blob through
-// one (repositories/NAME/_uploads/UUID), removed when it commits.
+// one (repositories/NAME/_uploads/UUID/data), removed when it commits. A
+// session whose data has not been written for 10 s is not in progress: a
+// fetch cut off by a restart leaves its session behind, and distribution
+// purges those only after a week.
 bool uploads_in_progress(const std::filesystem::path& data) {
+  const auto recent = std::filesystem::file_time_type::clock::now() - std::chrono::seconds(10);
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(data / "docker/registry/v2/repositories", ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->path().filename() == "_uploads" && !std::filesystem::is_empty(it->path(), ec)) return true;
+    if (it->path().filename() != "data" || it->path().parent_path().parent_path().filename() != "_uploads") continue;
+    std::error_code time_ec;
+    if (const auto written = std::filesystem::last_write_time(it->path(), time_ec); !time_ec && written > recent) {
+      return true;
+    }
   }
   return false;
 }
