@@ -137,7 +137,7 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
 
 WaitResult wait_until_stored(const std::filesystem::path& registry_data, const std::string& repository,
                               const std::vector<std::string>& blobs, std::chrono::milliseconds timeout) {
-  const auto layers = registry_data / "docker/registry/v2/repositories" / repository / "_layers";
+  const auto layers = stored_repositories(registry_data) / repository / "_layers";
   return wait_for(
       [&](std::string& why) {
         for (const auto& digest : blobs) {

@@ -121,7 +121,7 @@ void check_offline_restart(const Mirror& m, std::vector<LiveCheck>& checks) {
 // ---- what the cache holds, from its storage ----
 
 fs::path repository_dir(const fs::path& storage, const std::string& repository) {
-  return storage / "docker/registry/v2/repositories" / repository;
+  return stored_repositories(storage) / repository;
 }
 
 std::optional<std::string> read_link(const fs::path& link) {
