@@ -26,27 +26,8 @@ entries=(
 
 [[ $(id -u) -eq 0 ]] || { echo "fetch-containerd.sh: run as root" >&2; exit 3; }
 
-# The Debian archive this machine already uses for its own packages (never a
-# name written here): the first deb source of the main archive.
-archive_uri() {
-  local f uri
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -f $f ]] || continue
-    # deb822 stanzas: the URIs of a stanza whose Suites name a main-archive suite
-    uri=$(awk '
-      /^[[:space:]]*$/ { if (u != "" && s ~ /(^| )(bookworm|trixie|sid|stable|testing|unstable)( |$)/ && s !~ /security/) { print u; exit } u = ""; s = "" }
-      /^URIs:/ { u = $2 }
-      /^Suites:/ { $1 = ""; s = $0 }
-      END { if (u != "" && s ~ /(^| )(bookworm|trixie|sid|stable|testing|unstable)( |$)/ && s !~ /security/) print u }' "$f" | head -1)
-    [[ -n $uri ]] && { echo "${uri%/}"; return; }
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [[ -f $f ]] || continue
-    uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' "$f" | head -1)
-    [[ -n $uri ]] && { echo "${uri%/}"; return; }
-  done
-  return 1
-}
+# shellcheck source=ci/lib/debian-archive.sh
+source "$(dirname "$0")/lib/debian-archive.sh"
 
 missing=()
 for e in "${entries[@]}"; do
@@ -61,30 +42,11 @@ if ((${#missing[@]} == 0)); then
   exit 0
 fi
 
-uri=$(archive_uri) || { echo "fetch-containerd.sh: no Debian archive found in /etc/apt/sources*" >&2; exit 1; }
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-mkdir -p "$apt_dir"/{lists/partial,cache/archives/partial,parts,prefs}
-{
-  echo "deb [signed-by=$keyring] $uri trixie main"
-  echo "deb [signed-by=$keyring] $uri sid main"
-} >"$apt_dir/sources.list"
-apt_private=(
-  -o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o "Dir::Etc::sourceparts=$apt_dir/parts"
-  -o "Dir::Etc::preferences=$apt_dir/prefs/none" -o "Dir::Etc::preferencesparts=$apt_dir/prefs"
-  -o "Dir::State::lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o "APT::Sandbox::User=root"
-)
-echo "fetch-containerd.sh: reading the trixie and sid package lists of $uri (private apt state in $apt_dir)"
-apt-get -qq "${apt_private[@]}" update
+apt_private_setup "$apt_dir"
 
 for e in "${missing[@]}"; do
   read -r dir suite binary packages <<<"$e"
-  work=$(mktemp -d)
-  (cd "$work" && apt-get -qq "${apt_private[@]}" download $packages)
-  rm -rf "$dir.new"
-  mkdir -p "$dir.new"
-  for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$dir.new"; done
-  echo "$suite: $packages" >"$dir.new/VERSION"
-  rm -rf "$work" "$dir"
-  mv "$dir.new" "$dir"
+  # shellcheck disable=SC2086 # one word per package
+  fetch_into "$dir" "$suite" $packages
   echo "fetch-containerd.sh: $packages from $suite into $dir: $("$dir/$binary" --version 2>/dev/null || "$dir/$binary" version)"
 done

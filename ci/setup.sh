@@ -55,6 +55,11 @@ echo "ci/setup.sh: $("$nginx_dir/usr/sbin/nginx" -v 2>&1) in $nginx_dir"
 # into /var/cache/mirrorgate/containerd, without touching what is installed.
 bash "$(dirname "$0")/fetch-containerd.sh"
 
+# The registry generation 3.1 (what registry:3 runs), built from the source
+# beside the checkout (../shared/third_party/) with sid's Go, into
+# /var/cache/mirrorgate/registry/3.1; without that source its cases skip.
+bash "$(dirname "$0")/build-registry.sh"
+
 # The host's own containerd and docker-registry services are left alone: the
 # lab's daemons run in namespaces of their own, on sockets and addresses of
 # their own, and Docker may depend on the host's containerd.
