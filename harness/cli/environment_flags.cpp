@@ -1,6 +1,7 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "registry/docker_hub.h"
+#include "registry/generations.h"
 
 namespace mirrorgate {
 
@@ -35,6 +36,10 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
   cmd.add_option("--containerd", o.containerd,
                  "embedded lab: the nodes' containerd generation — 1.6 (kind v0.19 and earlier), 1.7 (kind v0.20-v0.26), "
                  "2.1 (kind v0.27 and later) (default: what the kind config's node images ship, else the newest here)");
+  cmd.add_option("--registry", o.registry,
+                 "kind-registry's registry generation — 2.8 (registry:2, Debian's docker-registry), 3.1 (registry:3, "
+                 "distribution v3.1.1; ci/build-registry.sh builds it) (default: what registry/setup-registry.sh runs, " +
+                     shipped_registry_generation().name + ", else the newest here)");
   cmd.add_option("--backend", o.backend, "local: the embedded lab (no Docker); kind: Docker + kind + registry/setup-registry.sh")
       ->check(CLI::IsMember({"local", "kind"}))
       ->capture_default_str();

@@ -80,6 +80,8 @@ class Environment {
   // The nodes' containerd generation ("1.6", "1.7", "2.1"): what their
   // config is migrated to and how it is read back.
   const std::string& generation() const { return run_.containerd; }
+  // kind-registry's registry generation ("2.8": registry:2, "3.1": registry:3).
+  const std::string& registry_generation() const { return run_.registry; }
   const InputFiles& files() const { return run_.files; }
   const std::filesystem::path& image_store() const { return run_.image_store; }
   const std::filesystem::path& state_dir() const { return run_.state_dir; }

@@ -54,6 +54,7 @@ void validate(const EnvironmentOptions& o) {
                                      "(--node-image, e.g. mirrorgate/kind-node:containerd-" + o.containerd + ")");
     }
   }
+  if (!o.registry.empty()) (void)registry_generation_named(o.registry);
   if (o.kind.registry_port < 1 || o.kind.registry_port > 65535) {
     throw bad_flag("--registry-port " + std::to_string(o.kind.registry_port), "expected a port from 1 to 65535");
   }
@@ -103,6 +104,24 @@ const NodeGeneration& node_generation(const EnvironmentOptions& o, const KindCon
                                "; fetch it with ci/fetch-containerd.sh (Debian " + chosen->suite + "'s package)");
   }
   return *chosen;
+}
+
+const RegistryGeneration& registry_generation(const EnvironmentOptions& o, std::string* note) {
+  if (!o.registry.empty()) {
+    const auto& g = registry_generation_named(o.registry);
+    // On Docker the image is pulled or built, not a binary of this machine.
+    if (o.backend == "local" && !registry_available(g)) throw missing_prerequisite(registry_missing_reason(g));
+    return g;
+  }
+  const auto& shipped = shipped_registry_generation();
+  if (o.backend != "local" || registry_available(shipped)) return shipped;
+  const auto& all = registry_generations();
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    if (!registry_available(*it)) continue;
+    if (note) *note = registry_missing_reason(shipped) + "; kind-registry runs registry " + it->name + " instead";
+    return *it;
+  }
+  throw missing_prerequisite(registry_missing_reason(shipped));
 }
 
 bool gets_hosts_toml(const std::vector<std::string>& only, const NodeInfo& node) {

@@ -10,6 +10,7 @@
 #include "cluster/kind_config.h"
 #include "containerd/generations.h"
 #include "containerd/hosts_toml.h"
+#include "registry/generations.h"
 #include "env/state.h"
 
 namespace mirrorgate {
@@ -32,6 +33,10 @@ struct EnvironmentOptions {
   // The containerd generation of the lab's nodes ("1.6", "1.7", "2.1");
   // empty: what the kind config's node images ship, else the newest here.
   std::string containerd;
+  // The registry generation kind-registry runs ("2.8": registry:2, "3.1":
+  // registry:3); empty: the shipped default (shipped_registry_generation),
+  // else, where that is not built here, the newest there is.
+  std::string registry;
 
   struct Local {
     std::string subnet = "10.77.0.0/24";  // lab addresses; must not overlap a host route
@@ -62,6 +67,11 @@ void validate(const EnvironmentOptions& options);
 // bad input naming the choices); else the newest available. `note` says
 // which was chosen and why, when it is not the exact version asked for.
 const NodeGeneration& node_generation(const EnvironmentOptions& options, const KindConfig& kind, std::string* note);
+
+// The registry generation kind-registry runs: --registry, else the shipped
+// default where it is there, else the newest there is (`note` says so).
+// On the kind backend the image decides: registry:2 or registry:3.
+const RegistryGeneration& registry_generation(const EnvironmentOptions& options, std::string* note);
 
 // Whether `node` (by name or role) is one that gets hosts.toml.
 bool gets_hosts_toml(const EnvironmentOptions& options, const NodeInfo& node);

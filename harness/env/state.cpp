@@ -38,6 +38,7 @@ void to_json(json& j, const RunState& s) {
        {"hosts_toml_path", s.hosts_toml_path},
        {"platform", s.platform},
        {"containerd", s.containerd},
+       {"registry", s.registry},
        {"image_store", s.image_store.string()},
        {"registry_data", s.registry_data.string()},
        {"mirror", {{"url", s.mirror_url}, {"address", s.mirror_address}, {"front_address", s.front_address}}},
@@ -76,6 +77,7 @@ void from_json(const json& j, RunState& s) {
   s.hosts_toml_path = j.value("hosts_toml_path", "");
   s.platform = j.value("platform", "");
   s.containerd = j.value("containerd", "");
+  s.registry = j.value("registry", "2.8");  // files of earlier runs: registry:2
   s.image_store = j.value("image_store", "");
   s.registry_data = j.value("registry_data", "");
   const auto& mirror = j.at("mirror");

@@ -61,6 +61,7 @@ struct RunState {
   std::string hosts_toml_path;
   std::string platform;                 // "linux/amd64"
   std::string containerd;               // the nodes' containerd generation: "1.6", "1.7", "2.1"
+  std::string registry;                 // kind-registry's registry generation: "2.8", "3.1"
   std::filesystem::path image_store;    // generated test images (shared, kept by down)
   std::filesystem::path registry_data;  // kind-registry's cache (kept by down unless --purge)
 

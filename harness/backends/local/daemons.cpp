@@ -12,6 +12,7 @@
 #include "core/interrupt.h"
 #include "core/wait.h"
 #include "hub/stand_in.h"
+#include "registry/generations.h"
 #include "registry/registry_config.h"
 
 namespace mirrorgate::local {
@@ -113,19 +114,16 @@ void start_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
   start_hub_front(env, timeout);
 }
 
-// registry:2's command name for kind-registry's start script: `registry` is
-// distribution's binary (Debian names it docker-registry). The script runs
-// in busybox's sh, as in the image (Alpine's busybox underneath).
-fs::path mirror_bin_dir(const RunState& run) {
+// The image's command name for kind-registry's start script: `registry` is
+// distribution's binary in registry:2 and registry:3 (Debian names 2.8's
+// docker-registry). The script runs in busybox's sh, as in the image
+// (Alpine's busybox underneath).
+fs::path mirror_bin_dir(const RunState& run, const fs::path& registry) {
   const fs::path dir = run.state_dir / "kind-registry-bin";
   fs::create_directories(dir);
-  auto link = [&](const std::string& name, const std::string& target_cmd) {
-    const auto target = program_path(target_cmd);
-    std::error_code ec;
-    fs::remove(dir / name, ec);
-    fs::create_symlink(target, dir / name);
-  };
-  link("registry", "docker-registry");
+  std::error_code ec;
+  fs::remove(dir / "registry", ec);
+  fs::create_symlink(registry, dir / "registry");
   return dir;
 }
 
@@ -137,13 +135,17 @@ void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
   // directory and the CA bundle differ from production, through the
   // environment. Without a start script: registry:2's own command.
   std::map<std::string, std::string> environment{{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run.registry_data.string()},
-                                                 {"SSL_CERT_FILE", run.ca_bundle.string()}};
-  std::vector<std::string> argv{"docker-registry", "serve", run.files.registry_config.string()};
+                                                 {"SSL_CERT_FILE", run.ca_bundle.string()},
+                                                 // registry:3's image sets it (distribution's v3 Dockerfile):
+                                                 // without it v3 exports traces to localhost:4318 every 5 s.
+                                                 {"OTEL_TRACES_EXPORTER", "none"}};
+  const fs::path registry = registry_binary(registry_generation_named(run.registry));
+  std::vector<std::string> argv{registry.string(), "serve", run.files.registry_config.string()};
   std::vector<std::string> execs;
   if (!run.files.registry_start.empty()) {
     argv = {"busybox", "sh", run.files.registry_start.string(), run.files.registry_config.string()};
-    environment["PATH"] = mirror_bin_dir(run).string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
-    execs = {"docker-registry"};  // the script execs it when the config has no upstream
+    environment["PATH"] = mirror_bin_dir(run, registry).string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
+    execs = {registry.string()};  // the script execs it when the config has no upstream
   }
   start_in_namespace(kMirrorNamespace, argv, lab.mirror, environment, execs);
   env.save();

@@ -46,6 +46,7 @@ constexpr size_t kMaxSocketPath = 104 - 6;
 struct Inputs {
   KindConfig kind;
   const NodeGeneration* generation = nullptr;
+  const RegistryGeneration* registry_generation = nullptr;
   RegistryConfig registry;
   std::string hosts_toml;
   PatchedConfig node_config;
@@ -58,6 +59,9 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   in.kind = load_kind_config(o.files.kind_config, o.cluster_name);
   std::string note;
   in.generation = &node_generation(o, in.kind, &note);
+  if (!note.empty()) spdlog::info("{}", note);
+  note.clear();
+  in.registry_generation = &registry_generation(o, &note);
   if (!note.empty()) spdlog::info("{}", note);
   in.registry = load_registry_config(o.files.registry_config);
   auto hosts = read_file_if_exists(o.files.hosts_toml);
@@ -123,6 +127,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.hosts_toml_path = o.hosts_toml_path;
   run.platform = host_platform();
   run.containerd = in.generation->name;
+  run.registry = in.registry_generation->name;
   run.image_store = fs::absolute(o.image_store);
   run.registry_data = state_dir / "registry-data";
   run.hub_data = state_dir / "hub" / "data";
@@ -499,7 +504,7 @@ bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
          run.files.hosts_toml == files.hosts_toml && run.files.images == files.images &&
          run.files.registry_start == files.registry_start && run.files.registry_front == files.registry_front &&
          run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path &&
-         (o.containerd.empty() || run.containerd == o.containerd);
+         (o.containerd.empty() || run.containerd == o.containerd) && (o.registry.empty() || run.registry == o.registry);
 }
 
 // A healthy lab from the same files is reused (with the rate asked for); a

@@ -11,6 +11,7 @@
 #include "core/files.h"
 #include "env/node_cri.h"
 #include "hub/stand_in.h"
+#include "registry/generations.h"
 #include "registry/registry_config.h"
 #include "process/process.h"
 
@@ -253,8 +254,11 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
 
 RuntimeVersions LocalEnvironment::versions() const {
   RuntimeVersions v;
-  auto registry = run({"docker-registry", "--version"}, {.check = false});
-  v.registry = registry.out.substr(0, registry.out.find('\n'));
+  const auto binary = registry_binary(registry_generation_named(run_.registry));
+  auto registry = run({binary.string(), "--version"}, {.check = false});
+  // `registry --version` names its own path first: keep the module and version.
+  const std::string line = registry.out.substr(0, registry.out.find('\n'));
+  v.registry = "registry " + run_.registry + ": " + line.substr(line.find(' ') + 1);
   for (const auto& n : lab_.nodes) {
     try {
       v.containerd[n.name] = cri_runtime(n.socket.string());

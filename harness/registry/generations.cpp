@@ -1,0 +1,61 @@
+#include "registry/generations.h"
+
+#include <cstdlib>
+
+#include "core/error.h"
+
+namespace mirrorgate {
+
+namespace fs = std::filesystem;
+
+const std::vector<RegistryGeneration>& registry_generations() {
+  static const std::vector<RegistryGeneration> generations = {
+      {"2.8", "2.8.2", "registry:2", "/etc/docker/registry/config.yml", "Debian 12's docker-registry package"},
+      {"3.1", "3.1.1", "registry:3", "/etc/distribution/config.yml",
+       "distribution v3.1.1 built from its source by ci/build-registry.sh"},
+  };
+  return generations;
+}
+
+const RegistryGeneration& shipped_registry_generation() { return registry_generations().front(); }
+
+const RegistryGeneration& registry_generation_named(const std::string& name) {
+  std::string choices;
+  for (const auto& g : registry_generations()) {
+    if (g.name == name) return g;
+    choices += (choices.empty() ? "" : ", ") + g.name + " (" + g.image + ")";
+  }
+  throw bad_flag("--registry " + name, "expected one of " + choices);
+}
+
+const RegistryGeneration* registry_generation_of_image(const std::string& image) {
+  const auto colon = image.rfind(':');
+  const auto slash = image.rfind('/');
+  if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) return nullptr;
+  const std::string tag = image.substr(colon + 1);
+  for (const auto& g : registry_generations()) {
+    const std::string major = g.name.substr(0, g.name.find('.'));
+    if (tag == major || tag.rfind(major + ".", 0) == 0) return &g;
+  }
+  return nullptr;
+}
+
+fs::path registry_binary(const RegistryGeneration& g) {
+  if (g.name == "2.8") return "/usr/bin/docker-registry";
+  const char* cache = std::getenv("MIRRORGATE_REGISTRY_CACHE");
+  return fs::path(cache && *cache ? cache : "/var/cache/mirrorgate/registry") / g.name / "registry";
+}
+
+bool registry_available(const RegistryGeneration& g) {
+  std::error_code ec;
+  return fs::exists(registry_binary(g), ec);
+}
+
+std::string registry_missing_reason(const RegistryGeneration& g) {
+  if (g.name == "2.8") return "registry 2.8 needs " + registry_binary(g).string() + ": apt-get install docker-registry";
+  return "registry " + g.name + " (" + g.image + ") is not built: no " + registry_binary(g).string() +
+         "; ci/build-registry.sh builds it from distribution-" + g.version +
+         ".tar.gz (../shared/third_party/ beside the checkout, or MIRRORGATE_DISTRIBUTION_SOURCE)";
+}
+
+}  // namespace mirrorgate

@@ -1,0 +1,49 @@
+// Registry generations: which distribution kind-registry runs. The lab runs
+// each from a binary of this machine, the kind backend from its image:
+//   2.8  Debian 12's docker-registry 2.8.2 — what the seed's `registry:2` runs
+//   3.1  distribution v3.1.1, built by ci/build-registry.sh from its source —
+//        what `registry:3` runs, the image kind's local-registry script uses
+// They differ where a cache feels it (read in v3.1.1's source, seen in the
+// lab): 3.1 fetches a cold blob from the upstream once and tees it to the
+// client and the store, where 2.8 fetches it twice; 3.1 writes a link to a
+// temporary file and renames it, where 2.8 rewrites it in place (the read
+// during that write is 2.8's "invalid checksum digest format" 500).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mirrorgate {
+
+struct RegistryGeneration {
+  std::string name;     // "2.8", "3.1": what --registry takes
+  std::string version;  // what the lab runs, "2.8.2"
+  std::string image;    // the Docker image of that generation, "registry:2"
+  // Where that image reads its config (the distribution image's Dockerfile:
+  // /etc/docker/registry/config.yml up to v2, /etc/distribution/config.yml in v3).
+  std::string config_path;
+  std::string source;   // where the lab's binary comes from, for messages
+};
+
+const std::vector<RegistryGeneration>& registry_generations();
+
+// What the shipped registry/setup-registry.sh runs: the measured best (README,
+// "Which registry").
+const RegistryGeneration& shipped_registry_generation();
+
+// The generation named by --registry; throws UserError(bad_input) naming the choices.
+const RegistryGeneration& registry_generation_named(const std::string& name);
+
+// The generation whose image is `image` ("registry:3", "…/registry:2.8.3");
+// nullptr when the tag names none of them.
+const RegistryGeneration* registry_generation_of_image(const std::string& image);
+
+// The lab's binary of a generation, and whether it is there.
+std::filesystem::path registry_binary(const RegistryGeneration& generation);
+bool registry_available(const RegistryGeneration& generation);
+
+// Why a generation's binary is missing and how to get it.
+std::string registry_missing_reason(const RegistryGeneration& generation);
+
+}  // namespace mirrorgate
