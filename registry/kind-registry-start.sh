@@ -1,8 +1,9 @@
 #!/bin/sh
 # How kind-registry starts (setup-registry.sh makes it the container's
-# command): `registry serve CONFIG`, as registry:2 does, with one difference.
+# command): `registry serve CONFIG`, as registry:2 and registry:3 do, with
+# one difference.
 #
-# distribution 2.8 in proxy mode asks the upstream (Docker Hub) for /v2/ when
+# distribution (2.8 and 3.1 alike) in proxy mode asks the upstream (Docker Hub) for /v2/ when
 # it starts and exits with a panic when it cannot reach it. With
 # --restart=always the container then restarts forever, and the cache that
 # holds every image serves none of them: after a reboot without network,
@@ -11,13 +12,16 @@
 # nothing is fetched, stored or deleted), and goes back to the pull-through
 # cache as configured as soon as the upstream answers again.
 #
-# POSIX sh and busybox: what the registry:2 image has.
-#   kind-registry-start.sh [CONFIG]   (default /etc/docker/registry/config.yml)
+# POSIX sh and busybox: what the registry:2 and registry:3 images have.
+#   kind-registry-start.sh [CONFIG]   (default: /etc/distribution/config.yml
+#   where it exists, as in registry:3, else /etc/docker/registry/config.yml)
 # Environment: KIND_REGISTRY_RETRY_SECONDS (default 5), how often the
 # upstream is asked again while the cache is served read-only.
 set -u
 
-config=${1:-/etc/docker/registry/config.yml}
+default_config=/etc/docker/registry/config.yml
+[ -f /etc/distribution/config.yml ] && default_config=/etc/distribution/config.yml
+config=${1:-$default_config}
 retry=${KIND_REGISTRY_RETRY_SECONDS:-5}
 say() { echo "kind-registry-start: $*" >&2; }
 

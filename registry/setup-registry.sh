@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts kind-registry: a registry:2 pull-through cache of Docker Hub that kind
+# Starts kind-registry: a registry:2 or registry:3 pull-through cache of Docker Hub that kind
 # nodes reach as http://kind-registry:5000 (see kind/hosts.toml) and the host
 # reaches on 127.0.0.1:5001. Idempotent: a second run changes nothing.
 set -euo pipefail
@@ -21,14 +21,15 @@ force=0
 
 usage() {
   cat <<USAGE
-Usage: setup-registry.sh [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE] [--start FILE|none]
-                         [--network NAME] [--front-image IMAGE] [--front-config FILE] [--force] [--help]
+Usage: setup-registry.sh [--image IMAGE] [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE]
+                         [--start FILE|none] [--network NAME] [--front-image IMAGE] [--front-config FILE] [--force] [--help]
 
 Starts the kind-registry container (image $image) as a pull-through cache:
   --restart=always, -p 127.0.0.1:PORT:5000,
-  $config mounted at /etc/docker/registry/config.yml,
+  $config mounted where the image reads it (/etc/distribution/config.yml
+  in registry:3, /etc/docker/registry/config.yml in registry:2),
   DIR at /var/lib/registry,
-  started by kind-registry-start.sh (beside this script): registry:2's own
+  started by kind-registry-start.sh (beside this script): the image's own
   command, except that while Docker Hub is unreachable at start it serves
   the cache read-only instead of exiting, and goes back to the pull-through
   cache when Docker Hub answers again,
@@ -53,13 +54,15 @@ Docker Hub credentials than this run asks for, it says which and stops;
 --force recreates it.
 
 Options:
+  --image IMAGE     kind-registry's image (default $image): registry:3, as
+                    kind's local-registry script runs, or registry:2
   --port PORT       host port on 127.0.0.1 (default $host_port)
   --data-dir DIR    the cache on the host (default ./registry-data); kept when
                     the container goes
   --config FILE     the distribution config to run (default: the shipped
                     registry-config.yml beside this script)
   --start FILE|none what the container runs at start (default: the shipped
-                    kind-registry-start.sh); none: registry:2's own command,
+                    kind-registry-start.sh); none: the image's own command,
                     which cannot start while Docker Hub is unreachable
   --network NAME    the nodes' docker network, when kind makes them on another
                     than "kind" (KIND_EXPERIMENTAL_DOCKER_NETWORK)
@@ -89,6 +92,7 @@ die() { echo "setup-registry.sh: $*" >&2; exit 1; }
 while (($#)); do
   case $1 in
     --force) force=1 ;;
+    --image) (($# > 1)) || die "--image needs a value"; image=$2; shift ;;
     --port) (($# > 1)) || die "--port needs a value"; host_port=$2; shift ;;
     --data-dir) (($# > 1)) || die "--data-dir needs a value"; data_dir=$2; shift ;;
     --config) (($# > 1)) || die "--config needs a value"; config=$2; shift ;;
@@ -139,6 +143,11 @@ if grep -qE "^[[:space:]]+remoteurl:[[:space:]]*[\"']?http://$front_name:5002/?[
   front_start=$(dirname "$front_config")/kind-registry-front-start.sh
   [[ -f $front_start ]] || die "$front_start is missing: $front_name's start script goes beside its config"
 fi
+# Where the image reads its config: distribution's v3 image moved it.
+case ${image##*/} in
+  registry:2|registry:2.*) etc=/etc/docker/registry ;;
+  *) etc=/etc/distribution ;;
+esac
 data_dir=$(realpath -m -- "$data_dir")
 creds_config="$data_dir.config.yml"
 
@@ -164,14 +173,25 @@ mount_source() { # the host path mounted at $1 in container $2 (default kind-reg
   docker inspect -f "{{range .Mounts}}{{if eq .Destination \"$1\"}}{{.Source}}{{end}}{{end}}" "${2:-$name}"
 }
 
+# Where an existing kind-registry's config is mounted, wherever its image reads it.
+config_mount() {
+  local c
+  for c in /etc/distribution/config.yml /etc/docker/registry/config.yml; do
+    [[ -n $(mount_source "$c") ]] && { echo "$c"; return; }
+  done
+  echo /etc/docker/registry/config.yml
+}
+
 # What the existing container runs that this run did not ask for.
 differences() {
-  local port data cfg want_cfg=$config probe
+  local port data cfg want_cfg=$config probe running_image
+  running_image=$(docker inspect -f '{{.Config.Image}}' "$name")
+  [[ $running_image == "$image" ]] || echo "its image is $running_image, not $image"
   port=$(docker inspect -f '{{range $p, $b := .HostConfig.PortBindings}}{{if eq $p "5000/tcp"}}{{range $b}}{{.HostPort}}{{end}}{{end}}{{end}}' "$name")
   [[ $port == "$host_port" ]] || echo "it publishes port ${port:-none} on the host, not $host_port"
   data=$(mount_source /var/lib/registry)
   [[ -n $data && $(realpath -m -- "$data") == "$data_dir" ]] || echo "its cache is ${data:-not mounted}, not $data_dir"
-  cfg=$(mount_source /etc/docker/registry/config.yml)
+  cfg=$(mount_source "$(config_mount)")
   [[ -n $hub_user ]] && want_cfg=$creds_config
   if [[ $cfg != "$want_cfg" ]]; then
     if [[ -n $hub_user ]]; then echo "it runs without the Docker Hub credentials given now (config $cfg)"
@@ -190,7 +210,7 @@ differences() {
 # REGISTRY_PROXY_REMOTEURL is set in its environment.
 is_proxy() {
   docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$name" | grep -q '^REGISTRY_PROXY_REMOTEURL=' && return 0
-  docker exec "$name" cat /etc/docker/registry/config.yml 2>/dev/null | grep -qE '^proxy:'
+  docker exec "$name" cat "$(config_mount)" 2>/dev/null | grep -qE '^proxy:'
 }
 
 # How an existing container starts: through kind-registry-start.sh, or not.
@@ -202,7 +222,7 @@ ca_args=()
 if [[ -n $ca_bundle ]]; then
   # Go (kind-registry) and kind-registry-front-start.sh read SSL_CERT_FILE
   # instead of the system roots.
-  ca_args=(-v "$ca_bundle:/etc/docker/registry/ca-bundle.pem:ro" -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem)
+  ca_args=(-v "$ca_bundle:$etc/ca-bundle.pem:ro" -e "SSL_CERT_FILE=$etc/ca-bundle.pem")
 fi
 
 # Connects container $1 to the nodes' network when it exists and $1 is not on it.
@@ -277,10 +297,10 @@ if docker inspect "$name" >/dev/null 2>&1; then
     fi
   elif [[ $start_script != none ]] && ! starts_with_script; then
     if ((force)); then
-      echo "replacing $name: it starts with registry:2's own command (--force); its cache stays"
+      echo "replacing $name: it starts with the image's own command (--force); its cache stays"
       docker rm -f "$name" >/dev/null
     else
-      echo "setup-registry.sh: $name starts with registry:2's own command, which cannot start while Docker Hub is unreachable: after a restart without network its cache serves nothing. Rerun with --force to recreate it with kind-registry-start.sh (the cache in its data directory stays)." >&2
+      echo "setup-registry.sh: $name starts with the image's own command, which cannot start while Docker Hub is unreachable: after a restart without network its cache serves nothing. Rerun with --force to recreate it with kind-registry-start.sh (the cache in its data directory stays)." >&2
       changed=1
     fi
   fi
@@ -297,14 +317,14 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
   fi
   start_args=() start_cmd=()
   if [[ $start_script != none ]]; then
-    start_args=(-v "$start_script:/etc/docker/registry/kind-registry-start.sh:ro" --entrypoint /bin/sh)
-    start_cmd=(/etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml)
+    start_args=(-v "$start_script:$etc/kind-registry-start.sh:ro" --entrypoint /bin/sh)
+    start_cmd=("$etc/kind-registry-start.sh" "$etc/config.yml")
   fi
   # Created, joined to the nodes' network, then started: its first look for
   # the upstream already has every network it will have.
   docker create --restart=always --name "$name" \
     -p "127.0.0.1:$host_port:5000" \
-    -v "$run_config:/etc/docker/registry/config.yml:ro" \
+    -v "$run_config:$etc/config.yml:ro" \
     -v "$data_dir:/var/lib/registry" \
     "${ca_args[@]}" "${start_args[@]}" \
     "$image" "${start_cmd[@]}" >/dev/null

@@ -5,6 +5,8 @@
 #   mirrorgate/registry-standin:2  Debian's docker-registry with registry:2's
 #                                  interface; tagged registry:2 too unless a
 #                                  real registry:2 is present
+#   mirrorgate/registry-standin:3  distribution v3.1.1 (ci/build-registry.sh)
+#                                  with registry:3's interface; registry:3 likewise
 #   mirrorgate/nginx-standin:stable  Debian's nginx (ci/setup.sh unpacks it)
 #                                  with the shell tools kind-registry-front-
 #                                  start.sh uses; tagged nginx:stable too
@@ -65,19 +67,24 @@ base_files() {
   printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
 }
 
-# registry:2's interface: `registry serve CONFIG`, config at
-# /etc/docker/registry/config.yml, data at /var/lib/registry, port 5000.
-reg=$work/registry
-base_files "$reg"
-add_binary "$reg" "$(command -v docker-registry)" /bin/registry
-# registry:2 is Alpine's busybox underneath, every applet linked: what
-# setup-registry.sh, kind-registry-start.sh (sh, sed, grep, mktemp) and
-# users' scripts (`docker exec kind-registry cat …`) reach for.
-mkdir -p "$reg/bin"
-cp "$(command -v busybox)" "$reg/bin/busybox"
-for applet in $(busybox --list); do [[ $applet == busybox ]] || ln -sf busybox "$reg/bin/$applet"; done
-mkdir -p "$reg/etc/docker/registry" "$reg/var/lib/registry"
-cat >"$reg/etc/docker/registry/config.yml" <<'YAML'
+# registry:N's interface: `registry serve CONFIG`, data at /var/lib/registry,
+# port 5000, the config at /etc/docker/registry/config.yml (registry:2) or
+# /etc/distribution/config.yml (registry:3, distribution's v3 Dockerfile,
+# which also sets OTEL_TRACES_EXPORTER=none; registry 2.8 ignores it).
+# build_registry TAG BINARY CONFIG_PATH
+build_registry() {
+  local tag=$1 binary=$2 config_path=$3 applet
+  local reg=$work/registry-$tag
+  base_files "$reg"
+  add_binary "$reg" "$binary" /bin/registry
+  # registry:N is Alpine's busybox underneath, every applet linked: what
+  # setup-registry.sh, kind-registry-start.sh (sh, sed, grep, mktemp) and
+  # users' scripts (`docker exec kind-registry cat …`) reach for.
+  mkdir -p "$reg/bin"
+  cp "$(command -v busybox)" "$reg/bin/busybox"
+  for applet in $(busybox --list); do [[ $applet == busybox ]] || ln -sf busybox "$reg/bin/$applet"; done
+  mkdir -p "$reg/$(dirname "$config_path")" "$reg/var/lib/registry"
+  cat >"$reg/$config_path" <<'YAML'
 version: 0.1
 log:
   fields:
@@ -92,14 +99,23 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
 YAML
-import_root "$reg" mirrorgate/registry-standin:2 \
-  --change 'ENTRYPOINT ["/bin/registry", "serve"]' \
-  --change 'CMD ["/etc/docker/registry/config.yml"]' \
-  --change 'EXPOSE 5000' --change 'VOLUME ["/var/lib/registry"]'
-if ! docker image inspect registry:2 >/dev/null 2>&1 ||
-  [[ -n $(docker image inspect -f '{{index .Config.Labels "mirrorgate.content"}}' registry:2) ]]; then
-  docker tag mirrorgate/registry-standin:2 registry:2
-  echo "tagged registry:2 (no real registry:2 image here)"
+  import_root "$reg" "mirrorgate/registry-standin:$tag" \
+    --change 'ENTRYPOINT ["/bin/registry", "serve"]' \
+    --change "CMD [\"$config_path\"]" \
+    --change 'EXPOSE 5000' --change 'VOLUME ["/var/lib/registry"]' \
+    --change 'ENV OTEL_TRACES_EXPORTER=none'
+  if ! docker image inspect "registry:$tag" >/dev/null 2>&1 ||
+    [[ -n $(docker image inspect -f '{{index .Config.Labels "mirrorgate.content"}}' "registry:$tag") ]]; then
+    docker tag "mirrorgate/registry-standin:$tag" "registry:$tag"
+    echo "tagged registry:$tag (no real registry:$tag image here)"
+  fi
+}
+build_registry 2 "$(command -v docker-registry)" /etc/docker/registry/config.yml
+registry3=${MIRRORGATE_REGISTRY_CACHE:-/var/cache/mirrorgate/registry}/3.1/registry
+if [[ -x $registry3 ]]; then
+  build_registry 3 "$registry3" /etc/distribution/config.yml
+else
+  echo "no $registry3 here (ci/build-registry.sh); registry:3 is not built"
 fi
 
 # nginx:stable's interface for kind-registry-front: nginx on PATH, /bin/sh,
