@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "registry/generations.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/paths.h"
@@ -50,10 +51,16 @@ std::string first_line_of(const std::vector<std::string>& argv) {
 }
 
 std::string version_text() {
-  return std::string("mirrorgate ") + kVersion + " (commit " + kGitCommit + ")\n" +
-         "  containerd:      " + first_line_of({"containerd", "--version"}) + "\n" +
-         "  docker-registry: " + first_line_of({"docker-registry", "--version"}) + "\n" +
-         "  shipped files:   " + find_data_dir().value_or("not found").string();
+  std::string text = std::string("mirrorgate ") + kVersion + " (commit " + kGitCommit + ")\n" +
+                     "  containerd:      " + first_line_of({"containerd", "--version"}) + "\n";
+  // Each registry generation the lab can run, and which one is shipped.
+  for (const auto& g : registry_generations()) {
+    const std::string mark = &g == &shipped_registry_generation() ? ", shipped" : "";
+    text += "  registry " + g.name + " (" + g.image + mark + "): " +
+            (registry_available(g) ? registry_version_of(first_line_of({registry_binary(g).string(), "--version"}))
+                                   : "not built here (ci/build-registry.sh)") + "\n";
+  }
+  return text + "  shipped files:   " + find_data_dir().value_or("not found").string();
 }
 
 }  // namespace

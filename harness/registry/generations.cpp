@@ -51,6 +51,16 @@ bool registry_available(const RegistryGeneration& g) {
   return fs::exists(registry_binary(g), ec);
 }
 
+std::string registry_version_of(const std::string& out) {
+  const std::string line = out.substr(0, out.find('\n'));
+  const auto space = line.find(' ');
+  return space == std::string::npos ? line : line.substr(space + 1);
+}
+
+std::string registry_version_line(const std::string& generation, const std::string& out) {
+  return "registry " + generation + ": " + registry_version_of(out);
+}
+
 std::string registry_missing_reason(const RegistryGeneration& g) {
   if (g.name == "2.8") return "registry 2.8 needs " + registry_binary(g).string() + ": apt-get install docker-registry";
   return "registry " + g.name + " (" + g.image + ") is not built: no " + registry_binary(g).string() +

@@ -43,6 +43,12 @@ const RegistryGeneration* registry_generation_of_image(const std::string& image)
 std::filesystem::path registry_binary(const RegistryGeneration& generation);
 bool registry_available(const RegistryGeneration& generation);
 
+// What a report says of kind-registry: "registry 3.1: github.com/…/v3 v3.1.1",
+// from the generation and what `registry --version` printed (its own path first).
+std::string registry_version_line(const std::string& generation, const std::string& version_output);
+// Just the module and version of `registry --version`'s first line.
+std::string registry_version_of(const std::string& version_output);
+
 // Why a generation's binary is missing and how to get it.
 std::string registry_missing_reason(const RegistryGeneration& generation);
 

@@ -24,6 +24,7 @@
 #include "hub/front.h"
 #include "hub/stand_in.h"
 #include "images/test_images.h"
+#include "registry/generations.h"
 #include "registry/registry_config.h"
 
 namespace mirrorgate::kind {
@@ -184,7 +185,9 @@ void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOpt
   auto& kind = env.kind();
   const bool existed = container_exists(kind.registry_container);
   const bool front_existed = container_exists(kind.front_container);
-  std::vector<std::string> argv{"bash", o.kind.setup_registry_script.string(), "--port",
+  const auto& generation = registry_generation(o, nullptr);
+  run.registry = generation.name;
+  std::vector<std::string> argv{"bash", o.kind.setup_registry_script.string(), "--image", generation.image, "--port",
                                 std::to_string(o.kind.registry_port), "--network", kind.network,
                                 "--data-dir", run.registry_data.string(),
                                 "--config", run.files.registry_config.string(), "--start",
@@ -639,6 +642,9 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
   // Where the cache fetches through kind-registry-front, Docker Hub sees the front.
   run.front_address = current_address_on_network(kind.front_container, kind.network);
   run.containerd = generation_for_version(node_containerd_version(run.nodes.front().name));
+  // The user's kind-registry: its image names the generation (registry:2 when unknown).
+  const auto* generation = registry_generation_of_image(registry["Config"].value("Image", ""));
+  run.registry = generation ? generation->name : registry_generations().front().name;
   run.mirror_url = registry_url_from_host(registry);
   if (run.mirror_url.empty() && !run.mirror_address.empty()) run.mirror_url = "http://" + run.mirror_address + ":5000";
   kind.logs_since = rfc3339_now();

@@ -13,6 +13,7 @@
 #include "core/files.h"
 #include "env/node_cri.h"
 #include "hub/stand_in.h"
+#include "registry/generations.h"
 #include "registry/registry_config.h"
 
 namespace mirrorgate::kind {
@@ -438,7 +439,7 @@ std::vector<ComponentHealth> KindEnvironment::health() const {
 RuntimeVersions KindEnvironment::versions() const {
   RuntimeVersions v;
   auto registry = docker_quiet({"exec", kind_.registry_container, "registry", "--version"});
-  v.registry = registry.ok() ? registry.out.substr(0, registry.out.find('\n')) : "unknown: " + trim(registry.err);
+  v.registry = registry.ok() ? registry_version_line(run_.registry, registry.out) : "unknown: " + trim(registry.err);
   for (const auto& n : run_.nodes) {
     try {
       v.containerd[n.name] = direct_ ? cri_runtime(node_socket(n.name))

@@ -256,9 +256,7 @@ RuntimeVersions LocalEnvironment::versions() const {
   RuntimeVersions v;
   const auto binary = registry_binary(registry_generation_named(run_.registry));
   auto registry = run({binary.string(), "--version"}, {.check = false});
-  // `registry --version` names its own path first: keep the module and version.
-  const std::string line = registry.out.substr(0, registry.out.find('\n'));
-  v.registry = "registry " + run_.registry + ": " + line.substr(line.find(' ') + 1);
+  v.registry = registry_version_line(run_.registry, registry.out);
   for (const auto& n : lab_.nodes) {
     try {
       v.containerd[n.name] = cri_runtime(n.socket.string());
