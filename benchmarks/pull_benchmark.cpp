@@ -23,6 +23,7 @@
 #include <functional>
 #include <iostream>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include "core/paths.h"
@@ -72,15 +73,19 @@ const std::string& platform() { return environment().platform(); }
 struct UpstreamSince {
   long long blob_bytes = 0;
   int pulls_counted = 0;
+  int fallback_nodes = 0;  // nodes the upstream saw: they went around the cache
 };
 
 UpstreamSince upstream_since(const Environment& env, size_t from) {
   UpstreamSince out;
   const auto log = env.upstream_access_log();
+  std::set<std::string> clients;
   for (size_t i = from; i < log.size(); ++i) {
     if (log[i].kind == RequestKind::blob && log[i].method == "GET") out.blob_bytes += log[i].bytes;
     out.pulls_counted += log[i].pull_counted;
+    clients.insert(log[i].client);
   }
+  for (const auto& n : env.nodes()) out.fallback_nodes += static_cast<int>(clients.count(n.address));
   return out;
 }
 
@@ -114,6 +119,7 @@ void report_counters(benchmark::State& state, const Environment& env, const Test
   const auto seen = upstream_since(env, mark);
   const double upstream = static_cast<double>(seen.blob_bytes);
   state.counters["docker_hub_pulls"] = seen.pulls_counted;
+  state.counters["fallback_nodes"] = seen.fallback_nodes;
   const double bytes = static_cast<double>(image.bytes_for(platform()));
   state.counters["bytes"] = bytes;
   state.counters["layers"] = static_cast<double>(image.for_platform(platform()).layers.size());

@@ -320,54 +320,62 @@ std::string format_range(double lo, double hi, int places) {
 
 }  // namespace
 
-std::vector<TopologyRow> compare_topologies(const std::map<std::string, Sample>& bare,
-                                            const std::map<std::string, Sample>& shipped) {
+std::vector<TopologyRow> compare_topologies(const std::vector<TopologyRun>& runs) {
   std::vector<TopologyRow> rows;
-  for (const auto& [name, b] : bare) {
-    const auto it = shipped.find(name);
-    if (it == shipped.end()) continue;
-    const auto& s = it->second;
-    if (!b.error.empty() || !s.error.empty() || b.seconds.empty() || s.seconds.empty()) continue;
-    TopologyRow r;
-    r.name = name;
-    r.bare_seconds = b.median();
-    r.shipped_seconds = s.median();
-    std::tie(r.bare_amplification_min, r.bare_amplification_max) = counter_range(b, "upstream_amplification");
-    std::tie(r.shipped_amplification_min, r.shipped_amplification_max) = counter_range(s, "upstream_amplification");
-    std::tie(r.bare_pulls_min, r.bare_pulls_max) = counter_range(b, "docker_hub_pulls");
-    std::tie(r.shipped_pulls_min, r.shipped_pulls_max) = counter_range(s, "docker_hub_pulls");
-    rows.push_back(r);
+  if (runs.empty()) return rows;
+  for (const auto& [name, first] : runs.front().samples) {
+    TopologyRow row{name, {}};
+    for (const auto& run : runs) {
+      const auto it = run.samples.find(name);
+      if (it == run.samples.end() || !it->second.error.empty() || it->second.seconds.empty()) break;
+      const auto& s = it->second;
+      TopologyCell c;
+      c.seconds = s.median();
+      std::tie(c.amplification_min, c.amplification_max) = counter_range(s, "upstream_amplification");
+      std::tie(c.pulls_min, c.pulls_max) = counter_range(s, "docker_hub_pulls");
+      std::tie(c.fallbacks_min, c.fallbacks_max) = counter_range(s, "fallback_nodes");
+      row.cells.push_back(c);
+    }
+    if (row.cells.size() == runs.size()) rows.push_back(std::move(row));
   }
   return rows;
 }
 
-json topologies_json(const std::vector<TopologyRow>& rows) {
+json topologies_json(const std::vector<TopologyRun>& runs, const std::vector<TopologyRow>& rows) {
   json out = json::array();
   for (const auto& r : rows) {
-    out.push_back({{"name", r.name},
-                   {"bare", {{"median_seconds", r.bare_seconds},
-                             {"upstream_amplification", {r.bare_amplification_min, r.bare_amplification_max}},
-                             {"docker_hub_pulls", {r.bare_pulls_min, r.bare_pulls_max}}}},
-                   {"shipped", {{"median_seconds", r.shipped_seconds},
-                                {"upstream_amplification", {r.shipped_amplification_min, r.shipped_amplification_max}},
-                                {"docker_hub_pulls", {r.shipped_pulls_min, r.shipped_pulls_max}}}}});
+    json row = {{"name", r.name}, {"topologies", json::array()}};
+    for (size_t i = 0; i < r.cells.size(); ++i) {
+      const auto& c = r.cells[i];
+      row["topologies"].push_back({{"topology", runs[i].name},
+                                   {"median_seconds", c.seconds},
+                                   {"upstream_amplification", {c.amplification_min, c.amplification_max}},
+                                   {"docker_hub_pulls", {c.pulls_min, c.pulls_max}},
+                                   {"fallback_nodes", {c.fallbacks_min, c.fallbacks_max}}});
+    }
+    out.push_back(std::move(row));
   }
   return out;
 }
 
-std::string topologies_markdown(const std::vector<TopologyRow>& rows) {
+std::string topologies_markdown(const std::vector<TopologyRun>& runs, const std::vector<TopologyRow>& rows) {
   std::ostringstream md;
-  md << "## The seed's registry:2 alone (bare) vs the files under test\n\n"
-     << "Same run, same images and link. Times are medians; upstream bytes per image byte and Docker Hub's counted "
-        "pulls are fewest–most over the repetitions.\n\n"
-     << "| benchmark | bare: time | under test: time | bare: upstream × | under test: upstream × | bare: counted pulls | "
-        "under test: counted pulls |\n|---|---:|---:|---:|---:|---:|---:|\n";
+  md << "## Topologies side by side\n\n"
+     << "Same run, same images and link. Each cell: median time; upstream bytes per image byte; Docker Hub's counted "
+        "pulls; nodes that went around the cache to Docker Hub (fewest–most over the repetitions; for direct pulls "
+        "that is every node, by design).\n\n| benchmark |";
+  for (const auto& run : runs) md << " " << run.name << " |";
+  md << "\n|---|";
+  for (size_t i = 0; i < runs.size(); ++i) md << "---|";
+  md << "\n";
   for (const auto& r : rows) {
-    md << "| " << r.name << " | " << fmt(r.bare_seconds, 3) << " s | " << fmt(r.shipped_seconds, 3) << " s | "
-       << format_range(r.bare_amplification_min, r.bare_amplification_max, 2) << " | "
-       << format_range(r.shipped_amplification_min, r.shipped_amplification_max, 2) << " | "
-       << format_range(r.bare_pulls_min, r.bare_pulls_max, 0) << " | "
-       << format_range(r.shipped_pulls_min, r.shipped_pulls_max, 0) << " |\n";
+    md << "| " << r.name << " |";
+    for (const auto& c : r.cells) {
+      md << " " << fmt(c.seconds, 3) << " s; " << format_range(c.amplification_min, c.amplification_max, 2) << "×; "
+         << format_range(c.pulls_min, c.pulls_max, 0) << " pulls; " << format_range(c.fallbacks_min, c.fallbacks_max, 0)
+         << " fallbacks |";
+    }
+    md << "\n";
   }
   return md.str();
 }

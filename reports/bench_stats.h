@@ -113,24 +113,31 @@ std::string format_pulls(double fewest, double most);
 // "5", or "no limit" when a creation costs nothing.
 std::string creations_per_hour(double pulls_per_creation, int pulls_per_hour);
 
-// One benchmark run on the seed's bare topology (registry:2 alone) and on
-// the files under test (e.g. registry:2 behind kind-registry-front), in one
-// bench run (`bench --compare-bare`): median times, and the fewest and most upstream
-// amplification and counted Docker Hub pulls over the repetitions.
+// The same benchmarks on several topologies in one bench run (`bench
+// --compare-bare`, `--compare-topologies`): the seed's registry:2 alone,
+// registry:2 and registry:3 alone and behind kind-registry-front, the files
+// under test. Per topology: the median time, and the fewest and most
+// upstream amplification, counted Docker Hub pulls and nodes that fell back
+// to Docker Hub over the repetitions.
+struct TopologyRun {
+  std::string name;  // "registry:3 + front"
+  std::map<std::string, Sample> samples;
+};
+struct TopologyCell {
+  double seconds = 0;
+  double amplification_min = 0, amplification_max = 0;
+  double pulls_min = 0, pulls_max = 0;
+  double fallbacks_min = 0, fallbacks_max = 0;
+};
 struct TopologyRow {
-  std::string name;  // "pull/herd/10mb-1layer"
-  double bare_seconds = 0, shipped_seconds = 0;
-  double bare_amplification_min = 0, bare_amplification_max = 0;
-  double shipped_amplification_min = 0, shipped_amplification_max = 0;
-  double bare_pulls_min = 0, bare_pulls_max = 0;
-  double shipped_pulls_min = 0, shipped_pulls_max = 0;
+  std::string name;                 // "pull/herd/10mb-1layer"
+  std::vector<TopologyCell> cells;  // one per run, in the runs' order
 };
 
-// The benchmarks both runs have, without errors, in name order.
-std::vector<TopologyRow> compare_topologies(const std::map<std::string, Sample>& bare,
-                                            const std::map<std::string, Sample>& shipped);
-nlohmann::json topologies_json(const std::vector<TopologyRow>& rows);
-std::string topologies_markdown(const std::vector<TopologyRow>& rows);
+// The benchmarks every run has, without errors, in name order.
+std::vector<TopologyRow> compare_topologies(const std::vector<TopologyRun>& runs);
+nlohmann::json topologies_json(const std::vector<TopologyRun>& runs, const std::vector<TopologyRow>& rows);
+std::string topologies_markdown(const std::vector<TopologyRun>& runs, const std::vector<TopologyRow>& rows);
 
 nlohmann::json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
                                  const std::vector<Target>& targets, const nlohmann::json& environment,

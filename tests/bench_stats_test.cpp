@@ -167,24 +167,35 @@ TEST(BenchStats, TopologiesSetTheSameBenchmarkSideBySideWithCounterRanges) {
       {"pull/herd/10mb-1layer", sample("pull/herd/10mb-1layer", {1.6, 1.5, 1.7}, {1.0, 1.0, 1.25}, {1, 1, 1})},
       {"pull/cold/10mb-1layer", sample("pull/cold/10mb-1layer", {0.9}, {1.0}, {1})}};
   shipped["pull/cold/10mb-1layer"].error = "";
-  const auto rows = compare_topologies(bare, shipped);
+  shipped["pull/herd/10mb-1layer"].counter_series["fallback_nodes"] = {0, 0, 1};
+  const std::vector<TopologyRun> runs{{"registry:2 alone", bare}, {"registry:3 + front", shipped}};
+  const auto rows = compare_topologies(runs);
   ASSERT_EQ(rows.size(), 2u) << "warm is in one run only";
   EXPECT_EQ(rows[0].name, "pull/cold/10mb-1layer");
   const auto& herd = rows[1];
-  EXPECT_DOUBLE_EQ(herd.bare_seconds, 5.4);
-  EXPECT_DOUBLE_EQ(herd.shipped_seconds, 1.6);
-  EXPECT_DOUBLE_EQ(herd.bare_amplification_min, 5.75);
-  EXPECT_DOUBLE_EQ(herd.shipped_amplification_max, 1.25);
-  EXPECT_DOUBLE_EQ(herd.bare_pulls_min, 3);
-  EXPECT_DOUBLE_EQ(herd.bare_pulls_max, 7);
-  const auto md = topologies_markdown(rows);
-  EXPECT_NE(md.find("| pull/herd/10mb-1layer | 5.400 s | 1.600 s | 5.75–6.00 | 1.00–1.25 | 3–7 | 1 |"), std::string::npos)
+  ASSERT_EQ(herd.cells.size(), 2u);
+  EXPECT_DOUBLE_EQ(herd.cells[0].seconds, 5.4);
+  EXPECT_DOUBLE_EQ(herd.cells[1].seconds, 1.6);
+  EXPECT_DOUBLE_EQ(herd.cells[0].amplification_min, 5.75);
+  EXPECT_DOUBLE_EQ(herd.cells[1].amplification_max, 1.25);
+  EXPECT_DOUBLE_EQ(herd.cells[0].pulls_min, 3);
+  EXPECT_DOUBLE_EQ(herd.cells[0].pulls_max, 7);
+  EXPECT_DOUBLE_EQ(herd.cells[1].fallbacks_max, 1);
+  const auto md = topologies_markdown(runs, rows);
+  EXPECT_NE(md.find("| benchmark | registry:2 alone | registry:3 + front |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| pull/herd/10mb-1layer | 5.400 s; 5.75–6.00×; 3–7 pulls; 0 fallbacks | "
+                    "1.600 s; 1.00–1.25×; 1 pulls; 0–1 fallbacks |"),
+            std::string::npos)
       << md;
-  EXPECT_EQ(topologies_json(rows)[1]["shipped"]["docker_hub_pulls"], nlohmann::json::array({1.0, 1.0}));
+  const auto j = topologies_json(runs, rows);
+  EXPECT_EQ(j[1]["topologies"][1]["topology"], "registry:3 + front");
+  EXPECT_EQ(j[1]["topologies"][1]["docker_hub_pulls"], nlohmann::json::array({1.0, 1.0}));
   shipped["pull/cold/10mb-1layer"].counter_series["upstream_amplification"] = {0.99996, 1.00001};
-  EXPECT_NE(topologies_markdown(compare_topologies(bare, shipped)).find("| 2.00 | 1.00 | 1 | 1 |"), std::string::npos)
+  EXPECT_NE(topologies_markdown(runs, compare_topologies({{"a", bare}, {"b", shipped}})).find("1.00×; 1 pulls"),
+            std::string::npos)
       << "amplifications that print alike are one number";
 
   bare["pull/cold/10mb-1layer"].error = "the node still holds blobs";
-  EXPECT_EQ(compare_topologies(bare, shipped).size(), 1u) << "a benchmark that failed in one run is left out";
+  EXPECT_EQ(compare_topologies({{"a", bare}, {"b", shipped}}).size(), 1u)
+      << "a benchmark that failed in one run is left out";
 }

@@ -1,5 +1,6 @@
 // mirrorgate bench: cold, warm, direct and floor pulls, with the Docker Hub
 // stand-in's link shaped like a WAN, and a report with the statistics.
+#include <cctype>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include "images/test_images.h"
 #include "process/process.h"
 #include "registry/docker_hub.h"
+#include "registry/generations.h"
 #include "reports/bench_stats.h"
 #include "reports/html_report.h"
 
@@ -39,6 +41,9 @@ struct BenchFlags {
   // fixtures/bare-registry-config.yaml, registry:2's own command), then the
   // files under test; the report sets them side by side.
   bool compare_bare = false;
+  // Before that, registry:2 and registry:3, each alone and behind
+  // kind-registry-front: the four topologies a user can deploy, side by side.
+  bool compare_topologies = false;
 };
 
 // The benchmark binary names each image it pulled, with its digest, in the
@@ -92,28 +97,62 @@ bool write_bench_reports(const fs::path& dir, const std::string& text, nlohmann:
   return ok;
 }
 
-// The same benchmarks against the seed's bare topology, in a state directory
-// of its own inside the run's (removed again with its cache): their samples.
-std::map<std::string, Sample> run_bare(const EnvironmentOptions& shipped, const fs::path& dir, const BenchFlags& flags,
-                                       int repetitions) {
-  const auto data = find_data_dir();
-  if (!data) throw missing_prerequisite("--compare-bare: the shipped fixtures/bare-registry-config.yaml is not installed");
-  auto options = shipped;
-  options.state_dir = shipped.state_dir / "compare-bare";
-  options.files.registry_config = *data / "fixtures/bare-registry-config.yaml";
-  options.files.registry_start.clear();
-  spdlog::info("--compare-bare: the same benchmarks on the seed's registry:2 alone first ({})",
-               options.files.registry_config.string());
-  auto env = bring_up(options);
-  fs::create_directories(dir / "bare");
-  const auto result = run_benchmark_binary(*env, dir / "bare", flags, repetitions);
-  finish_run(*env, false, true);
-  auto text = read_file_if_exists(dir / "bare" / "benchmark.json");
-  if (result.exit_code != 0 || !text) {
-    throw std::runtime_error("the benchmarks on the seed's bare topology failed (exit code " +
-                             std::to_string(result.exit_code) + "); see above");
+// A topology to set beside the files under test: a registry config of the
+// shipped files (or the seed's), a registry generation, a start script or not.
+struct Topology {
+  std::string name;     // "registry:3 + front"; also its report directory
+  std::string config;   // relative to the shipped files
+  std::string registry; // generation
+  bool start_script = true;
+};
+
+// The seed's registry:2 alone (--compare-bare), or registry:2 and registry:3,
+// each alone and behind kind-registry-front (--compare-topologies).
+std::vector<Topology> topologies_to_compare(const BenchFlags& flags) {
+  if (flags.compare_topologies) {
+    return {{"registry:2 alone", "fixtures/bare-registry-config.yaml", "2.8", false},
+            {"registry:2 + front", "registry/registry-config-front.yml", "2.8", true},
+            {"registry:3 alone", "fixtures/bare-registry-config.yaml", "3.1", true},
+            {"registry:3 + front", "registry/registry-config-front.yml", "3.1", true}};
   }
-  return benchmark_samples(parse_benchmark_document(*text));
+  if (flags.compare_bare) return {{"bare", "fixtures/bare-registry-config.yaml", "2.8", false}};
+  return {};
+}
+
+std::string directory_name(std::string name) {
+  for (auto& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
+  }
+  return name;
+}
+
+// The same benchmarks on one topology, in a state directory of its own
+// inside the run's (removed again with its cache): their samples.
+TopologyRun run_topology(const EnvironmentOptions& shipped, const Topology& t, const fs::path& dir,
+                         const BenchFlags& flags, int repetitions) {
+  const auto data = find_data_dir();
+  if (!data) throw missing_prerequisite("--compare-*: the shipped " + t.config + " is not installed");
+  auto options = shipped;
+  const std::string sub = directory_name(t.name);
+  options.state_dir = shipped.state_dir / ("compare-" + sub);
+  options.files.registry_config = *data / t.config;
+  options.registry = t.registry;
+  if (!t.start_script) options.files.registry_start.clear();
+  if (!registry_available(registry_generation_named(t.registry)) && shipped.backend == "local") {
+    throw missing_prerequisite(t.name + ": " + registry_missing_reason(registry_generation_named(t.registry)));
+  }
+  spdlog::info("comparing topologies: the same benchmarks on {} ({}, registry {})", t.name,
+               options.files.registry_config.string(), t.registry);
+  auto env = bring_up(options);
+  fs::create_directories(dir / sub);
+  const auto result = run_benchmark_binary(*env, dir / sub, flags, repetitions);
+  finish_run(*env, false, true);
+  auto text = read_file_if_exists(dir / sub / "benchmark.json");
+  if (result.exit_code != 0 || !text) {
+    throw std::runtime_error("the benchmarks on " + t.name + " failed (exit code " + std::to_string(result.exit_code) +
+                             "); see above");
+  }
+  return {t.name, benchmark_samples(parse_benchmark_document(*text))};
 }
 
 int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
@@ -130,8 +169,8 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   fs::create_directories(dir);
   const int repetitions = flags.repetitions > 0 ? flags.repetitions : flags.profile == "full" ? 9 : 5;
 
-  std::map<std::string, Sample> bare;
-  if (flags.compare_bare) bare = run_bare(options, dir, flags, repetitions);
+  std::vector<TopologyRun> compared;
+  for (const auto& t : topologies_to_compare(flags)) compared.push_back(run_topology(options, t, dir, flags, repetitions));
 
   auto env = bring_up(options);
   spdlog::info("benchmarking pulls on {} ({} profile, {} repetitions, upstream {})", env->nodes().front().name,
@@ -149,11 +188,14 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const bool ok = write_bench_reports(dir, *text, environment, flags, repetitions, seconds);
-  if (flags.compare_bare) {
-    const auto rows = compare_topologies(bare, benchmark_samples(parse_benchmark_document(*text)));
-    const std::string md = topologies_markdown(rows);
+  if (!compared.empty()) {
+    compared.push_back({"under test (registry " + env->registry_generation() + ", " +
+                            env->files().registry_config.filename().string() + ")",
+                        benchmark_samples(parse_benchmark_document(*text))});
+    const auto rows = compare_topologies(compared);
+    const std::string md = topologies_markdown(compared, rows);
     auto report = nlohmann::json::parse(read_file(dir / "report.json"));
-    report["topologies"] = topologies_json(rows);
+    report["topologies"] = topologies_json(compared, rows);
     write_file_atomic(dir / "report.json", report.dump(2) + "\n");
     write_file_atomic(dir / "report.md", read_file(dir / "report.md") + "\n" + md);
     std::cout << "\n" << md;
@@ -187,6 +229,10 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
                "fixtures/bare-registry-config.yaml), then on the files under test, and set them side by side: "
                "time, upstream bytes, counted pulls (the bare run's lab is in STATE/compare-bare, removed afterwards "
                "with its cache)");
+  cmd.add_flag("--compare-topologies", flags->compare_topologies,
+               "first run the same benchmarks on registry:2 alone, registry:2 + kind-registry-front, registry:3 "
+               "alone and registry:3 + kind-registry-front (each in STATE/compare-NAME, removed afterwards with its "
+               "cache), then on the files under test, and set all five side by side");
   cmd.footer(
       "\nModes: cold (a repository the mirror never cached), warm (the mirror has it, the node not),\n"
       "direct (no mirror: what users have today), floor (direct on an unshaped link).\n"
