@@ -268,7 +268,7 @@ std::optional<Range> counter_range(const std::map<std::string, Sample>& samples,
 }  // namespace
 
 DockerHubCost docker_hub_cost(const std::map<std::string, Sample>& samples, int nodes, int images,
-                              std::string image_set, std::vector<HourlyLimit> limits) {
+                              std::string image_set, std::vector<PullLimit> limits) {
   DockerHubCost cost{.nodes = nodes, .images = images, .image_set = std::move(image_set), .rows = {},
                      .limits = std::move(limits)};
   if (nodes < 1 || images < 1) return cost;
@@ -380,9 +380,9 @@ std::string topologies_markdown(const std::vector<TopologyRun>& runs, const std:
   return md.str();
 }
 
-std::string creations_per_hour(double pulls_per_creation, int pulls_per_hour) {
+std::string creations_per_6_hours(double pulls_per_creation, int pulls_per_6_hours) {
   if (pulls_per_creation <= 0) return "no limit";
-  return std::to_string(static_cast<long long>(std::floor(pulls_per_hour / pulls_per_creation + 1e-9)));
+  return std::to_string(static_cast<long long>(std::floor(pulls_per_6_hours / pulls_per_creation + 1e-9)));
 }
 
 json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
@@ -402,16 +402,16 @@ json bench_report_json(const std::map<std::string, Sample>& samples, const std::
   if (!hub.empty()) {
     json rows = json::array();
     for (const auto& r : hub.rows) {
-      json per_hour = json::object();
-      for (const auto& l : hub.limits) per_hour[l.name] = creations_per_hour(hub.per_creation(r), l.pulls);
+      json per_window = json::object();
+      for (const auto& l : hub.limits) per_window[l.name] = creations_per_6_hours(hub.per_creation(r), l.pulls);
       rows.push_back({{"how", r.how}, {"measured_by", r.measured_by}, {"pulls_per_image", r.pulls_per_image},
                       {"fewest_pulls_per_image", r.fewest_per_image}, {"pulls_per_creation", hub.per_creation(r)},
-                      {"creations_per_hour_before_429", per_hour}});
+                      {"creations_per_6_hours_before_429", per_window}});
     }
     json limits = json::object();
     for (const auto& l : hub.limits) limits[l.name] = l.pulls;
     j["docker_hub"] = {{"nodes", hub.nodes}, {"images", hub.images}, {"image_set", hub.image_set},
-                       {"limits_per_hour", limits}, {"per_cluster_creation", rows}};
+                       {"limits_per_6_hours", limits}, {"per_cluster_creation", rows}};
   }
   return j;
 }
@@ -462,16 +462,16 @@ std::string bench_report_markdown(const std::map<std::string, Sample>& samples,
     md << "\n## Docker Hub pulls per cluster creation: " << hub.nodes << " nodes × " << hub.images << " images ("
        << hub.image_set << ")\n\n"
        << "Counted as Docker Hub counts: one per manifest GET of an image (the stand-in's log); fewest–most over "
-          "the repetitions. Creations per hour count with the most.\n\n"
+          "the repetitions. Creations per 6 hours (Docker Hub's window) count with the most.\n\n"
        << "| creation | pulls per image | pulls per creation |";
-    for (const auto& l : hub.limits) md << " creations/hour before 429, " << l.name << " (" << l.pulls << "/h) |";
+    for (const auto& l : hub.limits) md << " creations per 6 h before 429, " << l.name << " (" << l.pulls << "/6h) |";
     md << "\n|---|---:|---:|";
     for (size_t i = 0; i < hub.limits.size(); ++i) md << "---:|";
     md << "\n";
     for (const auto& r : hub.rows) {
       md << "| " << r.how << " (" << r.measured_by << ") | " << format_pulls(r.fewest_per_image, r.pulls_per_image)
          << " | " << format_pulls(hub.fewest_per_creation(r), hub.per_creation(r)) << " |";
-      for (const auto& l : hub.limits) md << " " << creations_per_hour(hub.per_creation(r), l.pulls) << " |";
+      for (const auto& l : hub.limits) md << " " << creations_per_6_hours(hub.per_creation(r), l.pulls) << " |";
       md << "\n";
     }
   }

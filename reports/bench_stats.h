@@ -78,11 +78,11 @@ std::vector<Regression> compare_runs(const std::map<std::string, Sample>& old_ru
 
 // Docker Hub's pull quota, as the benchmarks counted it: what creating a
 // cluster costs in counted pulls, with and without the cache, and how many
-// creations fit in an hour under each of Docker's limits before Docker Hub
+// creations fit in 6 hours under each of Docker's limits before Docker Hub
 // answers 429.
-struct HourlyLimit {
+struct PullLimit {
   std::string name;  // "anonymous"
-  int pulls = 0;     // per hour
+  int pulls = 0;     // per 6 hours, Docker Hub's window for both limits
 };
 
 struct HubCostRow {
@@ -97,21 +97,21 @@ struct DockerHubCost {
   int images = 0;         // a creation pulls this many images (the image set)
   std::string image_set;  // where they are listed, e.g. "fixtures/images.yaml"
   std::vector<HubCostRow> rows;
-  std::vector<HourlyLimit> limits;
+  std::vector<PullLimit> limits;
   bool empty() const { return rows.empty(); }
   double per_creation(const HubCostRow& row) const { return row.pulls_per_image * images; }
   double fewest_per_creation(const HubCostRow& row) const { return row.fewest_per_image * images; }
 };
 
 // From the docker_hub_pulls counters of every repetition over the benchmark
-// images: the most (what a creation may cost; creations per hour count with
+// images: the most (what a creation may cost; creations per 6 hours count with
 // it) and the fewest. Empty when no benchmark counted.
 DockerHubCost docker_hub_cost(const std::map<std::string, Sample>& samples, int nodes, int images,
-                              std::string image_set, std::vector<HourlyLimit> limits);
+                              std::string image_set, std::vector<PullLimit> limits);
 // "2", or "2–4" when the repetitions counted differently.
 std::string format_pulls(double fewest, double most);
 // "5", or "no limit" when a creation costs nothing.
-std::string creations_per_hour(double pulls_per_creation, int pulls_per_hour);
+std::string creations_per_6_hours(double pulls_per_creation, int pulls_per_6_hours);
 
 // The same benchmarks on several topologies in one bench run (`bench
 // --compare-bare`, `--compare-topologies`): the seed's registry:2 alone,

@@ -214,16 +214,16 @@ void docker_hub_table(std::ostringstream& h, const DockerHubCost& hub) {
   h << "<h2>Docker Hub pulls per cluster creation: " << hub.nodes << " nodes × " << hub.images << " images ("
     << xml_escape(hub.image_set) << ")</h2>\n"
     << "<p>Counted as Docker Hub counts: one per manifest GET of an image, from the stand-in's log; fewest–most "
-       "over the repetitions. Creations per hour: how many clusters can be created in an hour before Docker Hub "
+       "over the repetitions. Creations per 6 hours: how many clusters can be created in Docker Hub's 6-hour window before it "
        "answers 429, counting with the most.</p>\n"
     << "<table><tr><th>creation</th><th>measured by</th><th>pulls per image</th><th>pulls per creation</th>";
-  for (const auto& l : hub.limits) h << "<th>creations/hour, " << xml_escape(l.name) << " (" << l.pulls << "/h)</th>";
+  for (const auto& l : hub.limits) h << "<th>creations per 6 h, " << xml_escape(l.name) << " (" << l.pulls << "/6h)</th>";
   h << "</tr>\n";
   for (const auto& r : hub.rows) {
     h << "<tr><td>" << xml_escape(r.how) << "</td><td>" << xml_escape(r.measured_by) << "</td><td>"
       << format_pulls(r.fewest_per_image, r.pulls_per_image) << "</td><td>"
       << format_pulls(hub.fewest_per_creation(r), hub.per_creation(r)) << "</td>";
-    for (const auto& l : hub.limits) h << "<td>" << creations_per_hour(hub.per_creation(r), l.pulls) << "</td>";
+    for (const auto& l : hub.limits) h << "<td>" << creations_per_6_hours(hub.per_creation(r), l.pulls) << "</td>";
     h << "</tr>\n";
   }
   h << "</table>\n";

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "registry/docker_hub.h"
 #include "reports/bench_stats.h"
 
 using namespace mirrorgate;
@@ -121,7 +122,7 @@ TEST(BenchStats, DockerHubCostPerClusterCreationFromTheCountedPulls) {
   samples["pull/herd-prewarmed/10mb-1layer"].counter_series["prewarm_docker_hub_pulls"] = {1, 1};
   samples["pull/direct/100mb-1layer"].error = "skipped";  // an errored benchmark counts nothing
 
-  auto cost = docker_hub_cost(samples, 3, 5, "images.yaml", {{"anonymous", 10}, {"Personal", 100}});
+  auto cost = docker_hub_cost(samples, 3, 5, "images.yaml", {{"anonymous", kDockerHubAnonymous.pulls}, {"Personal", kDockerHubPersonal.pulls}});
   ASSERT_EQ(cost.rows.size(), 5u);
   EXPECT_EQ(cost.rows[0].pulls_per_image, 3);  // direct × 3 nodes
   EXPECT_EQ(cost.rows[1].pulls_per_image, 1);  // cold + warm × 2
@@ -131,21 +132,21 @@ TEST(BenchStats, DockerHubCostPerClusterCreationFromTheCountedPulls) {
   EXPECT_EQ(cost.rows[3].pulls_per_image, 1);  // the prewarm, then a herd that cost nothing
   EXPECT_EQ(cost.rows[4].pulls_per_image, 0);  // cached
   EXPECT_EQ(cost.per_creation(cost.rows[0]), 15);
-  EXPECT_EQ(creations_per_hour(15, 10), "0");
-  EXPECT_EQ(creations_per_hour(15, 100), "6");
-  EXPECT_EQ(creations_per_hour(5, 10), "2");
-  EXPECT_EQ(creations_per_hour(0, 10), "no limit");
+  EXPECT_EQ(creations_per_6_hours(15, 10), "0");
+  EXPECT_EQ(creations_per_6_hours(15, 100), "6");
+  EXPECT_EQ(creations_per_6_hours(5, 10), "2");
+  EXPECT_EQ(creations_per_6_hours(0, 10), "no limit");
 
   auto md = bench_report_markdown(samples, {}, {}, {}, cost);
   EXPECT_NE(md.find("3 nodes × 5 images (images.yaml)"), std::string::npos) << md;
-  EXPECT_NE(md.find("| without the cache: every node pulls from Docker Hub (direct × nodes) | 3 | 15 | 0 | 6 |"),
+  EXPECT_NE(md.find("| without the cache: every node pulls from Docker Hub (direct × nodes) | 3 | 15 | 6 | 13 |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("| through the cache, first creation, every node at once (herd) | 1–2 | 5–10 | 1 | 10 |"),
+  EXPECT_NE(md.find("| through the cache, first creation, every node at once (herd) | 1–2 | 5–10 | 10 | 20 |"),
             std::string::npos)
       << md;
   auto j = bench_report_json(samples, {}, {}, {}, cost);
-  EXPECT_EQ(j["docker_hub"]["per_cluster_creation"][4]["creations_per_hour_before_429"]["anonymous"], "no limit");
+  EXPECT_EQ(j["docker_hub"]["per_cluster_creation"][4]["creations_per_6_hours_before_429"]["anonymous"], "no limit");
   EXPECT_TRUE(docker_hub_cost({}, 3, 5, "images.yaml", {}).empty()) << "no benchmark counted: no table";
 }
 

@@ -90,7 +90,10 @@ TEST(HubQuota, ParsesAndPrintsPullsPerWindow) {
   EXPECT_EQ(format_quota(q), "10/1h");
   EXPECT_EQ(format_quota(parse_quota("200/21600s", "--hub-quota")), "200/6h");
   EXPECT_EQ(format_quota(parse_quota("0/90s", "--hub-quota")), "0/90s");
-  EXPECT_EQ(format_quota(kDockerHubAnonymous), "10/1h");
+  // Pinned to Docker's documented limits (docker_hub.h cites them).
+  EXPECT_EQ(format_quota(kDockerHubAnonymous), "100/6h");
+  EXPECT_EQ(format_quota(kDockerHubPersonal), "200/6h");
+  EXPECT_EQ(kDockerHubAnonymous.window, std::chrono::seconds(21600));
   for (const char* bad : {"10", "/1h", "10/", "ten/1h", "10/1d", "-1/1h", "10/0h", "10/h", "10/1h30m"}) {
     try {
       (void)parse_quota(bad, "--hub-quota");
