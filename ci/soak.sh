@@ -2,7 +2,7 @@
 # No flakes: runs `mirrorgate verify` on the shipped files N times in a row
 # (default 20) and counts the passes. Exits non-zero unless every run passed.
 # Usage: sudo ci/soak.sh [N [VERIFY_OPTION...]]   (after ci/main.sh or ci/test.sh has built it)
-#   ci/soak.sh 20 --registry-config registry/registry-config-front.yml
+#   ci/soak.sh 20 --registry 2.8      (registry:2 behind the front)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 3
 n=${1:-20}

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 name=kind-registry
-image=registry:2
+image=registry:3
 host_port=5001
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 config="$here/registry-config.yml"
@@ -36,21 +36,22 @@ Starts the kind-registry container (image $image) as a pull-through cache:
 and connects it to the docker network "kind" (the nodes' network) when that
 network exists.
 
-When the config's proxy.remoteurl is http://kind-registry-front:5002
-(registry-config-front.yml beside this script), it first starts
-kind-registry-front beside it: nginx
+When the config's proxy.remoteurl is http://kind-registry-front:5002 (as in
+the shipped registry-config.yml), it first starts kind-registry-front
+beside it: nginx
 (image $front_image) with kind-registry-front.conf, --restart=always, on the
 same network, not published on the host. It fetches each layer and tag from
-Docker Hub once for a herd of nodes pulling the same image, where registry:2
-alone fetches it once per node. kind-registry reaches it by name on the
+Docker Hub once for a herd of nodes pulling the same image, where
+distribution alone fetches it once per node (registry:2 and registry:3
+alike). kind-registry reaches it by name on the
 docker network, so until the "kind" network exists (before the first
 'kind create cluster') kind-registry serves its cache read-only; run this
 script again after creating the cluster.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
 after: a second run only connects the registry to the new kind network. When
-the existing kind-registry runs with another port, data directory, config or
-Docker Hub credentials than this run asks for, it says which and stops;
+the existing kind-registry runs with another image, port, data directory,
+config or Docker Hub credentials than this run asks for, it says which and stops;
 --force recreates it.
 
 Options:

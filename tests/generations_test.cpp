@@ -80,3 +80,35 @@ TEST(Generations, AKindConfigWithAnUnknownNodeImageIsBadInputNamingTheLineAndCho
   EXPECT_EQ(message.rfind("cluster.yaml:5:", 0), 0u) << message;
   EXPECT_NE(message.find("--containerd 1.6, 1.7, 2.1"), std::string::npos) << message;
 }
+
+TEST(RegistryGenerations, NamesImagesAndConfigPathsAsTheImagesHaveThem) {
+  EXPECT_EQ(registry_generation_named("2.8").image, "registry:2");
+  EXPECT_EQ(registry_generation_named("3.1").image, "registry:3");
+  // distribution's v3 Dockerfile moved the config; registry:2 reads the old place.
+  EXPECT_EQ(registry_generation_named("3.1").config_path, "/etc/distribution/config.yml");
+  EXPECT_EQ(registry_generation_named("2.8").config_path, "/etc/docker/registry/config.yml");
+  try {
+    (void)registry_generation_named("3");
+    ADD_FAILURE() << "--registry 3 accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected one of 2.8 (registry:2), 3.1 (registry:3)"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(RegistryGenerations, AnImageTagNamesItsGeneration) {
+  EXPECT_EQ(registry_generation_of_image("registry:3")->name, "3.1");
+  EXPECT_EQ(registry_generation_of_image("registry:3.1.1")->name, "3.1");
+  EXPECT_EQ(registry_generation_of_image("docker.io/library/registry:2.8.3")->name, "2.8");
+  EXPECT_EQ(registry_generation_of_image("localhost:5000/registry"), nullptr) << "a port is not a tag";
+  EXPECT_EQ(registry_generation_of_image("registry:latest"), nullptr);
+  EXPECT_EQ(registry_generation_of_image("registry:30"), nullptr);
+}
+
+TEST(RegistryGenerations, VersionLineDropsTheBinarysOwnPath) {
+  EXPECT_EQ(registry_version_line("3.1", "/var/cache/mirrorgate/registry/3.1/registry "
+                                         "github.com/distribution/distribution/v3 v3.1.1\n"),
+            "registry 3.1: github.com/distribution/distribution/v3 v3.1.1");
+  EXPECT_EQ(registry_version_of("docker-registry github.com/docker/distribution 2.8.2+ds1"),
+            "github.com/docker/distribution 2.8.2+ds1");
+}

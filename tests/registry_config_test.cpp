@@ -6,13 +6,18 @@
 
 using namespace mirrorgate;
 
-TEST(RegistryConfig, ShippedConfigIsAProxyOfDockerHubOnPort5000) {
+TEST(RegistryConfig, ShippedConfigIsAProxyOfDockerHubThroughTheFrontOnPort5000) {
   auto c = load_registry_config(MIRRORGATE_SOURCE_DIR "/registry/registry-config.yml");
   ASSERT_TRUE(c.proxy_remote_url);
-  EXPECT_EQ(*c.proxy_remote_url, "https://registry-1.docker.io");
+  EXPECT_EQ(*c.proxy_remote_url, "http://kind-registry-front:5002");
+  EXPECT_TRUE(proxies_through_front(c));
   EXPECT_EQ(c.listen_port, 5000);
   EXPECT_EQ(c.root_directory, "/var/lib/registry");
   EXPECT_FALSE(c.tls);
+  // The seed's config, the bare comparison: Docker Hub directly.
+  auto bare = load_registry_config(MIRRORGATE_SOURCE_DIR "/fixtures/bare-registry-config.yaml");
+  EXPECT_EQ(*bare.proxy_remote_url, "https://registry-1.docker.io");
+  EXPECT_FALSE(proxies_through_front(bare));
 }
 
 TEST(RegistryConfig, WithoutProxySectionIsNotACache) {

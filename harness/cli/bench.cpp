@@ -111,9 +111,9 @@ struct Topology {
 std::vector<Topology> topologies_to_compare(const BenchFlags& flags) {
   if (flags.compare_topologies) {
     return {{"registry:2 alone", "fixtures/bare-registry-config.yaml", "2.8", false},
-            {"registry:2 + front", "registry/registry-config-front.yml", "2.8", true},
+            {"registry:2 + front", "registry/registry-config.yml", "2.8", true},
             {"registry:3 alone", "fixtures/bare-registry-config.yaml", "3.1", true},
-            {"registry:3 + front", "registry/registry-config-front.yml", "3.1", true}};
+            {"registry:3 + front", "registry/registry-config.yml", "3.1", true}};
   }
   if (flags.compare_bare) return {{"bare", "fixtures/bare-registry-config.yaml", "2.8", false}};
   return {};
@@ -158,7 +158,7 @@ TopologyRun run_topology(const EnvironmentOptions& shipped, const Topology& t, c
 int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   auto options = flags.environment.resolve(global);
   options.upstream_rate = flags.rate == "none" ? "" : flags.rate;
-  // The benchmarks pull far more than Docker's 10 an hour; they count the
+  // The benchmarks pull far more than Docker's 100 per 6 hours; they count the
   // pulls (see the report) rather than run into the stand-in's 429.
   if (options.hub_quota.empty()) options.hub_quota = kBenchQuota;
   if (options.hub_account_quota.empty()) options.hub_account_quota = kBenchQuota;

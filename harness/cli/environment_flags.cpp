@@ -15,7 +15,7 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
       ->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--registry-start", f.registry_start,
                  "what kind-registry runs at start: the shipped kind-registry-start.sh, which serves the cache "
-                 "read-only while Docker Hub is unreachable, or `none`: registry:2's own `registry serve` (the seed's "
+                 "read-only while Docker Hub is unreachable, or `none`: the image's own `registry serve` (the seed's "
                  "setup, which cannot start without Docker Hub)")
       ->capture_default_str();
   cmd.add_option("--test-images", o.files.images, "test images the Docker Hub stand-in serves (fixtures/images.yaml format)")

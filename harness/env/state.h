@@ -31,7 +31,7 @@ struct InputFiles {
   std::filesystem::path hosts_toml;
   std::filesystem::path images;  // the test image list the Docker Hub stand-in was seeded from
   // What kind-registry runs at start: the shipped kind-registry-start.sh (the
-  // cache read-only while Docker Hub is unreachable); empty: registry:2's own
+  // cache read-only while Docker Hub is unreachable); empty: the image's own
   // `registry serve CONFIG`, the seed's bare setup.
   std::filesystem::path registry_start;
   // kind-registry-front's nginx config (its start script beside it): run

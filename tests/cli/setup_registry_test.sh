@@ -14,7 +14,7 @@ cat >"$work/bin/docker" <<'FAKE'
 # Records argv and the environment; no container exists, no network either.
 printf '%s\n' "$*" >>"$FAKE_DOCKER_LOG"
 env >>"$FAKE_DOCKER_ENV"
-# With FAKE_CONTAINER (a file of PORT DATA CONFIG), kind-registry exists as
+# With FAKE_CONTAINER (a file of PORT DATA CONFIG [IMAGE]), kind-registry exists as
 # the script made it: running, a proxy, started through the start script.
 # With FAKE_FRONT (a file of IMAGE CONFIG), kind-registry-front exists.
 if [[ ${*: -1} == kind-registry-front ]]; then
@@ -33,10 +33,11 @@ if [[ ${*: -1} == kind-registry-front ]]; then
 fi
 [[ $1 == rm && -n ${FAKE_CONTAINER:-} ]] && rm -f "$FAKE_CONTAINER"
 if [[ $1 == inspect && -n ${FAKE_CONTAINER:-} && -f $FAKE_CONTAINER ]]; then
-  read -r port data config <"$FAKE_CONTAINER"
+  read -r port data config image <"$FAKE_CONTAINER"
   format=${3:-}
   case $format in
     *State.Running*) echo true ;;
+    *Config.Image*) echo "${image:-registry:3}" ;;
     *Config.Env*) echo REGISTRY_PROXY_REMOTEURL=https://registry-1.docker.io ;;
     *Config.Cmd*) echo /etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml ;;
     *PortBindings*) echo "$port" ;;
@@ -75,32 +76,28 @@ grep -q '^start kind-registry$' "$FAKE_DOCKER_LOG" || fail "created but never st
 grep -q -- "-p 127.0.0.1:5999:5000" <<<"$run" || fail "port not used: $run"
 grep -q -- "--restart=always --name kind-registry" <<<"$run" || fail "not the documented container: $run"
 grep -q -- "-v $work/cache:/var/lib/registry" <<<"$run" || fail "data dir not mounted: $run"
-grep -q -- "-v $work/ca.pem:/etc/docker/registry/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem" <<<"$run" ||
+grep -q -- "-v $work/ca.pem:/etc/distribution/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/distribution/ca-bundle.pem" <<<"$run" ||
   fail "CA bundle not passed: $run"
-grep -q -- "-v $work/cache.config.yml:/etc/docker/registry/config.yml:ro" <<<"$run" || fail "credentials config not mounted: $run"
+# registry:3 reads its config at /etc/distribution/config.yml (distribution's v3 Dockerfile).
+grep -q -- "-v $work/cache.config.yml:/etc/distribution/config.yml:ro" <<<"$run" || fail "credentials config not mounted: $run"
 [[ $(stat -c %a "$work/cache.config.yml") == 600 ]] || fail "config copy is not mode 0600"
 grep -q "^  username: 'alice'$" "$work/cache.config.yml" || fail "username not in the proxy section"
 grep -q "^  password: 's3cr''et\"pass'$" "$work/cache.config.yml" || fail "password not quoted as YAML"
-grep -q "^  remoteurl: https://registry-1.docker.io$" "$work/cache.config.yml" || fail "remoteurl lost"
+grep -q "^  remoteurl: http://kind-registry-front:5002$" "$work/cache.config.yml" || fail "remoteurl lost"
 ! grep -qF "$secret" "$FAKE_DOCKER_LOG" || fail "the token is on docker's command line"
 ! grep -q "^DOCKERHUB_TOKEN=" "$FAKE_DOCKER_ENV" || fail "the token is in docker's environment"
 ! grep -qF "$secret" <<<"$out" || fail "the token was printed"
 # kind-registry starts through the shipped start script, mounted read-only.
 start=$(dirname "$script")/kind-registry-start.sh
-grep -q -- "-v $start:/etc/docker/registry/kind-registry-start.sh:ro --entrypoint /bin/sh registry:2 /etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml$" <<<"$run" ||
+grep -q -- "-v $start:/etc/distribution/kind-registry-start.sh:ro --entrypoint /bin/sh registry:3 /etc/distribution/kind-registry-start.sh /etc/distribution/config.yml$" <<<"$run" ||
   fail "not started through kind-registry-start.sh: $run"
 
 here=$(dirname "$script")
-! grep -q -- "kind-registry-front" "$FAKE_DOCKER_LOG" || fail "a front started for the shipped config, which does not use it"
-
-# registry-config-front.yml proxies through kind-registry-front: started
-# first, with the shipped nginx config and start script, the CA bundle,
-# nothing published.
-: >"$FAKE_DOCKER_LOG"
-out=$(cd "$work" && bash "$script" --data-dir "$work/fronted" --ca-bundle "$work/ca.pem" \
-  --config "$here/registry-config-front.yml" 2>&1) || fail "a run with registry-config-front.yml failed: $out"
+# The shipped registry-config.yml proxies through kind-registry-front:
+# started first, with the shipped nginx config and start script, the CA
+# bundle, nothing published.
 front=$(grep -- '^create .*--name kind-registry-front ' "$FAKE_DOCKER_LOG") || fail "no kind-registry-front created"
-grep -q -- "--restart=always --name kind-registry-front -v $here/kind-registry-front.conf:/etc/kind-registry-front/kind-registry-front.conf:ro -v $here/kind-registry-front-start.sh:/etc/kind-registry-front/kind-registry-front-start.sh:ro -v $work/ca.pem:/etc/docker/registry/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/docker/registry/ca-bundle.pem --entrypoint /bin/sh nginx:stable /etc/kind-registry-front/kind-registry-front-start.sh /etc/kind-registry-front/kind-registry-front.conf /var/cache/kind-registry-front$" <<<"$front" ||
+grep -q -- "--restart=always --name kind-registry-front -v $here/kind-registry-front.conf:/etc/kind-registry-front/kind-registry-front.conf:ro -v $here/kind-registry-front-start.sh:/etc/kind-registry-front/kind-registry-front-start.sh:ro -v $work/ca.pem:/etc/distribution/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/distribution/ca-bundle.pem --entrypoint /bin/sh nginx:stable /etc/kind-registry-front/kind-registry-front-start.sh /etc/kind-registry-front/kind-registry-front.conf /var/cache/kind-registry-front$" <<<"$front" ||
   fail "kind-registry-front not as documented: $front"
 ! grep -q -- " -p " <<<"$front" || fail "kind-registry-front is published on the host: $front"
 [[ $(grep -n '^create ' "$FAKE_DOCKER_LOG" | head -1) == *kind-registry-front* ]] || fail "kind-registry started before its front"
@@ -117,24 +114,33 @@ out=$(cd "$work" && bash "$script" --data-dir "$work/direct" --config "$here/../
 : >"$FAKE_DOCKER_LOG"
 export FAKE_FRONT="$work/front"
 echo "nginx:1.19 $here/kind-registry-front.conf" >"$FAKE_FRONT"
-out=$(cd "$work" && bash "$script" --data-dir "$work/f" --config "$here/registry-config-front.yml" 2>&1) &&
+out=$(cd "$work" && bash "$script" --data-dir "$work/f" --config "$here/registry-config.yml" 2>&1) &&
   fail "a front from another image passed: $out"
 grep -qF "kind-registry-front exists but is not what this run asks for: its image is nginx:1.19, not nginx:stable" <<<"$out" ||
   fail "the other front image not named: $out"
 ! grep -q '^rm ' "$FAKE_DOCKER_LOG" || fail "the front was removed without --force"
-out=$(cd "$work" && bash "$script" --data-dir "$work/f" --config "$here/registry-config-front.yml" --force 2>&1) ||
+out=$(cd "$work" && bash "$script" --data-dir "$work/f" --config "$here/registry-config.yml" --force 2>&1) ||
   fail "--force over the front failed: $out"
 grep -q '^rm -f kind-registry-front$' "$FAKE_DOCKER_LOG" || fail "--force did not recreate the front"
 unset FAKE_FRONT
-out=$(bash "$script" --config "$here/registry-config-front.yml" --front-config "$work/none.conf" 2>&1) &&
+out=$(bash "$script" --config "$here/registry-config.yml" --front-config "$work/none.conf" 2>&1) &&
   fail "a missing --front-config accepted"
 grep -q "none.conf: no such file" <<<"$out" || fail "no clear error for a missing front config: $out"
 
-# --start none: registry:2's own command, as the seed had it.
+# --image registry:2: the seed's image, with its config where registry:2 reads it.
+: >"$FAKE_DOCKER_LOG"
+out=$(cd "$work" && bash "$script" --image registry:2 --data-dir "$work/two" 2>&1) || fail "--image registry:2 failed: $out"
+run=$(grep -- '^create .*--name kind-registry ' "$FAKE_DOCKER_LOG") || fail "no docker create for --image registry:2"
+grep -q -- "-v $here/registry-config.yml:/etc/docker/registry/config.yml:ro" <<<"$run" ||
+  fail "registry:2's config not at /etc/docker/registry/config.yml: $run"
+[[ $run == *" registry:2 /etc/docker/registry/kind-registry-start.sh /etc/docker/registry/config.yml" ]] ||
+  fail "registry:2 not started through the start script: $run"
+
+# --start none: the image's own command, as the seed had it.
 : >"$FAKE_DOCKER_LOG"
 out=$(cd "$work" && bash "$script" --data-dir "$work/bare" --start none 2>&1) || fail "--start none failed: $out"
 run=$(grep -- '^create .*--name kind-registry ' "$FAKE_DOCKER_LOG") || fail "no docker create for --start none"
-[[ $run == *" registry:2" ]] || fail "--start none still passes a command: $run"
+[[ $run == *" registry:3" ]] || fail "--start none still passes a command: $run"
 ! grep -q -- "--entrypoint" <<<"$run" || fail "--start none still sets an entrypoint: $run"
 out=$(bash "$script" --start "$work/missing.sh" 2>&1) && fail "a missing --start file accepted"
 grep -q "missing.sh: no such file" <<<"$out" || fail "no clear error for a missing start script: $out"
@@ -147,8 +153,8 @@ out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
   bash "$script" --port 5999 --data-dir "$work/cache" 2>&1) || fail "an identical rerun failed: $out"
 grep -q "nothing changed" <<<"$out" || fail "an identical rerun did not say nothing changed: $out"
 out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN=rotated \
-  bash "$script" --port 5001 --data-dir "$work/other" 2>&1) && fail "a rerun with other settings passed: $out"
-for what in "publishes port 5999 on the host, not 5001" "its cache is $work/cache, not $work/other" \
+  bash "$script" --image registry:2 --port 5001 --data-dir "$work/other" 2>&1) && fail "a rerun with other settings passed: $out"
+for what in "its image is registry:3, not registry:2" "publishes port 5999 on the host, not 5001" "its cache is $work/cache, not $work/other" \
   "runs without the Docker Hub credentials given now" "Rerun with --force"; do
   grep -qF "$what" <<<"$out" || fail "a different rerun did not say '$what': $out"
 done

@@ -133,7 +133,7 @@ void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
   fs::create_directories(run.registry_data);
   // The shipped config and start script, byte for byte; only the data
   // directory and the CA bundle differ from production, through the
-  // environment. Without a start script: registry:2's own command.
+  // environment. Without a start script: the image's own command.
   std::map<std::string, std::string> environment{{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run.registry_data.string()},
                                                  {"SSL_CERT_FILE", run.ca_bundle.string()},
                                                  // registry:3's image sets it (distribution's v3 Dockerfile):
