@@ -33,7 +33,7 @@ snapshot() {
   docker inspect -f '{{.Id}} {{.State.StartedAt}} {{json .Config}} {{json .HostConfig}}' kind-registry
   # docker lists mounts in no fixed order
   docker inspect -f '{{range .Mounts}}{{.Source}} {{.Destination}} {{.RW}}{{println}}{{end}}' kind-registry | sort
-  docker exec kind-registry cat /etc/docker/registry/config.yml | sha256sum
+  docker exec kind-registry sh -c 'cat /etc/distribution/config.yml /etc/docker/registry/config.yml 2>/dev/null' | sha256sum
   echo "== networks"
   docker network ls --format '{{.Name}} {{.Driver}}' | sort
   docker network inspect -f '{{range $id, $c := .Containers}}{{$c.Name}} {{$c.IPv4Address}}{{println}}{{end}}' "$net" | sort

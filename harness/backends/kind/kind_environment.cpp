@@ -361,7 +361,15 @@ MirrorView KindEnvironment::mirror_view() const {
     const std::string key = entry.substr(0, eq);
     if (key.rfind("REGISTRY_", 0) == 0 || key == "SSL_CERT_FILE") view.environment[key] = entry.substr(eq + 1);
   }
-  const std::string config_path = "/etc/docker/registry/config.yml";
+  // Where the image reads its config (registry:3 moved it): the mount over
+  // either place, else the place of the generation its image names.
+  const auto* generation = registry_generation_of_image(c["Config"].value("Image", ""));
+  std::string config_path = (generation ? *generation : registry_generation_named("2.8")).config_path;
+  for (const auto& m : list(c, "Mounts")) {
+    for (const auto& g : registry_generations()) {
+      if (m.value("Destination", "") == g.config_path) config_path = g.config_path;
+    }
+  }
   view.config_source = name + ":" + config_path;
   const int pid = c["State"].value("Pid", 0);
   const fs::path root = fs::path("/proc") / std::to_string(pid) / "root";
