@@ -28,8 +28,10 @@ test ! -e "$second/state.json"
 
 # Kill every daemon the first run started (their pids are in its state file),
 # the way a closed session does: no teardown runs.
+# kind-registry-front too, where the registry config runs it (the shipped one does).
 pids=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["backend_state"]
-print(" ".join(str(p["daemon"]["pid"]) for p in [s["hub"], s["hub_front"], s["mirror"]] + [n["containerd"] for n in s["nodes"]]))' \
+hosts = [s["hub"], s["hub_front"], s["mirror"], s.get("front", {})] + [n["containerd"] for n in s["nodes"]]
+print(" ".join(str(p["daemon"]["pid"]) for p in hosts if p.get("daemon", {}).get("pid", 0) > 0))' \
   "$first/state.json")
 for pid in $pids; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; done
 ip netns list | grep -q mirrorgate-switch
