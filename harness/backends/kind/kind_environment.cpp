@@ -362,9 +362,9 @@ MirrorView KindEnvironment::mirror_view() const {
     if (key.rfind("REGISTRY_", 0) == 0 || key == "SSL_CERT_FILE") view.environment[key] = entry.substr(eq + 1);
   }
   // Where the image reads its config (registry:3 moved it): the mount over
-  // either place, else the place of the generation its image names.
-  const auto* generation = registry_generation_of_image(c["Config"].value("Image", ""));
-  std::string config_path = (generation ? *generation : registry_generation_named("2.8")).config_path;
+  // either place, else the place of the run's generation (read from the
+  // image when the run attached to a user's kind-registry).
+  std::string config_path = registry_generation_named(run_.registry).config_path;
   for (const auto& m : list(c, "Mounts")) {
     for (const auto& g : registry_generations()) {
       if (m.value("Destination", "") == g.config_path) config_path = g.config_path;
