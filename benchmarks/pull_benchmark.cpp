@@ -30,6 +30,7 @@
 #include "fixtures/attach.h"
 #include "images/reference.h"
 #include "registry/prewarm.h"
+#include "registry/push_image.h"
 #include "verify/pull_evidence.h"
 
 namespace mirrorgate {

@@ -17,6 +17,7 @@
 #include "core/paths.h"
 #include "hub/quota.h"
 #include "hub/token.h"
+#include "registry/push_image.h"
 #include "process/process.h"
 
 namespace mirrorgate {

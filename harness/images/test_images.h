@@ -14,21 +14,6 @@
 
 namespace mirrorgate {
 
-namespace media_type {
-inline constexpr const char* docker_manifest = "application/vnd.docker.distribution.manifest.v2+json";
-inline constexpr const char* docker_manifest_list = "application/vnd.docker.distribution.manifest.list.v2+json";
-inline constexpr const char* docker_config = "application/vnd.docker.container.image.v1+json";
-inline constexpr const char* docker_layer = "application/vnd.docker.image.rootfs.diff.tar.gzip";
-inline constexpr const char* oci_manifest = "application/vnd.oci.image.manifest.v1+json";
-inline constexpr const char* oci_index = "application/vnd.oci.image.index.v1+json";
-inline constexpr const char* oci_config = "application/vnd.oci.image.config.v1+json";
-inline constexpr const char* oci_layer = "application/vnd.oci.image.layer.v1.tar+gzip";
-// What a client sends to get any of them.
-inline constexpr const char* accept_all =
-    "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
-}  // namespace media_type
-
 enum class ImageFormat { docker, oci };
 
 struct TestImageSpec {
@@ -86,13 +71,5 @@ class TestImageStore {
  private:
   std::filesystem::path dir_;
 };
-
-class RegistryClient;
-
-// Pushes the image's blobs and manifests to a registry (blobs it already has
-// are skipped). Returns false when the tag already pointed at the image.
-// Blob bytes uploaded are added to `sent` (when given), for progress.
-bool push_test_image(const RegistryClient& registry, const TestImage& image, const TestImageStore& store,
-                        std::atomic<long long>* sent = nullptr);
 
 }  // namespace mirrorgate

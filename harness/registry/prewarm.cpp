@@ -7,7 +7,6 @@
 
 #include "core/error.h"
 #include "core/files.h"
-#include "images/test_images.h"
 #include "images/reference.h"
 
 namespace mirrorgate {
