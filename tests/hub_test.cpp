@@ -217,6 +217,21 @@ TEST_F(HubTokens, WrongCredentialsAre401AndNameTheUser) {
   EXPECT_EQ(service().issue("", basic("nobody", "secret")).status, 401);
 }
 
+// An RSA key signs, but not as ES256: the service says so instead of
+// reading a null signature.
+TEST_F(HubTokens, AKeyThatCannotSignES256FailsSayingWhichStep) {
+  run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=rsa", "-keyout",
+       (dir_ / "rsa.key").string(), "-out", (dir_ / "rsa.crt").string()},
+      {.timeout = 30s});
+  TokenService rsa(dir_ / "rsa.key", dir_ / "rsa.crt", {});
+  try {
+    rsa.issue("service=registry.docker.io&scope=repository%3Alibrary%2Fredis%3Apull", "");
+    ADD_FAILURE() << "an RSA key issued an ES256 token";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("d2i_ECDSA_SIG"), std::string::npos) << e.what();
+  }
+}
+
 TEST(HubTokenSubject, AnythingButOneOfOurBearerTokensNamesNoOne) {
   EXPECT_EQ(token_subject(""), "");
   EXPECT_EQ(token_subject("Basic bWU6cHc="), "");

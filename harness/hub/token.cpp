@@ -115,47 +115,40 @@ TokenService::TokenService(const std::filesystem::path& key, const std::filesyst
   if (!x) throw std::runtime_error(cert.string() + " is not a PEM certificate");
   unsigned char* der = nullptr;
   const int len = i2d_X509(x, &der);
+  X509_free(x);
+  if (len <= 0) throw std::runtime_error(cert.string() + ": cannot encode the certificate (i2d_X509 failed)");
   x5c_ = base64(der, static_cast<size_t>(len));
   OPENSSL_free(der);
-  X509_free(x);
 }
 
 TokenService::~TokenService() = default;
 
-TokenGrant TokenService::issue(const std::string& query, const std::string& authorization) const {
-  TokenGrant grant;
+namespace {
+
+struct TokenQuery {
   std::string service;
-  std::vector<std::string> scopes;
+  std::vector<std::string> scopes;  // "repository:library/redis:pull,push"
+};
+
+TokenQuery parse_token_query(const std::string& query) {
+  TokenQuery q;
   std::istringstream params(query);
   for (std::string kv; std::getline(params, kv, '&');) {
     const auto eq = kv.find('=');
     const std::string key = kv.substr(0, eq), value = eq == std::string::npos ? "" : url_decode(kv.substr(eq + 1));
-    if (key == "service") service = value;
+    if (key == "service") q.service = value;
     // One scope parameter may hold several, space-separated (as
     // distribution's challenges write them).
     if (key == "scope") {
       std::istringstream each(value);
-      for (std::string scope; each >> scope;) scopes.push_back(scope);
+      for (std::string scope; each >> scope;) q.scopes.push_back(scope);
     }
   }
-  const Account* account = nullptr;
-  if (authorization.rfind("Basic ", 0) == 0) {
-    const auto decoded = base64_decode(authorization.substr(6)).value_or("");
-    const auto colon = decoded.find(':');
-    for (const auto& a : accounts_) {
-      if (colon != std::string::npos && a.username == decoded.substr(0, colon) && a.token == decoded.substr(colon + 1)) {
-        account = &a;
-      }
-    }
-    if (!account) {
-      grant.status = 401;
-      grant.body = json{{"details", "incorrect username or password"}}.dump();
-      grant.account = colon == std::string::npos ? "" : decoded.substr(0, colon);
-      return grant;
-    }
-    grant.account = account->username;
-  }
-  // scope "repository:library/redis:pull,push"
+  return q;
+}
+
+// The access a token grants: pull to anyone, push to accounts that may.
+json granted_access(const std::vector<std::string>& scopes, const Account* account) {
   json access = json::array();
   for (const auto& scope : scopes) {
     const auto first = scope.find(':'), last = scope.rfind(':');
@@ -167,39 +160,75 @@ TokenGrant TokenService::issue(const std::string& query, const std::string& auth
     }
     access.push_back({{"type", "repository"}, {"name", scope.substr(first + 1, last - first - 1)}, {"actions", actions}});
   }
+  return access;
+}
+
+// ES256 in JOSE form: r and s, 32 bytes each, not OpenSSL's DER. Every
+// OpenSSL result is checked: a failure throws, naming the step.
+std::string es256_sign(EVP_PKEY* key, const std::string& input) {
+  auto fail = [](const char* step) { throw std::runtime_error(std::string("cannot sign a token: ") + step + " failed"); };
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx) fail("EVP_MD_CTX_new");
+  const auto* data = reinterpret_cast<const unsigned char*>(input.data());
+  size_t der_len = 0;
+  if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) fail("EVP_DigestSignInit");
+  if (EVP_DigestSign(ctx.get(), nullptr, &der_len, data, input.size()) != 1) fail("EVP_DigestSign (length)");
+  std::string der(der_len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &der_len, data, input.size()) != 1) {
+    fail("EVP_DigestSign");
+  }
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)),
+                                                            ECDSA_SIG_free);
+  if (!sig) fail("d2i_ECDSA_SIG (the key is not an EC key?)");
+  std::string raw(64, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out, 32) != 32 ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out + 32, 32) != 32) {
+    fail("BN_bn2binpad (not a P-256 signature)");
+  }
+  return raw;
+}
+
+}  // namespace
+
+const Account* TokenService::authenticate(const std::string& authorization, TokenGrant& grant) const {
+  const auto decoded = base64_decode(authorization.substr(6)).value_or("");
+  const auto colon = decoded.find(':');
+  for (const auto& a : accounts_) {
+    if (colon != std::string::npos && a.username == decoded.substr(0, colon) && a.token == decoded.substr(colon + 1)) {
+      grant.account = a.username;
+      return &a;
+    }
+  }
+  grant.status = 401;
+  grant.body = json{{"details", "incorrect username or password"}}.dump();
+  grant.account = colon == std::string::npos ? "" : decoded.substr(0, colon);
+  return nullptr;
+}
+
+TokenGrant TokenService::issue(const std::string& query, const std::string& authorization) const {
+  TokenGrant grant;
+  const auto q = parse_token_query(query);
+  const Account* account = nullptr;
+  if (authorization.rfind("Basic ", 0) == 0) {
+    account = authenticate(authorization, grant);
+    if (!account) return grant;
+  }
   unsigned char jti[16];
-  RAND_bytes(jti, sizeof jti);
+  if (RAND_bytes(jti, sizeof jti) != 1) throw std::runtime_error("cannot issue a token: RAND_bytes failed");
   const std::time_t now = std::time(nullptr);
   const json header = {{"alg", "ES256"}, {"typ", "JWT"}, {"x5c", json::array({x5c_})}};
   const json claims = {{"iss", kTokenIssuer},
                        {"sub", account ? account->username : ""},
-                       {"aud", service.empty() ? kTokenService : service},
+                       {"aud", q.service.empty() ? kTokenService : q.service},
                        {"exp", now + lifetime_.count()},
                        {"nbf", now - 10},
                        {"iat", now},
                        {"jti", base64url(std::string(reinterpret_cast<char*>(jti), sizeof jti))},
-                       {"access", access}};
+                       {"access", granted_access(q.scopes, account)}};
   const std::string input = base64url(header.dump()) + "." + base64url(claims.dump());
-  // ES256 in JOSE form: r and s, 32 bytes each, not OpenSSL's DER.
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  size_t der_len = 0;
-  std::string der;
-  if (EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) != 1 ||
-      EVP_DigestSign(ctx, nullptr, &der_len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
-    EVP_MD_CTX_free(ctx);
-    throw std::runtime_error("cannot sign a token");
-  }
-  der.resize(der_len);
-  EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(der.data()), &der_len,
-                 reinterpret_cast<const unsigned char*>(input.data()), input.size());
-  EVP_MD_CTX_free(ctx);
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
-  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len));
-  std::string raw(64, '\0');
-  BN_bn2binpad(ECDSA_SIG_get0_r(sig), reinterpret_cast<unsigned char*>(raw.data()), 32);
-  BN_bn2binpad(ECDSA_SIG_get0_s(sig), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
-  ECDSA_SIG_free(sig);
-  const std::string token = input + "." + base64url(raw);
+  const std::string token = input + "." + base64url(es256_sign(key_->pkey, input));
   grant.body = json{{"token", token}, {"access_token", token}, {"expires_in", lifetime_.count()},
                     {"issued_at", rfc3339(now)}}.dump();
   return grant;

@@ -48,6 +48,8 @@ class TokenService {
   TokenGrant issue(const std::string& query, const std::string& authorization) const;
 
  private:
+  // The account a Basic authorization names; nullptr with grant set to 401.
+  const Account* authenticate(const std::string& basic_authorization, TokenGrant& grant) const;
   struct Key;
   std::unique_ptr<Key> key_;
   std::string x5c_;  // the certificate, base64 DER
