@@ -28,6 +28,22 @@ std::string status_of(const ScenarioResult& r) { return r.skipped ? "skipped" : 
 
 }  // namespace
 
+void to_json(nlohmann::json& j, const UpstreamTraffic& t) {
+  j = {{"requests", t.requests},   {"manifest_heads", t.manifest_heads}, {"manifest_gets", t.manifest_gets},
+       {"blob_gets", t.blob_gets}, {"bytes", t.bytes}};
+}
+
+void to_json(nlohmann::json& j, const DockerHubCount& c) {
+  j = {{"pulls_counted", c.pulls_counted},   {"pulls_refused", c.pulls_refused},
+       {"manifest_heads", c.manifest_heads}, {"tokens_issued", c.tokens_issued},
+       {"tokens_refused", c.tokens_refused}};
+}
+
+void to_json(nlohmann::json& j, const DockerHubSummary& s) {
+  j = {{"by_identity", s.by_identity}, {"quota_per_address", s.quota_per_address},
+       {"quota_per_account", s.quota_per_account}};
+}
+
 std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -121,7 +137,7 @@ json report_json(const VerifyReport& r) {
               {"failure", r.failure},       {"files", r.files},                      {"environment", r.environment},
               {"upstream", r.upstream},     {"pulls", r.pulls},                      {"scenarios", scenarios}};
   if (!r.live.is_null()) out["live"] = r.live;
-  if (!r.docker_hub.is_null()) out["docker_hub"] = r.docker_hub;
+  if (r.docker_hub) out["docker_hub"] = *r.docker_hub;
   out["node_generations"] = r.generations;
   if (!r.portability.empty()) out["portability"] = r.portability;
   return out;
@@ -157,23 +173,22 @@ std::string report_markdown(const VerifyReport& r) {
     md << "## " << s.suite << "." << s.name << "\n\n";
     for (const auto& f : s.failures) md << "```\n" << f << "\n```\n\n";
   }
-  if (r.upstream.is_object() && !r.upstream.empty()) {
+  if (!r.upstream.empty()) {
     md << "## What the upstream saw\n\n| from | requests | manifest HEADs | blob GETs | bytes |\n|---|---:|---:|---:|---:|\n";
-    for (const auto& [who, c] : r.upstream.items()) {
-      md << "| " << who << " | " << c.value("requests", 0) << " | " << c.value("manifest_heads", 0) << " | "
-         << c.value("blob_gets", 0) << " | " << c.value("bytes", 0LL) << " |\n";
+    for (const auto& [who, c] : r.upstream) {
+      md << "| " << who << " | " << c.requests << " | " << c.manifest_heads << " | " << c.blob_gets << " | " << c.bytes
+         << " |\n";
     }
     md << "\n";
   }
-  if (r.docker_hub.is_object() && r.docker_hub.contains("by_identity")) {
-    md << "## Docker Hub's count\n\nQuota: " << r.docker_hub.value("quota_per_address", "") << " per address, "
-       << r.docker_hub.value("quota_per_account", "") << " per account (a pull is a GET of an image manifest).\n\n"
+  if (r.docker_hub) {
+    md << "## Docker Hub's count\n\nQuota: " << r.docker_hub->quota_per_address << " per address, "
+       << r.docker_hub->quota_per_account << " per account (a pull is a GET of an image manifest).\n\n"
        << "| counted for | pulls counted | pulls refused (429) | manifest HEADs | tokens issued | tokens refused |\n"
        << "|---|---:|---:|---:|---:|---:|\n";
-    for (const auto& [who, c] : r.docker_hub["by_identity"].items()) {
-      md << "| " << who << " | " << c.value("pulls_counted", 0) << " | " << c.value("pulls_refused", 0) << " | "
-         << c.value("manifest_heads", 0) << " | " << c.value("tokens_issued", 0) << " | " << c.value("tokens_refused", 0)
-         << " |\n";
+    for (const auto& [who, c] : r.docker_hub->by_identity) {
+      md << "| " << who << " | " << c.pulls_counted << " | " << c.pulls_refused << " | " << c.manifest_heads << " | "
+         << c.tokens_issued << " | " << c.tokens_refused << " |\n";
     }
     md << "\n";
   }

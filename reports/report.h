@@ -2,6 +2,8 @@
 // Markdown summary (for a CI job summary) out.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,33 @@ std::string xml_escape(const std::string& s);
 
 std::string junit_xml(const std::vector<ScenarioResult>& results, const std::string& suite_name);
 
+// What the upstream saw from one client during a run.
+struct UpstreamTraffic {
+  int requests = 0;
+  int manifest_heads = 0;
+  int manifest_gets = 0;
+  int blob_gets = 0;
+  long long bytes = 0;
+};
+void to_json(nlohmann::json& j, const UpstreamTraffic& t);
+
+// What Docker Hub (the stand-in) counted for one identity.
+struct DockerHubCount {
+  int pulls_counted = 0;
+  int pulls_refused = 0;  // 429
+  int manifest_heads = 0;
+  int tokens_issued = 0;
+  int tokens_refused = 0;
+};
+void to_json(nlohmann::json& j, const DockerHubCount& c);
+
+struct DockerHubSummary {
+  std::map<std::string, DockerHubCount> by_identity;
+  std::string quota_per_address;  // "100/6h"
+  std::string quota_per_account;
+};
+void to_json(nlohmann::json& j, const DockerHubSummary& s);
+
 struct VerifyReport {
   std::string run_id;
   bool passed = false;
@@ -33,10 +62,10 @@ struct VerifyReport {
   std::string failure;  // a failure before the scenarios ran (bring-up), if any
   nlohmann::json files;        // the files under test
   nlohmann::json environment;  // versions, kernel, platform, shaping
-  nlohmann::json upstream;     // what the upstream saw during the run
+  std::map<std::string, UpstreamTraffic> upstream;  // what the upstream saw during the run, by client
   // What Docker Hub (the stand-in) counted, by identity, and its quota
-  // (verify/pull_evidence summarize_docker_hub); null on the real Docker Hub.
-  nlohmann::json docker_hub;
+  // (verify/pull_evidence summarize_docker_hub); none on the real Docker Hub.
+  std::optional<DockerHubSummary> docker_hub;
   nlohmann::json pulls = nlohmann::json::array();  // per node, per image pull records
   // What each containerd generation makes of the kind config under test:
   // [{generation, stands_for, ok, why}]; and the line saying when it differs.

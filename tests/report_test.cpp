@@ -68,7 +68,7 @@ TEST(Report, MarkdownLeadsWithTheVerdictAndShowsFailures) {
   VerifyReport r;
   r.run_id = "20261127T000000Z";
   r.scenarios = parse_gtest_json(kGtestJson);
-  r.upstream = {{"kind-registry", {{"requests", 12}, {"manifest_heads", 6}, {"blob_gets", 4}, {"bytes", 1000}}}};
+  r.upstream["kind-registry"] = {.requests = 12, .manifest_heads = 6, .blob_gets = 4, .bytes = 1000};
   r.pulls = nlohmann::json::array({{{"scenario", "offline"}, {"seconds", 0.5}}, {{"scenario", "offline"}, {"seconds", 1.5}}});
   auto md = report_markdown(r);
   EXPECT_EQ(md.rfind("# mirrorgate verify 20261127T000000Z: FAIL", 0), 0u) << md;
@@ -79,4 +79,22 @@ TEST(Report, MarkdownLeadsWithTheVerdictAndShowsFailures) {
   auto j = report_json(r);
   EXPECT_EQ(j["verdict"], "fail");
   EXPECT_EQ(j["scenarios"][2]["status"], "skipped");
+  EXPECT_EQ(j["upstream"]["kind-registry"]["blob_gets"], 4);
+  EXPECT_FALSE(j.contains("docker_hub")) << "no stand-in, no Docker Hub count";
+}
+
+TEST(Report, DockerHubsCountKeepsItsKeysInJsonAndMarkdown) {
+  VerifyReport r;
+  r.run_id = "20261203T000000Z";
+  r.docker_hub = DockerHubSummary{{{"account lab", {.pulls_counted = 3, .pulls_refused = 1, .manifest_heads = 2,
+                                                    .tokens_issued = 5, .tokens_refused = 0}}},
+                                  "100/6h",
+                                  "200/6h"};
+  const auto j = report_json(r);
+  EXPECT_EQ(j["docker_hub"]["by_identity"]["account lab"]["pulls_counted"], 3);
+  EXPECT_EQ(j["docker_hub"]["by_identity"]["account lab"]["tokens_issued"], 5);
+  EXPECT_EQ(j["docker_hub"]["quota_per_account"], "200/6h");
+  const auto md = report_markdown(r);
+  EXPECT_NE(md.find("Quota: 100/6h per address, 200/6h per account"), std::string::npos) << md;
+  EXPECT_NE(md.find("| account lab | 3 | 1 | 2 | 5 | 0 |"), std::string::npos) << md;
 }

@@ -63,13 +63,13 @@ void write_reports(const fs::path& dir, const VerifyReport& report) {
   write_file_atomic(dir / "junit.xml", junit_xml(report.scenarios, "mirrorgate verify " + report.run_id));
 }
 
-std::string upstream_line(const json& upstream) {
+std::string upstream_line(const std::map<std::string, UpstreamTraffic>& upstream) {
   if (upstream.empty()) return "the upstream saw no request";
   std::ostringstream out;
   out << "the upstream saw";
   const char* sep = " ";
-  for (const auto& [who, c] : upstream.items()) {
-    out << sep << who << ": " << c.value("requests", 0) << " requests";
+  for (const auto& [who, c] : upstream) {
+    out << sep << who << ": " << c.requests << " requests";
     sep = ", ";
   }
   return out.str();
@@ -105,17 +105,17 @@ void print_summary(const VerifyReport& report, const fs::path& dir) {
   if (!report.failure.empty()) std::cout << "verify FAILED: " << report.failure << "\n";
   if (!report.portability.empty()) std::cout << "note: " << report.portability << "\n";
   std::cout << upstream_line(report.upstream) << "\n";
-  if (report.docker_hub.is_object() && report.docker_hub.contains("by_identity")) {
-    std::cout << "Docker Hub counted (quota " << report.docker_hub.value("quota_per_address", "") << " per address, "
-              << report.docker_hub.value("quota_per_account", "") << " per account):";
-    if (report.docker_hub["by_identity"].empty()) std::cout << " nothing";
+  if (const auto& hub = report.docker_hub) {
+    std::cout << "Docker Hub counted (quota " << hub->quota_per_address << " per address, " << hub->quota_per_account
+              << " per account):";
+    if (hub->by_identity.empty()) std::cout << " nothing";
     const char* sep = " ";
-    for (const auto& [who, c] : report.docker_hub["by_identity"].items()) {
-      std::cout << sep << who << " " << c.value("pulls_counted", 0) << " pulls, " << c.value("pulls_refused", 0)
-                << " refused, " << c.value("tokens_refused", 0) << " tokens refused";
+    for (const auto& [who, c] : hub->by_identity) {
+      std::cout << sep << who << " " << c.pulls_counted << " pulls, " << c.pulls_refused << " refused, "
+                << c.tokens_refused << " tokens refused";
       sep = "; ";
     }
-    if (report.docker_hub.value("quota_per_address", "").rfind("0/", 0) == 0) std::cout << " — the quota per address is spent";
+    if (hub->quota_per_address.rfind("0/", 0) == 0) std::cout << " — the quota per address is spent";
     std::cout << "\n";
   }
   std::cout << "verify " << (report.passed ? "PASSED" : "FAILED") << ": " << passed << " passed, " << failed

@@ -68,7 +68,7 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
                          "\n  kind-registry's own log names the error: \"toomanyrequests\" is Docker Hub's "
                          "quota; \"invalid checksum digest format\" is distribution 2.8 reading a blob's link "
                          "while it writes it, a matter of timing (more often behind kind-registry-front, see "
-                         "README \"Herds\").");
+                         "docs/herds-registry-2.8.md).");
     } else {
       problems.push_back(who + " pulled " + expected.image +
                          " straight from registry-1.docker.io, not through kind-registry: containerd skipped the "
@@ -127,55 +127,52 @@ std::map<std::string, int> counted_pulls(const std::vector<AccessRecord>& record
   return out;
 }
 
-nlohmann::json summarize_docker_hub(const Environment& env, const std::vector<AccessRecord>& records) {
-  nlohmann::json by = nlohmann::json::object();
-  for (const auto& r : records) {
-    std::string who = r.user;
-    if (who.empty()) {
-      who = r.client == env.mirror_address() ? "kind-registry (" + r.client + ")"
-            : r.client == env.cache_upstream_address() ? "kind-registry-front (" + r.client + ")"
-            : r.client == env.harness_address() ? "harness (" + r.client + ")"
-                                                : r.client;
-      for (const auto& n : env.nodes()) {
-        if (n.address == r.client) who = n.name + " (" + r.client + ", straight to Docker Hub)";
-      }
-    } else {
-      who = "account " + who;
-    }
-    auto& c = by[who];
-    if (c.is_null()) {
-      c = {{"pulls_counted", 0}, {"pulls_refused", 0}, {"manifest_heads", 0}, {"tokens_issued", 0}, {"tokens_refused", 0}};
-    }
-    c["pulls_counted"] = c["pulls_counted"].get<int>() + r.pull_counted;
-    c["pulls_refused"] = c["pulls_refused"].get<int>() + r.pull_refused;
-    c["manifest_heads"] = c["manifest_heads"].get<int>() + (r.kind == RequestKind::manifest && r.method == "HEAD");
-    c["tokens_issued"] = c["tokens_issued"].get<int>() + (r.path == "/token" && r.status == 200);
-    c["tokens_refused"] = c["tokens_refused"].get<int>() + (r.path == "/token" && r.status == 401);
+namespace {
+
+// A client of the upstream named in the run's terms; `suffix` follows a
+// cache component's name, `node_suffix` a node's.
+std::string client_name(const Environment& env, const std::string& client, const std::string& suffix,
+                        const std::string& node_suffix) {
+  for (const auto& n : env.nodes()) {
+    if (n.address == client) return n.name + node_suffix;
   }
-  const auto& s = env.state();
-  return {{"by_identity", by},
-          {"quota_per_address", s.hub_quota.empty() ? format_quota(kDockerHubAnonymous) : s.hub_quota},
-          {"quota_per_account", s.hub_account_quota.empty() ? format_quota(kDockerHubPersonal) : s.hub_account_quota}};
+  if (client == env.mirror_address()) return "kind-registry" + suffix;
+  if (client == env.cache_upstream_address()) return "kind-registry-front" + suffix;
+  if (client == env.harness_address()) return "harness" + suffix;
+  return client;
 }
 
-nlohmann::json summarize_upstream(const Environment& env, const std::vector<AccessRecord>& records) {
-  nlohmann::json out = nlohmann::json::object();
+}  // namespace
+
+DockerHubSummary summarize_docker_hub(const Environment& env, const std::vector<AccessRecord>& records) {
+  DockerHubSummary out;
   for (const auto& r : records) {
-    std::string who = r.client == env.mirror_address()           ? "kind-registry"
-                      : r.client == env.cache_upstream_address() ? "kind-registry-front"
-                      : r.client == env.harness_address()        ? "harness"
-                                                                 : r.client;
-    for (const auto& n : env.nodes()) {
-      if (n.address == r.client) who = n.name + " (straight to the upstream)";
-    }
-    auto& c = out[who];
-    if (c.is_null()) c = nlohmann::json::object();
+    const std::string who = !r.user.empty() ? "account " + r.user
+                                            : client_name(env, r.client, " (" + r.client + ")",
+                                                          " (" + r.client + ", straight to Docker Hub)");
+    auto& c = out.by_identity[who];
+    c.pulls_counted += r.pull_counted;
+    c.pulls_refused += r.pull_refused;
+    c.manifest_heads += r.kind == RequestKind::manifest && r.method == "HEAD";
+    c.tokens_issued += r.path == "/token" && r.status == 200;
+    c.tokens_refused += r.path == "/token" && r.status == 401;
+  }
+  const auto& s = env.state();
+  out.quota_per_address = s.hub_quota.empty() ? format_quota(kDockerHubAnonymous) : s.hub_quota;
+  out.quota_per_account = s.hub_account_quota.empty() ? format_quota(kDockerHubPersonal) : s.hub_account_quota;
+  return out;
+}
+
+std::map<std::string, UpstreamTraffic> summarize_upstream(const Environment& env, const std::vector<AccessRecord>& records) {
+  std::map<std::string, UpstreamTraffic> out;
+  for (const auto& r : records) {
+    auto& c = out[client_name(env, r.client, "", " (straight to the upstream)")];
     const bool manifest = r.kind == RequestKind::manifest, blob = r.kind == RequestKind::blob;
-    c["requests"] = c.value("requests", 0) + 1;
-    c["manifest_heads"] = c.value("manifest_heads", 0) + (manifest && r.method == "HEAD");
-    c["manifest_gets"] = c.value("manifest_gets", 0) + (manifest && r.method == "GET");
-    c["blob_gets"] = c.value("blob_gets", 0) + (blob && r.method == "GET");
-    c["bytes"] = c.value("bytes", 0LL) + r.bytes;
+    c.requests += 1;
+    c.manifest_heads += manifest && r.method == "HEAD";
+    c.manifest_gets += manifest && r.method == "GET";
+    c.blob_gets += blob && r.method == "GET";
+    c.bytes += r.bytes;
   }
   return out;
 }

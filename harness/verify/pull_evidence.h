@@ -12,6 +12,7 @@
 
 #include "env/environment.h"
 #include "registry/docker_hub.h"
+#include "reports/report.h"
 
 namespace mirrorgate {
 
@@ -50,13 +51,14 @@ std::string format_record(const AccessRecord& r);
 // Who asked the upstream for what, by client named in the run's terms
 // (kind-registry, harness, a node that went straight to the upstream):
 // requests, manifest HEADs and GETs, blob GETs and bytes each.
-nlohmann::json summarize_upstream(const Environment& env, const std::vector<AccessRecord>& upstream_records);
+std::map<std::string, UpstreamTraffic> summarize_upstream(const Environment& env,
+                                                          const std::vector<AccessRecord>& upstream_records);
 
 // What Docker Hub (the stand-in) counted, by the identity it counts: an
 // account, else a client address named in the run's terms — pulls counted
 // against the quota, pulls refused (429), manifest HEADs (free), tokens
 // issued and refused; and the quota in force.
-nlohmann::json summarize_docker_hub(const Environment& env, const std::vector<AccessRecord>& upstream_records);
+DockerHubSummary summarize_docker_hub(const Environment& env, const std::vector<AccessRecord>& upstream_records);
 
 // Pulls the quota counted, by identity (account, else address).
 std::map<std::string, int> counted_pulls(const std::vector<AccessRecord>& upstream_records);
