@@ -43,6 +43,7 @@ void to_json(json& j, const RunState& s) {
        {"registry_data", s.registry_data.string()},
        {"mirror", {{"url", s.mirror_url}, {"address", s.mirror_address}, {"front_address", s.front_address}}},
        {"harness_address", s.harness_address},
+       {"start_timeout_s", s.start_timeout.count()},
        {"hub", {{"address", s.hub_address},
                 {"data", s.hub_data.string()},
                 {"ca_file", s.ca_file.string()},
@@ -85,6 +86,7 @@ void from_json(const json& j, RunState& s) {
   s.mirror_address = mirror.value("address", "");
   s.front_address = mirror.value("front_address", "");
   s.harness_address = j.value("harness_address", "");
+  s.start_timeout = std::chrono::seconds(j.value("start_timeout_s", 30));
   const auto& hub = j.at("hub");
   s.hub_address = hub.value("address", "");
   s.hub_data = hub.value("data", "");

@@ -6,6 +6,7 @@
 // be torn down from it.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -81,6 +82,9 @@ struct RunState {
   std::filesystem::path ca_file;    // the lab CA (trust it to reach the stand-in)
   std::filesystem::path ca_bundle;  // system CAs + the lab CA
   std::string upstream_rate;        // tc tbf rate on the stand-in's link; empty: unlimited
+  // What each daemon or container gets to answer, at bring-up and at every
+  // restart the scenarios make (--start-timeout).
+  std::chrono::seconds start_timeout{30};
   std::string hub_quota;            // the stand-in's pull quota per address ("10/1h"); empty: Docker's
   std::string hub_account_quota;    // … per account ("100/1h"); empty: Docker's
   std::vector<SeededImage> seeded_images;

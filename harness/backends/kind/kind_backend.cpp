@@ -51,7 +51,6 @@ std::string node_containerd_version(const std::string& node) {
 }
 constexpr const char* kClusterLabel = "io.x-k8s.kind.cluster";
 constexpr const char* kRoleLabel = "io.x-k8s.kind.role";
-constexpr auto kAnswerTimeout = 60s;
 
 // `docker logs --since` takes RFC 3339.
 std::string rfc3339_now() {
@@ -83,22 +82,9 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   return in;
 }
 
-void wait_answering(const std::string& what, const RegistryClient& client) {
-  auto ok = wait_for(
-      [&](std::string& why) {
-        auto probe = client.ping();
-        why = probe.reason;
-        return probe.ok;
-      },
-      kAnswerTimeout, 200ms);
-  if (!ok) {
-    throw std::runtime_error(what + " did not answer within " + std::to_string(kAnswerTimeout.count()) + " s: " +
-                             ok.last_error);
-  }
-}
-
 std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const EnvironmentOptions& o, const Inputs& in) {
   RunState run;
+  run.start_timeout = o.start_timeout;
   run.backend = "kind";
   run.cluster = in.kind.name;
   run.state_dir = state_dir;
@@ -215,7 +201,7 @@ void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOpt
     run.front_address = address_on_network(kind.front_container, kind.network);
   }
   env.save();
-  wait_answering("kind-registry (" + run.mirror_url + ")", env.mirror());
+  wait_answering("kind-registry (" + run.mirror_url + ")", env.mirror(), run.start_timeout);
 }
 
 bool cluster_exists(const std::string& cluster) {

@@ -26,7 +26,7 @@ namespace {
 
 const std::string kContentDir = std::string("var/lib/containerd/") + kContentStoreDir;
 constexpr const char* kSocket = "run/containerd/containerd.sock";
-constexpr auto kAnswerTimeout = 60s;
+}  // namespace
 
 void wait_answering(const std::string& what, const RegistryClient& client, std::chrono::seconds timeout) {
   auto ok = wait_for(
@@ -40,8 +40,6 @@ void wait_answering(const std::string& what, const RegistryClient& client, std::
     throw std::runtime_error(what + " did not answer within " + std::to_string(timeout.count()) + " s: " + ok.last_error);
   }
 }
-
-}  // namespace
 
 std::vector<std::string> in_hub_netns(const KindState& kind, std::vector<std::string> argv) {
   argv.insert(argv.begin(), {"nsenter", "-t", std::to_string(container_pid(kind.hub_container)), "-n"});
@@ -82,7 +80,7 @@ void start_hub_front(KindEnvironment& env) {
   argv.insert(argv.begin(), {"nsenter", "-t", std::to_string(container_pid(kind.hub_container)), "-n"});
   kind.hub_front = start_daemon({argv, kind.hub_access_log, kind.hub_front_log, {}, {front}});
   env.save();
-  wait_answering("the Docker Hub stand-in's front", env.upstream(), kAnswerTimeout);
+  wait_answering("the Docker Hub stand-in's front", env.upstream(), env.state().start_timeout);
 }
 
 KindEnvironment::KindEnvironment(RunState run) : Environment(std::move(run)), direct_(::geteuid() == 0) {
@@ -271,7 +269,7 @@ void KindEnvironment::set_upstream(Upstream state) {
       }
       run(in_hub_netns(kind_, {"ip", "link", "set", "eth0", "up"}));
       if (!is_running(kind_.hub_front)) start_hub_front(*this);
-      wait_answering("the Docker Hub stand-in", upstream(), kAnswerTimeout);
+      wait_answering("the Docker Hub stand-in", upstream(), run_.start_timeout);
       break;
     case Upstream::stopped:
       // Nothing listens on :443: connections are refused at once.
@@ -331,7 +329,7 @@ void KindEnvironment::restart_mirror() {
   }
   run_.mirror_address = address_on_network(kind_.registry_container, kind_.network);
   save();
-  wait_answering("kind-registry", mirror(), kAnswerTimeout);
+  wait_answering("kind-registry", mirror(), run_.start_timeout);
 }
 
 std::vector<AccessRecord> KindEnvironment::mirror_access_log() const {

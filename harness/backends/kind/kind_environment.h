@@ -72,6 +72,8 @@ void apply_hub_rate(const KindState& kind, const std::string& rate);
 // The stand-in's front, started from the host inside the hub container's
 // network namespace; recorded in the state; waited for until it answers.
 void start_hub_front(KindEnvironment& env);
+// Waits until the registry answers /v2/; throws naming it and the timeout.
+void wait_answering(const std::string& what, const RegistryClient& client, std::chrono::seconds timeout);
 
 // As on the embedded lab: connects to an unreachable upstream give up after
 // one SYN retransmission (~3 s) instead of Go's 30 s dial timeout, in

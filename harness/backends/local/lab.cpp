@@ -132,6 +132,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.registry_data = state_dir / "registry-data";
   run.hub_data = state_dir / "hub" / "data";
   run.upstream_rate = o.upstream_rate;
+  run.start_timeout = o.start_timeout;
   run.hub_quota = o.hub_quota;
   run.hub_account_quota = o.hub_account_quota;
   run.harness_address = in.subnet.address(kHostIndex);

@@ -22,7 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kRestartTimeout = 30s;
 
 }  // namespace
 
@@ -152,7 +151,7 @@ void LocalEnvironment::set_upstream(Upstream state) {
   switch (state) {
     case Upstream::reachable:
       run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "up"});
-      if (!is_running(lab_.hub.daemon) || !is_running(lab_.hub_front.daemon)) start_hub(*this, kRestartTimeout);
+      if (!is_running(lab_.hub.daemon) || !is_running(lab_.hub_front.daemon)) start_hub(*this, run_.start_timeout);
       break;
     case Upstream::stopped:
       // Nothing listens on registry-1.docker.io:443 or auth.docker.io:443.
@@ -164,7 +163,7 @@ void LocalEnvironment::set_upstream(Upstream state) {
       // TCP gives up (~15 min). The variant tested is the hub going dark
       // while idle: new connections time out.
       if (!stop_daemon(lab_.hub_front.daemon)) throw std::runtime_error("the hub's front did not stop");
-      start_hub(*this, kRestartTimeout);
+      start_hub(*this, run_.start_timeout);
       run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "down"});
       break;
   }
@@ -180,12 +179,12 @@ void LocalEnvironment::set_upstream_quota(const std::string& anonymous, const st
   run_.hub_quota = anonymous;
   run_.hub_account_quota = account;
   if (!stop_daemon(lab_.hub_front.daemon)) throw std::runtime_error("the hub's front did not stop");
-  start_hub_front(*this, kRestartTimeout);
+  start_hub_front(*this, run_.start_timeout);
 }
 
 void LocalEnvironment::restart_mirror() {
   if (!stop_daemon(lab_.mirror.daemon)) throw std::runtime_error("kind-registry did not stop");
-  start_mirror(*this, kRestartTimeout);
+  start_mirror(*this, run_.start_timeout);
 }
 
 std::vector<AccessRecord> LocalEnvironment::mirror_access_log() const {
