@@ -19,10 +19,34 @@
 # upstream is asked again while the cache is served read-only.
 set -u
 
+# busybox ash's `wait PID` can miss the end of a child that ends while it
+# starts waiting, and then waits forever: seen in the lab with busybox 1.35
+# under load, a `sleep 5 & wait $!` that never returned, which left the cache
+# read-only long after Docker Hub answered again. So this script waits only
+# for children that have already ended, and polls until they have.
+# runs PID: true while PID runs (a zombie has ended).
+runs() {
+  st=
+  read -r _ _ st _ 2>/dev/null <"/proc/$1/stat" || return 1
+  [ "$st" != Z ]
+}
+# reap PID [SECONDS]: waits until PID has ended, asking every SECONDS (0.2),
+# then collects it; $? is its exit status.
+reap() {
+  while runs "$1"; do sleep "${2:-0.2}"; done
+  wait "$1"
+}
+
 default_config=/etc/docker/registry/config.yml
 [ -f /etc/distribution/config.yml ] && default_config=/etc/distribution/config.yml
 config=${1:-$default_config}
 retry=${KIND_REGISTRY_RETRY_SECONDS:-5}
+case $retry in
+  '' | *[!0-9]* | 0)
+    echo "kind-registry-start: KIND_REGISTRY_RETRY_SECONDS must be a whole number of seconds above 0, not '$retry'; using 5" >&2
+    retry=5
+    ;;
+esac
 say() { echo "kind-registry-start: $*" >&2; }
 
 # The upstream: REGISTRY_PROXY_REMOTEURL overrides the config, as in distribution.
@@ -55,16 +79,16 @@ upstream_answers() {
   while [ "$i" -lt 150 ]; do
     if grep -q 'listening on' "$probe_log"; then
       kill -TERM "$probe" 2>/dev/null
-      wait "$probe"
+      reap "$probe"
       probe=
       return 0
     fi
-    kill -0 "$probe" 2>/dev/null || break
+    runs "$probe" || break
     sleep 0.1
     i=$((i + 1))
   done
   kill -TERM "$probe" 2>/dev/null
-  wait "$probe"
+  reap "$probe"
   probe=
   return 1
 }
@@ -74,7 +98,7 @@ stop() {
   [ -n "$probe" ] && kill -TERM "$probe" 2>/dev/null
   if [ -n "$pid" ]; then
     kill -TERM "$pid" 2>/dev/null
-    wait "$pid"
+    reap "$pid"
   fi
   exit 0
 }
@@ -84,7 +108,7 @@ while :; do
   if upstream_answers; then
     registry serve "$config" &
     pid=$!
-    wait "$pid"
+    reap "$pid" 1
     status=$?
     pid=
     # It stopped by itself. When the upstream went away between the question
@@ -101,9 +125,14 @@ while :; do
   REGISTRY_PROXY_REMOTEURL= REGISTRY_STORAGE_MAINTENANCE_READONLY='{"enabled": true}' registry serve "$config" &
   pid=$!
   back=0
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep "$retry" &
-    wait $!
+  # Asked again every $retry seconds, in steps of 0.2 s so that a TERM is
+  # handled at once.
+  ticks=0
+  while runs "$pid"; do
+    sleep 0.2
+    ticks=$((ticks + 1))
+    [ "$ticks" -lt $((retry * 5)) ] && continue
+    ticks=0
     if upstream_answers; then
       say "$upstream answers again; back to the pull-through cache"
       back=1
@@ -111,7 +140,7 @@ while :; do
       break
     fi
   done
-  wait "$pid"
+  reap "$pid"
   status=$?
   pid=
   if [ "$back" != 1 ]; then
