@@ -5,8 +5,11 @@
 //   warm    the mirror holds the image, the node does not
 //   direct  the node pulls from the hub with no mirror (what users have today:
 //           registry-1.docker.io/… references have no hosts.toml directory)
-//   floor   direct with the hub's link unshaped: containerd's own fetch and
-//           unpack, the bound a warm pull can approach
+//   direct-unshaped  direct with the hub's link unshaped (still through the
+//           stand-in's TLS front and token service)
+//   floor   the node pulls the image from a plain registry on its own
+//           loopback: containerd's own fetch, store and unpack and nothing
+//           else, the bound a warm pull can approach
 //   herd    every node pulls the same uncached image at once; and again
 //           after `prewarm` fetched it through the mirror
 // One iteration per repetition, manual time = the CRI PullImage call only.
@@ -197,7 +200,54 @@ void direct_pulls(benchmark::State& state, const BenchImage* bench, bool unshape
 }
 
 void BM_Direct(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, false); }
-void BM_Floor(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, true); }
+void BM_DirectUnshaped(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, true); }
+
+// The node's loopback registry, started by the first floor benchmark and
+// stopped after the last; the images pushed to it so far.
+struct FloorRegistry {
+  std::optional<NodeLocalRegistry> registry;
+  std::string why_not;
+  bool tried = false;
+  std::set<std::string> pushed;
+};
+
+FloorRegistry& floor_registry() {
+  static FloorRegistry floor;
+  return floor;
+}
+
+const TestImageStore*& image_store() {
+  static const TestImageStore* store = nullptr;
+  return store;
+}
+
+void BM_Floor(benchmark::State& state, const BenchImage* bench) {
+  std::string why;
+  auto* env = attached_environment(&why);
+  if (!env) return state.SkipWithError(why.c_str());
+  auto& floor = floor_registry();
+  if (!floor.tried) {
+    floor.tried = true;
+    floor.registry = env->start_node_local_registry(node_name(), floor.why_not);
+  }
+  if (!floor.registry) return state.SkipWithError(("no floor to measure: " + floor.why_not).c_str());
+  const auto& base = bench->image.spec.ref;
+  if (floor.pushed.insert(base.str()).second) {
+    try {
+      push_test_image(RegistryClient(floor.registry->push_url), bench->image, *image_store());
+    } catch (const std::exception& e) {
+      floor.pushed.erase(base.str());
+      return state.SkipWithError((std::string("pushing to the node's loopback registry: ") + e.what()).c_str());
+    }
+  }
+  const std::string ref = floor.registry->host + "/" + base.repository + ":" + base.tag;
+  for (auto _ : state) {
+    if (!make_node_cold(state, *env, ref, bench->image)) return;
+    const size_t mark = env->upstream_access_log().size();
+    if (!timed_pull(state, *env, ref)) return;
+    report_counters(state, *env, bench->image, mark);
+  }
+}
 
 // Every node pulls the same image at once. distribution does not merge
 // concurrent upstream fetches of a blob it has not cached, so the upstream
@@ -299,6 +349,7 @@ int main(int argc, char** argv) {
   const bool full = profile && std::string(profile) == "full";
   if (full) lists.push_back(shipped_file("fixtures/bench-images-full.yaml"));
   TestImageStore store(env->image_store());
+  image_store() = &store;
   for (const auto& list : lists) {
     for (const auto& spec : load_test_image_list(list)) {
       auto image = store.build(spec);
@@ -330,7 +381,8 @@ int main(int argc, char** argv) {
   for (const auto& b : bench_images()) {
     using Fn = void (*)(benchmark::State&, const BenchImage*);
     const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold},     {"warm", BM_Warm},
-                                                {"direct", BM_Direct}, {"floor", BM_Floor},
+                                                {"direct", BM_Direct}, {"direct-unshaped", BM_DirectUnshaped},
+                                                {"floor", BM_Floor},
                                                 {"herd", BM_Herd},     {"herd-prewarmed", BM_HerdPrewarmed}};
     for (auto [mode, fn] : modes) {
       // A herd of a 100 MB image costs the upstream ~2 x 100 MB per node per
@@ -344,6 +396,7 @@ int main(int argc, char** argv) {
   }
   register_repeated("harness_overhead/cri_round_trip", BM_HarnessOverhead, 20);
   benchmark::RunSpecifiedBenchmarks();
+  if (floor_registry().registry) env->stop_node_local_registry();
   benchmark::Shutdown();
   return 0;
 }

@@ -47,6 +47,10 @@ struct Comparison {
 
 std::vector<Comparison> compare_modes(const std::map<std::string, Sample>& samples);
 
+// What a pull mode ("cold", "warm", "direct", "direct-unshaped", "floor")
+// measures, for the reports; empty for another name.
+std::string pull_mode_meaning(const std::string& mode);
+
 // "0.0079", or "< 0.0001" where four places would print a misleading 0.
 std::string format_p_value(double p);
 

@@ -86,14 +86,15 @@ double counter(const Sample& s, const char* key) {
 struct Mode {
   const char* name;
   const char* color;
-  const char* meaning;
+  std::string meaning;
 };
 
-constexpr Mode kPullModes[] = {
-    {"cold", ChartColors::cold, "the mirror has never seen the image: fetched from the upstream through it"},
-    {"warm", ChartColors::warm, "the mirror holds the image, the node does not"},
-    {"direct", ChartColors::direct, "the node pulls from the upstream with no mirror (what users have today)"},
-    {"floor", ChartColors::floor, "an unshaped local registry with no proxy: containerd's own fetch and unpack"},
+const Mode kPullModes[] = {
+    {"cold", ChartColors::cold, pull_mode_meaning("cold")},
+    {"warm", ChartColors::warm, pull_mode_meaning("warm")},
+    {"direct", ChartColors::direct, pull_mode_meaning("direct")},
+    {"direct-unshaped", ChartColors::direct_unshaped, pull_mode_meaning("direct-unshaped")},
+    {"floor", ChartColors::floor, pull_mode_meaning("floor")},
 };
 
 // "pull/warm/100mb-4layers" → {"warm", "100mb-4layers"}

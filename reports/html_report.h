@@ -18,6 +18,7 @@ struct ChartColors {
   static constexpr const char* cold = "#c0392b";
   static constexpr const char* warm = "#1e9e4a";
   static constexpr const char* direct = "#2471c8";
+  static constexpr const char* direct_unshaped = "#7fb3e6";
   static constexpr const char* floor = "#9c7a2b";
   static constexpr const char* herd = "#e67e22";
   static constexpr const char* herd_prewarmed = "#8e44ad";

@@ -44,6 +44,7 @@ TEST(BenchStats, ParsesGoogleBenchmarkJsonAndChecksTargets) {
       {"name": "z", "run_name": "pull/warm/100mb-1layer", "run_type": "iteration", "real_time": 1000.0, "time_unit": "ms"},
       {"name": "z", "run_name": "pull/warm/100mb-1layer", "run_type": "iteration", "real_time": 1100.0, "time_unit": "ms"},
       {"name": "f", "run_name": "pull/floor/100mb-1layer", "run_type": "iteration", "real_time": 1000.0, "time_unit": "ms"},
+      {"name": "u", "run_name": "pull/direct-unshaped/100mb-1layer", "run_type": "iteration", "real_time": 2100.0, "time_unit": "ms"},
       {"name": "h", "run_name": "harness_overhead/cri_round_trip", "run_type": "iteration", "real_time": 1.5, "time_unit": "ms"},
       {"name": "e", "run_name": "pull/direct/100mb-1layer", "run_type": "iteration", "error_occurred": true,
        "error_message": "the node still holds blobs"}
@@ -55,16 +56,22 @@ TEST(BenchStats, ParsesGoogleBenchmarkJsonAndChecksTargets) {
   EXPECT_EQ(samples["pull/cold/100mb-1layer"].counter_series["upstream_bytes"], (std::vector<double>{2e8, 2e8}));
   EXPECT_EQ(samples["pull/direct/100mb-1layer"].error, "the node still holds blobs");
   auto comparisons = compare_modes(samples);
-  ASSERT_EQ(comparisons.size(), 2u);  // cold and floor; direct errored
+  ASSERT_EQ(comparisons.size(), 3u);  // cold, direct-unshaped and floor; direct errored
+  EXPECT_EQ(comparisons[1].slower, "direct-unshaped");
+  EXPECT_DOUBLE_EQ(comparisons[1].speedup, 2.1 / 1.05);
   auto targets = check_targets(samples, 300);
   ASSERT_EQ(targets.size(), 4u);
   EXPECT_TRUE(targets[0].met) << targets[0].what << ": " << targets[0].measured;   // 17.5 / 1.05 > 5
   EXPECT_TRUE(targets[1].met) << targets[1].what << ": " << targets[1].measured;   // 1.05 / 1.0 <= 1.15
+  EXPECT_NE(targets[1].what.find("the floor"), std::string::npos) << targets[1].what;  // not direct-unshaped
   EXPECT_TRUE(targets[2].met);                                                     // 1.5 ms
   EXPECT_TRUE(targets[3].met);                                                     // 5 min
   auto md = bench_report_markdown(samples, comparisons, targets, {{"upstream_rate", "100mbit"}});
   EXPECT_NE(md.find("all targets met"), std::string::npos) << md;
   EXPECT_NE(md.find("error: the node still holds blobs"), std::string::npos) << md;
+  // The report says what each mode is, the floor first of all.
+  EXPECT_NE(md.find("- `floor`: the node pulls from a plain registry on its own loopback"), std::string::npos) << md;
+  EXPECT_NE(md.find("- `direct-unshaped`: "), std::string::npos) << md;
 }
 
 TEST(BenchStats, CompareRunsFlagsOnlySignificantSlowdownsBeyondTheThreshold) {

@@ -1,4 +1,4 @@
-// mirrorgate bench: cold, warm, direct and floor pulls, with the Docker Hub
+// mirrorgate bench: cold, warm, direct, direct-unshaped and floor pulls, with the Docker Hub
 // stand-in's link shaped like a WAN, and a report with the statistics.
 #include <cctype>
 #include <iostream>
@@ -232,7 +232,8 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
                "cache), then on the files under test, and set all five side by side");
   cmd.footer(
       "\nModes: cold (a repository the mirror never cached), warm (the mirror has it, the node not),\n"
-      "direct (no mirror: what users have today), floor (direct on an unshaped link).\n"
+      "direct (no mirror: what users have today), direct-unshaped (direct on an unshaped link),\n"
+      "floor (a plain registry on the node's own loopback: containerd's own fetch, store and unpack).\n"
       "Reports: DIR/RUN_ID/benchmark.json (for Google Benchmark's compare.py), report.json, report.md,\n"
       "index.html (charts; one file, opens offline).\n"
       "Exit 1 when a target is missed: warm >= 5x faster than cold (100 MB), warm <= 1.15x floor,\n"

@@ -67,6 +67,16 @@ struct RuntimeVersions {
   std::map<std::string, std::string> containerd;     // node → "containerd 1.6.20 (CRI v1)"
 };
 
+// A plain registry (no proxy, no auth; the run's registry generation) on a
+// node's own loopback. An image pushed there and pulled by the node costs
+// containerd's own fetch, store and unpack and nothing of a network or a
+// cache: the floor of a warm pull through kind-registry.
+struct NodeLocalRegistry {
+  std::string node;
+  std::string push_url;  // as the harness reaches it: "http://10.77.0.5:5055"
+  std::string host;      // as the node pulls from it: "127.0.0.1:5055"
+};
+
 class Environment {
  public:
   explicit Environment(RunState state) : run_(std::move(state)) {}
@@ -163,6 +173,16 @@ class Environment {
 
   virtual std::vector<ComponentHealth> health() const = 0;
   virtual RuntimeVersions versions() const = 0;
+
+  // Starts the node's NodeLocalRegistry (once; a second call returns the
+  // running one); it runs until stop_node_local_registry() or teardown.
+  // nullopt, saying why, where the backend cannot run one.
+  virtual std::optional<NodeLocalRegistry> start_node_local_registry(const std::string& node, std::string& why) {
+    why = "the " + backend() + " backend runs no registry inside a node";
+    (void)node;
+    return std::nullopt;
+  }
+  virtual void stop_node_local_registry() {}
 
  protected:
   RunState run_;

@@ -91,6 +91,7 @@ TEST(ReportInBrowser, ScreenshotShowsEveryChart) {
   const std::map<std::string, double> legend = {{ChartColors::cold, 144},
                                                 {ChartColors::warm, 144},
                                                 {ChartColors::direct, 144},
+                                                {ChartColors::direct_unshaped, 144},
                                                 {ChartColors::floor, 144},
                                                 {ChartColors::herd, 0},
                                                 {ChartColors::herd_prewarmed, 0}};

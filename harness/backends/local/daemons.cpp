@@ -224,6 +224,30 @@ void wait_for_node(const LabNode& n, std::chrono::seconds timeout) {
   wait_until("containerd of " + n.name, cri_answers, n.containerd, timeout);
 }
 
+fs::path node_registry_dir(const RunState& run, const std::string& node) {
+  return run.state_dir / "nodes" / node / "local-registry";
+}
+
+void start_node_registry(LocalEnvironment& env, const std::string& node, std::chrono::seconds timeout) {
+  const auto& run = env.state();
+  auto& lab = env.lab();
+  const fs::path dir = node_registry_dir(run, node);
+  fs::create_directories(dir / "data");
+  const std::string port = std::to_string(kNodeRegistryPort);
+  write_file_atomic(dir / "config.yml", "# A plain registry on the node's loopback, for the floor benchmark; written by mirrorgate.\n"
+                                        "version: 0.1\n"
+                                        "storage:\n  filesystem:\n    rootdirectory: " + (dir / "data").string() +
+                                            "\n  delete:\n    enabled: true\n"
+                                            "http:\n  addr: 0.0.0.0:" + port + "\n");
+  lab.node_registry = {node, env.node(node).address, {}, dir / "registry.log", dir / "access.log"};
+  const fs::path registry = registry_binary(registry_generation_named(run.registry));
+  start_in_namespace(node, {registry.string(), "serve", (dir / "config.yml").string()}, lab.node_registry,
+                     {{"OTEL_TRACES_EXPORTER", "none"}});
+  env.save();
+  wait_until("the registry on " + node + "'s loopback", answers(RegistryClient("http://" + lab.node_registry.address + ":" + port)),
+             lab.node_registry, timeout);
+}
+
 void apply_upstream_rate(const std::string& rate) {
   if (rate.empty()) {
     run({"ip", "netns", "exec", kHubNamespace, "tc", "qdisc", "del", "dev", "eth0", "root"}, {.check = false});

@@ -33,6 +33,13 @@ void start_node(LocalEnvironment& env, LabNode& node);
 // log line, when containerd runs without its CRI plugin.
 void wait_for_node(const LabNode& node, std::chrono::seconds timeout);
 
+// The benchmarks' plain registry on `node`'s loopback (NodeLocalRegistry):
+// listening on every address of the node's namespace at kNodeRegistryPort,
+// storing in the node's own directory (gone with the node).
+inline constexpr int kNodeRegistryPort = 5055;
+std::filesystem::path node_registry_dir(const RunState& run, const std::string& node);
+void start_node_registry(LocalEnvironment& env, const std::string& node, std::chrono::seconds timeout);
+
 // tc tbf on the hub's link ("100mbit"); empty: unlimited.
 void apply_upstream_rate(const std::string& rate);
 

@@ -195,6 +195,9 @@ std::vector<NamedDaemon> daemons_of(const LabState& lab) {
                                {"kind-registry-front", lab.front.daemon},
                                {lab.mirror.namespace_name, lab.mirror.daemon}};
   for (const auto& n : lab.nodes) out.push_back({"containerd of " + n.name, n.containerd.daemon});
+  if (!lab.node_registry.namespace_name.empty()) {
+    out.push_back({"the registry on " + lab.node_registry.namespace_name + "'s loopback", lab.node_registry.daemon});
+  }
   return out;
 }
 

@@ -33,6 +33,7 @@ void to_json(json& j, const LabState& s) {
        {"mirror", s.mirror},
        {"front", s.front},
        {"nginx_bin", s.nginx_bin.string()},
+       {"node_registry", s.node_registry},
        {"nodes", json::array()}};
   for (const auto& n : s.nodes) {
     j["nodes"].push_back({{"name", n.name},
@@ -58,6 +59,7 @@ void from_json(const json& j, LabState& s) {
   if (j.contains("mirror")) s.mirror = j.at("mirror").get<LabProcess>();
   if (j.contains("front")) s.front = j.at("front").get<LabProcess>();
   s.nginx_bin = j.value("nginx_bin", "");
+  if (j.contains("node_registry")) s.node_registry = j.at("node_registry").get<LabProcess>();
   for (const auto& n : j.value("nodes", json::array())) {
     LabNode node;
     node.name = n.at("name");

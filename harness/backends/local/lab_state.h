@@ -45,6 +45,9 @@ struct LabState {
   // when the registry config does not use it.
   LabProcess front;
   std::filesystem::path nginx_bin;  // the directory of the nginx it runs
+  // The benchmarks' registry on one node's loopback (Environment's
+  // NodeLocalRegistry); namespace_name empty when none runs.
+  LabProcess node_registry;
   std::vector<LabNode> nodes;
 };
 
