@@ -17,7 +17,7 @@ const std::vector<RegistryGeneration>& registry_generations() {
   return generations;
 }
 
-// Measured best in the lab (README, "Which registry"): registry:3 behind
+// Measured best in the lab (docs/registry-generations.md): registry:3 behind
 // kind-registry-front fetched every herd once, with no fallback; registry:2
 // behind it fell back to Docker Hub on its link race.
 const RegistryGeneration& shipped_registry_generation() { return registry_generation_named("3.1"); }

@@ -28,8 +28,8 @@ struct RegistryGeneration {
 
 const std::vector<RegistryGeneration>& registry_generations();
 
-// What the shipped registry/setup-registry.sh runs: the measured best (README,
-// "Which registry").
+// What the shipped registry/setup-registry.sh runs: the measured best
+// (docs/registry-generations.md).
 const RegistryGeneration& shipped_registry_generation();
 
 // The generation named by --registry; throws UserError(bad_input) naming the choices.
