@@ -6,9 +6,8 @@
 
 namespace mirrorgate {
 
-std::unique_ptr<Environment> bring_up(const EnvironmentOptions& options) {
-  validate(options);
-  if (options.backend == "kind") return kind::attach(kind::up(options));
+std::unique_ptr<Environment> bring_up(const ValidatedOptions& options) {
+  if (options->backend == "kind") return kind::attach(kind::up(options));
   return local::attach(local::up(options));
 }
 

@@ -14,7 +14,7 @@ namespace mirrorgate {
 
 // Brings up the backend the options name (or reuses a healthy run from the
 // same files in the same state directory) and attaches to it.
-std::unique_ptr<Environment> bring_up(const EnvironmentOptions& options);
+std::unique_ptr<Environment> bring_up(const ValidatedOptions& options);
 
 // Takes down what the state file in state_dir records; had_environment is
 // false when there is none. The state file is read once.

@@ -140,7 +140,7 @@ TopologyRun run_topology(const EnvironmentOptions& shipped, const Topology& t, c
   if (!t.start_script) options.files.registry_start.clear();
   spdlog::info("comparing topologies: the same benchmarks on {} ({}, registry {})", t.name,
                options.files.registry_config.string(), t.registry);
-  auto env = bring_up(options);
+  auto env = bring_up(validated(options));
   fs::create_directories(dir / sub);
   const auto result = run_benchmark_binary(*env, dir / sub, flags, repetitions);
   finish_run(*env, false, true);
@@ -159,7 +159,7 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   // pulls (see the report) rather than run into the stand-in's 429.
   if (options.hub_quota.empty()) options.hub_quota = kBenchQuota;
   if (options.hub_account_quota.empty()) options.hub_account_quota = kBenchQuota;
-  validate(options);
+  const auto valid = validated(options);
   install_interrupt_handlers();
   const auto started = std::chrono::steady_clock::now();
   const fs::path dir = flags.reports_root / utc_stamp();
@@ -169,7 +169,7 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   std::vector<TopologyRun> compared;
   for (const auto& t : topologies_to_compare(flags)) compared.push_back(run_topology(options, t, dir, flags, repetitions));
 
-  auto env = bring_up(options);
+  auto env = bring_up(valid);
   spdlog::info("benchmarking pulls on {} ({} profile, {} repetitions, upstream {})", env->nodes().front().name,
                flags.profile, repetitions, env->upstream_rate().empty() ? "unlimited" : env->upstream_rate());
   const auto result = run_benchmark_binary(*env, dir, flags, repetitions);

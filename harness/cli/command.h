@@ -40,7 +40,8 @@ Action define_down(CLI::App& command, const GlobalOptions& global);
 
 // The flags that say what to bring up (files, backend, cluster name, …),
 // shared by up, verify, gate and bench. `resolve` turns them into options
-// once the command line is parsed.
+// once the command line is parsed; the command validates them once
+// (`validated`, env/options.h) after any change of its own.
 struct EnvironmentFlags {
   EnvironmentOptions options = default_options();
   int start_timeout_s = 30;

@@ -75,7 +75,6 @@ EnvironmentOptions EnvironmentFlags::resolve(const GlobalOptions& global) const 
     if (comma > start) o.hosts_toml_nodes.push_back(hosts_toml_nodes.substr(start, comma - start));
     start = comma + 1;
   }
-  validate(o);
   return o;
 }
 

@@ -21,7 +21,7 @@ Action define_up(CLI::App& cmd, const GlobalOptions& global) {
       "                                                  # real kind + Docker; reuses a running cluster\n"
       "A second `up` reuses a healthy environment; test images are generated once and cached.");
   return [flags, &global] {
-    const auto options = flags->resolve(global);
+    const auto options = validated(flags->resolve(global));
     install_interrupt_handlers();
     const auto started = std::chrono::steady_clock::now();
     auto env = bring_up(options);

@@ -126,9 +126,10 @@ void print_summary(const VerifyReport& report, const fs::path& dir) {
 // Brings the environment up; on failure fills report.failure (with the
 // diagnosis of a mirror that could not start) and returns nullptr. Bad input
 // and missing prerequisites keep their exit codes.
-std::unique_ptr<Environment> bring_up_for(const EnvironmentOptions& options, VerifyReport& report) {
+std::unique_ptr<Environment> bring_up_for(const ValidatedOptions& valid, VerifyReport& report) {
+  const EnvironmentOptions& options = *valid;
   try {
-    return bring_up(options);
+    return bring_up(valid);
   } catch (const UserError&) {
     throw;
   } catch (const Interrupted&) {
@@ -235,7 +236,8 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
     throw bad_flag(flags.live_images.empty() ? "--probe-image" : "--images",
                    "goes with --live (the embedded lab's own images are --test-images)");
   }
-  const auto options = flags.environment.resolve(global);
+  const auto valid = validated(flags.environment.resolve(global));
+  const EnvironmentOptions& options = *valid;
   install_interrupt_handlers();
   const auto started = std::chrono::steady_clock::now();
   VerifyReport report;
@@ -253,7 +255,7 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   };
 
   note_generations(options, report);
-  auto env = bring_up_for(options, report);
+  auto env = bring_up_for(valid, report);
   if (!env) return finish();
   const size_t upstream_mark = env->upstream_access_log().size();
   const RunResult scenarios = run_scenarios(*env, dir, flags.filter, report);

@@ -1,5 +1,7 @@
 #include "env/options.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "cluster/kind_config.h"
@@ -64,6 +66,12 @@ void validate(const EnvironmentOptions& o) {
   if (o.backend == "kind" && !o.upstream_rate.empty() && !o.kind.stand_in_hub) {
     throw bad_flag("--upstream-rate", "shapes the Docker Hub stand-in; on the kind backend add --stand-in-hub");
   }
+}
+
+ValidatedOptions validated(EnvironmentOptions options) {
+  validate(options);
+  spdlog::debug("options validated ({} backend)", options.backend);
+  return ValidatedOptions(std::move(options));
 }
 
 const NodeGeneration& node_generation(const EnvironmentOptions& o, const KindConfig& kind, std::string* note) {

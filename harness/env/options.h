@@ -62,6 +62,23 @@ EnvironmentOptions default_options();
 // UserError(bad_input) naming the flag.
 void validate(const EnvironmentOptions& options);
 
+// Options that passed validate(), as bring-up takes them: a command
+// validates its options once, and nothing brings an environment up from
+// options nobody checked.
+class ValidatedOptions {
+ public:
+  const EnvironmentOptions& operator*() const { return options_; }
+  const EnvironmentOptions* operator->() const { return &options_; }
+
+ private:
+  explicit ValidatedOptions(EnvironmentOptions options) : options_(std::move(options)) {}
+  friend ValidatedOptions validated(EnvironmentOptions options);
+  EnvironmentOptions options_;
+};
+
+// validate(), then the options as ValidatedOptions; says so at debug level.
+ValidatedOptions validated(EnvironmentOptions options);
+
 // The generation the lab's nodes run: --containerd; else the one the kind
 // config's node images stand for (all nodes must agree; an unknown image is
 // bad input naming the choices); else the newest available. `note` says

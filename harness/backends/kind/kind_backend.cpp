@@ -67,7 +67,6 @@ struct Inputs {
 };
 
 Inputs read_inputs(const EnvironmentOptions& o) {
-  validate(o);
   Inputs in;
   in.kind = load_kind_config(o.files.kind_config, o.cluster_name);
   in.registry = load_registry_config(o.files.registry_config);
@@ -533,7 +532,8 @@ void check_prerequisites() {
   }
 }
 
-RunState up(const EnvironmentOptions& o) {
+RunState up(const ValidatedOptions& options) {
+  const EnvironmentOptions& o = *options;
   const Inputs in = read_inputs(o);
   check_prerequisites();
   check_private_dir(o.state_dir, "--state", /*create=*/true);

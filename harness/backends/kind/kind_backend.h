@@ -20,7 +20,7 @@ namespace mirrorgate::kind {
 void check_prerequisites();
 
 // Brings up (or reuses) kind-registry and the cluster; see the header comment.
-RunState up(const EnvironmentOptions& options);
+RunState up(const ValidatedOptions& options);
 
 // Deletes what up created and nothing else, after copying logs and node
 // configs into STATE/runs/RUN/. The mirror's cache stays unless purge.

@@ -23,7 +23,7 @@ void check_prerequisites();
 
 // Brings the lab up and returns its state. A healthy lab from the same files
 // in the same state dir is reused; a half-started one is torn down first.
-RunState up(const EnvironmentOptions& options);
+RunState up(const ValidatedOptions& options);
 
 // Stops everything the state records, after copying configs and logs into
 // the run's log directory. Keeps the mirror's cache (registry-data), the
