@@ -63,6 +63,19 @@ void validate(const EnvironmentOptions& o) {
   if (o.start_timeout.count() < 1) throw bad_flag("--start-timeout", "must be at least 1 second");
   if (!o.hub_quota.empty()) (void)parse_quota(o.hub_quota, "--hub-quota");
   if (!o.hub_account_quota.empty()) (void)parse_quota(o.hub_account_quota, "--hub-account-quota");
+  if (o.backend == "local") {
+    // The kind backend's own flags: on the lab they would do nothing.
+    std::vector<std::string> kind_only;
+    if (!o.kind.node_image.empty()) kind_only.push_back("--node-image");
+    if (o.kind.registry_port != EnvironmentOptions::Kind{}.registry_port) kind_only.push_back("--registry-port");
+    if (o.kind.stand_in_hub) kind_only.push_back("--stand-in-hub");
+    if (!kind_only.empty()) {
+      std::string flags;
+      for (const auto& f : kind_only) flags += (flags.empty() ? "" : ", ") + f;
+      throw bad_flag(flags, "the kind backend's; the embedded lab has no node image, publishes no port and always "
+                            "runs the Docker Hub stand-in (add --backend kind, or leave it out)");
+    }
+  }
   if (o.backend == "kind" && !o.upstream_rate.empty() && !o.kind.stand_in_hub) {
     throw bad_flag("--upstream-rate", "shapes the Docker Hub stand-in; on the kind backend add --stand-in-hub");
   }
