@@ -36,6 +36,20 @@ reap() {
   while runs "$1"; do sleep "${2:-0.2}"; done
   wait "$1"
 }
+# end PID WHAT: TERM; KILL when it still runs 2 s later, saying so; reaped.
+end() {
+  kill -TERM "$1" 2>/dev/null
+  n=0
+  while runs "$1" && [ "$n" -lt 10 ]; do
+    sleep 0.2
+    n=$((n + 1))
+  done
+  if runs "$1"; then
+    say "$2 (pid $1) did not stop within 2 s of TERM; killing it"
+    kill -KILL "$1" 2>/dev/null
+  fi
+  reap "$1"
+}
 
 default_config=/etc/docker/registry/config.yml
 [ -f /etc/distribution/config.yml ] && default_config=/etc/distribution/config.yml
@@ -68,6 +82,11 @@ trap 'rm -f "$probe_config" "$probe_log"' EXIT
 printf 'version: 0.1\nstorage:\n  inmemory: {}\nhttp:\n  addr: 127.0.0.1:0\nproxy:\n  remoteurl: %s\n' \
   "$upstream" >"$probe_config"
 upstream_answers() {
+  # Emptied here, before the probe starts: the previous probe's "listening
+  # on" must not answer for this one. (It did, in the lab under load: the
+  # script sent TERM to the new probe a moment after forking it, that probe
+  # was still running 2 s later, and the script waited for it for good.)
+  : >"$probe_log"
   # Without the REGISTRY_* settings meant for the real registry (its storage,
   # its address): the probe has its own.
   (
@@ -78,8 +97,7 @@ upstream_answers() {
   i=0
   while [ "$i" -lt 150 ]; do
     if grep -q 'listening on' "$probe_log"; then
-      kill -TERM "$probe" 2>/dev/null
-      reap "$probe"
+      end "$probe" "the start-up probe"
       probe=
       return 0
     fi
@@ -87,18 +105,16 @@ upstream_answers() {
     sleep 0.1
     i=$((i + 1))
   done
-  kill -TERM "$probe" 2>/dev/null
-  reap "$probe"
+  end "$probe" "the start-up probe"
   probe=
   return 1
 }
 
 pid= probe=
 stop() {
-  [ -n "$probe" ] && kill -TERM "$probe" 2>/dev/null
+  [ -n "$probe" ] && end "$probe" "the start-up probe"
   if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null
-    reap "$pid"
+    end "$pid" "the registry"
   fi
   exit 0
 }
@@ -136,7 +152,7 @@ while :; do
     if upstream_answers; then
       say "$upstream answers again; back to the pull-through cache"
       back=1
-      kill -TERM "$pid" 2>/dev/null
+      end "$pid" "the read-only registry"
       break
     fi
   done
