@@ -20,11 +20,6 @@ namespace mirrorgate::local {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-namespace {
-
-
-}  // namespace
-
 LocalEnvironment::LocalEnvironment(RunState run) : Environment(std::move(run)) {
   lab_ = run_.backend_state.get<LabState>();
 }
@@ -279,7 +274,7 @@ std::optional<NodeLocalRegistry> LocalEnvironment::start_node_local_registry(con
   if (lab_.node_registry.namespace_name.empty() || !is_running(lab_.node_registry.daemon)) {
     if (!lab_.node_registry.namespace_name.empty()) stop_node_local_registry();
     try {
-      start_node_registry(*this, node, 30s);
+      start_node_registry(*this, node, run_.start_timeout);
       write_node_file(node, node_registry_hosts_dir(host) + "/hosts.toml", "server = \"http://" + host + "\"\n");
     } catch (const std::exception& e) {
       why = e.what();
@@ -297,8 +292,8 @@ void LocalEnvironment::stop_node_local_registry() {
   const std::string node = lab_.node_registry.namespace_name;
   if (node.empty()) return;
   stop_daemon(lab_.node_registry.daemon);
-  std::error_code ec;
-  fs::remove_all(node_path(node, node_registry_hosts_dir("127.0.0.1:" + std::to_string(kNodeRegistryPort))), ec);
+  remove_owned_tree(node_path(node, node_registry_hosts_dir("127.0.0.1:" + std::to_string(kNodeRegistryPort))),
+                    lab_node(node).etc);
   remove_owned_tree(node_registry_dir(run_, node), run_.state_dir);
   lab_.node_registry = {};
   save();
