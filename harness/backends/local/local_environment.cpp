@@ -263,19 +263,19 @@ RuntimeVersions LocalEnvironment::versions() const {
 
 namespace {
 
-// The node's containerd reaches the loopback registry over plain HTTP, as its
-// own hosts.toml says; removed again with the registry.
-std::string node_registry_hosts_dir(const std::string& host) { return "/etc/containerd/certs.d/" + host; }
+// What the node pulls from, and the hosts.toml directory through which its
+// containerd reaches it over plain HTTP (removed again with the registry).
+const std::string kNodeRegistryHost = "127.0.0.1:" + std::to_string(kNodeRegistryPort);
+const std::string kNodeRegistryHostsDir = "/etc/containerd/certs.d/" + kNodeRegistryHost;
 
 }  // namespace
 
 std::optional<NodeLocalRegistry> LocalEnvironment::start_node_local_registry(const std::string& node, std::string& why) {
-  const std::string host = "127.0.0.1:" + std::to_string(kNodeRegistryPort);
   if (lab_.node_registry.namespace_name.empty() || !is_running(lab_.node_registry.daemon)) {
     if (!lab_.node_registry.namespace_name.empty()) stop_node_local_registry();
     try {
       start_node_registry(*this, node, run_.start_timeout);
-      write_node_file(node, node_registry_hosts_dir(host) + "/hosts.toml", "server = \"http://" + host + "\"\n");
+      write_node_file(node, kNodeRegistryHostsDir + "/hosts.toml", "server = \"http://" + kNodeRegistryHost + "\"\n");
     } catch (const std::exception& e) {
       why = e.what();
       stop_node_local_registry();
@@ -285,15 +285,15 @@ std::optional<NodeLocalRegistry> LocalEnvironment::start_node_local_registry(con
     why = "a registry already runs on " + lab_.node_registry.namespace_name + "'s loopback";
     return std::nullopt;
   }
-  return NodeLocalRegistry{node, "http://" + lab_.node_registry.address + ":" + std::to_string(kNodeRegistryPort), host};
+  return NodeLocalRegistry{node, "http://" + lab_.node_registry.address + ":" + std::to_string(kNodeRegistryPort),
+                           kNodeRegistryHost};
 }
 
 void LocalEnvironment::stop_node_local_registry() {
   const std::string node = lab_.node_registry.namespace_name;
   if (node.empty()) return;
   stop_daemon(lab_.node_registry.daemon);
-  remove_owned_tree(node_path(node, node_registry_hosts_dir("127.0.0.1:" + std::to_string(kNodeRegistryPort))),
-                    lab_node(node).etc);
+  remove_owned_tree(node_path(node, kNodeRegistryHostsDir), lab_node(node).etc);
   remove_owned_tree(node_registry_dir(run_, node), run_.state_dir);
   lab_.node_registry = {};
   save();
