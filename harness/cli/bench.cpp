@@ -64,6 +64,7 @@ RunResult run_benchmark_binary(const Environment& env, const fs::path& dir, cons
   return run(argv, {.timeout = kBenchmarkTimeout,
                     .check = false,
                     .extra_env = {{"MIRRORGATE_STATE", env.state_dir().string()},
+                                    {kVerboseVariable, verbose_logging() ? "1" : "0"},
                                   {"MIRRORGATE_BENCH_PROFILE", flags.profile},
                                   {"MIRRORGATE_BENCH_REPETITIONS", std::to_string(repetitions)}},
                     .passthrough = true});

@@ -157,6 +157,7 @@ RunResult run_scenarios(const Environment& env, const fs::path& dir, const std::
     return run(argv, {.timeout = kScenarioTimeout,
                       .check = false,
                       .extra_env = {{"MIRRORGATE_STATE", env.state_dir().string()},
+                                    {kVerboseVariable, verbose_logging() ? "1" : "0"},
                                     {"MIRRORGATE_REPORT_DIR", fs::absolute(dir).string()}},
                       .passthrough = true});
   } catch (const std::exception& e) {

@@ -36,6 +36,14 @@ enum class Upstream {
   stopped,    // nothing listens: connections are refused at once
   link_down,  // its link is down: packets go nowhere, connections time out
 };
+inline const char* to_string(Upstream u) {
+  switch (u) {
+    case Upstream::reachable: return "reachable";
+    case Upstream::stopped: return "stopped";
+    case Upstream::link_down: return "link down";
+  }
+  return "?";
+}
 
 // One part of the environment and whether it answers (`mirrorgate status`).
 struct ComponentHealth {

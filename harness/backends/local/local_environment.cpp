@@ -9,6 +9,7 @@
 #include "backends/local/daemons.h"
 #include "containerd/cri_client.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "env/node_cri.h"
 #include "hub/stand_in.h"
 #include "registry/generations.h"
@@ -66,6 +67,7 @@ std::vector<std::string> LocalEnvironment::list_node_files(const std::string& no
 }
 
 PullResult LocalEnvironment::pull_image(const std::string& node, const std::string& image, std::chrono::milliseconds timeout) {
+  DebugTimer timer(node + " pulled " + image);
   return timed_cri_pull(node, lab_node(node).socket.string(), image, timeout);
 }
 
@@ -79,6 +81,7 @@ std::optional<std::string> LocalEnvironment::image_id(const std::string& node, c
 
 WaitResult LocalEnvironment::remove_image(const std::string& node, const std::string& image,
                                           const std::vector<std::string>& blob_digests, std::chrono::milliseconds timeout) {
+  DebugTimer timer(node + " removed " + image);
   const auto& n = lab_node(node);
   CriClient cri(n.socket.string());
   // The same content may be held under other names (a pull by digest makes
@@ -143,6 +146,7 @@ RegistrySettings LocalEnvironment::node_registry_config(const std::string& node)
 }
 
 void LocalEnvironment::set_upstream(Upstream state) {
+  DebugTimer timer(std::string("the hub set ") + to_string(state));
   switch (state) {
     case Upstream::reachable:
       run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "up"});
@@ -178,6 +182,7 @@ void LocalEnvironment::set_upstream_quota(const std::string& anonymous, const st
 }
 
 void LocalEnvironment::restart_mirror() {
+  DebugTimer timer("kind-registry restarted");
   if (!stop_daemon(lab_.mirror.daemon)) throw std::runtime_error("kind-registry did not stop");
   start_mirror(*this, run_.start_timeout);
 }
