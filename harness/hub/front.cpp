@@ -174,136 +174,186 @@ bool serve_token(Front& front, TlsStream& stream, http::request_parser<http::buf
   return !ec && req.keep_alive();
 }
 
-// registry-1.docker.io: relayed to the hub, pulls counted.
-// `via`: a note for the log (the CDN host's requests); blob GETs are
-// redirected to the CDN host only when `redirect_blobs`.
-bool serve_registry(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
-                    http::request_parser<http::buffer_body>& parser, std::optional<tcp::socket>& backend,
-                    beast::flat_buffer& backend_buffer, const std::string& client, bool redirect_blobs,
-                    const std::string& via = "") {
-  static const std::regex manifest_path(R"(^/v2/.+/manifests/[^/]+$)");
-  static const std::regex blob_path(R"(^/v2/([a-z0-9._/-]+)/blobs/sha256:([0-9a-f]{64})$)");
-  auto& req = parser.get();
-  const std::string target(req.target());
-  const std::string path = target.substr(0, target.find('?'));
-  const bool manifest = std::regex_match(path, manifest_path);
-  const bool get = req.method() == http::verb::get;
-  const std::string account = token_subject(std::string(req[http::field::authorization]));
-  const std::string identity = quota_identity(account, client);
-  const std::string agent(req[http::field::user_agent]);
-  beast::error_code ec;
-  if (manifest && get) {
-    if (const auto q = front.quota.peek(identity, !account.empty()); !q.allowed) {
-      auto headers = quota_headers(q, identity);
-      headers.emplace_back("retry-after", std::to_string(q.reset.count()));
-      const std::string body =
-          nlohmann::json{{"errors", {{{"code", "TOOMANYREQUESTS"},
-                                      {"message", std::string("You have reached your ") +
-                                                      (account.empty() ? "unauthenticated" : "authenticated") +
-                                                      " pull rate limit. https://www.docker.com/increase-rate-limit"}}}}}
-              .dump();
-      answer(stream, req.version(), req.keep_alive(), http::status::too_many_requests, body, headers, ec);
-      log_request(front, client, account, std::string(req.method_string()), target, req.version(), 429, body.size(), agent,
-                  "pull refused " + std::to_string(q.remaining) + "/" + std::to_string(q.limit) + " window " +
-                      std::to_string(q.window_seconds) + "s reset " + std::to_string(q.reset.count()) + "s");
-      return !ec && req.keep_alive();
-    }
-  }
+// One client connection to the front: its TLS stream and read buffer, and
+// the connection to the hub's docker-registry its requests are relayed on.
+struct Connection {
+  Front& front;
+  TlsStream& stream;
+  beast::flat_buffer& buffer;
+  std::optional<tcp::socket>& backend;
+  beast::flat_buffer& backend_buffer;
+  std::string client;  // its address, as the log names it
+
   // (Re)connects to the hub's docker-registry when the connection is gone.
-  auto connect_backend = [&](beast::error_code& error) {
+  bool connect_backend(beast::error_code& error) {
     if (backend && backend->is_open()) return true;
     backend.emplace(stream.get_executor());
     backend->connect({net::ip::make_address(front.options.backend_address), front.options.backend_port}, error);
     return !error;
-  };
-  if (!connect_backend(ec)) {
-    answer(stream, req.version(), false, http::status::bad_gateway, "{\"errors\":[{\"code\":\"UNAVAILABLE\"}]}", {}, ec);
-    log_request(front, client, account, std::string(req.method_string()), target, req.version(), 502, 0, agent);
-    return false;
   }
-  req.set("X-Forwarded-Proto", "https");
-  if (std::smatch blob; redirect_blobs && get && std::regex_match(path, blob, blob_path)) {
-    // Docker Hub checks the token and the blob, then sends the client to its
-    // CDN: the same question to the hub as a HEAD, and a 307 when it is yes.
-    http::request<http::empty_body> head{http::verb::head, target, 11};
-    head.set(http::field::host, req[http::field::host]);
-    head.set("X-Forwarded-Proto", "https");
-    if (req.count(http::field::authorization)) head.set(http::field::authorization, req[http::field::authorization]);
-    http::write(*backend, head, ec);
-    http::response_parser<http::empty_body> head_parser;
-    head_parser.skip(true);
-    if (!ec) http::read(*backend, backend_buffer, head_parser, ec);
-    if (ec) {
-      std::cerr << client << " " << target << ": asking the hub for the blob failed: " << ec.message() << std::endl;
-      return false;
-    }
-    if (!head_parser.get().keep_alive()) backend.reset();
-    if (head_parser.get().result_int() == 200) {
-      answer(stream, req.version(), req.keep_alive(), http::status::temporary_redirect, "",
-             {{"location", blob_url(front, blob[1].str(), blob[2].str())}}, ec);
-      log_request(front, client, account, std::string(req.method_string()), target, req.version(), 307, 0, agent);
-      return !ec && req.keep_alive();
-    }
-    if (!connect_backend(ec)) return false;
-    // Anything else: the hub's own answer to the GET (401, 404…).
-  }
-  http::serializer<true, http::buffer_body> req_sr{req};
-  http::write_header(*backend, req_sr, ec);
-  if (!ec) relay_body(stream, buffer, parser, *backend, req_sr, ec);
-  if (ec) {
-    std::cerr << client << " " << target << ": relaying the request failed: " << ec.message() << std::endl;
-    return false;
-  }
+};
 
+// One request to registry-1.docker.io, as read off the connection.
+struct RegistryRequest {
+  http::request_parser<http::buffer_body>& parser;
+  std::string target, path, account, identity, agent;
+  bool manifest = false, get = false;
+
+  http::request<http::buffer_body>& req() { return parser.get(); }
+  void log(Connection& c, unsigned status, unsigned long long bytes, const std::string& note = "") {
+    log_request(c.front, c.client, account, std::string(req().method_string()), target, req().version(), status, bytes,
+                agent, note);
+  }
+};
+
+RegistryRequest read_registry_request(http::request_parser<http::buffer_body>& parser, const std::string& client) {
+  static const std::regex manifest_path(R"(^/v2/.+/manifests/[^/]+$)");
+  RegistryRequest r{parser, std::string(parser.get().target()), "", "", "", "", false, false};
+  auto& req = parser.get();
+  r.path = r.target.substr(0, r.target.find('?'));
+  r.manifest = std::regex_match(r.path, manifest_path);
+  r.get = req.method() == http::verb::get;
+  r.account = token_subject(std::string(req[http::field::authorization]));
+  r.identity = quota_identity(r.account, client);
+  r.agent = std::string(req[http::field::user_agent]);
+  return r;
+}
+
+// A manifest GET over the identity's quota: 429 TOOMANYREQUESTS, as Docker
+// Hub answers it. nullopt when the pull may go on; else whether the
+// connection goes on.
+std::optional<bool> refuse_over_quota(Connection& c, RegistryRequest& r) {
+  if (!r.manifest || !r.get) return std::nullopt;
+  const auto q = c.front.quota.peek(r.identity, !r.account.empty());
+  if (q.allowed) return std::nullopt;
+  auto headers = quota_headers(q, r.identity);
+  headers.emplace_back("retry-after", std::to_string(q.reset.count()));
+  const std::string body =
+      nlohmann::json{{"errors", {{{"code", "TOOMANYREQUESTS"},
+                                  {"message", std::string("You have reached your ") +
+                                                  (r.account.empty() ? "unauthenticated" : "authenticated") +
+                                                  " pull rate limit. https://www.docker.com/increase-rate-limit"}}}}}
+          .dump();
+  beast::error_code ec;
+  answer(c.stream, r.req().version(), r.req().keep_alive(), http::status::too_many_requests, body, headers, ec);
+  r.log(c, 429, body.size(),
+        "pull refused " + std::to_string(q.remaining) + "/" + std::to_string(q.limit) + " window " +
+            std::to_string(q.window_seconds) + "s reset " + std::to_string(q.reset.count()) + "s");
+  return !ec && r.req().keep_alive();
+}
+
+// Docker Hub checks the token and the blob, then sends the client to its
+// CDN: the same question to the hub as a HEAD, and a 307 when it is yes.
+// nullopt when the hub said no: its own answer to the GET follows (401,
+// 404…); else whether the connection goes on.
+std::optional<bool> redirect_blob_to_cdn(Connection& c, RegistryRequest& r, const std::string& repository,
+                                         const std::string& digest_hex) {
+  auto& req = r.req();
+  beast::error_code ec;
+  http::request<http::empty_body> head{http::verb::head, r.target, 11};
+  head.set(http::field::host, req[http::field::host]);
+  head.set("X-Forwarded-Proto", "https");
+  if (req.count(http::field::authorization)) head.set(http::field::authorization, req[http::field::authorization]);
+  http::write(*c.backend, head, ec);
+  http::response_parser<http::empty_body> head_parser;
+  head_parser.skip(true);
+  if (!ec) http::read(*c.backend, c.backend_buffer, head_parser, ec);
+  if (ec) {
+    std::cerr << c.client << " " << r.target << ": asking the hub for the blob failed: " << ec.message() << std::endl;
+    return false;
+  }
+  if (!head_parser.get().keep_alive()) c.backend.reset();
+  if (head_parser.get().result_int() == 200) {
+    answer(c.stream, req.version(), req.keep_alive(), http::status::temporary_redirect, "",
+           {{"location", blob_url(c.front, repository, digest_hex)}}, ec);
+    r.log(c, 307, 0);
+    return !ec && req.keep_alive();
+  }
+  if (!c.connect_backend(ec)) return false;
+  return std::nullopt;
+}
+
+// The request relayed to the hub and its answer back, a manifest's pull
+// counted against the identity's quota (with Docker Hub's headers).
+bool relay_to_hub(Connection& c, RegistryRequest& r, const std::string& via) {
+  auto& req = r.req();
+  beast::error_code ec;
+  http::serializer<true, http::buffer_body> req_sr{req};
+  http::write_header(*c.backend, req_sr, ec);
+  if (!ec) relay_body(c.stream, c.buffer, r.parser, *c.backend, req_sr, ec);
+  if (ec) {
+    std::cerr << c.client << " " << r.target << ": relaying the request failed: " << ec.message() << std::endl;
+    return false;
+  }
   http::response_parser<http::buffer_body> res_parser;
   res_parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // Beast 1.74 compares a content length with an empty limit as exceeding it
   if (req.method() == http::verb::head) res_parser.skip(true);
-  http::read_header(*backend, backend_buffer, res_parser, ec);
+  http::read_header(*c.backend, c.backend_buffer, res_parser, ec);
   if (ec) {
-    std::cerr << client << " " << target << ": reading the hub's answer failed: " << ec.message() << std::endl;
+    std::cerr << c.client << " " << r.target << ": reading the hub's answer failed: " << ec.message() << std::endl;
     return false;
   }
   auto& res = res_parser.get();
   std::string quota_note;
-  if (manifest && res.result_int() == 200) {
+  if (r.manifest && res.result_int() == 200) {
     // A pull is a GET of an image manifest; an index leads to one per platform.
-    const bool counted = get && !is_index(std::string(res[http::field::content_type]));
-    const auto q = counted ? front.quota.pull(identity, !account.empty()) : front.quota.peek(identity, !account.empty());
-    for (const auto& [name, value] : quota_headers(q, identity)) res.set(name, value);
+    const bool counted = r.get && !is_index(std::string(res[http::field::content_type]));
+    const auto q = counted ? c.front.quota.pull(r.identity, !r.account.empty())
+                           : c.front.quota.peek(r.identity, !r.account.empty());
+    for (const auto& [name, value] : quota_headers(q, r.identity)) res.set(name, value);
     if (counted) quota_note = "pull counted " + std::to_string(q.remaining) + "/" + std::to_string(q.limit);
   }
   http::serializer<false, http::buffer_body> res_sr{res};
-  http::write_header(stream, res_sr, ec);
+  http::write_header(c.stream, res_sr, ec);
   unsigned long long bytes = 0;
-  if (!ec && req.method() != http::verb::head) bytes = relay_body(*backend, backend_buffer, res_parser, stream, res_sr, ec);
-  log_request(front, client, account, std::string(req.method_string()), target, req.version(), res.result_int(), bytes,
-              agent, via.empty() ? quota_note : via);
-  if (!res.keep_alive()) backend.reset();
+  if (!ec && req.method() != http::verb::head) bytes = relay_body(*c.backend, c.backend_buffer, res_parser, c.stream, res_sr, ec);
+  r.log(c, res.result_int(), bytes, via.empty() ? quota_note : via);
+  if (!res.keep_alive()) c.backend.reset();
   return !ec && req.keep_alive();
+}
+
+// registry-1.docker.io: relayed to the hub, pulls counted; whether the
+// connection goes on. Blob GETs are redirected to the CDN host only when
+// `redirect_blobs`; `via`: a note for the log (the CDN host's requests).
+bool serve_registry(Connection& c, http::request_parser<http::buffer_body>& parser, bool redirect_blobs,
+                    const std::string& via = "") {
+  static const std::regex blob_path(R"(^/v2/([a-z0-9._/-]+)/blobs/sha256:([0-9a-f]{64})$)");
+  auto r = read_registry_request(parser, c.client);
+  if (auto refused = refuse_over_quota(c, r)) return *refused;
+  beast::error_code ec;
+  if (!c.connect_backend(ec)) {
+    answer(c.stream, r.req().version(), false, http::status::bad_gateway, "{\"errors\":[{\"code\":\"UNAVAILABLE\"}]}", {}, ec);
+    r.log(c, 502, 0);
+    return false;
+  }
+  r.req().set("X-Forwarded-Proto", "https");
+  if (std::smatch blob; redirect_blobs && r.get && std::regex_match(r.path, blob, blob_path)) {
+    if (auto redirected = redirect_blob_to_cdn(c, r, blob[1].str(), blob[2].str())) return *redirected;
+  }
+  return relay_to_hub(c, r, via);
 }
 
 // production.cloudflare.docker.com: a blob for a signed URL, fetched from the
 // hub with a token of the front's own (anonymous pull of that repository).
-bool serve_blob_host(Front& front, TlsStream& stream, beast::flat_buffer& buffer,
-                     http::request_parser<http::buffer_body>& parser, std::optional<tcp::socket>& backend,
-                     beast::flat_buffer& backend_buffer, const std::string& client) {
+bool serve_blob_host(Connection& c, http::request_parser<http::buffer_body>& parser) {
   auto& req = parser.get();
   const std::string target(req.target());
-  const auto blob = req.method() == http::verb::get || req.method() == http::verb::head ? check_blob_url(front, target)
+  const auto blob = req.method() == http::verb::get || req.method() == http::verb::head ? check_blob_url(c.front, target)
                                                                                         : std::nullopt;
   if (!blob) {
     beast::error_code ec;
     const std::string body = "<Error><Code>AccessDenied</Code><Message>not a signed blob URL, or expired</Message></Error>";
-    answer(stream, req.version(), req.keep_alive(), http::status::forbidden, body, {}, ec);
-    log_request(front, client, "", std::string(req.method_string()), target.substr(0, target.find('?')), req.version(),
+    answer(c.stream, req.version(), req.keep_alive(), http::status::forbidden, body, {}, ec);
+    log_request(c.front, c.client, "", std::string(req.method_string()), target.substr(0, target.find('?')), req.version(),
                 403, body.size(), std::string(req[http::field::user_agent]), "cdn");
     return !ec && req.keep_alive();
   }
   const auto [repository, digest_hex] = *blob;
-  const auto grant = front.tokens.issue("service=" + std::string(kTokenService) + "&scope=repository:" + repository + ":pull", "");
+  const auto grant =
+      c.front.tokens.issue("service=" + std::string(kTokenService) + "&scope=repository:" + repository + ":pull", "");
   req.target("/v2/" + repository + "/blobs/sha256:" + digest_hex);
   req.set(http::field::authorization, "Bearer " + nlohmann::json::parse(grant.body).at("token").get<std::string>());
-  return serve_registry(front, stream, buffer, parser, backend, backend_buffer, client, false, "cdn");
+  return serve_registry(c, parser, false, "cdn");
 }
 
 void serve_dns(const FrontOptions& o) {
@@ -332,6 +382,7 @@ void session(Front& front, tcp::socket socket, ssl::context& tls) {
   if (ec) return;
   beast::flat_buffer buffer, backend_buffer;
   std::optional<tcp::socket> backend;
+  Connection connection{front, stream, buffer, backend, backend_buffer, client};
   for (bool more = true; more;) {
     http::request_parser<http::buffer_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // Beast 1.74 compares a content length with an empty limit as exceeding it
@@ -341,9 +392,9 @@ void session(Front& front, tcp::socket socket, ssl::context& tls) {
     if (host == "auth.docker.io") {
       more = serve_token(front, stream, parser, client);
     } else if (host == kDockerHubBlobHost) {
-      more = serve_blob_host(front, stream, buffer, parser, backend, backend_buffer, client);
+      more = serve_blob_host(connection, parser);
     } else {
-      more = serve_registry(front, stream, buffer, parser, backend, backend_buffer, client, true);
+      more = serve_registry(connection, parser, true);
     }
   }
   stream.shutdown(ec);
