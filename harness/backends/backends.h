@@ -1,23 +1,41 @@
-// The one place that knows every backend: "local" (the embedded lab) and
-// "kind" (Docker + kind). Everything else speaks to the Environment contract
-// and to these entry points.
+// The table of backends — "local" (the embedded lab) and "kind" (Docker +
+// kind) — and the one bring-up and teardown written over the Backend
+// interface (env/backend.h). Everything else speaks to the Environment
+// contract and to these entry points, and names no backend.
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "env/backend.h"
 #include "env/environment.h"
 #include "env/options.h"
 #include "env/state.h"
 
 namespace mirrorgate {
 
+// Every backend, the default (the embedded lab) first.
+const std::vector<const Backend*>& backends();
+std::vector<std::string> backend_names();
+// Throws UserError(bad_input) naming `flag` and the backends there are.
+const Backend& backend_named(const std::string& name, const std::string& flag = "--backend");
+
+// The common rules (env/options), then the backend's own; says so at debug
+// level. Throws UserError(bad_input) naming the flag.
+ValidatedOptions validated(EnvironmentOptions options);
+
 // Brings up the backend the options name (or reuses a healthy run from the
-// same files in the same state directory) and attaches to it.
+// same files in the same state directory): inputs read and checked, the
+// prerequisites, the plan saved, each step, the state saved after each; on a
+// failure what was created is removed again. The environment is the one
+// that came up, not one rebuilt from the state file.
 std::unique_ptr<Environment> bring_up(const ValidatedOptions& options);
 
 // Takes down what the state file in state_dir records; had_environment is
-// false when there is none. The state file is read once.
+// false when there is none. The state file is read once, here: scenario and
+// benchmark processes record what they start (a node's own registry) in it.
 DownReport take_down(const std::filesystem::path& state_dir, bool purge);
 
 // Attaches to the complete run recorded in state_dir. Throws std::runtime_error

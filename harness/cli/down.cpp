@@ -24,9 +24,7 @@ Action define_down(CLI::App& cmd, const GlobalOptions& global) {
       for (const auto& l : report.leftovers) std::cerr << "  " << l << "\n";
       return to_int(ExitCode::failure);
     }
-    std::cout << (report.backend == "kind" ? "cluster removed: no container or network that up created is left"
-                                           : "lab removed: no namespace, link, process or mount of it is left")
-              << "; logs kept in " << report.logs.string() << "\n"
+    std::cout << report.summary << "; logs kept in " << report.logs.string() << "\n"
               << (*purge ? "cache purged (mirror cache and hub data removed)\n"
                          : "mirror cache kept in " + (global.state_dir / "registry-data").string() +
                                " (use --purge to delete it)\n");

@@ -1,3 +1,4 @@
+#include "backends/backends.h"
 #include "cli/command.h"
 #include "core/error.h"
 #include "registry/docker_hub.h"
@@ -40,8 +41,10 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
                  "kind-registry's registry generation — 2.8 (registry:2, Debian's docker-registry), 3.1 (registry:3, "
                  "distribution v3.1.1; ci/build-registry.sh builds it) (default: what registry/setup-registry.sh runs, " +
                      shipped_registry_generation().name + ", else the newest here)");
-  cmd.add_option("--backend", o.backend, "local: the embedded lab (no Docker); kind: Docker + kind + registry/setup-registry.sh")
-      ->check(CLI::IsMember({"local", "kind"}))
+  std::string backends_help;
+  for (const auto* b : backends()) backends_help += (backends_help.empty() ? "" : "; ") + b->name() + ": " + b->summary();
+  cmd.add_option("--backend", o.backend, backends_help)
+      ->check(CLI::IsMember(backend_names()))
       ->capture_default_str();
   cmd.add_flag("--stand-in-hub", o.kind.stand_in_hub,
                "kind backend: serve registry-1.docker.io from a local container seeded with --images "

@@ -28,7 +28,7 @@ Action define_up(CLI::App& cmd, const GlobalOptions& global) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cout << env->backend() << " environment up in " << std::fixed << std::setprecision(1) << seconds
               << " s: cluster " << env->cluster() << ", " << env->nodes().size() << " nodes, kind-registry at "
-              << env->state().mirror_url << ", state " << state_file(env->state_dir()).string() << "\n";
+              << env->mirror_url() << ", state " << state_file(env->state_dir()).string() << "\n";
     return to_int(ExitCode::ok);
   };
 }

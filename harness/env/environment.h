@@ -126,8 +126,14 @@ class Environment {
   const std::string& harness_address() const { return run_.harness_address; }
   const std::string& upstream_rate() const { return run_.upstream_rate; }
   bool has_stand_in_hub() const { return run_.has_stand_in_hub(); }
-  // The run as its state file records it (the dispatcher's `down`, reports).
-  const RunState& state() const { return run_; }
+  // kind-registry as the harness reaches it ("http://10.77.0.3:5000").
+  const std::string& mirror_url() const { return run_.mirror_url; }
+  // kind-registry-front's address where it is a container of its own; empty otherwise.
+  const std::string& front_address() const { return run_.front_address; }
+  // The stand-in's pull quotas as the run was brought up with them
+  // ("N/WINDOW"); empty: Docker's.
+  const std::string& hub_quota() const { return run_.hub_quota; }
+  const std::string& hub_account_quota() const { return run_.hub_account_quota; }
 
   // Files as the node sees them (e.g. /etc/containerd/certs.d/…).
   virtual std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const = 0;
@@ -192,7 +198,16 @@ class Environment {
   }
   virtual void stop_node_local_registry() {}
 
+  // Whether a kubelet runs on the nodes, so that pods can be scheduled
+  // there (kind's nodes); the lab's nodes run containerd only, and its
+  // scenarios pull through CRI as kubelet does.
+  virtual bool has_kubelet() const { return false; }
+
  protected:
+  // The whole run as its state file records it, backend part included: for
+  // the backend's own code only (LocalEnvironment, KindEnvironment make it
+  // public); everything else asks the questions above.
+  const RunState& state() const { return run_; }
   RunState run_;
 };
 

@@ -1,7 +1,5 @@
 #include "env/options.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 #include "cluster/kind_config.h"
@@ -28,7 +26,6 @@ EnvironmentOptions default_options() {
 }
 
 void validate(const EnvironmentOptions& o) {
-  if (o.backend != "local" && o.backend != "kind") throw bad_flag("--backend " + o.backend, "expected local or kind");
   if (o.state_dir.empty()) throw bad_flag("--state", "a state directory is required");
   if (!o.cluster_name.empty()) {
     if (const auto problem = cluster_name_problem(o.cluster_name); !problem.empty()) {
@@ -36,8 +33,7 @@ void validate(const EnvironmentOptions& o) {
     }
   }
   const auto& f = o.files;
-  if (f.kind_config.empty() || f.registry_config.empty() || f.hosts_toml.empty() || f.images.empty() ||
-      (o.backend == "kind" && o.kind.setup_registry_script.empty())) {
+  if (f.kind_config.empty() || f.registry_config.empty() || f.hosts_toml.empty() || f.images.empty()) {
     data_dir();  // throws, saying where the shipped files were looked for
   }
   if (!o.upstream_rate.empty() && (o.upstream_rate.find_first_not_of("0123456789.kmgbitKMGBIT") != std::string::npos ||
@@ -49,13 +45,7 @@ void validate(const EnvironmentOptions& o) {
       o.hosts_toml_path.find("..") != std::string::npos) {
     throw bad_flag("--hosts-toml-path " + o.hosts_toml_path, "must be under /etc/containerd/ or /etc/docker/certs.d/");
   }
-  if (!o.containerd.empty()) {
-    (void)generation_named(o.containerd);
-    if (o.backend == "kind") {
-      throw bad_flag("--containerd", "selects the embedded lab's nodes; on the kind backend the node image decides "
-                                     "(--node-image, e.g. mirrorgate/kind-node:containerd-" + o.containerd + ")");
-    }
-  }
+  if (!o.containerd.empty()) (void)generation_named(o.containerd);
   if (!o.registry.empty()) (void)registry_generation_named(o.registry);
   if (o.kind.registry_port < 1 || o.kind.registry_port > 65535) {
     throw bad_flag("--registry-port " + std::to_string(o.kind.registry_port), "expected a port from 1 to 65535");
@@ -63,28 +53,6 @@ void validate(const EnvironmentOptions& o) {
   if (o.start_timeout.count() < 1) throw bad_flag("--start-timeout", "must be at least 1 second");
   if (!o.hub_quota.empty()) (void)parse_quota(o.hub_quota, "--hub-quota");
   if (!o.hub_account_quota.empty()) (void)parse_quota(o.hub_account_quota, "--hub-account-quota");
-  if (o.backend == "local") {
-    // The kind backend's own flags: on the lab they would do nothing.
-    std::vector<std::string> kind_only;
-    if (!o.kind.node_image.empty()) kind_only.push_back("--node-image");
-    if (o.kind.registry_port != EnvironmentOptions::Kind{}.registry_port) kind_only.push_back("--registry-port");
-    if (o.kind.stand_in_hub) kind_only.push_back("--stand-in-hub");
-    if (!kind_only.empty()) {
-      std::string flags;
-      for (const auto& f : kind_only) flags += (flags.empty() ? "" : ", ") + f;
-      throw bad_flag(flags, "the kind backend's; the embedded lab has no node image, publishes no port and always "
-                            "runs the Docker Hub stand-in (add --backend kind, or leave it out)");
-    }
-  }
-  if (o.backend == "kind" && !o.upstream_rate.empty() && !o.kind.stand_in_hub) {
-    throw bad_flag("--upstream-rate", "shapes the Docker Hub stand-in; on the kind backend add --stand-in-hub");
-  }
-}
-
-ValidatedOptions validated(EnvironmentOptions options) {
-  validate(options);
-  spdlog::debug("options validated ({} backend)", options.backend);
-  return ValidatedOptions(std::move(options));
 }
 
 const NodeGeneration& node_generation(const EnvironmentOptions& o, const KindConfig& kind, std::string* note) {
@@ -127,15 +95,16 @@ const NodeGeneration& node_generation(const EnvironmentOptions& o, const KindCon
   return *chosen;
 }
 
-const RegistryGeneration& registry_generation(const EnvironmentOptions& o, std::string* note) {
+const RegistryGeneration& registry_generation(const EnvironmentOptions& o, RegistryRunsFrom from, std::string* note) {
+  // From an image, it is pulled or built by Docker, not a binary of this machine.
+  const bool here = from == RegistryRunsFrom::this_machine;
   if (!o.registry.empty()) {
     const auto& g = registry_generation_named(o.registry);
-    // On Docker the image is pulled or built, not a binary of this machine.
-    if (o.backend == "local" && !registry_available(g)) throw missing_prerequisite(registry_missing_reason(g));
+    if (here && !registry_available(g)) throw missing_prerequisite(registry_missing_reason(g));
     return g;
   }
   const auto& shipped = shipped_registry_generation();
-  if (o.backend != "local" || registry_available(shipped)) return shipped;
+  if (!here || registry_available(shipped)) return shipped;
   const auto& all = registry_generations();
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     if (!registry_available(*it)) continue;

@@ -16,7 +16,7 @@
 namespace mirrorgate {
 
 struct EnvironmentOptions {
-  std::string backend = "local";          // "local": the embedded lab; "kind": Docker + kind
+  std::string backend = "local";          // a name in the backends' table (backends/backends.h); "local": the lab
   std::filesystem::path state_dir;        // required: state file, logs, caches
   InputFiles files;                       // default: the shipped files (see default_options)
   std::string cluster_name;               // default: the kind config's name, else "kind"
@@ -57,14 +57,16 @@ struct EnvironmentOptions {
 // registry/setup-registry.sh).
 EnvironmentOptions default_options();
 
-// Checks what can be checked without touching the machine: the backend's
-// name, the rate's shape, where hosts.toml goes, the registry port. Throws
-// UserError(bad_input) naming the flag.
+// The rules every backend shares, checked without touching the machine: the
+// rate's shape, where hosts.toml goes, the registry port, the generations'
+// names. Throws UserError(bad_input) naming the flag. Each backend adds its
+// own (Backend::validate); `validated` (backends/backends.h) runs both.
 void validate(const EnvironmentOptions& options);
 
-// Options that passed validate(), as bring-up takes them: a command
-// validates its options once, and nothing brings an environment up from
-// options nobody checked.
+// Options that passed validate() and their backend's rules, as bring-up
+// takes them: a command validates its options once (`validated`, in
+// backends/backends.h), and nothing brings an environment up from options
+// nobody checked.
 class ValidatedOptions {
  public:
   const EnvironmentOptions& operator*() const { return options_; }
@@ -76,19 +78,20 @@ class ValidatedOptions {
   EnvironmentOptions options_;
 };
 
-// validate(), then the options as ValidatedOptions; says so at debug level.
-ValidatedOptions validated(EnvironmentOptions options);
-
 // The generation the lab's nodes run: --containerd; else the one the kind
 // config's node images stand for (all nodes must agree; an unknown image is
 // bad input naming the choices); else the newest available. `note` says
 // which was chosen and why, when it is not the exact version asked for.
 const NodeGeneration& node_generation(const EnvironmentOptions& options, const KindConfig& kind, std::string* note);
 
+// Where kind-registry's registry comes from: a binary of this machine (the
+// lab; it must be built here) or an image Docker pulls or builds.
+enum class RegistryRunsFrom { this_machine, image };
+
 // The registry generation kind-registry runs: --registry, else the shipped
 // default where it is there, else the newest there is (`note` says so).
-// On the kind backend the image decides: registry:2 or registry:3.
-const RegistryGeneration& registry_generation(const EnvironmentOptions& options, std::string* note);
+// From an image, the image decides: registry:2 or registry:3.
+const RegistryGeneration& registry_generation(const EnvironmentOptions& options, RegistryRunsFrom from, std::string* note);
 
 // Whether `node` (by name or role) is one that gets hosts.toml.
 bool gets_hosts_toml(const EnvironmentOptions& options, const NodeInfo& node);

@@ -101,6 +101,7 @@ struct DownReport {
   std::string backend;
   std::vector<std::string> leftovers;  // anything still there after teardown
   std::filesystem::path logs;          // where the run's logs were kept
+  std::string summary;                 // what is gone, in the backend's words, once nothing is left
 };
 
 // The common end of every backend's `down`: what the teardown could not do

@@ -91,7 +91,7 @@ void check_mirror(const Environment& env, const Mirror& m, std::vector<LiveCheck
                                   " network, so no node can resolve it and every pull falls back to "
                                   "registry-1.docker.io\n  fix: " + connect_fix(m.view)));
   }
-  if (m.config && proxies_through_front(*m.config) && env.state().front_address.empty()) {
+  if (m.config && proxies_through_front(*m.config) && env.front_address().empty()) {
     checks.push_back(check_of(std::string(kRegistryFrontHost) + " is on the nodes' network", kMirrorComponent,
                               Verdict::fail,
                               std::string("kind-registry's remoteurl is ") + kRegistryFrontUrl + ", but no container " +
@@ -101,7 +101,7 @@ void check_mirror(const Environment& env, const Mirror& m, std::vector<LiveCheck
   }
   const auto ping = env.mirror().ping();
   checks.push_back(check_of("kind-registry answers", kMirrorComponent, ping ? Verdict::pass : Verdict::fail,
-                            ping ? env.state().mirror_url : ping.reason));
+                            ping ? env.mirror_url() : ping.reason));
 }
 
 // distribution 2.8 in proxy mode contacts its upstream at start-up and exits
@@ -250,7 +250,7 @@ std::vector<std::string> blobs_of_manifests(const Environment& env, const std::s
   HttpClient http;
   for (const auto& r : fetched) {
     if (r.kind != RequestKind::manifest || r.method != "GET" || r.reference.rfind("sha256:", 0) != 0) continue;
-    const auto resp = http.request("GET", env.state().mirror_url + "/v2/" + repository + "/manifests/" + r.reference,
+    const auto resp = http.request("GET", env.mirror_url() + "/v2/" + repository + "/manifests/" + r.reference,
                                    {{"Accept", media_type::accept_all}});
     const auto j = json::parse(resp.body, nullptr, false);
     if (resp.status != 200 || !j.is_object() || !j.contains("config")) continue;

@@ -157,9 +157,8 @@ DockerHubSummary summarize_docker_hub(const Environment& env, const std::vector<
     c.tokens_issued += r.path == "/token" && r.status == 200;
     c.tokens_refused += r.path == "/token" && r.status == 401;
   }
-  const auto& s = env.state();
-  out.quota_per_address = s.hub_quota.empty() ? format_quota(kDockerHubAnonymous) : s.hub_quota;
-  out.quota_per_account = s.hub_account_quota.empty() ? format_quota(kDockerHubPersonal) : s.hub_account_quota;
+  out.quota_per_address = env.hub_quota().empty() ? format_quota(kDockerHubAnonymous) : env.hub_quota();
+  out.quota_per_account = env.hub_account_quota().empty() ? format_quota(kDockerHubPersonal) : env.hub_account_quota();
   return out;
 }
 

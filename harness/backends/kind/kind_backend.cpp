@@ -20,6 +20,7 @@
 #include "core/files.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/paths.h"
 #include "env/node_setup.h"
 #include "hub/front.h"
 #include "hub/stand_in.h"
@@ -84,7 +85,7 @@ Inputs read_inputs(const EnvironmentOptions& o) {
 std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const EnvironmentOptions& o, const Inputs& in) {
   RunState run;
   run.start_timeout = o.start_timeout;
-  run.backend = "kind";
+  run.backend = kBackendName;
   run.cluster = in.kind.name;
   run.state_dir = state_dir;
   run.created_at = utc_stamp();
@@ -170,7 +171,7 @@ void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOpt
   auto& kind = env.kind();
   const bool existed = container_exists(kind.registry_container);
   const bool front_existed = container_exists(kind.front_container);
-  const auto& generation = registry_generation(o, nullptr);
+  const auto& generation = registry_generation(o, RegistryRunsFrom::image, nullptr);
   run.registry = generation.name;
   std::vector<std::string> argv{"bash", o.kind.setup_registry_script.string(), "--image", generation.image, "--port",
                                 std::to_string(o.kind.registry_port), "--network", kind.network,
@@ -470,46 +471,87 @@ std::vector<std::string> leftovers_of(const RunState& run, const KindState& kind
 
 // A complete, answering run of the same cluster is reused; anything else
 // recorded in the state dir is taken down first.
-std::optional<RunState> reuse_running(const fs::path& state_dir, const Inputs& in) {
+std::unique_ptr<KindEnvironment> reuse_running(const fs::path& state_dir, const Inputs& in) {
   auto existing = load_state(state_dir);
-  if (!existing) return std::nullopt;
-  if (existing->backend != "kind") {
+  if (!existing) return nullptr;
+  if (existing->backend != kBackendName) {
     throw std::runtime_error("a " + existing->backend + " run is up in " + state_dir.string() +
                              "; run `mirrorgate down --state " + state_dir.string() + "` first, or use another --state");
   }
   if (existing->complete && existing->cluster == in.kind.name) {
-    auto health = KindEnvironment(*existing).health();
+    auto env = std::make_unique<KindEnvironment>(*existing);
+    auto health = env->health();
     if (std::all_of(health.begin(), health.end(), [](const ComponentHealth& h) { return h.answering; })) {
       spdlog::info("reusing the running cluster {} (state {})", existing->cluster, state_dir.string());
-      return existing;
+      return env;
     }
   }
   spdlog::info("taking down the cluster recorded in {} first", state_dir.string());
-  auto report = down(*existing, false);
+  const auto kind = existing->backend_state.get<KindState>();
+  collect_logs(*existing, kind);
+  auto report = finish_down(*existing, teardown(*existing, kind, false), leftovers_of(*existing, kind));
   if (!report.leftovers.empty()) {
     throw std::runtime_error("could not take down the previous run in " + state_dir.string() + ": " + report.leftovers.front());
   }
-  return std::nullopt;
+  return nullptr;
 }
 
-void bring_up(KindEnvironment& env, const Inputs& in, const EnvironmentOptions& o) {
-  ensure_network(env);
-  throw_if_interrupted("bringing up the kind cluster");
-  if (o.kind.stand_in_hub) start_stand_in_hub(env, o);
-  throw_if_interrupted("bringing up the kind cluster");
-  start_registry(env, in, o);
-  throw_if_interrupted("bringing up the kind cluster");
-  ensure_cluster(env);
-  throw_if_interrupted("bringing up the kind cluster");
-  read_nodes(env, in.kind);
-  shorten_connect_timeouts(env.kind(), env.nodes());
-  trust_stand_in(env);
-  install_hosts_toml(env, in.hosts_toml, env.files().hosts_toml.string(), env.state().hosts_toml_nodes,
-                     env.state().hosts_toml_path);
-  warn_without_config_path(env);
-  env.mutable_state().complete = true;
-  env.save();
-}
+// One cluster coming up: kind-registry through setup-registry.sh, the
+// cluster through `kind create cluster`, hosts.toml onto its nodes.
+class KindBringUp final : public BringUp {
+ public:
+  explicit KindBringUp(const EnvironmentOptions& o) : o_(o), in_(read_inputs(o)) {}
+
+  std::unique_ptr<Environment> reuse_running(const fs::path& state_dir) override {
+    return kind::reuse_running(state_dir, in_);
+  }
+
+  void plan(const fs::path& state_dir) override {
+    if (o_.kind.stand_in_hub) {
+      refuse_foreign_parts(in_.kind.name, KindState{}.registry_container, KindState{}.front_container);
+    }
+    env_ = kind::plan(state_dir, o_, in_);
+  }
+
+  std::vector<BringUpStep> steps() override {
+    auto& env = *env_;
+    std::vector<BringUpStep> out{{"creating the docker network", [&] { ensure_network(env); }}};
+    if (o_.kind.stand_in_hub) {
+      out.push_back({"starting the Docker Hub stand-in", [&] { start_stand_in_hub(env, o_); }});
+    }
+    out.push_back({"starting kind-registry", [&] { start_registry(env, in_, o_); }});
+    out.push_back({"creating the kind cluster", [&] { ensure_cluster(env); }});
+    out.push_back({"configuring the nodes", [&] {
+                     read_nodes(env, in_.kind);
+                     shorten_connect_timeouts(env.kind(), env.nodes());
+                     trust_stand_in(env);
+                     install_hosts_toml(env, in_.hosts_toml, env.files().hosts_toml.string(),
+                                        env.state().hosts_toml_nodes, env.state().hosts_toml_path);
+                     warn_without_config_path(env);
+                   }});
+    return out;
+  }
+
+  void save() override { env_->save(); }
+
+  std::unique_ptr<Environment> finish() override {
+    env_->mutable_state().complete = true;
+    env_->save();
+    return std::move(env_);
+  }
+
+  std::vector<std::string> undo() override {
+    collect_logs(env_->state(), env_->kind());
+    return teardown(env_->state(), env_->kind(), false);
+  }
+
+  const RunState& state() const override { return env_->state(); }
+
+ private:
+  EnvironmentOptions o_;
+  Inputs in_;
+  std::unique_ptr<KindEnvironment> env_;
+};
 
 }  // namespace
 
@@ -532,39 +574,63 @@ void check_prerequisites() {
   }
 }
 
-RunState up(const ValidatedOptions& options) {
-  const EnvironmentOptions& o = *options;
-  const Inputs in = read_inputs(o);
-  check_prerequisites();
-  check_private_dir(o.state_dir, "--state", /*create=*/true);
-  const fs::path state_dir = fs::canonical(o.state_dir);
-  if (auto reused = reuse_running(state_dir, in)) return *reused;
-  if (o.kind.stand_in_hub) {
-    refuse_foreign_parts(in.kind.name, KindState{}.registry_container, KindState{}.front_container);
+namespace {
+
+class KindBackend final : public Backend {
+ public:
+  std::string name() const override { return kBackendName; }
+  std::string summary() const override { return "Docker + kind + registry/setup-registry.sh"; }
+
+  void validate(const EnvironmentOptions& o) const override {
+    if (o.kind.setup_registry_script.empty()) data_dir();  // throws, saying where the shipped files were looked for
+    // The embedded lab's own flags: here the node image and Docker decide.
+    if (!o.containerd.empty()) {
+      throw bad_flag("--containerd", "selects the embedded lab's nodes; on the kind backend the node image decides "
+                                     "(--node-image, e.g. mirrorgate/kind-node:containerd-" + o.containerd + ")");
+    }
+    if (o.local.subnet != EnvironmentOptions::Local{}.subnet) {
+      throw bad_flag("--subnet", "the embedded lab's; on the kind backend Docker gives the kind network its addresses");
+    }
+    if (!o.upstream_rate.empty() && !o.kind.stand_in_hub) {
+      throw bad_flag("--upstream-rate", "shapes the Docker Hub stand-in; on the kind backend add --stand-in-hub");
+    }
   }
 
-  auto env = plan(state_dir, o, in);
-  try {
-    bring_up(*env, in, o);
-  } catch (...) {
-    spdlog::error("bring-up failed; removing what it created");
-    collect_logs(env->state(), env->kind());
-    for (const auto& p : teardown(env->state(), env->kind(), false)) spdlog::error("teardown: {}", p);
-    std::error_code ec;
-    fs::remove(state_file(state_dir), ec);
-    throw;
+  void check_prerequisites() const override { kind::check_prerequisites(); }
+
+  std::unique_ptr<BringUp> read_inputs(const EnvironmentOptions& o) const override {
+    return std::make_unique<KindBringUp>(o);
   }
-  return env->state();
-}
 
-DownReport down(const RunState& run, bool purge) {
-  const auto kind = run.backend_state.get<KindState>();
-  collect_logs(run, kind);
-  auto problems = teardown(run, kind, purge);
-  return finish_down(run, std::move(problems), leftovers_of(run, kind));
-}
+  std::vector<std::string> teardown(const RunState& run, bool purge) const override {
+    const auto kind = run.backend_state.get<KindState>();
+    collect_logs(run, kind);
+    return kind::teardown(run, kind, purge);
+  }
 
-std::unique_ptr<Environment> attach(RunState state) { return std::make_unique<KindEnvironment>(std::move(state)); }
+  std::vector<std::string> leftovers(const RunState& run) const override {
+    return leftovers_of(run, run.backend_state.get<KindState>());
+  }
+
+  std::string removed_summary() const override {
+    return "cluster removed: no container or network that up created is left";
+  }
+
+  std::unique_ptr<Environment> attach(RunState state) const override {
+    return std::make_unique<KindEnvironment>(std::move(state));
+  }
+
+  std::unique_ptr<Environment> attach_live(const std::string& cluster) const override {
+    return kind::attach_live(cluster.empty() ? "kind" : cluster, "kind-registry");
+  }
+};
+
+}  // namespace
+
+const Backend& backend() {
+  static const KindBackend kind;
+  return kind;
+}
 
 namespace {
 
@@ -592,7 +658,7 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
                              "); see `kind get clusters`, and give --name");
   }
   RunState run;
-  run.backend = "kind";
+  run.backend = kBackendName;
   run.cluster = cluster;
   run.created_at = utc_stamp();
   run.platform = host_platform();

@@ -9,24 +9,21 @@
 
 #include <memory>
 
-#include "env/environment.h"
-#include "env/options.h"
-#include "env/state.h"
+#include "env/backend.h"
 
 namespace mirrorgate::kind {
+
+inline constexpr const char* kBackendName = "kind";
 
 // Throws UserError(missing_prerequisite) naming what is missing and the fix:
 // docker, kind, a Docker daemon that answers.
 void check_prerequisites();
 
-// Brings up (or reuses) kind-registry and the cluster; see the header comment.
-RunState up(const ValidatedOptions& options);
-
-// Deletes what up created and nothing else, after copying logs and node
-// configs into STATE/runs/RUN/. The mirror's cache stays unless purge.
-DownReport down(const RunState& state, bool purge);
-
-std::unique_ptr<Environment> attach(RunState state);
+// The kind backend as a Backend. up brings up (or reuses) kind-registry and
+// the cluster, see the header comment; down deletes what up created and
+// nothing else, after copying logs and node configs into STATE/runs/RUN/,
+// and keeps the mirror's cache unless purge.
+const Backend& backend();
 
 // A read-only Environment of the user's own running cluster and
 // kind-registry, found through Docker (kind's node labels, the registry

@@ -18,6 +18,7 @@ namespace mirrorgate::kind {
 
 class KindEnvironment : public Environment {
  public:
+  using Environment::state;  // the whole run, for the kind backend's own code
   // `run.backend_state` holds the KindState.
   explicit KindEnvironment(RunState run);
 
@@ -52,6 +53,7 @@ class KindEnvironment : public Environment {
   std::optional<NetworkView> network_view(const std::string& component) const override;
   std::vector<ComponentHealth> health() const override;
   RuntimeVersions versions() const override;
+  bool has_kubelet() const override { return true; }
 
  private:
   // /proc/PID/root of the node container.

@@ -60,7 +60,7 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   in.generation = &node_generation(o, in.kind, &note);
   if (!note.empty()) spdlog::info("{}", note);
   note.clear();
-  in.registry_generation = &registry_generation(o, &note);
+  in.registry_generation = &registry_generation(o, RegistryRunsFrom::this_machine, &note);
   if (!note.empty()) spdlog::info("{}", note);
   in.registry = load_registry_config(o.files.registry_config);
   auto hosts = read_file_if_exists(o.files.hosts_toml);
@@ -117,7 +117,7 @@ void write_netns_etc(LabState& lab, const std::string& ns) {
 // The run's state before anything exists: names, addresses, paths.
 std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const EnvironmentOptions& o, const Inputs& in) {
   RunState run;
-  run.backend = "local";
+  run.backend = kBackendName;
   run.state_dir = state_dir;
   run.cluster = in.kind.name;
   run.created_at = utc_stamp();
@@ -208,19 +208,22 @@ bool only_remains(const RunState& run) {
                       [](const NamedDaemon& d) { return d.daemon.pid > 0 && is_running(d.daemon); });
 }
 
+// Teardown, then what is left; the state file goes when nothing is.
+DownReport take_down_lab(const RunState& run, bool purge);
+
 // Another state directory owns the lab's namespaces. Its remains, provably the
 // lab's (its state file lists them), are taken down; a lab that runs is not.
 void clear_other_lab(const fs::path& state_dir) {
   const auto owner = read_file_if_exists(kOwnerFile);
   if (!owner || !netns_exists(kSwitchNamespace) || fs::path(*owner) == state_dir) return;
   const auto other = load_state(*owner);
-  if (!other || other->backend != "local" || !only_remains(*other)) {
+  if (!other || other->backend != kBackendName || !only_remains(*other)) {
     throw std::runtime_error("another lab is up, from " + *owner + "; only one lab runs at a time. Take it down with: "
                              "mirrorgate down --state " + *owner);
   }
   spdlog::warn("the lab in {} was left behind by a run that was killed (none of its daemons runs); taking down its "
                "namespaces and links first (its cache stays)", *owner);
-  const auto report = down(*other, false);
+  const auto report = take_down_lab(*other, false);
   if (!report.leftovers.empty()) {
     throw std::runtime_error("could not take down the remains of the lab in " + *owner + " (" + report.leftovers.front() +
                              "); see `mirrorgate status --state " + *owner + "`");
@@ -493,6 +496,12 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
   return out;
 }
 
+DownReport take_down_lab(const RunState& run, bool purge) {
+  const auto lab = run.backend_state.get<LabState>();
+  auto problems = teardown(run, lab, purge);
+  return finish_down(run, std::move(problems), leftovers_of(run, lab));
+}
+
 bool is_healthy(const RunState& run) {
   if (!run.complete) return false;
   for (const auto& h : LocalEnvironment(run).health()) {
@@ -512,66 +521,120 @@ bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
 
 // A healthy lab from the same files is reused (with the rate asked for); a
 // lab from other files is in the way; a broken one is taken down first.
-std::optional<RunState> reuse_running(const fs::path& state_dir, const EnvironmentOptions& o) {
+std::unique_ptr<LocalEnvironment> reuse_running(const fs::path& state_dir, const EnvironmentOptions& o) {
   auto existing = load_state(state_dir);
-  if (!existing) return std::nullopt;
-  if (existing->backend != "local") {
+  if (!existing) return nullptr;
+  if (existing->backend != kBackendName) {
     throw std::runtime_error("a " + existing->backend + " run is up in " + state_dir.string() + "; run `mirrorgate down --state " +
                              state_dir.string() + "` first, or use another --state");
   }
   if (!is_healthy(*existing)) {
     spdlog::warn("a lab in {} is not healthy (interrupted or crashed); tearing down its remains first (cached data stays)",
                  state_dir.string());
-    down(*existing, false);
-    return std::nullopt;
+    (void)take_down_lab(*existing, false);
+    return nullptr;
   }
   if (!same_inputs(*existing, o)) {
     throw std::runtime_error("a lab from other files is already up in " + state_dir.string() +
                              "; run `mirrorgate down --state " + state_dir.string() + "` first");
   }
   spdlog::info("a lab is already up from the same files in {}; reusing it", state_dir.string());
-  if (existing->upstream_rate != o.upstream_rate) {
-    spdlog::info("upstream rate: {} -> {}", existing->upstream_rate.empty() ? "unlimited" : existing->upstream_rate,
+  auto env = std::make_unique<LocalEnvironment>(std::move(*existing));
+  if (env->upstream_rate() != o.upstream_rate) {
+    spdlog::info("upstream rate: {} -> {}", env->upstream_rate().empty() ? "unlimited" : env->upstream_rate(),
                  o.upstream_rate.empty() ? "unlimited" : o.upstream_rate);
-    LocalEnvironment env(*existing);
-    env.set_upstream_rate(o.upstream_rate);
-    return env.state();
+    env->set_upstream_rate(o.upstream_rate);
   }
-  return existing;
+  return env;
 }
 
-// From here on every resource is recorded in the state file before the next
+// One lab coming up. Every resource is recorded in the state file before it
 // is created, so a failure or Ctrl-C tears down exactly what exists.
-void bring_up(LocalEnvironment& env, const Inputs& in, const EnvironmentOptions& o) {
-  TestImageStore store(env.image_store());
-  const auto images = build_test_images(env.files().images, store);
-  const auto pki = make_hub_pki(env.state_dir());
-  env.mutable_state().ca_file = pki.ca_file;
-  env.mutable_state().ca_bundle = pki.ca_bundle;
-  create_network(env, in.subnet);
-  shorten_connect_timeouts(env.lab());
-  if (!env.upstream_rate().empty()) {
-    spdlog::info("shaping the hub's link to {}", env.upstream_rate());
-    apply_upstream_rate(env.upstream_rate());
+class LabBringUp final : public BringUp {
+ public:
+  explicit LabBringUp(const EnvironmentOptions& o) : o_(o), in_(read_inputs(o)) {}
+
+  std::unique_ptr<Environment> reuse_running(const fs::path& state_dir) override {
+    return local::reuse_running(state_dir, o_);
   }
-  HubSeedCache seed_cache(store, images);
-  seed_cache.restore_into(env.state().hub_data);
-  spdlog::info("starting the hub ({} at {})", kDockerHubApiHost, env.lab().hub.address);
-  start_hub(env, o.start_timeout);
-  env.mutable_state().seeded_images = seed_hub(env.upstream(), images, store, env.platform());
-  seed_cache.keep(env.state().hub_data);
-  env.save();
-  if (!env.lab().front.namespace_name.empty()) {
-    spdlog::info("starting kind-registry-front from {} (nginx {})", env.files().registry_front.string(),
-                 env.lab().nginx_bin.string());
-    start_front(env, o.start_timeout);
+
+  void plan(const fs::path& state_dir) override {
+    env_ = local::plan(state_dir, o_, in_);
+    try {
+      refuse_conflicts(*env_, in_.subnet);
+    } catch (...) {
+      std::error_code ec;  // nothing was created: no state either
+      fs::remove(state_file(state_dir), ec);
+      throw;
+    }
+    env_->save();
   }
-  spdlog::info("starting kind-registry from {} ({})", env.files().registry_config.string(), env.state().mirror_url);
-  start_mirror(env, o.start_timeout);
-  start_nodes(env, in, o.start_timeout);
-  env.mutable_state().complete = true;
-  env.save();
-}
+
+  std::vector<BringUpStep> steps() override {
+    auto& env = *env_;
+    std::vector<BringUpStep> out{
+        {"making the test images and the hub's certificates",
+         [&] {
+           store_.emplace(env.image_store());
+           images_ = build_test_images(env.files().images, *store_);
+           const auto pki = make_hub_pki(env.state_dir());
+           env.mutable_state().ca_file = pki.ca_file;
+           env.mutable_state().ca_bundle = pki.ca_bundle;
+         }},
+        {"creating the lab network",
+         [&] {
+           create_network(env, in_.subnet);
+           shorten_connect_timeouts(env.lab());
+           if (!env.upstream_rate().empty()) {
+             spdlog::info("shaping the hub's link to {}", env.upstream_rate());
+             apply_upstream_rate(env.upstream_rate());
+           }
+         }},
+        {"starting the hub",
+         [&] {
+           HubSeedCache seed_cache(*store_, images_);
+           seed_cache.restore_into(env.state().hub_data);
+           spdlog::info("starting the hub ({} at {})", kDockerHubApiHost, env.lab().hub.address);
+           start_hub(env, o_.start_timeout);
+           env.mutable_state().seeded_images = seed_hub(env.upstream(), images_, *store_, env.platform());
+           seed_cache.keep(env.state().hub_data);
+         }},
+    };
+    if (!env.lab().front.namespace_name.empty()) {
+      out.push_back({"starting kind-registry-front", [&] {
+                       spdlog::info("starting kind-registry-front from {} (nginx {})", env.files().registry_front.string(),
+                                    env.lab().nginx_bin.string());
+                       start_front(env, o_.start_timeout);
+                     }});
+    }
+    out.push_back({"starting kind-registry", [&] {
+                     spdlog::info("starting kind-registry from {} ({})", env.files().registry_config.string(),
+                                  env.state().mirror_url);
+                     start_mirror(env, o_.start_timeout);
+                   }});
+    out.push_back({"starting the nodes", [&] { start_nodes(env, in_, o_.start_timeout); }});
+    return out;
+  }
+
+  void save() override { env_->save(); }
+
+  std::unique_ptr<Environment> finish() override {
+    env_->mutable_state().complete = true;
+    env_->save();
+    return std::move(env_);
+  }
+
+  std::vector<std::string> undo() override { return teardown(env_->state(), env_->lab(), false); }
+
+  const RunState& state() const override { return env_->state(); }
+
+ private:
+  EnvironmentOptions o_;
+  Inputs in_;
+  std::unique_ptr<LocalEnvironment> env_;
+  std::optional<TestImageStore> store_;
+  std::vector<TestImage> images_;
+};
 
 }  // namespace
 
@@ -598,42 +661,61 @@ void check_prerequisites() {
   }
 }
 
-RunState up(const ValidatedOptions& options) {
-  const EnvironmentOptions& o = *options;
-  const Inputs in = read_inputs(o);
-  check_prerequisites();
-  check_private_dir(o.state_dir, "--state", /*create=*/true);
-  const fs::path state_dir = fs::canonical(o.state_dir);
-  if (auto reused = reuse_running(state_dir, o)) return *reused;
+namespace {
 
-  auto env = plan(state_dir, o, in);
-  try {
-    refuse_conflicts(*env, in.subnet);
-  } catch (...) {
-    std::error_code ec;  // nothing was created: no state either
-    fs::remove(state_file(state_dir), ec);
-    throw;
+class LabBackend final : public Backend {
+ public:
+  std::string name() const override { return kBackendName; }
+  std::string summary() const override { return "the embedded lab (no Docker)"; }
+
+  void validate(const EnvironmentOptions& o) const override {
+    // The kind backend's own flags: on the lab they would do nothing.
+    std::vector<std::string> kind_only;
+    if (!o.kind.node_image.empty()) kind_only.push_back("--node-image");
+    if (o.kind.registry_port != EnvironmentOptions::Kind{}.registry_port) kind_only.push_back("--registry-port");
+    if (o.kind.stand_in_hub) kind_only.push_back("--stand-in-hub");
+    if (!kind_only.empty()) {
+      std::string flags;
+      for (const auto& f : kind_only) flags += (flags.empty() ? "" : ", ") + f;
+      throw bad_flag(flags, "the kind backend's; the embedded lab has no node image, publishes no port and always "
+                            "runs the Docker Hub stand-in (add --backend kind, or leave it out)");
+    }
   }
-  env->save();
-  try {
-    bring_up(*env, in, o);
-  } catch (...) {
-    spdlog::error("bring-up failed; tearing down what was started (logs stay in {})", env->state().run_dir().string());
-    for (const auto& p : teardown(env->state(), env->lab(), false)) spdlog::error("teardown: {}", p);
-    std::error_code ec;
-    fs::remove(state_file(state_dir), ec);
-    throw;
+
+  void check_prerequisites() const override { local::check_prerequisites(); }
+
+  std::unique_ptr<BringUp> read_inputs(const EnvironmentOptions& o) const override {
+    return std::make_unique<LabBringUp>(o);
   }
-  return env->state();
-}
 
-DownReport down(const RunState& run, bool purge) {
-  check_prerequisites();
-  const auto lab = run.backend_state.get<LabState>();
-  auto problems = teardown(run, lab, purge);
-  return finish_down(run, std::move(problems), leftovers_of(run, lab));
-}
+  std::vector<std::string> teardown(const RunState& run, bool purge) const override {
+    local::check_prerequisites();
+    return local::teardown(run, run.backend_state.get<LabState>(), purge);
+  }
 
-std::unique_ptr<Environment> attach(RunState state) { return std::make_unique<LocalEnvironment>(std::move(state)); }
+  std::vector<std::string> leftovers(const RunState& run) const override {
+    return leftovers_of(run, run.backend_state.get<LabState>());
+  }
+
+  std::string removed_summary() const override {
+    return "lab removed: no namespace, link, process or mount of it is left";
+  }
+
+  std::unique_ptr<Environment> attach(RunState state) const override {
+    return std::make_unique<LocalEnvironment>(std::move(state));
+  }
+
+  std::unique_ptr<Environment> attach_live(const std::string&) const override {
+    throw bad_flag("--live", "looks at a running kind cluster and its kind-registry; add --backend kind --name CLUSTER "
+                             "(the embedded lab is checked by verify without --live)");
+  }
+};
+
+}  // namespace
+
+const Backend& backend() {
+  static const LabBackend lab;
+  return lab;
+}
 
 }  // namespace mirrorgate::local

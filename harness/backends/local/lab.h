@@ -11,25 +11,21 @@
 
 #include <memory>
 
-#include "env/environment.h"
-#include "env/options.h"
-#include "env/state.h"
+#include "env/backend.h"
 
 namespace mirrorgate::local {
+
+inline constexpr const char* kBackendName = "local";
 
 // Checks that the lab can run here: root, the commands it needs. Throws
 // UserError(missing_prerequisite) with the command to run.
 void check_prerequisites();
 
-// Brings the lab up and returns its state. A healthy lab from the same files
-// in the same state dir is reused; a half-started one is torn down first.
-RunState up(const ValidatedOptions& options);
-
-// Stops everything the state records, after copying configs and logs into
-// the run's log directory. Keeps the mirror's cache (registry-data), the
-// hub's data and the test image store unless purge.
-DownReport down(const RunState& state, bool purge);
-
-std::unique_ptr<Environment> attach(RunState state);
+// The lab as a Backend. up: a healthy lab from the same files in the same
+// state dir is reused; a half-started one is torn down first. down: stops
+// everything the state records, after copying configs and logs into the
+// run's log directory; keeps the mirror's cache (registry-data), the hub's
+// data and the test image store unless purge.
+const Backend& backend();
 
 }  // namespace mirrorgate::local

@@ -13,6 +13,7 @@ namespace mirrorgate::local {
 
 class LocalEnvironment : public Environment {
  public:
+  using Environment::state;  // the whole run, for the lab's own code
   // `run.backend_state` holds the LabState.
   explicit LocalEnvironment(RunState run);
 
