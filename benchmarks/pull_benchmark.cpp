@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -367,34 +368,39 @@ int main(int argc, char** argv) {
   // aggregates when some repetitions were skipped with an error and others
   // not (google/benchmark#1406, #2206): a flaky pull must be reported, not
   // take the whole run down.
-  auto register_repeated = [&](const char* name, std::function<void(benchmark::State&)> fn, int iterations) {
-    for (int i = 0; i < repetitions; ++i) {
-      benchmark::RegisterBenchmark(name, [name, fn](benchmark::State& state) {
-        running_benchmark = name;
-        fn(state);
-      })
-          ->UseManualTime()
-          ->Iterations(iterations)
-          ->Unit(benchmark::kMillisecond);
-    }
+  auto register_once = [&](const char* name, std::function<void(benchmark::State&)> fn, int iterations) {
+    benchmark::RegisterBenchmark(name, [name, fn](benchmark::State& state) {
+      running_benchmark = name;
+      fn(state);
+    })
+        ->UseManualTime()
+        ->Iterations(iterations)
+        ->Unit(benchmark::kMillisecond);
   };
-  for (const auto& b : bench_images()) {
-    using Fn = void (*)(benchmark::State&, const BenchImage*);
-    const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold},     {"warm", BM_Warm},
-                                                {"direct", BM_Direct}, {"direct-unshaped", BM_DirectUnshaped},
-                                                {"floor", BM_Floor},
-                                                {"herd", BM_Herd},     {"herd-prewarmed", BM_HerdPrewarmed}};
-    for (auto [mode, fn] : modes) {
-      // A herd of a 100 MB image costs the upstream ~2 x 100 MB per node per
-      // repetition: the quick profile herds the small images only.
-      const bool herd = std::string(mode).rfind("herd", 0) == 0;
-      if (herd && !full && b.image.bytes_for(platform()) > 20'000'000) continue;
-      // The name outlives the run: the crash report reads it.
-      const char* name = strdup((std::string("pull/") + mode + "/" + b.label).c_str());
-      register_repeated(name, [fn = fn, &b](benchmark::State& state) { fn(state, &b); }, 1);
+  // Repetition by repetition, every mode of every image once, warm beside
+  // floor: the modes a target compares are measured minutes apart otherwise,
+  // and on a noisy machine what else runs then moves one and not the other.
+  using Fn = void (*)(benchmark::State&, const BenchImage*);
+  const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold},   {"warm", BM_Warm},
+                                              {"floor", BM_Floor}, {"direct", BM_Direct},
+                                              {"direct-unshaped", BM_DirectUnshaped},
+                                              {"herd", BM_Herd},   {"herd-prewarmed", BM_HerdPrewarmed}};
+  std::map<std::string, const char*> names;  // outlive the run: the crash report reads them
+  for (int i = 0; i < repetitions; ++i) {
+    for (const auto& b : bench_images()) {
+      for (auto [mode, fn] : modes) {
+        // A herd of a 100 MB image costs the upstream ~2 x 100 MB per node per
+        // repetition: the quick profile herds the small images only.
+        const bool herd = std::string(mode).rfind("herd", 0) == 0;
+        if (herd && !full && b.image.bytes_for(platform()) > 20'000'000) continue;
+        const std::string name = std::string("pull/") + mode + "/" + b.label;
+        auto [it, fresh] = names.emplace(name, nullptr);
+        if (fresh) it->second = strdup(name.c_str());
+        register_once(it->second, [fn = fn, &b](benchmark::State& state) { fn(state, &b); }, 1);
+      }
     }
   }
-  register_repeated("harness_overhead/cri_round_trip", BM_HarnessOverhead, 20);
+  for (int i = 0; i < repetitions; ++i) register_once("harness_overhead/cri_round_trip", BM_HarnessOverhead, 20);
   benchmark::RunSpecifiedBenchmarks();
   if (floor_registry().registry) env->stop_node_local_registry();
   benchmark::Shutdown();
