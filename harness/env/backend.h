@@ -50,6 +50,23 @@ class BringUp {
   virtual const RunState& state() const = 0;
 };
 
+// What every bring-up does alike, over its backend's Environment type
+// (one with save(), mutable_state() and a public state()).
+template <class Env>
+class BringUpOf : public BringUp {
+ public:
+  void save() override { env_->save(); }
+  std::unique_ptr<Environment> finish() override {
+    env_->mutable_state().complete = true;
+    env_->save();
+    return std::move(env_);
+  }
+  const RunState& state() const override { return env_->state(); }
+
+ protected:
+  std::unique_ptr<Env> env_;  // from plan() on
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;

@@ -498,7 +498,7 @@ std::unique_ptr<KindEnvironment> reuse_running(const fs::path& state_dir, const 
 
 // One cluster coming up: kind-registry through setup-registry.sh, the
 // cluster through `kind create cluster`, hosts.toml onto its nodes.
-class KindBringUp final : public BringUp {
+class KindBringUp final : public BringUpOf<KindEnvironment> {
  public:
   explicit KindBringUp(const EnvironmentOptions& o) : o_(o), in_(read_inputs(o)) {}
 
@@ -532,25 +532,14 @@ class KindBringUp final : public BringUp {
     return out;
   }
 
-  void save() override { env_->save(); }
-
-  std::unique_ptr<Environment> finish() override {
-    env_->mutable_state().complete = true;
-    env_->save();
-    return std::move(env_);
-  }
-
   std::vector<std::string> undo() override {
     collect_logs(env_->state(), env_->kind());
     return teardown(env_->state(), env_->kind(), false);
   }
 
-  const RunState& state() const override { return env_->state(); }
-
  private:
   EnvironmentOptions o_;
   Inputs in_;
-  std::unique_ptr<KindEnvironment> env_;
 };
 
 }  // namespace

@@ -550,7 +550,7 @@ std::unique_ptr<LocalEnvironment> reuse_running(const fs::path& state_dir, const
 
 // One lab coming up. Every resource is recorded in the state file before it
 // is created, so a failure or Ctrl-C tears down exactly what exists.
-class LabBringUp final : public BringUp {
+class LabBringUp final : public BringUpOf<LocalEnvironment> {
  public:
   explicit LabBringUp(const EnvironmentOptions& o) : o_(o), in_(read_inputs(o)) {}
 
@@ -616,22 +616,11 @@ class LabBringUp final : public BringUp {
     return out;
   }
 
-  void save() override { env_->save(); }
-
-  std::unique_ptr<Environment> finish() override {
-    env_->mutable_state().complete = true;
-    env_->save();
-    return std::move(env_);
-  }
-
   std::vector<std::string> undo() override { return teardown(env_->state(), env_->lab(), false); }
-
-  const RunState& state() const override { return env_->state(); }
 
  private:
   EnvironmentOptions o_;
   Inputs in_;
-  std::unique_ptr<LocalEnvironment> env_;
   std::optional<TestImageStore> store_;
   std::vector<TestImage> images_;
 };
