@@ -85,7 +85,111 @@ struct NodeLocalRegistry {
   std::string host;      // as the node pulls from it: "127.0.0.1:5055"
 };
 
-class Environment {
+// The nodes' files, as each node sees them.
+class NodeFiles {
+ public:
+  virtual ~NodeFiles() = default;
+
+  // Files as the node sees them (e.g. /etc/containerd/certs.d/…).
+  virtual std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const = 0;
+  virtual void write_node_file(const std::string& node, const std::string& path, const std::string& content) = 0;
+  // Paths of the regular files under a directory of the node, relative to it.
+  virtual std::vector<std::string> list_node_files(const std::string& node, const std::string& dir) const = 0;
+};
+
+// Each node's containerd: pulls through CRI, its images and content store,
+// the registry settings it runs with.
+class NodeRuntime {
+ public:
+  virtual ~NodeRuntime() = default;
+
+  // Pulls through the node's CRI ImageService, as kubelet does.
+  virtual PullResult pull_image(const std::string& node, const std::string& image,
+                                std::chrono::milliseconds timeout) = 0;
+  // The ids (config digests) of every image the node holds.
+  virtual std::set<std::string> image_ids(const std::string& node) const = 0;
+  // The image id (config digest) the node holds for a reference, if any.
+  virtual std::optional<std::string> image_id(const std::string& node, const std::string& image) const = 0;
+  // Removes the image and waits until the node's content store no longer
+  // holds the given blobs, so the next pull really fetches them.
+  [[nodiscard]] virtual WaitResult remove_image(const std::string& node, const std::string& image,
+                                                const std::vector<std::string>& blob_digests,
+                                                std::chrono::milliseconds timeout) = 0;
+  virtual bool node_has_blob(const std::string& node, const std::string& digest) const = 0;
+  // Bytes in the node's content store, downloads in progress included: the
+  // difference over a pull is what it has fetched so far.
+  virtual std::uint64_t node_content_bytes(const std::string& node) const = 0;
+
+  // The registry settings the node's running containerd uses, read back from
+  // containerd itself (not from the files the harness wrote).
+  virtual RegistrySettings node_registry_config(const std::string& node) const = 0;
+
+  // Whether a kubelet runs on the nodes, so that pods can be scheduled
+  // there (kind's nodes); the lab's nodes run containerd only, and its
+  // scenarios pull through CRI as kubelet does.
+  virtual bool has_kubelet() const { return false; }
+};
+
+// kind-registry and the upstream as the harness reaches them, what they
+// logged, and a plain registry on a node's own loopback (the floor).
+class Registries {
+ public:
+  virtual ~Registries() = default;
+
+  // The mirror and the upstream as the harness reaches them.
+  virtual RegistryClient mirror() const = 0;
+  virtual RegistryClient upstream() const = 0;
+
+  virtual std::vector<AccessRecord> mirror_access_log() const = 0;
+  // Every request the upstream saw; empty when the upstream is the real Docker Hub.
+  virtual std::vector<AccessRecord> upstream_access_log() const = 0;
+
+  virtual MirrorView mirror_view() const = 0;
+  // Starts the node's NodeLocalRegistry (once; a second call returns the
+  // running one); it runs until stop_node_local_registry() or teardown.
+  // nullopt, saying why, where the backend cannot run one.
+  virtual std::optional<NodeLocalRegistry> start_node_local_registry(const std::string& node, std::string& why) {
+    why = "this backend runs no registry inside a node";
+    (void)node;
+    return std::nullopt;
+  }
+  virtual void stop_node_local_registry() {}
+};
+
+// What the scenarios do to the environment: the upstream stopped, cut off,
+// slowed or out of quota; kind-registry restarted.
+class Faults {
+ public:
+  virtual ~Faults() = default;
+
+  virtual void set_upstream(Upstream state) = 0;
+  // Limits the upstream's link like a WAN ("100mbit"); empty: unlimited.
+  virtual void set_upstream_rate(const std::string& rate) = 0;
+  // The stand-in's pull quota, per address and per account ("10/1h"; empty:
+  // Docker's); restarts its count. Throws without a stand-in hub.
+  virtual void set_upstream_quota(const std::string& anonymous, const std::string& account) = 0;
+  // Stops kind-registry and starts it again over the same cache.
+  virtual void restart_mirror() = 0;
+};
+
+// Whether each part runs and answers, what software it is, how it sees the
+// network.
+class Health {
+ public:
+  virtual ~Health() = default;
+
+  // How a node, or the mirror (kMirrorComponent), sees the network: its
+  // namespace, hosts file and resolver. nullopt where the harness cannot
+  // enter it (not root).
+  virtual std::optional<NetworkView> network_view(const std::string& component) const = 0;
+
+  virtual std::vector<ComponentHealth> health() const = 0;
+  virtual RuntimeVersions versions() const = 0;
+};
+
+// The whole contract: what the run is (below), and its narrow parts above;
+// code that needs one part takes that part.
+class Environment : public NodeFiles, public NodeRuntime, public Registries, public Faults, public Health {
  public:
   explicit Environment(RunState state) : run_(std::move(state)) {}
   virtual ~Environment() = default;
@@ -134,74 +238,6 @@ class Environment {
   // ("N/WINDOW"); empty: Docker's.
   const std::string& hub_quota() const { return run_.hub_quota; }
   const std::string& hub_account_quota() const { return run_.hub_account_quota; }
-
-  // Files as the node sees them (e.g. /etc/containerd/certs.d/…).
-  virtual std::optional<std::string> read_node_file(const std::string& node, const std::string& path) const = 0;
-  virtual void write_node_file(const std::string& node, const std::string& path, const std::string& content) = 0;
-  // Paths of the regular files under a directory of the node, relative to it.
-  virtual std::vector<std::string> list_node_files(const std::string& node, const std::string& dir) const = 0;
-
-  // Pulls through the node's CRI ImageService, as kubelet does.
-  virtual PullResult pull_image(const std::string& node, const std::string& image,
-                                std::chrono::milliseconds timeout) = 0;
-  // The ids (config digests) of every image the node holds.
-  virtual std::set<std::string> image_ids(const std::string& node) const = 0;
-  // The image id (config digest) the node holds for a reference, if any.
-  virtual std::optional<std::string> image_id(const std::string& node, const std::string& image) const = 0;
-  // Removes the image and waits until the node's content store no longer
-  // holds the given blobs, so the next pull really fetches them.
-  [[nodiscard]] virtual WaitResult remove_image(const std::string& node, const std::string& image,
-                                                const std::vector<std::string>& blob_digests,
-                                                std::chrono::milliseconds timeout) = 0;
-  virtual bool node_has_blob(const std::string& node, const std::string& digest) const = 0;
-  // Bytes in the node's content store, downloads in progress included: the
-  // difference over a pull is what it has fetched so far.
-  virtual std::uint64_t node_content_bytes(const std::string& node) const = 0;
-
-  // The mirror and the upstream as the harness reaches them.
-  virtual RegistryClient mirror() const = 0;
-  virtual RegistryClient upstream() const = 0;
-
-  // The registry settings the node's running containerd uses, read back from
-  // containerd itself (not from the files the harness wrote).
-  virtual RegistrySettings node_registry_config(const std::string& node) const = 0;
-
-  virtual void set_upstream(Upstream state) = 0;
-  // Limits the upstream's link like a WAN ("100mbit"); empty: unlimited.
-  virtual void set_upstream_rate(const std::string& rate) = 0;
-  // The stand-in's pull quota, per address and per account ("10/1h"; empty:
-  // Docker's); restarts its count. Throws without a stand-in hub.
-  virtual void set_upstream_quota(const std::string& anonymous, const std::string& account) = 0;
-  // Stops kind-registry and starts it again over the same cache.
-  virtual void restart_mirror() = 0;
-
-  virtual std::vector<AccessRecord> mirror_access_log() const = 0;
-  // Every request the upstream saw; empty when the upstream is the real Docker Hub.
-  virtual std::vector<AccessRecord> upstream_access_log() const = 0;
-
-  virtual MirrorView mirror_view() const = 0;
-  // How a node, or the mirror (kMirrorComponent), sees the network: its
-  // namespace, hosts file and resolver. nullopt where the harness cannot
-  // enter it (not root).
-  virtual std::optional<NetworkView> network_view(const std::string& component) const = 0;
-
-  virtual std::vector<ComponentHealth> health() const = 0;
-  virtual RuntimeVersions versions() const = 0;
-
-  // Starts the node's NodeLocalRegistry (once; a second call returns the
-  // running one); it runs until stop_node_local_registry() or teardown.
-  // nullopt, saying why, where the backend cannot run one.
-  virtual std::optional<NodeLocalRegistry> start_node_local_registry(const std::string& node, std::string& why) {
-    why = "the " + backend() + " backend runs no registry inside a node";
-    (void)node;
-    return std::nullopt;
-  }
-  virtual void stop_node_local_registry() {}
-
-  // Whether a kubelet runs on the nodes, so that pods can be scheduled
-  // there (kind's nodes); the lab's nodes run containerd only, and its
-  // scenarios pull through CRI as kubelet does.
-  virtual bool has_kubelet() const { return false; }
 
  protected:
   // The whole run as its state file records it, backend part included: for

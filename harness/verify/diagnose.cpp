@@ -295,7 +295,7 @@ std::vector<Finding> diagnose_node(const Environment& env, const std::string& no
   return NodeDiagnosis(env, node, facts).run();
 }
 
-HostsTomlLocation locate_hosts_toml(const Environment& env, const std::string& node, const std::string& config_path) {
+HostsTomlLocation locate_hosts_toml(const NodeFiles& files, const std::string& node, const std::string& config_path) {
   HostsTomlLocation where;
   for (size_t start = 0; start <= config_path.size();) {
     const size_t colon = std::min(config_path.find(':', start), config_path.size());
@@ -305,10 +305,10 @@ HostsTomlLocation locate_hosts_toml(const Environment& env, const std::string& n
   // containerd's hostPaths for a host without a port: HOST, then _default.
   for (const auto& root : where.roots) {
     for (const std::string& dir : {root + "/" + hosts_directory_for("docker.io"), root + "/_default"}) {
-      if (env.list_node_files(node, dir).empty()) continue;
+      if (files.list_node_files(node, dir).empty()) continue;
       where.dir = dir;
       where.path = dir + "/hosts.toml";
-      where.text = env.read_node_file(node, where.path);
+      where.text = files.read_node_file(node, where.path);
       return where;
     }
   }

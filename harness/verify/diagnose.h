@@ -50,7 +50,7 @@ struct HostsTomlLocation {
   std::string path;                // DIR/hosts.toml, or ROOT/docker.io/hosts.toml of the first root when no dir
   std::optional<std::string> text; // its content, when the file is there
 };
-HostsTomlLocation locate_hosts_toml(const Environment& env, const std::string& node, const std::string& config_path);
+HostsTomlLocation locate_hosts_toml(const NodeFiles& files, const std::string& node, const std::string& config_path);
 std::vector<Finding> diagnose_mirror(const MirrorFacts& facts);
 
 // What Docker Hub's answers to kind-registry say (the upstream's access log

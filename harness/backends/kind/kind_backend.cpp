@@ -525,7 +525,7 @@ class KindBringUp final : public BringUpOf<KindEnvironment> {
                      read_nodes(env, in_.kind);
                      shorten_connect_timeouts(env.kind(), env.nodes());
                      trust_stand_in(env);
-                     install_hosts_toml(env, in_.hosts_toml, env.files().hosts_toml.string(),
+                     install_hosts_toml(env, env.nodes(), in_.hosts_toml, env.files().hosts_toml.string(),
                                         env.state().hosts_toml_nodes, env.state().hosts_toml_path);
                      warn_without_config_path(env);
                    }});

@@ -322,7 +322,7 @@ void start_nodes(LocalEnvironment& env, const Inputs& in, std::chrono::seconds t
   for (const auto& n : env.lab().nodes) {
     env.write_node_file(n.name, "/etc/containerd/config.toml", node_config_toml(in, n));
   }
-  install_hosts_toml(env, in.hosts_toml, env.files().hosts_toml.string(), env.state().hosts_toml_nodes,
+  install_hosts_toml(env, env.nodes(), in.hosts_toml, env.files().hosts_toml.string(), env.state().hosts_toml_nodes,
                      env.state().hosts_toml_path);
   for (auto& n : env.lab().nodes) {
     throw_if_interrupted("starting the nodes");
