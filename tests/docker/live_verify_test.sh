@@ -53,10 +53,28 @@ restart_node() {  # the node's containerd reads its config.toml again
   return 1
 }
 
-restore_registry() {  # the run's own kind-registry back under its name
+# The run's own kind-registry back under its name, and back as a
+# pull-through cache before the next case looks at it. Started again, its
+# start script asks the upstream first; when that fails (the next case
+# takes kind-registry off the network while it asks) it serves read-only
+# and switches back up to 5 s later, with a moment in between where nothing
+# listens behind port 5001: seen as "connection reset by peer" in the case
+# after the next.
+restore_registry() {
   docker rm -f kind-registry >/dev/null
   docker rename kind-registry-saved kind-registry
+  local since
+  since=$(date -u +%Y-%m-%dT%H:%M:%S)
   docker start kind-registry >/dev/null
+  for _ in $(seq 100); do
+    if docker logs --since "$since" kind-registry 2>&1 | grep -q 'listening on' &&
+      ! docker logs --since "$since" kind-registry 2>&1 | grep -q 'serving the cache read-only'; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "kind-registry did not come back as a pull-through cache within 20 s of its restart" >&2
+  return 1
 }
 
 # Each case: what to break (apply), how to mend it (restore), the exit code
