@@ -120,8 +120,14 @@ stop() {
 }
 trap stop TERM INT
 
+# answered=1: the read-only loop has just had the upstream's answer, so the
+# pull-through registry starts at once; asking again would leave nothing
+# behind the port for one more probe's start (~0.45 s measured in the lab),
+# and a node pulling then falls back to Docker Hub.
+answered=0
 while :; do
-  if upstream_answers; then
+  if [ "$answered" = 1 ] || upstream_answers; then
+    answered=0
     registry serve "$config" &
     pid=$!
     reap "$pid" 1
@@ -152,6 +158,7 @@ while :; do
     if upstream_answers; then
       say "$upstream answers again; back to the pull-through cache"
       back=1
+      answered=1
       end "$pid" "the read-only registry"
       break
     fi
