@@ -178,7 +178,7 @@ TEST_F(OfflineRestart, AnUncachedImageComesThroughOnceTheHubAnswersAgain) {
       // kind-registry switching back to the pull-through cache: a moment
       // without a registry behind its port.
     }
-    if (!digest) std::this_thread::sleep_for(250ms);
+    if (!digest) std::this_thread::sleep_for(50ms);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count();
   ASSERT_TRUE(digest) << "kind-registry still does not serve " << ref.str() << " 90 s after Docker Hub answered again";

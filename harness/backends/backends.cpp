@@ -53,8 +53,11 @@ ValidatedOptions validated(EnvironmentOptions options) {
 }
 
 std::unique_ptr<Environment> bring_up(const ValidatedOptions& options) {
+  return bring_up(backend_named(options->backend), options);
+}
+
+std::unique_ptr<Environment> bring_up(const Backend& backend, const ValidatedOptions& options) {
   const EnvironmentOptions& o = *options;
-  const Backend& backend = backend_named(o.backend);
   // Every input read and checked before anything is created, and before
   // asking for root: a user can check their files anywhere.
   auto bring = backend.read_inputs(o);

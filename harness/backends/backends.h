@@ -32,6 +32,8 @@ ValidatedOptions validated(EnvironmentOptions options);
 // failure what was created is removed again. The environment is the one
 // that came up, not one rebuilt from the state file.
 std::unique_ptr<Environment> bring_up(const ValidatedOptions& options);
+// The same over a given backend (the table's, or a test's).
+std::unique_ptr<Environment> bring_up(const Backend& backend, const ValidatedOptions& options);
 
 // Takes down what the state file in state_dir records; had_environment is
 // false when there is none. The state file is read once, here: scenario and

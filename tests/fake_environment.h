@@ -1,0 +1,64 @@
+// An Environment for unit tests: node files in a map, the registry settings
+// a test sets, and nothing behind the rest (no daemons, no network).
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "env/environment.h"
+
+namespace mirrorgate {
+
+inline RunState fake_run() {
+  RunState run;
+  run.backend = "fake";
+  run.nodes = {{"kind-worker", "worker", "10.0.0.11"}};
+  return run;
+}
+
+class FakeEnvironment : public Environment {
+ public:
+  explicit FakeEnvironment(RunState run = fake_run()) : Environment(std::move(run)) {}
+  std::map<std::string, std::string> files;  // path on the node → content
+  RegistrySettings settings{"/etc/containerd/certs.d", {}, "fake CRI status"};
+
+  std::optional<std::string> read_node_file(const std::string&, const std::string& path) const override {
+    auto it = files.find(path);
+    if (it == files.end()) return std::nullopt;
+    return it->second;
+  }
+  void write_node_file(const std::string&, const std::string& path, const std::string& content) override {
+    files[path] = content;
+  }
+  std::vector<std::string> list_node_files(const std::string&, const std::string& dir) const override {
+    std::vector<std::string> out;
+    for (const auto& [path, _] : files) {
+      if (path.rfind(dir + "/", 0) == 0) out.push_back(path.substr(dir.size() + 1));
+    }
+    return out;
+  }
+  RegistrySettings node_registry_config(const std::string&) const override { return settings; }
+  PullResult pull_image(const std::string&, const std::string&, std::chrono::milliseconds) override { return {}; }
+  std::set<std::string> image_ids(const std::string&) const override { return {}; }
+  std::optional<std::string> image_id(const std::string&, const std::string&) const override { return {}; }
+  WaitResult remove_image(const std::string&, const std::string&, const std::vector<std::string>&,
+                          std::chrono::milliseconds) override {
+    return {true, {}, {}};
+  }
+  bool node_has_blob(const std::string&, const std::string&) const override { return false; }
+  std::uint64_t node_content_bytes(const std::string&) const override { return 0; }
+  RegistryClient mirror() const override { return RegistryClient("http://unused"); }
+  RegistryClient upstream() const override { return RegistryClient("http://unused"); }
+  void set_upstream(Upstream) override {}
+  void set_upstream_rate(const std::string&) override {}
+  void set_upstream_quota(const std::string&, const std::string&) override {}
+  void restart_mirror() override {}
+  std::vector<AccessRecord> mirror_access_log() const override { return {}; }
+  std::vector<AccessRecord> upstream_access_log() const override { return {}; }
+  MirrorView mirror_view() const override { return {}; }
+  std::optional<NetworkView> network_view(const std::string&) const override { return std::nullopt; }
+  std::vector<ComponentHealth> health() const override { return {}; }
+  RuntimeVersions versions() const override { return {}; }
+};
+
+}  // namespace mirrorgate
