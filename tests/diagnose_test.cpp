@@ -101,3 +101,22 @@ TEST(Diagnose, SkippedPatchIsTheCauseOfAMissingConfigPath) {
   EXPECT_NE(text.find("kind skipped the kind config's patch"), std::string::npos) << text;
   EXPECT_NE(text.find("patch-version-mismatch.yaml:9"), std::string::npos) << text;
 }
+
+// Another registry's hosts.toml is found as containerd finds it: per root,
+// HOST_PORT_, HOST, _default; the first root that has one wins.
+TEST(Diagnose, AnotherRegistrysHostsTomlIsLocatedAsContainerdLooks) {
+  FakeNodes env;
+  env.files["/etc/docker/certs.d/quay.io/hosts.toml"] = "server = \"https://quay.io\"\n";
+  env.files["/etc/containerd/certs.d/_default/hosts.toml"] = "server = \"https://default\"\n";
+  auto where = locate_hosts_toml(env, "kind-worker", "/etc/containerd/certs.d:/etc/docker/certs.d", "quay.io");
+  EXPECT_EQ(where.dir, "/etc/containerd/certs.d/_default") << "the first root's _default comes before the second root";
+  env.files.erase("/etc/containerd/certs.d/_default/hosts.toml");
+  where = locate_hosts_toml(env, "kind-worker", "/etc/containerd/certs.d:/etc/docker/certs.d", "quay.io");
+  EXPECT_EQ(where.dir, "/etc/docker/certs.d/quay.io");
+  env.files["/etc/docker/certs.d/registry.local_5000_/hosts.toml"] = "server = \"http://registry.local:5000\"\n";
+  where = locate_hosts_toml(env, "kind-worker", "/etc/docker/certs.d", "registry.local:5000");
+  EXPECT_EQ(where.dir, "/etc/docker/certs.d/registry.local_5000_");
+  where = locate_hosts_toml(env, "kind-worker", "/etc/containerd/certs.d", "ghcr.io");
+  EXPECT_TRUE(where.dir.empty());
+  EXPECT_EQ(where.path, "/etc/containerd/certs.d/ghcr.io/hosts.toml");
+}

@@ -89,3 +89,13 @@ TEST(HostsToml, DirectoryIsTheReferencesHost) {
   EXPECT_EQ(hosts_directory_for("docker.io"), "docker.io");
   EXPECT_EQ(hosts_directory_for("quay.io"), "quay.io");
 }
+
+// containerd's own order (remotes/docker/config hostPaths): a port is
+// written _PORT_ and tried first, then the host, then _default.
+TEST(HostsToml, DirectoriesContainerdTriesForAHostInItsOrder) {
+  EXPECT_EQ(containerd_host_dirs("/etc/containerd/certs.d", "quay.io"),
+            (std::vector<std::string>{"/etc/containerd/certs.d/quay.io", "/etc/containerd/certs.d/_default"}));
+  EXPECT_EQ(containerd_host_dirs("/r", "localhost:5000"),
+            (std::vector<std::string>{"/r/localhost_5000_", "/r/localhost:5000", "/r/_default"}));
+  EXPECT_EQ(containerd_host_dirs("/r", ""), (std::vector<std::string>{"/r/docker.io", "/r/_default"}));
+}

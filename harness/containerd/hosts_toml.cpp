@@ -102,4 +102,15 @@ std::string hosts_directory_for(const std::string& registry_host) {
   return registry_host.empty() ? "docker.io" : registry_host;
 }
 
+std::vector<std::string> containerd_host_dirs(const std::string& root, const std::string& registry_host) {
+  const std::string host = hosts_directory_for(registry_host);
+  std::vector<std::string> out;
+  if (const auto colon = host.rfind(':'); colon != std::string::npos && colon > 0) {
+    out.push_back(root + "/" + host.substr(0, colon) + "_" + host.substr(colon + 1) + "_");
+  }
+  out.push_back(root + "/" + host);
+  out.push_back(root + "/_default");
+  return out;
+}
+
 }  // namespace mirrorgate

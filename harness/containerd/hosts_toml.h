@@ -34,6 +34,12 @@ bool has_capability(const HostEntry& host, const std::string& capability);
 // never after the API host registry-1.docker.io.
 std::string hosts_directory_for(const std::string& registry_host);
 
+// The directories containerd tries under one config_path root for a
+// registry host, in its order (remotes/docker/config, hostPaths): with a
+// port, HOST:PORT written HOST_PORT_ first; then HOST; then _default (read
+// since containerd 1.6.17 and 1.7.0). The first that exists is used.
+std::vector<std::string> containerd_host_dirs(const std::string& root, const std::string& registry_host);
+
 // Where hosts.toml lives on a node for the docker.io registry.
 inline constexpr const char* kDockerHubHostsPath = "/etc/containerd/certs.d/docker.io/hosts.toml";
 

@@ -295,16 +295,16 @@ std::vector<Finding> diagnose_node(const Environment& env, const std::string& no
   return NodeDiagnosis(env, node, facts).run();
 }
 
-HostsTomlLocation locate_hosts_toml(const NodeFiles& files, const std::string& node, const std::string& config_path) {
+HostsTomlLocation locate_hosts_toml(const NodeFiles& files, const std::string& node, const std::string& config_path,
+                                    const std::string& registry_host) {
   HostsTomlLocation where;
   for (size_t start = 0; start <= config_path.size();) {
     const size_t colon = std::min(config_path.find(':', start), config_path.size());
     if (colon > start) where.roots.push_back(config_path.substr(start, colon - start));
     start = colon + 1;
   }
-  // containerd's hostPaths for a host without a port: HOST, then _default.
   for (const auto& root : where.roots) {
-    for (const std::string& dir : {root + "/" + hosts_directory_for("docker.io"), root + "/_default"}) {
+    for (const auto& dir : containerd_host_dirs(root, registry_host)) {
       if (files.list_node_files(node, dir).empty()) continue;
       where.dir = dir;
       where.path = dir + "/hosts.toml";
@@ -312,7 +312,8 @@ HostsTomlLocation locate_hosts_toml(const NodeFiles& files, const std::string& n
       return where;
     }
   }
-  where.path = (where.roots.empty() ? config_path : where.roots.front()) + "/" + hosts_directory_for("docker.io") + "/hosts.toml";
+  where.path = (where.roots.empty() ? config_path : where.roots.front()) + "/" + hosts_directory_for(registry_host) +
+               "/hosts.toml";
   return where;
 }
 

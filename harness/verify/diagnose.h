@@ -41,16 +41,18 @@ struct MirrorFacts {
 
 std::vector<Finding> diagnose_node(const Environment& env, const std::string& node, const MirrorFacts& facts);
 
-// Where the node's containerd finds docker.io's hosts.toml, as containerd
-// looks: config_path is a list of roots (`:`-separated); the first root that
-// has a docker.io (else _default) directory is used.
+// Where the node's containerd finds a registry's hosts.toml (docker.io's by
+// default), as containerd looks: config_path is a list of roots
+// (`:`-separated); in each root, containerd_host_dirs in their order; the
+// first directory there is is used.
 struct HostsTomlLocation {
   std::vector<std::string> roots;  // config_path, split
   std::string dir;                 // the directory containerd uses; empty: none of the roots has one
   std::string path;                // DIR/hosts.toml, or ROOT/docker.io/hosts.toml of the first root when no dir
   std::optional<std::string> text; // its content, when the file is there
 };
-HostsTomlLocation locate_hosts_toml(const NodeFiles& files, const std::string& node, const std::string& config_path);
+HostsTomlLocation locate_hosts_toml(const NodeFiles& files, const std::string& node, const std::string& config_path,
+                                    const std::string& registry_host = "docker.io");
 std::vector<Finding> diagnose_mirror(const MirrorFacts& facts);
 
 // What Docker Hub's answers to kind-registry say (the upstream's access log
