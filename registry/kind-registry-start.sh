@@ -15,8 +15,10 @@
 # POSIX sh and busybox: what the registry:2 and registry:3 images have.
 #   kind-registry-start.sh [CONFIG]   (default: /etc/distribution/config.yml
 #   where it exists, as in registry:3, else /etc/docker/registry/config.yml)
-# Environment: KIND_REGISTRY_RETRY_SECONDS (default 5), how often the
-# upstream is asked again while the cache is served read-only.
+# Environment: KIND_REGISTRY_RETRY_SECONDS (default 5), the longest wait
+# between two asks of the upstream while the cache is served read-only. The
+# first asks come sooner, 1 s, 2 s, 4 s … apart, so that a short outage ends
+# within a second or two; a long one costs one ask every RETRY seconds.
 set -u
 
 # busybox ash's `wait PID` can miss the end of a child that ends while it
@@ -147,14 +149,16 @@ while :; do
   REGISTRY_PROXY_REMOTEURL= REGISTRY_STORAGE_MAINTENANCE_READONLY='{"enabled": true}' registry serve "$config" &
   pid=$!
   back=0
-  # Asked again every $retry seconds, in steps of 0.2 s so that a TERM is
-  # handled at once.
-  ticks=0
+  # Asked again after 1 s, then twice as long each time up to $retry
+  # seconds, waiting in steps of 0.2 s so that a TERM is handled at once.
+  ticks=0 pause=1
   while runs "$pid"; do
     sleep 0.2
     ticks=$((ticks + 1))
-    [ "$ticks" -lt $((retry * 5)) ] && continue
+    [ "$ticks" -lt $((pause * 5)) ] && continue
     ticks=0
+    pause=$((pause * 2))
+    [ "$pause" -gt "$retry" ] && pause=$retry
     if upstream_answers; then
       say "$upstream answers again; back to the pull-through cache"
       back=1
