@@ -69,8 +69,14 @@ class RecordingBackend final : public Backend {
     script_.log.push_back("read inputs");
     return std::make_unique<RecordingBringUp>(script_);
   }
-  std::vector<std::string> teardown(const RunState&, bool) const override { return {}; }
-  std::vector<std::string> leftovers(const RunState&) const override { return {}; }
+  std::vector<std::string> teardown(const RunState&, bool) const override {
+    script_.log.push_back("teardown");
+    return {};
+  }
+  std::vector<std::string> leftovers(const RunState&) const override {
+    script_.log.push_back("leftovers");
+    return {};
+  }
   std::string removed_summary() const override { return "removed"; }
   std::unique_ptr<Environment> attach(RunState state) const override {
     return std::make_unique<FakeEnvironment>(std::move(state));
@@ -153,4 +159,17 @@ TEST(Backends, EachBackendRefusesTheOthersFlagsByName) {
   kind.local.subnet = "10.78.0.0/24";
   message = bad_input_message([&] { (void)validated(kind); });
   EXPECT_NE(message.find("--subnet: the embedded lab's"), std::string::npos) << message;
+}
+
+// What is left is looked for once the teardown is done, never before it.
+TEST(Backends, TakeDownLooksForLeftoversAfterTheTeardown) {
+  TempDir state("take-down");
+  Script script;
+  RunState run;
+  run.state_dir = state.path;
+  write_file_atomic(state_file(state.path), "{}\n");
+  const auto report = RecordingBackend(script).take_down(run, false);
+  EXPECT_EQ(joined(script.log), "teardown, leftovers");
+  EXPECT_EQ(report.summary, "removed");
+  EXPECT_FALSE(fs::exists(state_file(state.path))) << "nothing was left, so the state file goes";
 }

@@ -86,11 +86,7 @@ std::unique_ptr<Environment> bring_up(const Backend& backend, const ValidatedOpt
 DownReport take_down(const fs::path& state_dir, bool purge) {
   auto state = load_state(state_dir);
   if (!state) return {};
-  const Backend& backend = backend_of(*state);
-  auto problems = backend.teardown(*state, purge);
-  auto report = finish_down(*state, std::move(problems), backend.leftovers(*state));
-  report.summary = backend.removed_summary();
-  return report;
+  return backend_of(*state).take_down(*state, purge);
 }
 
 std::unique_ptr<Environment> attach_live(const std::string& backend, const std::string& cluster) {

@@ -92,6 +92,18 @@ class Backend {
   // A read-only look at a user's own running cluster (verify --live); the
   // backends that have none throw UserError(bad_input) saying so.
   virtual std::unique_ptr<Environment> attach_live(const std::string& cluster) const = 0;
+
+  // teardown, then what is left; the state file goes only when nothing is
+  // (finish_down). What `down` does, and a bring-up before it replaces a
+  // broken run.
+  DownReport take_down(const RunState& run, bool purge) const {
+    // In two statements: the leftovers are looked for after the teardown
+    // (the order of a call's arguments is unspecified).
+    auto problems = teardown(run, purge);
+    auto report = finish_down(run, std::move(problems), leftovers(run));
+    report.summary = removed_summary();
+    return report;
+  }
 };
 
 }  // namespace mirrorgate

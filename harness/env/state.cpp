@@ -105,7 +105,6 @@ void from_json(const json& j, RunState& s) {
 DownReport finish_down(const RunState& s, std::vector<std::string> problems, std::vector<std::string> leftovers) {
   DownReport report;
   report.had_environment = true;
-  report.backend = s.backend;
   report.logs = s.run_dir();
   report.leftovers = std::move(leftovers);
   for (auto& p : problems) report.leftovers.push_back(std::move(p));

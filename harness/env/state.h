@@ -51,7 +51,7 @@ struct SeededImage {
 struct RunState {
   static constexpr int kVersion = 4;  // of the file's layout; checked on load
   int version = kVersion;
-  std::string backend;  // "local" or "kind"
+  std::string backend;  // the name of its backend in the table (backends/backends.h)
   std::string cluster;
   std::filesystem::path state_dir;
   std::string created_at;  // UTC stamp; names the run's log directory
@@ -98,7 +98,6 @@ struct RunState {
 
 struct DownReport {
   bool had_environment = false;
-  std::string backend;
   std::vector<std::string> leftovers;  // anything still there after teardown
   std::filesystem::path logs;          // where the run's logs were kept
   std::string summary;                 // what is gone, in the backend's words, once nothing is left

@@ -487,9 +487,7 @@ std::unique_ptr<KindEnvironment> reuse_running(const fs::path& state_dir, const 
     }
   }
   spdlog::info("taking down the cluster recorded in {} first", state_dir.string());
-  const auto kind = existing->backend_state.get<KindState>();
-  collect_logs(*existing, kind);
-  auto report = finish_down(*existing, teardown(*existing, kind, false), leftovers_of(*existing, kind));
+  auto report = backend().take_down(*existing, false);
   if (!report.leftovers.empty()) {
     throw std::runtime_error("could not take down the previous run in " + state_dir.string() + ": " + report.leftovers.front());
   }

@@ -208,9 +208,6 @@ bool only_remains(const RunState& run) {
                       [](const NamedDaemon& d) { return d.daemon.pid > 0 && is_running(d.daemon); });
 }
 
-// Teardown, then what is left; the state file goes when nothing is.
-DownReport take_down_lab(const RunState& run, bool purge);
-
 // Another state directory owns the lab's namespaces. Its remains, provably the
 // lab's (its state file lists them), are taken down; a lab that runs is not.
 void clear_other_lab(const fs::path& state_dir) {
@@ -223,7 +220,7 @@ void clear_other_lab(const fs::path& state_dir) {
   }
   spdlog::warn("the lab in {} was left behind by a run that was killed (none of its daemons runs); taking down its "
                "namespaces and links first (its cache stays)", *owner);
-  const auto report = take_down_lab(*other, false);
+  const auto report = backend().take_down(*other, false);
   if (!report.leftovers.empty()) {
     throw std::runtime_error("could not take down the remains of the lab in " + *owner + " (" + report.leftovers.front() +
                              "); see `mirrorgate status --state " + *owner + "`");
@@ -496,12 +493,6 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
   return out;
 }
 
-DownReport take_down_lab(const RunState& run, bool purge) {
-  const auto lab = run.backend_state.get<LabState>();
-  auto problems = teardown(run, lab, purge);
-  return finish_down(run, std::move(problems), leftovers_of(run, lab));
-}
-
 bool is_healthy(const RunState& run) {
   if (!run.complete) return false;
   for (const auto& h : LocalEnvironment(run).health()) {
@@ -531,7 +522,7 @@ std::unique_ptr<LocalEnvironment> reuse_running(const fs::path& state_dir, const
   if (!is_healthy(*existing)) {
     spdlog::warn("a lab in {} is not healthy (interrupted or crashed); tearing down its remains first (cached data stays)",
                  state_dir.string());
-    (void)take_down_lab(*existing, false);
+    (void)backend().take_down(*existing, false);
     return nullptr;
   }
   if (!same_inputs(*existing, o)) {
