@@ -61,13 +61,10 @@ RunResult run_benchmark_binary(const Environment& env, const fs::path& dir, cons
   std::vector<std::string> argv{libexec_file("mirrorgate_pull_benchmark").string(),
                                 "--benchmark_out=" + (dir / "benchmark.json").string(), "--benchmark_out_format=json"};
   if (!flags.filter.empty()) argv.push_back("--benchmark_filter=" + flags.filter);
-  return run(argv, {.timeout = kBenchmarkTimeout,
-                    .check = false,
-                    .extra_env = {{"MIRRORGATE_STATE", env.state_dir().string()},
-                                    {kVerboseVariable, verbose_logging() ? "1" : "0"},
-                                  {"MIRRORGATE_BENCH_PROFILE", flags.profile},
-                                  {"MIRRORGATE_BENCH_REPETITIONS", std::to_string(repetitions)}},
-                    .passthrough = true});
+  auto variables = attach_variables(env);
+  variables["MIRRORGATE_BENCH_PROFILE"] = flags.profile;
+  variables["MIRRORGATE_BENCH_REPETITIONS"] = std::to_string(repetitions);
+  return run(argv, {.timeout = kBenchmarkTimeout, .check = false, .extra_env = variables, .passthrough = true});
 }
 
 // Statistics, targets, report.json, report.md and index.html from the

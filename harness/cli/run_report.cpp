@@ -9,6 +9,7 @@
 #include "backends/backends.h"
 #include "containerd/generations.h"
 #include "core/files.h"
+#include "core/log.h"
 
 namespace mirrorgate {
 
@@ -25,6 +26,10 @@ std::string cpu_model() {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> attach_variables(const Environment& env) {
+  return {{"MIRRORGATE_STATE", env.state_dir().string()}, {kVerboseVariable, verbose_logging() ? "1" : "0"}};
+}
 
 json describe_environment(const Environment& env) {
   utsname u{};

@@ -154,12 +154,9 @@ RunResult run_scenarios(const Environment& env, const fs::path& dir, const std::
   if (!filter.empty()) argv.push_back("--gtest_filter=" + filter);
   spdlog::info("running the scenarios against the {} environment ({})", env.backend(), binary.filename().string());
   try {
-    return run(argv, {.timeout = kScenarioTimeout,
-                      .check = false,
-                      .extra_env = {{"MIRRORGATE_STATE", env.state_dir().string()},
-                                    {kVerboseVariable, verbose_logging() ? "1" : "0"},
-                                    {"MIRRORGATE_REPORT_DIR", fs::absolute(dir).string()}},
-                      .passthrough = true});
+    auto variables = attach_variables(env);
+    variables["MIRRORGATE_REPORT_DIR"] = fs::absolute(dir).string();
+    return run(argv, {.timeout = kScenarioTimeout, .check = false, .extra_env = variables, .passthrough = true});
   } catch (const std::exception& e) {
     report.failure = std::string("cannot run the scenarios: ") + e.what();
     return {};
