@@ -1,7 +1,9 @@
-// The lab's stand-in of the internet's DNS (the hub's front serves it with
-// --dns-port): kind-registry-front's nginx resolves Docker Hub and its CDN
-// while it runs, through DNS only, where the lab's other daemons read
-// /etc/hosts. A records from a hosts file; nothing else.
+// The lab's DNS (mirrorgate_lab_dns): kind-registry-front's nginx resolves
+// Docker Hub and its CDN while it runs, through DNS only, where the lab's
+// other daemons read /etc/hosts. A records from a hosts file; nothing else.
+// It runs in kind-registry's namespace on 127.0.0.11, where a container on a
+// Docker network finds Docker's own DNS, so that stopping the hub or downing
+// its link leaves names resolving, as Docker Hub's outages do.
 #pragma once
 
 #include <string>

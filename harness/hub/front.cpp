@@ -1,7 +1,6 @@
 #include "hub/front.h"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -19,7 +18,6 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "hub/dns.h"
 #include "hub/token.h"
 
 namespace mirrorgate {
@@ -357,22 +355,6 @@ bool serve_blob_host(Connection& c, http::request_parser<http::buffer_body>& par
   return serve_registry(c, parser, false, "cdn");
 }
 
-void serve_dns(const FrontOptions& o) {
-  net::io_context io;
-  net::ip::udp::socket socket(io, {net::ip::make_address(o.listen_address), o.dns_port});
-  std::vector<char> packet(512);
-  for (;;) {
-    net::ip::udp::endpoint peer;
-    beast::error_code ec;
-    const size_t n = socket.receive_from(net::buffer(packet), peer, 0, ec);
-    if (ec) continue;
-    std::ifstream in(o.dns_hosts);
-    const std::string hosts((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto reply = answer_dns(std::string(packet.data(), n), hosts);
-    if (!reply.empty()) socket.send_to(net::buffer(reply), peer, 0, ec);
-  }
-}
-
 void session(Front& front, tcp::socket socket, ssl::context& tls) {
   beast::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
@@ -415,11 +397,6 @@ void run_front(const FrontOptions& o) {
   ssl::context tls(ssl::context::tls_server);
   tls.use_certificate_chain_file(o.tls_cert.string());
   tls.use_private_key_file(o.tls_key.string(), ssl::context::pem);
-  if (o.dns_port != 0) {
-    std::thread([&o] { serve_dns(o); }).detach();
-    std::cerr << "hub DNS on " << o.listen_address << ":" << o.dns_port << " (udp), names from " << o.dns_hosts.string()
-              << std::endl;
-  }
   net::io_context io;
   tcp::acceptor acceptor(io, {net::ip::make_address(o.listen_address), o.listen_port});
   std::cerr << "hub front listening on " << o.listen_address << ":" << o.listen_port << ", relaying to "

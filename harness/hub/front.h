@@ -37,11 +37,6 @@ struct FrontOptions {
   std::filesystem::path accounts;    // accounts.json
   QuotaLimit anonymous = kDockerHubAnonymous;
   QuotaLimit account = kDockerHubPersonal;
-  // The internet's DNS, for clients that resolve at run time (nginx): A
-  // records of the names in `dns_hosts` (an /etc/hosts file, read for each
-  // question), NXDOMAIN for any other name. Port 0: no DNS.
-  unsigned short dns_port = 0;
-  std::filesystem::path dns_hosts = "/etc/hosts";
 };
 
 

@@ -24,9 +24,6 @@ int main(int argc, char** argv) {
   app.add_option("--accounts", o.accounts, "accounts.json")->required();
   app.add_option("--anonymous-quota", anonymous, "pulls per window per address")->capture_default_str();
   app.add_option("--account-quota", account, "pulls per window per account")->capture_default_str();
-  app.add_option("--dns-port", o.dns_port, "also answer DNS (udp) on this port: A records from --dns-hosts")
-      ->capture_default_str();
-  app.add_option("--dns-hosts", o.dns_hosts, "the hosts file DNS answers from")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   auto split = [](const std::string& text, std::string& address, unsigned short& port) {
     const auto colon = text.rfind(':');

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "core/interrupt.h"
+#include "core/paths.h"
 #include "core/wait.h"
 #include "hub/stand_in.h"
 #include "registry/generations.h"
@@ -90,12 +91,7 @@ std::string cri_plugin_failure(const fs::path& log) {
 
 void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout) {
   auto& lab = env.lab();
-  auto argv = hub_front_argv(env.state(), lab.hub_front.address + ":443");
-  if (!lab.front.namespace_name.empty()) {
-    // kind-registry-front resolves names through DNS while it runs.
-    argv.insert(argv.end(), {"--dns-port", "53"});
-  }
-  start_in_namespace(kHubNamespace, argv, lab.hub_front);
+  start_in_namespace(kHubNamespace, hub_front_argv(env.state(), lab.hub_front.address + ":443"), lab.hub_front);
   env.save();
   wait_until("the hub's front (registry-1.docker.io, auth.docker.io)", answers(env.upstream()), lab.hub_front, timeout);
 }
@@ -166,9 +162,31 @@ fs::path nginx_bin_dir() {
 
 fs::path front_run_dir(const RunState& run) { return run.state_dir / "kind-registry-front"; }
 
+namespace {
+
+// The lab's DNS, for the front's nginx: up before it, and kept while the
+// front restarts.
+void start_dns(LocalEnvironment& env, std::chrono::seconds timeout) {
+  auto& lab = env.lab();
+  if (is_running(lab.dns.daemon)) return;
+  start_in_namespace(lab.dns.namespace_name,
+                     {libexec_file("mirrorgate_lab_dns").string(), "--listen", lab.dns.address + ":53"}, lab.dns);
+  env.save();
+  wait_until(
+      "the lab's DNS",
+      [&](std::string& why) {
+        why = "it has not said it listens";
+        return read_file_if_exists(lab.dns.log).value_or("").find("lab DNS on ") != std::string::npos;
+      },
+      lab.dns, timeout);
+}
+
+}  // namespace
+
 void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
   auto& run = env.mutable_state();
   auto& lab = env.lab();
+  start_dns(env, timeout);
   const fs::path start_script = run.files.registry_front.parent_path() / "kind-registry-front-start.sh";
   // The shipped start script and config; only the CA bundle comes through
   // the environment, as setup-registry.sh passes a --ca-bundle.

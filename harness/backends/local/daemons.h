@@ -13,6 +13,9 @@ namespace mirrorgate::local {
 
 inline constexpr const char* kHubNamespace = "hub";
 inline constexpr const char* kMirrorNamespace = "kind-registry";
+// Where the lab's DNS answers kind-registry-front: the address of Docker's
+// own DNS inside a container on a user-defined network.
+inline constexpr const char* kLabDnsAddress = "127.0.0.11";
 
 // The stand-in: its registry, then its front; waits until the front answers.
 void start_hub(LocalEnvironment& env, std::chrono::seconds timeout);

@@ -105,9 +105,9 @@ void write_netns_etc(LabState& lab, const std::string& ns) {
   write_file_atomic(dir / "hosts", etc_hosts(lab));
   if (ns == lab.front.namespace_name) {
     // kind-registry-front's nginx resolves while it runs, through DNS only:
-    // the hub's stand-in of the internet's DNS, from the same names.
-    write_file_atomic(dir / "resolv.conf", "# written by mirrorgate: the hub answers DNS from the lab's hosts file\n"
-                                           "nameserver " + lab.hub.address + "\n");
+    // the lab's DNS, from the same names, where Docker's DNS answers a container.
+    write_file_atomic(dir / "resolv.conf", "# written by mirrorgate: the lab's DNS answers from the lab's hosts file\n"
+                                           "nameserver " + std::string(kLabDnsAddress) + "\n");
     return;
   }
   // No nameserver: names outside the lab fail at once inside the namespace.
@@ -150,6 +150,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   if (proxies_through_front(in.registry)) {
     lab.front = {kMirrorNamespace, run.mirror_address, {}, logs / "kind-registry-front.log",
                  logs / "kind-registry-front.access.log"};
+    lab.dns = {kMirrorNamespace, kLabDnsAddress, {}, logs / "lab-dns.log", {}};
     lab.nginx_bin = nginx_bin_dir();
   }
   for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
@@ -191,6 +192,7 @@ struct NamedDaemon {
 std::vector<NamedDaemon> daemons_of(const LabState& lab) {
   std::vector<NamedDaemon> out{{lab.hub.namespace_name, lab.hub.daemon},
                                {lab.hub_front.namespace_name, lab.hub_front.daemon},
+                               {"the lab's DNS", lab.dns.daemon},
                                {"kind-registry-front", lab.front.daemon},
                                {lab.mirror.namespace_name, lab.mirror.daemon}};
   for (const auto& n : lab.nodes) out.push_back({"containerd of " + n.name, n.containerd.daemon});

@@ -32,6 +32,7 @@ void to_json(json& j, const LabState& s) {
        {"hub_front", s.hub_front},
        {"mirror", s.mirror},
        {"front", s.front},
+       {"dns", s.dns},
        {"nginx_bin", s.nginx_bin.string()},
        {"node_registry", s.node_registry},
        {"nodes", json::array()}};
@@ -58,6 +59,7 @@ void from_json(const json& j, LabState& s) {
   if (j.contains("hub_front")) s.hub_front = j.at("hub_front").get<LabProcess>();
   if (j.contains("mirror")) s.mirror = j.at("mirror").get<LabProcess>();
   if (j.contains("front")) s.front = j.at("front").get<LabProcess>();
+  if (j.contains("dns")) s.dns = j.at("dns").get<LabProcess>();
   s.nginx_bin = j.value("nginx_bin", "");
   if (j.contains("node_registry")) s.node_registry = j.at("node_registry").get<LabProcess>();
   for (const auto& n : j.value("nodes", json::array())) {

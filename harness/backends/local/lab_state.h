@@ -44,6 +44,9 @@ struct LabState {
   // kind-registry-front, in kind-registry's namespace; namespace_name empty
   // when the registry config does not use it.
   LabProcess front;
+  // The lab's DNS for kind-registry-front (mirrorgate_lab_dns), in
+  // kind-registry's namespace on kLabDnsAddress; empty when the front is not used.
+  LabProcess dns;
   std::filesystem::path nginx_bin;  // the directory of the nginx it runs
   // The benchmarks' registry on one node's loopback (Environment's
   // NodeLocalRegistry); namespace_name empty when none runs.

@@ -10,6 +10,7 @@
 #include "containerd/cri_client.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "core/netns.h"
 #include "env/node_cri.h"
 #include "hub/stand_in.h"
 #include "registry/generations.h"
@@ -232,6 +233,26 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
   if (!lab_.front.namespace_name.empty()) {
     registry_health("kind-registry-front", "front", lab_.front,
                     RegistryClient(registry_front_url(lab_.front.address)));
+  }
+  if (!lab_.dns.namespace_name.empty()) {
+    // Asked as nginx asks it: by DNS only, from kind-registry's namespace.
+    ComponentHealth h{"the lab's DNS", "dns", lab_.dns.address, is_running(lab_.dns.daemon), false, ""};
+    if (!h.running) {
+      h.detail = "process " + std::to_string(lab_.dns.daemon.pid) + " is not running";
+    } else if (::geteuid() != 0) {
+      h.detail = "not asked: entering its namespace needs root";
+    } else {
+      try {
+        const NetworkView by_dns{fs::path("/run/netns") / lab_.dns.namespace_name, {},
+                                 fs::path("/etc/netns") / lab_.dns.namespace_name / "resolv.conf"};
+        std::string why;
+        run_in_netns(by_dns.netns, [&] { h.answering = resolve_as(by_dns, kDockerHubApiHost, &why).has_value(); });
+        h.detail = h.answering ? std::string(kDockerHubApiHost) + " resolves" : why;
+      } catch (const std::exception& e) {
+        h.detail = e.what();
+      }
+    }
+    out.push_back(h);
   }
   registry_health("kind-registry", "mirror", lab_.mirror, mirror());
   for (const auto& n : lab_.nodes) {
