@@ -42,9 +42,9 @@ TEST_F(EveryPullComesFromTheMirror, EveryTestImageOnEveryNodeIsFetchedFromKindRe
       auto mark = LogMark::now(env());
       auto pulled = env().pull_image(node.name, ref, 300s);
       record_pull("every-pull-comes-from-the-mirror", pulled);
-      auto evidence = evidence_since(env(), node.name, mark);
-      auto problems = check_pull_used_mirror(evidence, {ref, image.spec.ref.repository, blobs_for(image, platform())},
-                                             env().cache_addresses());
+      const ExpectedPull expected{ref, image.spec.ref.repository, blobs_for(image, platform())};
+      auto evidence = evidence_once_logged(env(), node.name, mark, expected);
+      auto problems = check_pull_used_mirror(evidence, expected, env().cache_addresses());
       if (problems.empty()) return;
       std::string why;
       {

@@ -56,9 +56,9 @@ TEST_F(PodPulls, KubeletPullsAPodsImageThroughTheMirrorOnEveryNode) {
     std::smatch seconds;
     EXPECT_TRUE(std::regex_search(message, seconds, std::regex(R"( in ([0-9.]+m?s))"))) << message;
     record_pull("pod-pull", {node.name, ref, "", 0}, "kubelet: " + message);
-    auto evidence = evidence_since(env(), node.name, mark);
-    auto problems = check_pull_used_mirror(evidence, {ref, image.spec.ref.repository, blobs_for(image, platform())},
-                                           env().cache_addresses());
+    const ExpectedPull expected{ref, image.spec.ref.repository, blobs_for(image, platform())};
+    auto evidence = evidence_once_logged(env(), node.name, mark, expected);
+    auto problems = check_pull_used_mirror(evidence, expected, env().cache_addresses());
     for (const auto& p : problems) ADD_FAILURE() << p;
   }
 }

@@ -2,6 +2,7 @@
 // a test sets, and nothing behind the rest (no daemons, no network).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -53,7 +54,13 @@ class FakeEnvironment : public Environment {
   void set_upstream_rate(const std::string&) override {}
   void set_upstream_quota(const std::string&, const std::string&) override {}
   void restart_mirror() override {}
-  std::vector<AccessRecord> mirror_access_log() const override { return {}; }
+  // The mirror's log as a test sets it; `mirror_log_source`, when set, is
+  // asked on every read instead (a log that grows while it is read).
+  std::vector<AccessRecord> mirror_log;
+  std::function<std::vector<AccessRecord>()> mirror_log_source;
+  std::vector<AccessRecord> mirror_access_log() const override {
+    return mirror_log_source ? mirror_log_source() : mirror_log;
+  }
   std::vector<AccessRecord> upstream_access_log() const override { return {}; }
   MirrorView mirror_view() const override { return {}; }
   std::optional<NetworkView> network_view(const std::string&) const override { return std::nullopt; }

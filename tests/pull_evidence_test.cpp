@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
+#include "fake_environment.h"
+
 namespace mirrorgate {
 namespace {
 
@@ -63,6 +67,38 @@ TEST(PullEvidence, AFallbackWithoutAnErrorOfKindRegistryPointsAtTheNodesConfigur
   EXPECT_NE(problems.front().find("containerd skipped the mirror (no config_path"), std::string::npos)
       << problems.front();
   EXPECT_EQ(problems.front().find("server error"), std::string::npos) << problems.front();
+}
+
+// distribution logs a blob it fetched upstream only once it has stored it,
+// after the node has the bytes: the evidence is read again until the line is there.
+TEST(PullEvidence, EvidenceOnceLoggedWaitsForTheLastBlobsLine) {
+  RunState run = fake_run();
+  run.nodes = {{"kind-worker", "worker", "10.77.0.11"}};
+  run.mirror_address = "10.77.0.3";
+  FakeEnvironment env(run);
+  std::atomic<int> reads{0};
+  env.mirror_log_source = [&] {
+    auto log = node_at_mirror(200);
+    if (++reads < 3) log.pop_back();  // the layer's line is not written yet
+    return log;
+  };
+  const auto e = evidence_once_logged(env, "kind-worker", {}, kRedis);
+  EXPECT_GE(reads.load(), 3);
+  EXPECT_TRUE(check_pull_used_mirror(e, kRedis, kCache).empty());
+}
+
+// A blob that never shows up is reported, once `settle` has passed.
+TEST(PullEvidence, EvidenceOnceLoggedGivesUpAfterItsSettleTime) {
+  RunState run = fake_run();
+  run.nodes = {{"kind-worker", "worker", "10.77.0.11"}};
+  run.mirror_address = "10.77.0.3";
+  FakeEnvironment env(run);
+  env.mirror_log = node_at_mirror(200);
+  env.mirror_log.pop_back();
+  const auto e = evidence_once_logged(env, "kind-worker", {}, kRedis, std::chrono::milliseconds(200));
+  const auto problems = check_pull_used_mirror(e, kRedis, kCache);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems.front().find("did not fetch 1 of 2 blobs"), std::string::npos) << problems.front();
 }
 
 }  // namespace

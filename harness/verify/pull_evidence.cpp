@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <thread>
 
 namespace mirrorgate {
 
@@ -110,6 +111,19 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
                        " during the pull:" + show(strangers));
   }
   return problems;
+}
+
+PullEvidence evidence_once_logged(const Environment& env, const std::string& node, const LogMark& mark,
+                                  const ExpectedPull& expected, std::chrono::milliseconds settle) {
+  const auto deadline = std::chrono::steady_clock::now() + settle;
+  for (;;) {
+    auto e = evidence_since(env, node, mark);
+    if (check_pull_used_mirror(e, expected, env.cache_addresses()).empty() ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return e;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 std::string format_record(const AccessRecord& r) {

@@ -4,6 +4,7 @@
 // every blob, and its absence from the upstream's log, do.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,6 +46,17 @@ struct ExpectedPull {
 // and kind-registry-front when it has an address of its own) talked upstream.
 std::vector<std::string> check_pull_used_mirror(const PullEvidence& evidence, const ExpectedPull& expected,
                                                 const std::vector<std::string>& cache_addresses);
+
+// evidence_since, once the logs hold the whole pull. A registry logs a
+// request when its handler returns, and distribution's proxy returns from a
+// blob it fetched upstream only after committing it to its storage (v3.1.1,
+// registry/proxy/proxyblobstore.go, ServeBlob: the client is written through
+// a MultiWriter, then Commit), when the node may already hold every byte and
+// its pull be over. Reads again until check_pull_used_mirror finds nothing
+// or `settle` has passed, and returns the last reading.
+PullEvidence evidence_once_logged(const Environment& env, const std::string& node, const LogMark& mark,
+                                  const ExpectedPull& expected,
+                                  std::chrono::milliseconds settle = std::chrono::seconds(3));
 
 std::string format_record(const AccessRecord& r);
 

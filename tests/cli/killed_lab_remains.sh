@@ -28,9 +28,9 @@ test ! -e "$second/state.json"
 
 # Kill every daemon the first run started (their pids are in its state file),
 # the way a closed session does: no teardown runs.
-# kind-registry-front too, where the registry config runs it (the shipped one does).
+# kind-registry-front and the lab's DNS too, where the registry config runs them (the shipped one does).
 pids=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["backend_state"]
-hosts = [s["hub"], s["hub_front"], s["mirror"], s.get("front", {})] + [n["containerd"] for n in s["nodes"]]
+hosts = [s["hub"], s["hub_front"], s["mirror"], s.get("front", {}), s.get("dns", {})] + [n["containerd"] for n in s["nodes"]]
 print(" ".join(str(p["daemon"]["pid"]) for p in hosts if p.get("daemon", {}).get("pid", 0) > 0))' \
   "$first/state.json")
 for pid in $pids; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"; done
