@@ -276,10 +276,16 @@ LiveCheck check_probe_pull(Environment& env, const NodeInfo& node, const std::st
   } catch (const std::exception& e) {
     return check_of(title, node.name, Verdict::fail, "the node could not pull " + probe + ": " + e.what(), {}, clock.seconds());
   }
-  const auto evidence = evidence_since(env, node.name, mark);
+  // The manifests are logged as soon as they are served; a blob kind-registry
+  // fetched upstream only after it is stored, so the blobs are read from the
+  // manifests first and the logs then read until they hold every one.
   const bool had_it = held_before.count(pulled.image_id) > 0;
-  std::vector<std::string> blobs = had_it ? std::vector<std::string>{} : blobs_of_manifests(env, ref->repository, evidence.node_at_mirror);
-  auto problems = check_pull_used_mirror(evidence, {ref->str(), ref->repository, blobs}, env.cache_addresses());
+  const std::vector<std::string> blobs =
+      had_it ? std::vector<std::string>{}
+             : blobs_of_manifests(env, ref->repository, evidence_since(env, node.name, mark).node_at_mirror);
+  const ExpectedPull expected{ref->str(), ref->repository, blobs};
+  const auto evidence = evidence_once_logged(env, node.name, mark, expected);
+  auto problems = check_pull_used_mirror(evidence, expected, env.cache_addresses());
   if (!had_it) {
     std::vector<std::string> content = blobs;
     content.push_back(pulled.image_id);
