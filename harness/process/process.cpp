@@ -16,6 +16,7 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <future>
+#include <mutex>
 #include <sstream>
 
 #include "core/files.h"
@@ -45,6 +46,17 @@ boost::filesystem::path find_program(const std::string& name) {
     throw std::runtime_error("command not found: " + name + " (is its package installed? run ci/setup.sh)");
   }
   return found;
+}
+
+// Held while a child is made: Boost.Process's pipes are made without
+// O_CLOEXEC, and a child forked by another thread meanwhile would hold the
+// write end of this one's output, so that reading it waits for that other
+// child to end (seen: a lab beside another waited 18 s on `ip netns add`
+// until the first lab's scenario process ended). The parent's copy of the
+// write end is closed before the constructor returns.
+std::mutex& spawn_mutex() {
+  static std::mutex m;
+  return m;
 }
 
 // Runs in the child between fork and exec.
@@ -97,6 +109,7 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
     result.exit_code = code;
     timer.cancel();
   };
+  std::unique_lock spawning(spawn_mutex());
   bp::child child = options.passthrough
       // Stays in our process group: a Ctrl-C in the terminal reaches it too.
       ? bp::child(find_program(argv[0]), bp::args(args), bp::std_in < bp::null, environment_with(options.extra_env), io,
@@ -104,6 +117,7 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
       : bp::child(find_program(argv[0]), bp::args(args), bp::std_in < bp::null, bp::std_out > out, bp::std_err > err,
                   environment_with(options.extra_env), io, bp::extend::on_exec_setup = NewProcessGroup{},
                   bp::on_exit = on_exit);
+  spawning.unlock();
   // Signal the child's own group, or just the child when it shares ours.
   const pid_t target = options.passthrough ? child.id() : -child.id();
 
@@ -182,8 +196,9 @@ DaemonHandle start_daemon(const DaemonSpec& spec) {
   for (const auto& log : {spec.stdout_log, spec.stderr_log}) {
     std::filesystem::create_directories(log.parent_path());
   }
-  FILE* out = std::fopen(spec.stdout_log.c_str(), "a");
-  FILE* err = std::fopen(spec.stderr_log.c_str(), "a");
+  // Close-on-exec: the daemon gets them as its stdout and stderr, no other child gets them.
+  FILE* out = std::fopen(spec.stdout_log.c_str(), "ae");
+  FILE* err = std::fopen(spec.stderr_log.c_str(), "ae");
   if (!out || !err) {
     if (out) std::fclose(out);
     if (err) std::fclose(err);
@@ -192,9 +207,11 @@ DaemonHandle start_daemon(const DaemonSpec& spec) {
   std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
   // A session of its own: the daemon outlives this process and a Ctrl-C in
   // the user's terminal does not reach it; `down` stops it by process group.
+  std::unique_lock spawning(spawn_mutex());
   bp::child child(find_program(spec.argv[0]), bp::args(args), bp::std_in < bp::null,
                   bp::std_out > out, bp::std_err > err, environment_with(spec.extra_env),
                   bp::extend::on_exec_setup = NewSession{});
+  spawning.unlock();
   std::fclose(out);
   std::fclose(err);
   DaemonHandle handle{child.id(), 0, {}};
