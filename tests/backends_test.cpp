@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "backends/backends.h"
+#include "backends/local/lab_state.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "tests/bad_input.h"
@@ -172,4 +173,55 @@ TEST(Backends, TakeDownLooksForLeftoversAfterTheTeardown) {
   EXPECT_EQ(joined(script.log), "teardown, leftovers");
   EXPECT_EQ(report.summary, "removed");
   EXPECT_FALSE(fs::exists(state_file(state.path))) << "nothing was left, so the state file goes";
+}
+
+// verify runs the offline families in labs beside the first: each under
+// names, a subnet and a state directory of its own, none beside a lab that
+// is itself beside one, and none on the kind backend.
+TEST(Backends, TheLabRunsLabsBesideItUnderNamesAndAddressesOfTheirOwn) {
+  TempDir state("beside");
+  auto lab = default_options();
+  lab.state_dir = state.path;
+  const auto valid = validated(lab);
+  const auto first = beside(valid, 1);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ((*first)->state_dir, state.path / "side-labs" / "1");
+  EXPECT_EQ((*first)->local.subnet, "10.77.1.0/24");
+  EXPECT_EQ((*first)->local.instance, 1);
+  EXPECT_EQ((*first)->files.kind_config, lab.files.kind_config);
+  const auto second = beside(valid, 2);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ((*second)->local.subnet, "10.77.2.0/24");
+  EXPECT_FALSE(beside(valid, local::kMaxLabInstance + 1).has_value());
+  EXPECT_FALSE(beside(valid, 0).has_value());
+  EXPECT_FALSE(beside(*first, 1).has_value()) << "a lab beside another has none beside it";
+
+  auto kind = default_options();
+  kind.state_dir = state.path;
+  kind.backend = "kind";
+  EXPECT_FALSE(beside(validated(kind), 1).has_value());
+}
+
+TEST(Backends, ALabBesideSharesNoNetworkNameWithTheFirst) {
+  const auto first = local::lab_names(0);
+  EXPECT_EQ(first.hub, "hub");
+  EXPECT_EQ(first.mirror, "kind-registry");
+  EXPECT_EQ(first.node("kind-worker"), "kind-worker");
+  EXPECT_EQ(first.host_link, "mg-lab");
+  EXPECT_EQ(first.owner_file, "/run/mirrorgate-lab");
+  for (int k = 1; k <= local::kMaxLabInstance; ++k) {
+    const auto side = local::lab_names(k);
+    SCOPED_TRACE(k);
+    for (const auto& [mine, theirs] : std::vector<std::pair<std::string, std::string>>{
+             {side.switch_namespace, first.switch_namespace},
+             {side.host_link, first.host_link},
+             {side.owner_file.string(), first.owner_file.string()},
+             {side.hub, first.hub},
+             {side.mirror, first.mirror},
+             {side.node("kind-control-plane"), first.node("kind-control-plane")}}) {
+      EXPECT_NE(mine, theirs);
+    }
+    EXPECT_LE(side.host_link.size(), 15u) << "a link name has at most 15 characters";
+  }
+  EXPECT_THROW((void)local::lab_names(local::kMaxLabInstance + 1), std::invalid_argument);
 }

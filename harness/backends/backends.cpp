@@ -52,6 +52,12 @@ ValidatedOptions validated(EnvironmentOptions options) {
   return ValidatedOptions(std::move(options));
 }
 
+std::optional<ValidatedOptions> beside(const ValidatedOptions& options, int k) {
+  auto side = backend_named(options->backend).beside(*options, k);
+  if (!side) return std::nullopt;
+  return ValidatedOptions(std::move(*side));
+}
+
 std::unique_ptr<Environment> bring_up(const ValidatedOptions& options) {
   return bring_up(backend_named(options->backend), options);
 }
@@ -84,9 +90,18 @@ std::unique_ptr<Environment> bring_up(const Backend& backend, const ValidatedOpt
 }
 
 DownReport take_down(const fs::path& state_dir, bool purge) {
-  auto state = load_state(state_dir);
-  if (!state) return {};
-  return backend_of(*state).take_down(*state, purge);
+  DownReport report;
+  if (auto state = load_state(state_dir)) report = backend_of(*state).take_down(*state, purge);
+  // Labs beside it that a killed verify left behind.
+  for (const auto& dir : beside_state_dirs(state_dir)) {
+    auto side = load_state(dir);
+    if (!side) continue;
+    auto down = backend_of(*side).take_down(*side, purge);
+    report.had_environment = report.had_environment || down.had_environment;
+    for (auto& l : down.leftovers) report.leftovers.push_back(std::move(l));
+    if (report.summary.empty()) report.summary = down.summary;
+  }
+  return report;
 }
 
 std::unique_ptr<Environment> attach_live(const std::string& backend, const std::string& cluster) {

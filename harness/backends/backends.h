@@ -25,6 +25,9 @@ const Backend& backend_named(const std::string& name, const std::string& flag = 
 // The common rules (env/options), then the backend's own; says so at debug
 // level. Throws UserError(bad_input) naming the flag.
 ValidatedOptions validated(EnvironmentOptions options);
+// The k-th environment beside the one `options` brings up (Backend::beside):
+// derived from checked options by their backend, so not checked again.
+std::optional<ValidatedOptions> beside(const ValidatedOptions& options, int k);
 
 // Brings up the backend the options name (or reuses a healthy run from the
 // same files in the same state directory): inputs read and checked, the

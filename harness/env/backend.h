@@ -92,6 +92,16 @@ class Backend {
   // A read-only look at a user's own running cluster (verify --live); the
   // backends that have none throw UserError(bad_input) saying so.
   virtual std::unique_ptr<Environment> attach_live(const std::string& cluster) const = 0;
+  // The options of the k-th environment (k from 1) that runs beside the one
+  // `options` brings up, from the same files, with names, addresses and a
+  // state directory of its own: verify runs scenario families that stop
+  // the upstream or restart kind-registry there, side by side. None where
+  // the backend cannot run two at once.
+  virtual std::optional<EnvironmentOptions> beside(const EnvironmentOptions& options, int k) const {
+    (void)options;
+    (void)k;
+    return std::nullopt;
+  }
 
   // teardown, then what is left; the state file goes only when nothing is
   // (finish_down). What `down` does, and a bring-up before it replaces a

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct EnvironmentOptions {
 
   struct Local {
     std::string subnet = "10.77.0.0/24";  // lab addresses; must not overlap a host route
+    // Which lab's names (backends/local/lab_state.h): 0, production's names,
+    // unless verify runs this lab beside another.
+    int instance = 0;
   } local;
 
   struct Kind {
@@ -75,6 +79,7 @@ class ValidatedOptions {
  private:
   explicit ValidatedOptions(EnvironmentOptions options) : options_(std::move(options)) {}
   friend ValidatedOptions validated(EnvironmentOptions options);
+  friend std::optional<ValidatedOptions> beside(const ValidatedOptions& options, int k);
   EnvironmentOptions options_;
 };
 

@@ -1,5 +1,7 @@
 #include "env/state.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/files.h"
 
@@ -116,6 +118,18 @@ DownReport finish_down(const RunState& s, std::vector<std::string> problems, std
 }
 
 fs::path state_file(const fs::path& state_dir) { return state_dir / "state.json"; }
+
+fs::path beside_state_dir(const fs::path& state_dir, int k) { return state_dir / "side-labs" / std::to_string(k); }
+
+std::vector<fs::path> beside_state_dirs(const fs::path& state_dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_dir / "side-labs", ec)) {
+    if (!e.is_symlink() && e.is_directory() && fs::is_regular_file(state_file(e.path()))) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 void save_state(const RunState& state) { write_file_atomic(state_file(state.state_dir), json(state).dump(2) + "\n"); }
 

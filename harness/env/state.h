@@ -116,6 +116,11 @@ void to_json(nlohmann::json& j, const RunState& s);
 void from_json(const nlohmann::json& j, RunState& s);
 
 std::filesystem::path state_file(const std::filesystem::path& state_dir);
+// Where the k-th environment beside the one in state_dir keeps its state
+// (Backend::beside: verify's labs beside the first), and those of them that
+// have a state file now.
+std::filesystem::path beside_state_dir(const std::filesystem::path& state_dir, int k);
+std::vector<std::filesystem::path> beside_state_dirs(const std::filesystem::path& state_dir);
 void save_state(const RunState& state);
 // nullopt when there is no state file; throws UserError naming the file when
 // it is corrupt or of another layout version.

@@ -91,7 +91,7 @@ std::string cri_plugin_failure(const fs::path& log) {
 
 void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout) {
   auto& lab = env.lab();
-  start_in_namespace(kHubNamespace, hub_front_argv(env.state(), lab.hub_front.address + ":443"), lab.hub_front);
+  start_in_namespace(lab.hub_front.namespace_name, hub_front_argv(env.state(), lab.hub_front.address + ":443"), lab.hub_front);
   env.save();
   wait_until("the hub's front (registry-1.docker.io, auth.docker.io)", answers(env.upstream()), lab.hub_front, timeout);
 }
@@ -104,7 +104,7 @@ void start_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
   write_file_atomic(config, hub_registry_config(run.hub_data.string(), (run.state_dir / "pki" / "token.crt").string()));
   ensure_hub_accounts(run.state_dir);
   if (!is_running(lab.hub.daemon)) {
-    start_in_namespace(kHubNamespace, {"docker-registry", "serve", config.string()}, lab.hub);
+    start_in_namespace(lab.hub.namespace_name, {"docker-registry", "serve", config.string()}, lab.hub);
     env.save();
   }
   start_hub_front(env, timeout);
@@ -143,7 +143,7 @@ void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
     environment["PATH"] = mirror_bin_dir(run, registry).string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
     execs = {registry.string()};  // the script execs it when the config has no upstream
   }
-  start_in_namespace(kMirrorNamespace, argv, lab.mirror, environment, execs);
+  start_in_namespace(lab.mirror.namespace_name, argv, lab.mirror, environment, execs);
   env.save();
   wait_until("kind-registry", answers(env.mirror()), lab.mirror, timeout);
 }
@@ -190,7 +190,7 @@ void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
   const fs::path start_script = run.files.registry_front.parent_path() / "kind-registry-front-start.sh";
   // The shipped start script and config; only the CA bundle comes through
   // the environment, as setup-registry.sh passes a --ca-bundle.
-  start_in_namespace(kMirrorNamespace,
+  start_in_namespace(lab.front.namespace_name,
                      {"sh", start_script.string(), run.files.registry_front.string(),
                       front_run_dir(run).string()},
                      lab.front,
@@ -206,7 +206,7 @@ void start_node(LocalEnvironment& env, LabNode& n) {
   fs::create_directories(n.root);
   fs::create_directories(n.state);
   const auto bin = env.lab().containerd_bin;
-  start_in_namespace(n.name,
+  start_in_namespace(n.containerd.namespace_name,
                      {(bin / "containerd").string(), "--config", "/etc/containerd/config.toml", "--root", n.root.string(),
                       "--state", n.state.string(), "--address", n.socket.string()},
                      n.containerd,
@@ -259,19 +259,25 @@ void start_node_registry(LocalEnvironment& env, const std::string& node, std::ch
                                             "http:\n  addr: 0.0.0.0:" + port + "\n");
   lab.node_registry = {node, env.node(node).address, {}, dir / "registry.log", dir / "access.log"};
   const fs::path registry = registry_binary(registry_generation_named(run.registry));
-  start_in_namespace(node, {registry.string(), "serve", (dir / "config.yml").string()}, lab.node_registry,
+  // Recorded under the node's name (LabState::node_registry); it runs in the node's namespace.
+  std::string ns = node;
+  for (const auto& n : lab.nodes) {
+    if (n.name == node) ns = n.containerd.namespace_name;
+  }
+  start_in_namespace(ns, {registry.string(), "serve", (dir / "config.yml").string()}, lab.node_registry,
                      {{"OTEL_TRACES_EXPORTER", "none"}});
   env.save();
   wait_until("the registry on " + node + "'s loopback", answers(RegistryClient("http://" + lab.node_registry.address + ":" + port)),
              lab.node_registry, timeout);
 }
 
-void apply_upstream_rate(const std::string& rate) {
+void apply_upstream_rate(const LabState& lab, const std::string& rate) {
+  const std::string& hub = lab.hub.namespace_name;
   if (rate.empty()) {
-    run({"ip", "netns", "exec", kHubNamespace, "tc", "qdisc", "del", "dev", "eth0", "root"}, {.check = false});
+    run({"ip", "netns", "exec", hub, "tc", "qdisc", "del", "dev", "eth0", "root"}, {.check = false});
     return;
   }
-  run({"ip", "netns", "exec", kHubNamespace, "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
+  run({"ip", "netns", "exec", hub, "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
        "burst", "256kb", "latency", "100ms"});
 }
 

@@ -11,8 +11,8 @@
 
 namespace mirrorgate::local {
 
-inline constexpr const char* kHubNamespace = "hub";
-inline constexpr const char* kMirrorNamespace = "kind-registry";
+// kind-registry's name as the nodes resolve it (kind's container name).
+inline constexpr const char* kMirrorHost = "kind-registry";
 // Where the lab's DNS answers kind-registry-front: the address of Docker's
 // own DNS inside a container on a user-defined network.
 inline constexpr const char* kLabDnsAddress = "127.0.0.11";
@@ -44,6 +44,6 @@ std::filesystem::path node_registry_dir(const RunState& run, const std::string& 
 void start_node_registry(LocalEnvironment& env, const std::string& node, std::chrono::seconds timeout);
 
 // tc tbf on the hub's link ("100mbit"); empty: unlimited.
-void apply_upstream_rate(const std::string& rate);
+void apply_upstream_rate(const LabState& lab, const std::string& rate);
 
 }  // namespace mirrorgate::local

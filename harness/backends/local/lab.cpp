@@ -31,11 +31,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kSwitchNamespace = "mirrorgate-switch";
-constexpr const char* kHostLink = "mg-lab";
-// Names the state dir of the lab that owns the namespaces above, so another
-// `up` can say which lab is in the way.
-constexpr const char* kOwnerFile = "/run/mirrorgate-lab";
 constexpr uint32_t kHostIndex = 1, kHubIndex = 2, kMirrorIndex = 3, kFirstNodeIndex = 10;
 // containerd refuses unix socket paths over 104 bytes, and its ttrpc socket
 // is the CRI socket's path + ".ttrpc".
@@ -92,7 +87,7 @@ std::string etc_hosts(const LabState& lab) {
   out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
       << "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
       << lab.hub.address << "\t" << kDockerHubApiHost << " " << kDockerHubAuthHost << " docker.io " << kDockerHubBlobHost << "\n"
-      << lab.mirror.address << "\t" << kMirrorNamespace
+      << lab.mirror.address << "\t" << kMirrorHost
       << (lab.front.namespace_name.empty() ? "" : std::string(" ") + kRegistryFrontHost) << "\n";
   for (const auto& n : lab.nodes) out << n.containerd.address << "\t" << n.name << "\n";
   return out.str();
@@ -140,30 +135,32 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.mirror_url = "http://" + run.mirror_address + ":" + std::to_string(in.registry.listen_port);
 
   LabState lab;
+  lab.instance = o.local.instance;
+  const auto names = lab_names(lab.instance);
   lab.subnet = in.subnet.str();
   lab.mirror_port = in.registry.listen_port;
   lab.containerd_bin = generation_bin_dir(*in.generation);
   const fs::path logs = run.run_dir() / "logs";
-  lab.hub = {kHubNamespace, run.hub_address, {}, logs / "hub.log", logs / "hub-registry.access.log"};
-  lab.hub_front = {kHubNamespace, run.hub_address, {}, logs / "hub-front.log", logs / "hub.access.log"};
-  lab.mirror = {kMirrorNamespace, run.mirror_address, {}, logs / "kind-registry.log", logs / "kind-registry.access.log"};
+  lab.hub = {names.hub, run.hub_address, {}, logs / "hub.log", logs / "hub-registry.access.log"};
+  lab.hub_front = {names.hub, run.hub_address, {}, logs / "hub-front.log", logs / "hub.access.log"};
+  lab.mirror = {names.mirror, run.mirror_address, {}, logs / "kind-registry.log", logs / "kind-registry.access.log"};
   if (proxies_through_front(in.registry)) {
-    lab.front = {kMirrorNamespace, run.mirror_address, {}, logs / "kind-registry-front.log",
+    lab.front = {names.mirror, run.mirror_address, {}, logs / "kind-registry-front.log",
                  logs / "kind-registry-front.access.log"};
-    lab.dns = {kMirrorNamespace, kLabDnsAddress, {}, logs / "lab-dns.log", {}};
+    lab.dns = {names.mirror, kLabDnsAddress, {}, logs / "lab-dns.log", {}};
     lab.nginx_bin = nginx_bin_dir();
   }
   for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
     LabNode n;
     n.name = in.kind.nodes[i].name;
     n.role = in.kind.nodes[i].role;
-    n.containerd = {n.name, in.subnet.address(kFirstNodeIndex + static_cast<uint32_t>(i)), {},
+    n.containerd = {names.node(n.name), in.subnet.address(kFirstNodeIndex + static_cast<uint32_t>(i)), {},
                     logs / (n.name + ".containerd.log"), {}};
     const fs::path node_dir = state_dir / "nodes" / n.name;
     n.root = node_dir / "root";
     n.state = node_dir / "state";
     n.socket = node_dir / "containerd.sock";
-    n.etc = fs::path("/etc/netns") / n.name;
+    n.etc = fs::path("/etc/netns") / n.containerd.namespace_name;
     if (n.socket.string().size() > kMaxSocketPath) {
       throw bad_flag("--state " + state_dir.string(), "the CRI socket path " + n.socket.string() +
                                                           " is longer than a unix socket allows (" +
@@ -178,8 +175,9 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
 }
 
 std::vector<std::string> namespaces_of(const LabState& lab) {
-  std::vector<std::string> out{kSwitchNamespace, kHubNamespace, kMirrorNamespace};
-  for (const auto& n : lab.nodes) out.push_back(n.name);
+  const auto names = lab_names(lab.instance);
+  std::vector<std::string> out{names.switch_namespace, lab.hub.namespace_name, lab.mirror.namespace_name};
+  for (const auto& n : lab.nodes) out.push_back(n.containerd.namespace_name);
   return out;
 }
 
@@ -212,9 +210,9 @@ bool only_remains(const RunState& run) {
 
 // Another state directory owns the lab's namespaces. Its remains, provably the
 // lab's (its state file lists them), are taken down; a lab that runs is not.
-void clear_other_lab(const fs::path& state_dir) {
-  const auto owner = read_file_if_exists(kOwnerFile);
-  if (!owner || !netns_exists(kSwitchNamespace) || fs::path(*owner) == state_dir) return;
+void clear_other_lab(const fs::path& state_dir, const LabNames& names) {
+  const auto owner = read_file_if_exists(names.owner_file);
+  if (!owner || !netns_exists(names.switch_namespace) || fs::path(*owner) == state_dir) return;
   const auto other = load_state(*owner);
   if (!other || other->backend != kBackendName || !only_remains(*other)) {
     throw std::runtime_error("another lab is up, from " + *owner + "; only one lab runs at a time. Take it down with: "
@@ -232,7 +230,8 @@ void clear_other_lab(const fs::path& state_dir) {
 // Refuses to touch namespaces, links or routes that are not the lab's.
 void refuse_conflicts(const LocalEnvironment& env, const Subnet& subnet) {
   const auto& state_dir = env.state().state_dir;
-  clear_other_lab(state_dir);
+  const auto names = lab_names(env.lab().instance);
+  clear_other_lab(state_dir, names);
   for (const auto& ns : namespaces_of(env.lab())) {
     if (netns_exists(ns)) {
       throw std::runtime_error("network namespace " + ns + " already exists and is not part of a lab in " +
@@ -240,9 +239,9 @@ void refuse_conflicts(const LocalEnvironment& env, const Subnet& subnet) {
                                "` if it is stale, or use another --state/--name.");
     }
   }
-  if (link_exists(kHostLink)) {
-    throw std::runtime_error(std::string("link ") + kHostLink + " already exists; another lab is up (see `mirrorgate "
-                             "status`) or it is stale (`ip link del " + kHostLink + "`)");
+  if (link_exists(names.host_link)) {
+    throw std::runtime_error("link " + names.host_link + " already exists; another lab is up (see `mirrorgate "
+                             "status`) or it is stale (`ip link del " + names.host_link + "`)");
   }
   if (auto route = conflicting_route(subnet, run({"ip", "-4", "route", "show"}).out)) {
     throw bad_flag("--subnet " + subnet.str(), "overlaps the host route '" + *route +
@@ -255,21 +254,23 @@ void refuse_conflicts(const LocalEnvironment& env, const Subnet& subnet) {
 void create_network(LocalEnvironment& env, const Subnet& subnet) {
   auto& lab = env.lab();
   spdlog::info("creating the lab network {} ({} namespaces)", lab.subnet, namespaces_of(lab).size());
-  lab.switch_namespace = kSwitchNamespace;
-  ip({"netns", "add", kSwitchNamespace});
-  lab.namespaces.push_back(kSwitchNamespace);
+  const auto names = lab_names(lab.instance);
+  const std::string& sw = names.switch_namespace;
+  lab.switch_namespace = sw;
+  ip({"netns", "add", sw});
+  lab.namespaces.push_back(sw);
   env.save();
-  write_file_atomic(kOwnerFile, env.state().state_dir.string());
-  ip({"link", "add", "br0", "type", "bridge"}, kSwitchNamespace);
-  ip({"link", "set", "br0", "up"}, kSwitchNamespace);
-  ip({"link", "set", "lo", "up"}, kSwitchNamespace);
-  ip({"link", "add", kHostLink, "type", "veth", "peer", "name", "to-host", "netns", kSwitchNamespace});
-  lab.host_link = kHostLink;
+  write_file_atomic(names.owner_file, env.state().state_dir.string());
+  ip({"link", "add", "br0", "type", "bridge"}, sw);
+  ip({"link", "set", "br0", "up"}, sw);
+  ip({"link", "set", "lo", "up"}, sw);
+  ip({"link", "add", names.host_link, "type", "veth", "peer", "name", "to-host", "netns", sw});
+  lab.host_link = names.host_link;
   env.save();
   const std::string prefix = "/" + std::to_string(subnet.prefix);
-  ip({"addr", "add", env.harness_address() + prefix, "dev", kHostLink});
-  ip({"link", "set", kHostLink, "up"});
-  ip({"link", "set", "to-host", "master", "br0", "up"}, kSwitchNamespace);
+  ip({"addr", "add", env.harness_address() + prefix, "dev", names.host_link});
+  ip({"link", "set", names.host_link, "up"});
+  ip({"link", "set", "to-host", "master", "br0", "up"}, sw);
 
   std::vector<LabProcess*> hosts{&lab.hub, &lab.mirror};
   for (auto& n : lab.nodes) hosts.push_back(&n.containerd);
@@ -277,12 +278,13 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
   for (auto* h : hosts) {
     throw_if_interrupted("creating the lab network");
     const std::string& ns = h->namespace_name;
+    DebugTimer timer("namespace " + ns + " plugged into the switch");
     ip({"netns", "add", ns});
     lab.namespaces.push_back(ns);
     env.save();
     const std::string port = "port" + std::to_string(port_index++);
-    ip({"link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns}, kSwitchNamespace);
-    ip({"link", "set", port, "master", "br0", "up"}, kSwitchNamespace);
+    ip({"link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns}, sw);
+    ip({"link", "set", port, "master", "br0", "up"}, sw);
     ip({"link", "set", "lo", "up"}, ns);
     ip({"addr", "add", h->address + prefix, "dev", "eth0"}, ns);
     ip({"link", "set", "eth0", "up"}, ns);
@@ -335,11 +337,12 @@ void start_nodes(LocalEnvironment& env, const Inputs& in, std::chrono::seconds t
 // kind would name for its cluster and roles. Anything else it lists is not
 // the lab's, whatever the file says, and is left alone.
 std::vector<std::string> own_namespaces(const RunState& run, const LabState& lab) {
-  std::vector<std::string> out{kSwitchNamespace, kHubNamespace, kMirrorNamespace};
+  const auto names = lab_names(lab.instance);
+  std::vector<std::string> out{names.switch_namespace, names.hub, names.mirror};
   if (!cluster_name_problem(run.cluster).empty()) return out;
   std::vector<std::string> roles;
   for (const auto& n : lab.nodes) roles.push_back(n.role);
-  for (const auto& n : name_kind_nodes(roles, run.cluster)) out.push_back(n.name);
+  for (const auto& n : name_kind_nodes(roles, run.cluster)) out.push_back(names.node(n.name));
   return out;
 }
 
@@ -360,9 +363,11 @@ void collect_logs(const RunState& run, const LabState& lab) {
   std::error_code ec;
   fs::copy_file(state_file(run.state_dir), dir / "state.json", fs::copy_options::overwrite_existing, ec);
   for (const auto& n : lab.nodes) {
-    if (!is_own_namespace(run, lab, n.name)) continue;  // not a node the lab makes; no path of it
+    // From the lab's names, not from the path the file lists.
+    const auto ns = lab_names(lab.instance).node(n.name);
+    if (!is_own_namespace(run, lab, ns)) continue;  // not a node the lab makes; no path of it
     for (const char* rel : {"containerd/config.toml", "containerd/certs.d/docker.io/hosts.toml"}) {
-      const fs::path src = fs::path("/etc/netns") / n.name / rel;
+      const fs::path src = fs::path("/etc/netns") / ns / rel;
       if (!fs::exists(src)) continue;
       const fs::path dst = dir / "nodes" / n.name / rel;
       fs::create_directories(dst.parent_path());
@@ -397,7 +402,7 @@ void left_alone(std::vector<std::string>& problems, const std::string& what) {
 void remove_network(const RunState& run, const LabState& lab, std::vector<std::string>& problems) {
   auto attempt = [&](const std::string& what, const std::function<void()>& step) { attempt_step(problems, what, step); };
   auto foreign = [&](const std::string& what) { left_alone(problems, what); };
-  if (!lab.host_link.empty() && lab.host_link != kHostLink) {
+  if (!lab.host_link.empty() && lab.host_link != lab_names(lab.instance).host_link) {
     foreign("link " + lab.host_link);
   } else if (!lab.host_link.empty() && link_exists(lab.host_link)) {
     attempt("deleting link " + lab.host_link, [&] { ip({"link", "del", lab.host_link}); });
@@ -430,19 +435,20 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
   attempt("collecting logs", [&] { collect_logs(run, lab); });
   stop_daemons(lab, problems);
   // The lab's network names are fixed: while another state directory owns
-  // them (kOwnerFile), they are that run's, whatever this file lists.
-  const auto owner = read_file_if_exists(kOwnerFile);
+  // them (LabNames::owner_file), they are that run's, whatever this file lists.
+  const auto owner_file = lab_names(lab.instance).owner_file;
+  const auto owner = read_file_if_exists(owner_file);
   if (owner && fs::path(*owner) != run.state_dir) {
     problems.push_back("the lab's network belongs to the run in " + *owner + "; left alone");
   } else {
     remove_network(run, lab, problems);
     std::error_code ec;
-    if (owner) fs::remove(kOwnerFile, ec);
+    if (owner) fs::remove(owner_file, ec);
   }
   // A node's containerd root is the node's disk: gone with the node, as with
   // `kind delete cluster`. The mirror's cache is not.
   for (const auto& n : lab.nodes) {
-    if (!is_own_namespace(run, lab, n.name)) {
+    if (!is_own_namespace(run, lab, lab_names(lab.instance).node(n.name))) {
       foreign("node " + n.name);
       continue;
     }
@@ -484,7 +490,9 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
   for (const auto& ns : lab.namespaces) {
     if (is_own_namespace(run, lab, ns) && netns_exists(ns)) out.push_back("network namespace " + ns);
   }
-  if (lab.host_link == kHostLink && link_exists(lab.host_link)) out.push_back("link " + lab.host_link);
+  if (lab.host_link == lab_names(lab.instance).host_link && link_exists(lab.host_link)) {
+    out.push_back("link " + lab.host_link);
+  }
   for (const auto& d : daemons_of(lab)) {
     if (is_running(d.daemon)) out.push_back("process " + std::to_string(d.daemon.pid) + " (" + d.name + ")");
   }
@@ -580,7 +588,7 @@ class LabBringUp final : public BringUpOf<LocalEnvironment> {
            shorten_connect_timeouts(env.lab());
            if (!env.upstream_rate().empty()) {
              spdlog::info("shaping the hub's link to {}", env.upstream_rate());
-             apply_upstream_rate(env.upstream_rate());
+             apply_upstream_rate(env.lab(), env.upstream_rate());
            }
          }},
         {"starting the hub",
@@ -685,6 +693,20 @@ class LabBackend final : public Backend {
 
   std::unique_ptr<Environment> attach(RunState state) const override {
     return std::make_unique<LocalEnvironment>(std::move(state));
+  }
+
+  // Lab k beside lab 0: names of its own (lab_names), the k-th subnet after
+  // lab 0's, its own state directory (its own cache, kept as lab 0's is).
+  std::optional<EnvironmentOptions> beside(const EnvironmentOptions& o, int k) const override {
+    if (k < 1 || k > kMaxLabInstance || o.local.instance != 0) return std::nullopt;
+    auto side = o;
+    side.local.instance = k;
+    side.state_dir = beside_state_dir(o.state_dir, k);
+    Subnet subnet = parse_subnet(o.local.subnet);
+    if (subnet.prefix < 8) return std::nullopt;
+    subnet.network += static_cast<uint32_t>(k) << (32 - subnet.prefix);
+    side.local.subnet = subnet.str();
+    return side;
   }
 
   std::unique_ptr<Environment> attach_live(const std::string&) const override {

@@ -1,10 +1,24 @@
 #include "backends/local/lab_state.h"
 
+#include <stdexcept>
+
 #include "env/state.h"
 
 namespace mirrorgate::local {
 
 using json = nlohmann::json;
+
+LabNames lab_names(int instance) {
+  if (instance < 0 || instance > kMaxLabInstance) {
+    throw std::invalid_argument("lab instance " + std::to_string(instance) + " is not one of 0.." +
+                                std::to_string(kMaxLabInstance));
+  }
+  if (instance == 0) return {"mirrorgate-switch", "mg-lab", "/run/mirrorgate-lab", "hub", "kind-registry", ""};
+  const std::string n = std::to_string(instance);
+  const std::string prefix = "mg" + n + "-";
+  return {"mirrorgate-switch-" + n, "mg-lab-" + n, "/run/mirrorgate-lab-" + n, prefix + "hub", prefix + "kind-registry",
+          prefix};
+}
 
 void to_json(json& j, const LabProcess& p) {
   j = {{"namespace", p.namespace_name}, {"address", p.address}, {"daemon", p.daemon},
@@ -21,7 +35,8 @@ void from_json(const json& j, LabProcess& p) {
 
 void to_json(json& j, const LabState& s) {
   std::vector<std::string> etc_dirs(s.etc_dirs.begin(), s.etc_dirs.end());
-  j = {{"subnet", s.subnet},
+  j = {{"instance", s.instance},
+       {"subnet", s.subnet},
        {"host_link", s.host_link},
        {"switch_namespace", s.switch_namespace},
        {"namespaces", s.namespaces},
@@ -48,6 +63,7 @@ void to_json(json& j, const LabState& s) {
 }
 
 void from_json(const json& j, LabState& s) {
+  s.instance = j.value("instance", 0);
   s.subnet = j.value("subnet", "");
   s.host_link = j.value("host_link", "");
   s.switch_namespace = j.value("switch_namespace", "");

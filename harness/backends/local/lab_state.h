@@ -30,7 +30,27 @@ struct LabNode {
   std::filesystem::path etc;     // /etc/netns/NAME: the node's /etc overlay
 };
 
+// The lab's network names. Instance 0 is the lab `up` makes, under the
+// names production has (its namespaces named as kind names the containers:
+// hub, kind-registry, kind-control-plane …); verify runs instances 1 to
+// kMaxLabInstance beside it, each under names of its own (mg1-hub,
+// mg1-kind-registry, mg1-kind-control-plane …). Names inside a namespace
+// (/etc/hosts, DNS) are production's in every instance.
+inline constexpr int kMaxLabInstance = 4;
+struct LabNames {
+  std::string switch_namespace;  // the bridge's namespace
+  std::string host_link;         // the host's veth into it
+  std::filesystem::path owner_file;  // names the state dir that owns these names
+  std::string hub;               // the Docker Hub stand-in's namespace
+  std::string mirror;            // kind-registry's (and kind-registry-front's)
+  std::string node_prefix;       // a node's namespace: prefix + node name
+  std::string node(const std::string& name) const { return node_prefix + name; }
+};
+// Throws std::invalid_argument outside 0..kMaxLabInstance.
+LabNames lab_names(int instance);
+
 struct LabState {
+  int instance = 0;          // which LabNames
   std::string subnet;        // "10.77.0.0/24"
   std::string host_link;     // host-side veth into the switch
   std::string switch_namespace;
@@ -49,7 +69,7 @@ struct LabState {
   LabProcess dns;
   std::filesystem::path nginx_bin;  // the directory of the nginx it runs
   // The benchmarks' registry on one node's loopback (Environment's
-  // NodeLocalRegistry); namespace_name empty when none runs.
+  // NodeLocalRegistry); namespace_name is the node's name, empty when none runs.
   LabProcess node_registry;
   std::vector<LabNode> nodes;
 };

@@ -139,7 +139,7 @@ RegistrySettings LocalEnvironment::node_registry_config(const std::string& node)
   // containerd 1.x reports its effective CRI config in CRI Status; 2.x does
   // not, and `containerd config dump` in the node (its /etc) is what it runs.
   if (auto settings = registry_settings_from_cri(node, lab_node(node).socket.string())) return *settings;
-  auto dump = run({"ip", "netns", "exec", node, (lab_.containerd_bin / "containerd").string(), "--config",
+  auto dump = run({"ip", "netns", "exec", lab_node(node).containerd.namespace_name, (lab_.containerd_bin / "containerd").string(), "--config",
                    "/etc/containerd/config.toml", "config", "dump"},
                   {.check = false});
   if (!dump.ok()) throw std::runtime_error("node " + node + ": `containerd config dump` failed: " + dump.err);
@@ -150,7 +150,7 @@ void LocalEnvironment::set_upstream(Upstream state) {
   DebugTimer timer(std::string("the hub set ") + to_string(state));
   switch (state) {
     case Upstream::reachable:
-      run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "up"});
+      run({"ip", "netns", "exec", lab_.hub.namespace_name, "ip", "link", "set", "eth0", "up"});
       if (!is_running(lab_.hub.daemon) || !is_running(lab_.hub_front.daemon)) start_hub(*this, run_.start_timeout);
       break;
     case Upstream::stopped:
@@ -164,13 +164,13 @@ void LocalEnvironment::set_upstream(Upstream state) {
       // while idle: new connections time out.
       if (!stop_daemon(lab_.hub_front.daemon)) throw std::runtime_error("the hub's front did not stop");
       start_hub(*this, run_.start_timeout);
-      run({"ip", "netns", "exec", kHubNamespace, "ip", "link", "set", "eth0", "down"});
+      run({"ip", "netns", "exec", lab_.hub.namespace_name, "ip", "link", "set", "eth0", "down"});
       break;
   }
 }
 
 void LocalEnvironment::set_upstream_rate(const std::string& rate) {
-  apply_upstream_rate(rate);
+  apply_upstream_rate(lab_, rate);
   run_.upstream_rate = rate;
   save();
 }
