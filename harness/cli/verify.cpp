@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -148,15 +149,29 @@ std::unique_ptr<Environment> bring_up_for(const ValidatedOptions& valid, VerifyR
   }
 }
 
-RunResult run_scenarios(const Environment& env, const fs::path& dir, const std::string& filter, VerifyReport& report) {
+// The scenarios' output goes to the terminal (`log` empty) or, for a lab
+// beside, to `log`.
+RunResult run_scenarios(const Environment& env, const fs::path& dir, const std::string& filter, VerifyReport& report,
+                        const fs::path& log = {}) {
   const fs::path binary = libexec_file("mirrorgate_scenarios");
   std::vector<std::string> argv{binary.string(), "--gtest_output=json:" + (dir / "gtest.json").string()};
   if (!filter.empty()) argv.push_back("--gtest_filter=" + filter);
-  spdlog::info("running the scenarios against the {} environment ({})", env.backend(), binary.filename().string());
+  if (log.empty()) {
+    spdlog::info("running the scenarios against the {} environment ({})", env.backend(), binary.filename().string());
+  }
   try {
     auto variables = attach_variables(env);
     variables["MIRRORGATE_REPORT_DIR"] = fs::absolute(dir).string();
-    return run(argv, {.timeout = kScenarioTimeout, .check = false, .extra_env = variables, .passthrough = true});
+    if (log.empty()) {
+      return run(argv, {.timeout = kScenarioTimeout, .check = false, .extra_env = variables, .passthrough = true});
+    }
+    auto result = run(argv, {.timeout = kScenarioTimeout, .check = false, .extra_env = variables,
+                             .stop_on_interrupt = true});
+    write_file_atomic(log, result.out + result.err);
+    return result;
+  } catch (const Interrupted&) {
+    report.failure = "interrupted";
+    return {};
   } catch (const std::exception& e) {
     report.failure = std::string("cannot run the scenarios: ") + e.what();
     return {};
@@ -184,6 +199,152 @@ void collect_results(VerifyReport& report, const fs::path& dir, const Environmen
   if (env.has_stand_in_hub()) report.docker_hub = summarize_docker_hub(env, upstream);
   report.environment = describe_environment(env);
 }
+
+// Scenario families that stop Docker Hub or restart kind-registry, so they
+// share a lab with nothing else: when verify runs every scenario, they run
+// in labs of their own beside the first (Backend::beside), at the same time
+// as the rest there.
+const std::vector<std::string> kFamiliesBeside = {"OfflineRestart.*", "OfflinePulls.*"};
+// How they are spread over the labs beside, as gtest filters that together
+// select exactly kFamiliesBeside (verify checks that every scenario ran
+// once; a new OfflineRestart test lands in the first). Measured one after
+// another in one lab: OfflinePulls ~9 s, the two OfflineRestart restarts
+// with the hub unreachable ~10 s, the other two OfflineRestart tests ~2 s
+// each; the rest ~8 s alone, ~13 s beside them.
+const std::vector<std::string> kLabsBeside = {
+    "OfflinePulls.*:OfflineRestart.*-OfflineRestart.*AfterARestartWithTheHub*:OfflineRestart.AnUncached*",
+    "OfflineRestart.*AfterARestartWithTheHub*:OfflineRestart.AnUncached*",
+};
+
+// One lab beside the first: its scenarios, its results, its report files
+// in DIR/beside-K/.
+struct RunBeside {
+  int k = 0;
+  std::string filter;
+  fs::path dir;
+  VerifyReport report;
+  RunResult scenarios;
+  double seconds = 0;
+};
+
+std::string filter_without(const std::vector<std::string>& families) {
+  std::string out = "-";
+  for (const auto& f : families) out += (out.size() > 1 ? ":" : "") + f;
+  return out;
+}
+
+bool scenarios_passed(const VerifyReport& report, const RunResult& scenarios) {
+  bool passed = report.failure.empty() && scenarios.exit_code == 0 && !report.scenarios.empty();
+  for (const auto& s : report.scenarios) passed = passed && (s.passed || s.skipped);
+  return passed;
+}
+
+// Up, its scenarios, results, down (its cache stays unless purge); never
+// throws: what goes wrong is its report's failure.
+void run_beside(const ValidatedOptions& options, RunBeside& side, bool purge) {
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    fs::create_directories(side.dir);
+    auto env = bring_up(options);
+    const size_t mark = env->upstream_access_log().size();
+    side.scenarios = run_scenarios(*env, side.dir, side.filter, side.report, side.dir / "scenarios.log");
+    try {
+      collect_results(side.report, side.dir, *env, mark, side.scenarios);
+    } catch (const std::exception& e) {
+      side.report.failure = std::string("reading the results failed: ") + e.what();
+    }
+    finish_run(*env, /*keep=*/false, purge);
+  } catch (const std::exception& e) {
+    side.report.failure = std::string("the lab did not come up: ") + e.what();
+  }
+  side.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  int passed = 0, failed = 0;
+  for (const auto& s : side.report.scenarios) (s.passed || s.skipped ? passed : failed) += 1;
+  spdlog::info("lab beside {} ({}): {} passed, {} failed in {:.1f} s{}", side.k, side.filter, passed, failed,
+               side.seconds, side.report.failure.empty() ? "" : "; " + side.report.failure);
+}
+
+void add_counts(DockerHubCount& to, const DockerHubCount& c) {
+  to.pulls_counted += c.pulls_counted;
+  to.pulls_refused += c.pulls_refused;
+  to.manifest_heads += c.manifest_heads;
+  to.tokens_issued += c.tokens_issued;
+  to.tokens_refused += c.tokens_refused;
+}
+
+// A lab beside's results into the run's: its scenarios and pulls, what its
+// upstream saw (added up by client), what its stand-in counted.
+void merge_beside(VerifyReport& report, const RunBeside& side) {
+  const auto& r = side.report;
+  if (!r.failure.empty()) {
+    report.failure += (report.failure.empty() ? "" : "\n") + std::string("lab beside ") + std::to_string(side.k) +
+                      " (" + side.filter + "): " + r.failure + "; its output: " + (side.dir / "scenarios.log").string();
+  }
+  report.scenarios.insert(report.scenarios.end(), r.scenarios.begin(), r.scenarios.end());
+  for (const auto& p : r.pulls) report.pulls.push_back(p);
+  for (const auto& [who, t] : r.upstream) {
+    auto& to = report.upstream[who];
+    to.requests += t.requests;
+    to.manifest_heads += t.manifest_heads;
+    to.manifest_gets += t.manifest_gets;
+    to.blob_gets += t.blob_gets;
+    to.bytes += t.bytes;
+  }
+  if (r.docker_hub) {
+    if (!report.docker_hub) report.docker_hub = DockerHubSummary{{}, r.docker_hub->quota_per_address, r.docker_hub->quota_per_account};
+    for (const auto& [who, c] : r.docker_hub->by_identity) add_counts(report.docker_hub->by_identity[who], c);
+  }
+  report.environment["labs_beside"].push_back({{"lab", side.k},
+                                               {"scenarios", side.filter},
+                                               {"seconds", side.seconds},
+                                               {"reports", side.dir.string()},
+                                               {"passed", scenarios_passed(r, side.scenarios)}});
+}
+
+// The scenarios the binary has ("Suite.Test"), from --gtest_list_tests.
+std::vector<std::string> listed_scenarios() {
+  const auto listed = run({libexec_file("mirrorgate_scenarios").string(), "--gtest_list_tests"});
+  std::vector<std::string> out;
+  std::istringstream lines(listed.out);
+  std::string suite;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    const std::string word = line.substr(line.find_first_not_of(' '));
+    const std::string name = word.substr(0, word.find_first_of(" \t"));
+    if (line[0] != ' ') {
+      suite = name;  // "Suite."
+    } else {
+      out.push_back(suite + name);
+    }
+  }
+  return out;
+}
+
+// With the scenarios spread over several labs: each ran exactly once.
+std::string spread_problem(const VerifyReport& report) {
+  std::map<std::string, int> ran;
+  for (const auto& s : report.scenarios) ++ran[s.suite + "." + s.name];
+  std::string missing, twice;
+  for (const auto& name : listed_scenarios()) {
+    const int n = ran.count(name) ? ran.at(name) : 0;
+    if (n == 0) missing += (missing.empty() ? "" : ", ") + name;
+    if (n > 1) twice += (twice.empty() ? "" : ", ") + name;
+  }
+  std::string out;
+  if (!missing.empty()) out += "scenarios that ran in no lab (kLabsBeside misses them): " + missing;
+  if (!twice.empty()) out += (out.empty() ? "" : "; ") + std::string("scenarios that ran in two labs: ") + twice;
+  return out;
+}
+
+// Joins every thread it holds, however the scope is left.
+struct JoinAll {
+  std::vector<std::thread> threads;
+  ~JoinAll() {
+    for (auto& t : threads) {
+      if (t.joinable()) t.join();
+    }
+  }
+};
 
 void print_live(const LiveReport& live) {
   for (const auto& c : live.checks) {
@@ -255,18 +416,64 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   note_generations(options, report);
   auto env = bring_up_for(valid, report);
   if (!env) return finish();
+  // Every scenario: the families of kFamiliesBeside in labs of their own,
+  // brought up now (after this one: they share its test images), while the
+  // rest runs here.
+  std::vector<ValidatedOptions> side_options;
+  std::vector<RunBeside> sides;
+  if (flags.filter.empty()) {
+    for (size_t i = 0; i < kLabsBeside.size(); ++i) {
+      auto side = beside(valid, static_cast<int>(i) + 1);
+      if (!side) break;
+      side_options.push_back(std::move(*side));
+      RunBeside run;
+      run.k = static_cast<int>(i) + 1;
+      run.filter = kLabsBeside[i];
+      run.dir = dir / ("beside-" + std::to_string(run.k));
+      run.report.run_id = report.run_id;
+      sides.push_back(std::move(run));
+    }
+  }
+  const bool side_by_side = !sides.empty() && sides.size() == kLabsBeside.size();
+  if (!side_by_side) sides.clear();
+  std::string filter = side_by_side ? filter_without(kFamiliesBeside) : flags.filter;
   const size_t upstream_mark = env->upstream_access_log().size();
-  const RunResult scenarios = run_scenarios(*env, dir, flags.filter, report);
+  RunResult scenarios;
+  {
+    JoinAll beside_threads;
+    for (size_t i = 0; i < sides.size(); ++i) {
+      spdlog::info("lab beside {} runs {} at the same time (its output: {})", sides[i].k, sides[i].filter,
+                   (sides[i].dir / "scenarios.log").string());
+      beside_threads.threads.emplace_back(
+          [&, i] { run_beside(side_options[i], sides[i], flags.purge); });
+    }
+    scenarios = run_scenarios(*env, dir, filter, report);
+  }
   // Whatever goes wrong while reading results, the environment still comes down.
   try {
     collect_results(report, dir, *env, upstream_mark, scenarios);
   } catch (const std::exception& e) {
     report.failure = std::string("reading the results failed: ") + e.what();
   }
-  bool all_passed = report.failure.empty() && scenarios.exit_code == 0 && !report.scenarios.empty();
-  for (const auto& s : report.scenarios) all_passed = all_passed && (s.passed || s.skipped);
+  bool all_passed = scenarios_passed(report, scenarios);
+  for (const auto& side : sides) {
+    all_passed = all_passed && scenarios_passed(side.report, side.scenarios);
+    merge_beside(report, side);
+  }
+  if (side_by_side && all_passed) {
+    try {
+      if (auto problem = spread_problem(report); !problem.empty()) {
+        report.failure += (report.failure.empty() ? "" : "\n") + problem;
+        all_passed = false;
+      }
+    } catch (const std::exception& e) {
+      report.failure += (report.failure.empty() ? "" : "\n") + std::string("cannot list the scenarios: ") + e.what();
+      all_passed = false;
+    }
+  }
   report.passed = all_passed;
   finish_run(*env, flags.keep, flags.purge);
+  if (flags.keep && !sides.empty()) std::cout << "the labs beside it are down (their caches stay)\n";
   return finish();
 }
 
@@ -278,7 +485,10 @@ Action define_verify(CLI::App& cmd, const GlobalOptions& global) {
   cmd.footer(
       "\nExit 0 only when every scenario passed. A failing scenario says what is wrong in terms of\n"
       "your files (e.g. \"node kind-worker: …/hosts.toml is missing\") and shows the log lines.\n"
-      "Reports: DIR/RUN_ID/report.md, report.json, junit.xml, gtest.json, pulls.jsonl.\n\n"
+      "Reports: DIR/RUN_ID/report.md, report.json, junit.xml, gtest.json, pulls.jsonl.\n"
+      "On the embedded lab without --filter, the scenarios that stop Docker Hub or restart kind-registry\n"
+      "(OfflineRestart, OfflinePulls) run at the same time as the rest, each in a lab of its own beside\n"
+      "the first (state: STATE/side-labs/K, its cache kept like the first's; output: DIR/RUN_ID/beside-K/).\n\n"
       "Examples:\n"
       "  mirrorgate verify\n"
       "  mirrorgate verify --hosts-toml my-hosts.toml --keep\n"
