@@ -225,6 +225,9 @@ struct RunBeside {
   VerifyReport report;
   RunResult scenarios;
   double seconds = 0;
+  // Why it did not come up, when it did not (a name or subnet of it taken
+  // on this machine): its scenarios then run in the first lab, after the rest.
+  std::string not_up;
 };
 
 std::string filter_without(const std::vector<std::string>& families) {
@@ -243,20 +246,27 @@ bool scenarios_passed(const VerifyReport& report, const RunResult& scenarios) {
 // throws: what goes wrong is its report's failure.
 void run_beside(const ValidatedOptions& options, RunBeside& side, bool purge) {
   const auto started = std::chrono::steady_clock::now();
+  std::unique_ptr<Environment> env;
   try {
     fs::create_directories(side.dir);
-    auto env = bring_up(options);
-    const size_t mark = env->upstream_access_log().size();
-    side.scenarios = run_scenarios(*env, side.dir, side.filter, side.report, side.dir / "scenarios.log");
-    try {
-      collect_results(side.report, side.dir, *env, mark, side.scenarios);
-    } catch (const std::exception& e) {
-      side.report.failure = std::string("reading the results failed: ") + e.what();
-    }
-    finish_run(*env, /*keep=*/false, purge);
+    env = bring_up(options);
+  } catch (const Interrupted& e) {
+    side.report.failure = std::string("interrupted while coming up: ") + e.what();
+    return;
   } catch (const std::exception& e) {
-    side.report.failure = std::string("the lab did not come up: ") + e.what();
+    side.not_up = e.what();
+    spdlog::warn("lab beside {} did not come up ({}); its scenarios run in the first lab after the rest", side.k,
+                 side.not_up);
+    return;
   }
+  const size_t mark = env->upstream_access_log().size();
+  side.scenarios = run_scenarios(*env, side.dir, side.filter, side.report, side.dir / "scenarios.log");
+  try {
+    collect_results(side.report, side.dir, *env, mark, side.scenarios);
+  } catch (const std::exception& e) {
+    side.report.failure = std::string("reading the results failed: ") + e.what();
+  }
+  finish_run(*env, /*keep=*/false, purge);
   side.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   int passed = 0, failed = 0;
   for (const auto& s : side.report.scenarios) (s.passed || s.skipped ? passed : failed) += 1;
@@ -278,7 +288,8 @@ void merge_beside(VerifyReport& report, const RunBeside& side) {
   const auto& r = side.report;
   if (!r.failure.empty()) {
     report.failure += (report.failure.empty() ? "" : "\n") + std::string("lab beside ") + std::to_string(side.k) +
-                      " (" + side.filter + "): " + r.failure + "; its output: " + (side.dir / "scenarios.log").string();
+                      " (" + side.filter + "): " + r.failure +
+                      (side.not_up.empty() ? "; its output: " + (side.dir / "scenarios.log").string() : "");
   }
   report.scenarios.insert(report.scenarios.end(), r.scenarios.begin(), r.scenarios.end());
   for (const auto& p : r.pulls) report.pulls.push_back(p);
@@ -296,6 +307,8 @@ void merge_beside(VerifyReport& report, const RunBeside& side) {
   }
   report.environment["labs_beside"].push_back({{"lab", side.k},
                                                {"scenarios", side.filter},
+                                               {"ran_in", side.not_up.empty() ? "its own lab" : "the first lab"},
+                                               {"not_up", side.not_up},
                                                {"seconds", side.seconds},
                                                {"reports", side.dir.string()},
                                                {"passed", scenarios_passed(r, side.scenarios)}});
@@ -455,6 +468,21 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   } catch (const std::exception& e) {
     report.failure = std::string("reading the results failed: ") + e.what();
   }
+  // The families of a lab beside that did not come up, here, after the rest
+  // (the first lab's results are read first, so nothing is counted twice).
+  for (auto& side : sides) {
+    if (side.not_up.empty()) continue;
+    spdlog::info("running {} in the first lab (lab beside {} did not come up)", side.filter, side.k);
+    const auto started_here = std::chrono::steady_clock::now();
+    const size_t mark = env->upstream_access_log().size();
+    side.scenarios = run_scenarios(*env, side.dir, side.filter, side.report);
+    try {
+      collect_results(side.report, side.dir, *env, mark, side.scenarios);
+    } catch (const std::exception& e) {
+      side.report.failure = std::string("reading the results failed: ") + e.what();
+    }
+    side.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_here).count();
+  }
   bool all_passed = scenarios_passed(report, scenarios);
   for (const auto& side : sides) {
     all_passed = all_passed && scenarios_passed(side.report, side.scenarios);
@@ -487,8 +515,9 @@ Action define_verify(CLI::App& cmd, const GlobalOptions& global) {
       "your files (e.g. \"node kind-worker: …/hosts.toml is missing\") and shows the log lines.\n"
       "Reports: DIR/RUN_ID/report.md, report.json, junit.xml, gtest.json, pulls.jsonl.\n"
       "On the embedded lab without --filter, the scenarios that stop Docker Hub or restart kind-registry\n"
-      "(OfflineRestart, OfflinePulls) run at the same time as the rest, each in a lab of its own beside\n"
-      "the first (state: STATE/side-labs/K, its cache kept like the first's; output: DIR/RUN_ID/beside-K/).\n\n"
+      "(OfflineRestart, OfflinePulls) run at the same time as the rest, in two labs of their own beside\n"
+      "the first (state: STATE/side-labs/K, its cache kept like the first's; output: DIR/RUN_ID/beside-K/);\n"
+      "one that cannot come up (a name or subnet of it taken) runs its scenarios in the first, after the rest.\n\n"
       "Examples:\n"
       "  mirrorgate verify\n"
       "  mirrorgate verify --hosts-toml my-hosts.toml --keep\n"
