@@ -28,6 +28,24 @@ std::string status_of(const ScenarioResult& r) { return r.skipped ? "skipped" : 
 
 }  // namespace
 
+UpstreamTraffic& operator+=(UpstreamTraffic& to, const UpstreamTraffic& t) {
+  to.requests += t.requests;
+  to.manifest_heads += t.manifest_heads;
+  to.manifest_gets += t.manifest_gets;
+  to.blob_gets += t.blob_gets;
+  to.bytes += t.bytes;
+  return to;
+}
+
+DockerHubCount& operator+=(DockerHubCount& to, const DockerHubCount& c) {
+  to.pulls_counted += c.pulls_counted;
+  to.pulls_refused += c.pulls_refused;
+  to.manifest_heads += c.manifest_heads;
+  to.tokens_issued += c.tokens_issued;
+  to.tokens_refused += c.tokens_refused;
+  return to;
+}
+
 void to_json(nlohmann::json& j, const UpstreamTraffic& t) {
   j = {{"requests", t.requests},   {"manifest_heads", t.manifest_heads}, {"manifest_gets", t.manifest_gets},
        {"blob_gets", t.blob_gets}, {"bytes", t.bytes}};

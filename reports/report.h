@@ -37,6 +37,8 @@ struct UpstreamTraffic {
   long long bytes = 0;
 };
 void to_json(nlohmann::json& j, const UpstreamTraffic& t);
+// Field by field: what two upstreams saw, added up (verify's labs beside).
+UpstreamTraffic& operator+=(UpstreamTraffic& to, const UpstreamTraffic& t);
 
 // What Docker Hub (the stand-in) counted for one identity.
 struct DockerHubCount {
@@ -46,6 +48,7 @@ struct DockerHubCount {
   int tokens_issued = 0;
   int tokens_refused = 0;
 };
+DockerHubCount& operator+=(DockerHubCount& to, const DockerHubCount& c);
 void to_json(nlohmann::json& j, const DockerHubCount& c);
 
 struct DockerHubSummary {

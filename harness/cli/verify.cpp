@@ -220,6 +220,7 @@ const std::vector<std::string> kLabsBeside = {
 // in DIR/beside-K/.
 struct RunBeside {
   int k = 0;
+  std::optional<ValidatedOptions> options;  // its lab's (Backend::beside)
   std::string filter;
   fs::path dir;
   VerifyReport report;
@@ -242,14 +243,26 @@ bool scenarios_passed(const VerifyReport& report, const RunResult& scenarios) {
   return passed;
 }
 
+// Its scenarios in `env` and their results into its report; the output to
+// `log`, or to the terminal when `log` is empty.
+void run_family(const Environment& env, RunBeside& side, const fs::path& log) {
+  const size_t mark = env.upstream_access_log().size();
+  side.scenarios = run_scenarios(env, side.dir, side.filter, side.report, log);
+  try {
+    collect_results(side.report, side.dir, env, mark, side.scenarios);
+  } catch (const std::exception& e) {
+    side.report.failure = std::string("reading the results failed: ") + e.what();
+  }
+}
+
 // Up, its scenarios, results, down (its cache stays unless purge); never
 // throws: what goes wrong is its report's failure.
-void run_beside(const ValidatedOptions& options, RunBeside& side, bool purge) {
+void run_beside(RunBeside& side, bool purge) {
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<Environment> env;
   try {
     fs::create_directories(side.dir);
-    env = bring_up(options);
+    env = bring_up(*side.options);
   } catch (const Interrupted& e) {
     side.report.failure = std::string("interrupted while coming up: ") + e.what();
     return;
@@ -259,27 +272,13 @@ void run_beside(const ValidatedOptions& options, RunBeside& side, bool purge) {
                  side.not_up);
     return;
   }
-  const size_t mark = env->upstream_access_log().size();
-  side.scenarios = run_scenarios(*env, side.dir, side.filter, side.report, side.dir / "scenarios.log");
-  try {
-    collect_results(side.report, side.dir, *env, mark, side.scenarios);
-  } catch (const std::exception& e) {
-    side.report.failure = std::string("reading the results failed: ") + e.what();
-  }
+  run_family(*env, side, side.dir / "scenarios.log");
   finish_run(*env, /*keep=*/false, purge);
   side.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   int passed = 0, failed = 0;
   for (const auto& s : side.report.scenarios) (s.passed || s.skipped ? passed : failed) += 1;
   spdlog::info("lab beside {} ({}): {} passed, {} failed in {:.1f} s{}", side.k, side.filter, passed, failed,
                side.seconds, side.report.failure.empty() ? "" : "; " + side.report.failure);
-}
-
-void add_counts(DockerHubCount& to, const DockerHubCount& c) {
-  to.pulls_counted += c.pulls_counted;
-  to.pulls_refused += c.pulls_refused;
-  to.manifest_heads += c.manifest_heads;
-  to.tokens_issued += c.tokens_issued;
-  to.tokens_refused += c.tokens_refused;
 }
 
 // A lab beside's results into the run's: its scenarios and pulls, what its
@@ -293,17 +292,10 @@ void merge_beside(VerifyReport& report, const RunBeside& side) {
   }
   report.scenarios.insert(report.scenarios.end(), r.scenarios.begin(), r.scenarios.end());
   for (const auto& p : r.pulls) report.pulls.push_back(p);
-  for (const auto& [who, t] : r.upstream) {
-    auto& to = report.upstream[who];
-    to.requests += t.requests;
-    to.manifest_heads += t.manifest_heads;
-    to.manifest_gets += t.manifest_gets;
-    to.blob_gets += t.blob_gets;
-    to.bytes += t.bytes;
-  }
+  for (const auto& [who, t] : r.upstream) report.upstream[who] += t;
   if (r.docker_hub) {
     if (!report.docker_hub) report.docker_hub = DockerHubSummary{{}, r.docker_hub->quota_per_address, r.docker_hub->quota_per_account};
-    for (const auto& [who, c] : r.docker_hub->by_identity) add_counts(report.docker_hub->by_identity[who], c);
+    for (const auto& [who, c] : r.docker_hub->by_identity) report.docker_hub->by_identity[who] += c;
   }
   report.environment["labs_beside"].push_back({{"lab", side.k},
                                                {"scenarios", side.filter},
@@ -432,15 +424,14 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   // Every scenario: the families of kFamiliesBeside in labs of their own,
   // brought up now (after this one: they share its test images), while the
   // rest runs here.
-  std::vector<ValidatedOptions> side_options;
   std::vector<RunBeside> sides;
   if (flags.filter.empty()) {
     for (size_t i = 0; i < kLabsBeside.size(); ++i) {
       auto side = beside(valid, static_cast<int>(i) + 1);
       if (!side) break;
-      side_options.push_back(std::move(*side));
       RunBeside run;
       run.k = static_cast<int>(i) + 1;
+      run.options = std::move(side);
       run.filter = kLabsBeside[i];
       run.dir = dir / ("beside-" + std::to_string(run.k));
       run.report.run_id = report.run_id;
@@ -454,11 +445,10 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   RunResult scenarios;
   {
     JoinAll beside_threads;
-    for (size_t i = 0; i < sides.size(); ++i) {
-      spdlog::info("lab beside {} runs {} at the same time (its output: {})", sides[i].k, sides[i].filter,
-                   (sides[i].dir / "scenarios.log").string());
-      beside_threads.threads.emplace_back(
-          [&, i] { run_beside(side_options[i], sides[i], flags.purge); });
+    for (auto& side : sides) {
+      spdlog::info("lab beside {} runs {} at the same time (its output: {})", side.k, side.filter,
+                   (side.dir / "scenarios.log").string());
+      beside_threads.threads.emplace_back([&side, &flags] { run_beside(side, flags.purge); });
     }
     scenarios = run_scenarios(*env, dir, filter, report);
   }
@@ -474,13 +464,7 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
     if (side.not_up.empty()) continue;
     spdlog::info("running {} in the first lab (lab beside {} did not come up)", side.filter, side.k);
     const auto started_here = std::chrono::steady_clock::now();
-    const size_t mark = env->upstream_access_log().size();
-    side.scenarios = run_scenarios(*env, side.dir, side.filter, side.report);
-    try {
-      collect_results(side.report, side.dir, *env, mark, side.scenarios);
-    } catch (const std::exception& e) {
-      side.report.failure = std::string("reading the results failed: ") + e.what();
-    }
+    run_family(*env, side, {});
     side.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_here).count();
   }
   bool all_passed = scenarios_passed(report, scenarios);
