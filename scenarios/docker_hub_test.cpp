@@ -168,21 +168,7 @@ TEST_F(QuotaExhausted, CachedImagesStillPullOnEveryNodeAndAnUncachedOneFailsNami
   env().set_upstream_quota("0/6h", "0/6h");
   const size_t mark = env().upstream_access_log().size();
 
-  for_each_node_at_once(env(), [&](const NodeInfo& node) {
-    for (const auto* image : images) {
-      for (const std::string& how : {image->spec.ref.str(), image->spec.ref.with_digest(image->top.digest)}) {
-        if (!env().remove_image(node.name, how, content_for(*image, platform()), 60s)) {
-          ADD_FAILURE() << node.name << " still holds blobs of " << how;
-          return;
-        }
-        try {
-          record_pull("quota-spent", env().pull_image(node.name, how, 180s));
-        } catch (const std::exception& e) {
-          ADD_FAILURE() << node.name << " could not pull the cached image " << how << " with the quota spent: " << e.what();
-        }
-      }
-    }
-  });
+  pull_cached_images_by_tag_and_digest(env(), images, "quota-spent", "with the quota spent");
 
   try {
     env().pull_image(first, never_cached.spec.ref.str(), 180s);

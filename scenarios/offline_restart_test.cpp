@@ -50,7 +50,10 @@ class OfflineRestart : public EnvironmentTest {
     }
   }
 
-  void cached_images_pull_after_a_restart(Upstream unreachable, const std::string& scenario) {
+  // Every image of the cache is cached; `images` of them are pulled again on
+  // every node, by tag and by digest, after the restart.
+  void cached_images_pull_after_a_restart(Upstream unreachable, const std::vector<const TestImage*>& images,
+                                          const std::string& scenario) {
     ASSERT_NO_FATAL_FAILURE(cache_every_image());
     const auto before = env().mirror().catalog();
     env().set_upstream(unreachable);
@@ -65,8 +68,6 @@ class OfflineRestart : public EnvironmentTest {
              << e.what();
     }
     EXPECT_EQ(env().mirror().catalog(), before) << "kind-registry's catalog changed across an offline restart";
-    std::vector<const TestImage*> images;
-    for (const auto& image : test_images()) images.push_back(&image);
     pull_cached_images_by_tag_and_digest(env(), images, scenario, "from kind-registry restarted offline");
   }
 
@@ -202,11 +203,18 @@ TEST_F(OfflineRestart, AnUncachedImageComesThroughOnceTheHubAnswersAgain) {
 }
 
 TEST_F(OfflineRestart, CachedImagesPullOnEveryNodeAfterARestartWithTheHubStopped) {
-  cached_images_pull_after_a_restart(Upstream::stopped, "offline-restart-stopped");
+  std::vector<const TestImage*> images;
+  for (const auto& image : test_images()) images.push_back(&image);
+  cached_images_pull_after_a_restart(Upstream::stopped, images, "offline-restart-stopped");
 }
 
+// What the partition adds is the restart itself: the start script's question
+// to Docker Hub times out instead of being refused. Once it serves read-only,
+// kind-registry asks Docker Hub nothing, however large the image, so the
+// stopped case above pulls every image and this one the smallest.
 TEST_F(OfflineRestart, CachedImagesPullOnEveryNodeAfterARestartWithTheHubPartitioned) {
-  cached_images_pull_after_a_restart(Upstream::link_down, "offline-restart-partitioned");
+  cached_images_pull_after_a_restart(Upstream::link_down, {&smallest_test_image(platform())},
+                                     "offline-restart-partitioned");
 }
 
 }  // namespace
