@@ -160,6 +160,10 @@ TEST(Backends, EachBackendRefusesTheOthersFlagsByName) {
   kind.local.subnet = "10.78.0.0/24";
   message = bad_input_message([&] { (void)validated(kind); });
   EXPECT_NE(message.find("--subnet: the embedded lab's"), std::string::npos) << message;
+  kind.local.subnet = EnvironmentOptions::Local{}.subnet;
+  kind.local.node_storage = "memory";
+  message = bad_input_message([&] { (void)validated(kind); });
+  EXPECT_NE(message.find("--node-storage: the embedded lab's"), std::string::npos) << message;
 }
 
 // What is left is looked for once the teardown is done, never before it.

@@ -339,11 +339,20 @@ void lay_out_as_distribution(const fs::path& data, const std::vector<TestImage>&
     fs::create_directories(target.parent_path());
     fs::copy_file(store.blob_path(b.digest), target, fs::copy_options::overwrite_existing);
   };
+  // As distribution links a pushed blob into its repository: manifests as
+  // revisions, configs and layers as layers.
+  auto link = [&](const TestImage& image, const char* kind, const Blob& b) {
+    put_blob(b);
+    write_file_atomic(v2 / "repositories" / image.spec.ref.repository / kind / "sha256" /
+                          b.digest.substr(b.digest.find(':') + 1) / "link",
+                      b.digest);
+  };
   for (const auto& image : images) {
-    put_blob(image.top);
+    link(image, "_manifests/revisions", image.top);
     for (const auto& p : image.platforms) {
-      put_blob(p.config);
-      for (const auto& l : p.layers) put_blob(l);
+      link(image, "_manifests/revisions", p.manifest);
+      link(image, "_layers", p.config);
+      for (const auto& l : p.layers) link(image, "_layers", l);
     }
     write_file_atomic(v2 / "repositories" / image.spec.ref.repository / "_manifests" / "tags" / image.spec.ref.tag /
                           "current" / "link",
@@ -392,6 +401,13 @@ TEST(HubSeedCache, AKeptSeedingMissingATagOrWithAShortBlobIsNotCopied) {
 
   lay_out_as_distribution(seeding.dir(), images, store);  // whole again
   fs::remove(seeding.dir() / "docker/registry/v2/repositories/library/alpine/_manifests/tags/3.19/current/link");
+  EXPECT_FALSE(HubSeedCache(store, images).restore_into(dir.path / "hub"));
+
+  // A layer stored but not linked into its repository: the registry would not serve it there.
+  lay_out_as_distribution(seeding.dir(), images, store);
+  const auto& layer = images[1].platforms[0].layers[1];
+  fs::remove(seeding.dir() / "docker/registry/v2/repositories" / images[1].spec.ref.repository / "_layers/sha256" /
+             layer.digest.substr(7) / "link");
   EXPECT_FALSE(HubSeedCache(store, images).restore_into(dir.path / "hub"));
 }
 

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "backends/local/network.h"
+#include "backends/local/node_storage.h"
 
 using namespace mirrorgate;
 using namespace mirrorgate::local;
@@ -44,4 +47,39 @@ TEST(Network, RouteLinesWithBadPrefixesAreSkippedNotThrown) {
   EXPECT_FALSE(conflicting_route(subnet, "10.77.0.0/99 dev x\n10.77.0.0/abc dev y\n10.77.0.0/ dev z\n"
                                          "10.77.0.0/99999999999999 dev w\n"));
   EXPECT_TRUE(conflicting_route(subnet, "10.77.0.0/99 dev x\n10.0.0.0/8 dev eth1\n"));
+}
+
+namespace {
+TestImageSpec image_of(std::vector<uint64_t> layers) {
+  TestImageSpec spec;
+  spec.layer_sizes = std::move(layers);
+  return spec;
+}
+constexpr uint64_t kMiB = 1024 * 1024;
+}  // namespace
+
+// auto: each node fetches and unpacks every image (twice its layers) plus
+// room of its own; memory only within a quarter of what is available.
+TEST(NodeStorage, AutoChoosesMemoryOnlyWhenTheNodesFitInAQuarterOfWhatIsAvailable) {
+  const std::vector<TestImageSpec> images{image_of({64 * kMiB, 36 * kMiB})};  // 100 MiB: 456 MiB a node
+  const auto fits = choose_node_storage("auto", 2, images, 4000 * kMiB);      // 912 MiB <= 1000 MiB
+  EXPECT_TRUE(fits.in_memory) << fits.why;
+  EXPECT_NE(fits.why.find("912 MiB"), std::string::npos) << fits.why;
+  const auto too_big = choose_node_storage("auto", 3, images, 4000 * kMiB);  // 1368 MiB > 1000 MiB
+  EXPECT_FALSE(too_big.in_memory) << too_big.why;
+  EXPECT_NE(too_big.why.find("more than a quarter"), std::string::npos) << too_big.why;
+  EXPECT_FALSE(choose_node_storage("auto", 1, images, std::nullopt).in_memory) << "unknown memory: disk";
+}
+
+TEST(NodeStorage, MemoryAndDiskAreTakenAsAsked) {
+  const std::vector<TestImageSpec> huge{image_of({1024 * 1024 * kMiB})};
+  EXPECT_TRUE(choose_node_storage("memory", 9, huge, 1 * kMiB).in_memory);
+  EXPECT_FALSE(choose_node_storage("disk", 1, {}, 100000 * kMiB).in_memory);
+}
+
+TEST(NodeStorage, TheMountTableIsReadAsTheKernelWritesIt) {
+  EXPECT_EQ(mount_type_at("/proc"), "proc");
+  EXPECT_EQ(mount_type_at("/no/such/mount/point"), std::nullopt);
+  const auto points = mount_points();
+  EXPECT_NE(std::find(points.begin(), points.end(), std::filesystem::path("/proc")), points.end());
 }

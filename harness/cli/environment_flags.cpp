@@ -26,6 +26,12 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
                  "cluster name; nodes are NAME-control-plane, NAME-worker… (default: the config's name, else kind)");
   cmd.add_option("--subnet", o.local.subnet, "embedded lab: its subnet; must not overlap a route of this host")
       ->capture_default_str();
+  cmd.add_option("--node-storage", o.local.node_storage,
+                 "embedded lab: where each node's containerd keeps its images — memory (a tmpfs of its own), disk "
+                 "(under --state), or auto: memory when the test images on every node fit in a quarter of the "
+                 "available memory")
+      ->check(CLI::IsMember({"auto", "memory", "disk"}))
+      ->capture_default_str();
   cmd.add_option("--upstream-rate", o.upstream_rate,
                  "limit the Docker Hub stand-in's link with tc tbf, e.g. 100mbit (default: unlimited)");
   cmd.add_option("--start-timeout", f.start_timeout_s, "seconds each daemon gets to answer")->capture_default_str();

@@ -42,6 +42,7 @@ json describe_environment(const Environment& env) {
               {"upstream_rate", env.upstream_rate().empty() ? "unlimited" : env.upstream_rate()},
               {"backend", env.backend()},
               {"nodes", env.nodes().size()},
+              {"node_storage", env.node_storage().empty() ? "the node's own" : env.node_storage()},
               {"registry", versions.registry},
               {"containerd_by_node", versions.containerd}};
   if (!env.generation().empty()) {

@@ -209,6 +209,8 @@ class Environment : public NodeFiles, public NodeRuntime, public Registries, pub
   const std::filesystem::path& state_dir() const { return run_.state_dir; }
   // kind-registry's storage root as the harness reaches it (its cache).
   const std::filesystem::path& registry_data() const { return run_.registry_data; }
+  // Where the nodes keep their images: "memory", "disk"; empty: the backend's own way.
+  const std::string& node_storage() const { return run_.node_storage; }
   const std::vector<NodeInfo>& nodes() const { return run_.nodes; }
   NodeInfo node(const std::string& name) const;  // throws for an unknown name
   // The address the upstream sees the mirror's requests come from, and the

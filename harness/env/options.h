@@ -44,6 +44,11 @@ struct EnvironmentOptions {
     // Which lab's names (backends/local/lab_state.h): 0, production's names,
     // unless verify runs this lab beside another.
     int instance = 0;
+    // Where each node's containerd root (content store, snapshots) lives:
+    // "memory" (a tmpfs of its own, gone with the node), "disk" (the state
+    // directory's filesystem), or "auto": memory when what the nodes may
+    // hold fits in a quarter of the memory available (lab.h).
+    std::string node_storage = "auto";
   } local;
 
   struct Kind {

@@ -43,6 +43,7 @@ void to_json(json& j, const RunState& s) {
        {"registry", s.registry},
        {"image_store", s.image_store.string()},
        {"registry_data", s.registry_data.string()},
+       {"node_storage", s.node_storage},
        {"mirror", {{"url", s.mirror_url}, {"address", s.mirror_address}, {"front_address", s.front_address}}},
        {"harness_address", s.harness_address},
        {"start_timeout_s", s.start_timeout.count()},
@@ -83,6 +84,7 @@ void from_json(const json& j, RunState& s) {
   s.registry = j.value("registry", "2.8");  // files of earlier runs: registry:2
   s.image_store = j.value("image_store", "");
   s.registry_data = j.value("registry_data", "");
+  s.node_storage = j.value("node_storage", "");
   const auto& mirror = j.at("mirror");
   s.mirror_url = mirror.value("url", "");
   s.mirror_address = mirror.value("address", "");

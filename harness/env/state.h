@@ -65,6 +65,9 @@ struct RunState {
   std::string registry;                 // kind-registry's registry generation: "2.8", "3.1"
   std::filesystem::path image_store;    // generated test images (shared, kept by down)
   std::filesystem::path registry_data;  // kind-registry's cache (kept by down unless --purge)
+  // Where the nodes keep their images, as the backend says it ("memory",
+  // "disk"); empty where the backend does not choose (kind: the node's /var).
+  std::string node_storage;
 
   // kind-registry: the URL the harness reaches it at, and the address the
   // upstream (and so its access log) sees its requests come from.

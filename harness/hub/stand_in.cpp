@@ -184,19 +184,29 @@ fs::path tag_link(const fs::path& data, const TestImage& image) {
          "current" / "link";
 }
 
-// Every blob at its size and every tag at its digest: what a whole seeding holds.
+// Every blob at its size and linked into the image's repository (manifests
+// as its revisions, config and layers as its layers), and every tag at its
+// digest: what a whole seeding holds, and what the registry serves.
 bool holds_every_image(const fs::path& data, const std::vector<TestImage>& images) {
   std::error_code ec;
   auto blob_ok = [&](const Blob& b) {
     const auto size = fs::file_size(blob_data(data, b.digest), ec);
     return !ec && size == b.size;
   };
+  auto linked = [&](const TestImage& image, const char* kind, const Blob& b) {
+    const auto hex = b.digest.substr(b.digest.find(':') + 1);
+    const fs::path link = storage_root(data) / "repositories" / image.spec.ref.repository / kind / "sha256" / hex / "link";
+    return blob_ok(b) && read_file_if_exists(link).value_or("") == b.digest;
+  };
   for (const auto& image : images) {
-    if (!blob_ok(image.top) || read_file_if_exists(tag_link(data, image)).value_or("") != image.top.digest) return false;
+    if (!linked(image, "_manifests/revisions", image.top) ||
+        read_file_if_exists(tag_link(data, image)).value_or("") != image.top.digest) {
+      return false;
+    }
     for (const auto& p : image.platforms) {
-      if (!blob_ok(p.manifest) || !blob_ok(p.config)) return false;
+      if (!linked(image, "_manifests/revisions", p.manifest) || !linked(image, "_layers", p.config)) return false;
       for (const auto& l : p.layers) {
-        if (!blob_ok(l)) return false;
+        if (!linked(image, "_layers", l)) return false;
       }
     }
   }
@@ -264,10 +274,18 @@ void HubSeedCache::keep(const fs::path& hub_data) const {
 }
 
 std::vector<SeededImage> seed_hub(const RegistryClient& hub, const std::vector<TestImage>& images,
-                                  const TestImageStore& store, const std::string& platform) {
+                                  const TestImageStore& store, const std::string& platform,
+                                  const fs::path& hub_data) {
   std::vector<SeededImage> seeded;
+  // Its storage already holds them all (the kept seeding, or a lab's own
+  // from an earlier run): nothing to ask over HTTP, image by image.
+  const bool stored = !hub_data.empty() && holds_every_image(hub_data, images);
   int pushed = 0;
   for (const auto& image : images) {
+    if (stored) {
+      seeded.push_back({image.spec.ref.str(), image.top.digest, image.top.media_type, image.bytes_for(platform)});
+      continue;
+    }
     throw_if_interrupted("seeding the Docker Hub stand-in");
     if (seed_one(hub, image, store)) {
       spdlog::info("seeded the hub with {}", image.spec.ref.str());
@@ -275,7 +293,8 @@ std::vector<SeededImage> seed_hub(const RegistryClient& hub, const std::vector<T
     }
     seeded.push_back({image.spec.ref.str(), image.top.digest, image.top.media_type, image.bytes_for(platform)});
   }
-  spdlog::info("the hub holds {} test images ({} pushed now)", images.size(), pushed);
+  spdlog::info("the hub holds {} test images ({})", images.size(),
+               stored ? "all in its storage" : std::to_string(pushed) + " pushed now");
   return seeded;
 }
 

@@ -99,8 +99,12 @@ class HubSeedCache {
 };
 
 // Pushes each image unless the hub holds it, with progress for big ones;
-// returns what the hub serves, for the state file.
+// returns what the hub serves, for the state file. With `hub_data` (the
+// hub's storage as the harness reaches it) holding every image whole — each
+// blob at its size, linked into its repository, each tag at its digest —
+// nothing is asked over HTTP.
 std::vector<SeededImage> seed_hub(const RegistryClient& hub, const std::vector<TestImage>& images,
-                                  const TestImageStore& store, const std::string& platform);
+                                  const TestImageStore& store, const std::string& platform,
+                                  const std::filesystem::path& hub_data = {});
 
 }  // namespace mirrorgate

@@ -578,6 +578,9 @@ class KindBackend final : public Backend {
     if (o.local.subnet != EnvironmentOptions::Local{}.subnet) {
       throw bad_flag("--subnet", "the embedded lab's; on the kind backend Docker gives the kind network its addresses");
     }
+    if (o.local.node_storage != EnvironmentOptions::Local{}.node_storage) {
+      throw bad_flag("--node-storage", "the embedded lab's; a kind node keeps its images in its container's /var");
+    }
     if (!o.upstream_rate.empty() && !o.kind.stand_in_hub) {
       throw bad_flag("--upstream-rate", "shapes the Docker Hub stand-in; on the kind backend add --stand-in-hub");
     }

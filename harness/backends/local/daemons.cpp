@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "backends/local/node_storage.h"
 #include "containerd/cri_client.h"
 #include "core/error.h"
 #include "core/files.h"
@@ -89,14 +90,27 @@ std::string cri_plugin_failure(const fs::path& log) {
 
 }  // namespace
 
-void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout) {
+namespace {
+
+void launch_hub_front(LocalEnvironment& env) {
   auto& lab = env.lab();
   start_in_namespace(lab.hub_front.namespace_name, hub_front_argv(env.state(), lab.hub_front.address + ":443"), lab.hub_front);
   env.save();
-  wait_until("the hub's front (registry-1.docker.io, auth.docker.io)", answers(env.upstream()), lab.hub_front, timeout);
 }
 
-void start_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
+}  // namespace
+
+void wait_for_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
+  wait_until("the hub's front (registry-1.docker.io, auth.docker.io)", answers(env.upstream()), env.lab().hub_front,
+             timeout);
+}
+
+void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout) {
+  launch_hub_front(env);
+  wait_for_hub(env, timeout);
+}
+
+void launch_hub(LocalEnvironment& env) {
   auto& run = env.mutable_state();
   auto& lab = env.lab();
   fs::create_directories(run.hub_data);
@@ -107,7 +121,12 @@ void start_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
     start_in_namespace(lab.hub.namespace_name, {"docker-registry", "serve", config.string()}, lab.hub);
     env.save();
   }
-  start_hub_front(env, timeout);
+  launch_hub_front(env);
+}
+
+void start_hub(LocalEnvironment& env, std::chrono::seconds timeout) {
+  launch_hub(env);
+  wait_for_hub(env, timeout);
 }
 
 // The image's command name for kind-registry's start script: `registry` is
@@ -164,14 +183,18 @@ fs::path front_run_dir(const RunState& run) { return run.state_dir / "kind-regis
 
 namespace {
 
-// The lab's DNS, for the front's nginx: up before it, and kept while the
-// front restarts.
-void start_dns(LocalEnvironment& env, std::chrono::seconds timeout) {
+// The lab's DNS, for the front's nginx, which asks it only once it serves;
+// kept while the front restarts.
+void launch_dns(LocalEnvironment& env) {
   auto& lab = env.lab();
   if (is_running(lab.dns.daemon)) return;
   start_in_namespace(lab.dns.namespace_name,
                      {libexec_file("mirrorgate_lab_dns").string(), "--listen", lab.dns.address + ":53"}, lab.dns);
   env.save();
+}
+
+void wait_for_dns(LocalEnvironment& env, std::chrono::seconds timeout) {
+  auto& lab = env.lab();
   wait_until(
       "the lab's DNS",
       [&](std::string& why) {
@@ -183,10 +206,10 @@ void start_dns(LocalEnvironment& env, std::chrono::seconds timeout) {
 
 }  // namespace
 
-void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
+void launch_front(LocalEnvironment& env) {
   auto& run = env.mutable_state();
   auto& lab = env.lab();
-  start_dns(env, timeout);
+  launch_dns(env);
   const fs::path start_script = run.files.registry_front.parent_path() / "kind-registry-front-start.sh";
   // The shipped start script and config; only the CA bundle comes through
   // the environment, as setup-registry.sh passes a --ca-bundle.
@@ -198,12 +221,24 @@ void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
                       {"PATH", lab.nginx_bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin"}},
                      {(lab.nginx_bin / "nginx").string()});
   env.save();
+}
+
+void wait_for_front(LocalEnvironment& env, std::chrono::seconds timeout) {
+  wait_for_dns(env, timeout);
+  const auto& lab = env.lab();
   RegistryClient front(registry_front_url(lab.front.address));
   wait_until("kind-registry-front", answers(front), lab.front, timeout);
 }
 
+void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {
+  launch_front(env);
+  wait_for_front(env, timeout);
+}
+
 void start_node(LocalEnvironment& env, LabNode& n) {
   fs::create_directories(n.root);
+  // The state file already says so (plan): a teardown after a failure here unmounts it.
+  if (n.root_in_memory && mount_type_at(n.root) != "tmpfs") mount_node_root(n.root);
   fs::create_directories(n.state);
   const auto bin = env.lab().containerd_bin;
   start_in_namespace(n.containerd.namespace_name,

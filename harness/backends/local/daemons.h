@@ -18,13 +18,19 @@ inline constexpr const char* kMirrorHost = "kind-registry";
 inline constexpr const char* kLabDnsAddress = "127.0.0.11";
 
 // The stand-in: its registry, then its front; waits until the front answers.
+// launch_* start a daemon and record it, wait_for_* wait until it answers:
+// bring-up starts what depends on nothing at once, then waits.
 void start_hub(LocalEnvironment& env, std::chrono::seconds timeout);
+void launch_hub(LocalEnvironment& env);
+void wait_for_hub(LocalEnvironment& env, std::chrono::seconds timeout);
 // The front alone (after it was stopped, or with other quotas).
 void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout);
 void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
 // kind-registry-front from the shipped files (its start script and nginx
 // config, byte for byte), in kind-registry's namespace.
 void start_front(LocalEnvironment& env, std::chrono::seconds timeout);
+void launch_front(LocalEnvironment& env);  // and the lab's DNS it resolves with
+void wait_for_front(LocalEnvironment& env, std::chrono::seconds timeout);
 // Its run directory (nginx's prefix: config copy, cache of at most 10
 // minutes, temp files): removed with the lab, like the nodes' directories.
 std::filesystem::path front_run_dir(const RunState& run);

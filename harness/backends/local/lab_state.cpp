@@ -57,6 +57,7 @@ void to_json(json& j, const LabState& s) {
                           {"containerd", n.containerd},
                           {"socket", n.socket.string()},
                           {"root", n.root.string()},
+                          {"root_in_memory", n.root_in_memory},
                           {"state", n.state.string()},
                           {"etc", n.etc.string()}});
   }
@@ -85,6 +86,7 @@ void from_json(const json& j, LabState& s) {
     node.containerd = n.at("containerd").get<LabProcess>();
     node.socket = n.value("socket", "");
     node.root = n.value("root", "");
+    node.root_in_memory = n.value("root_in_memory", false);
     node.state = n.value("state", "");
     node.etc = n.value("etc", "");
     s.nodes.push_back(std::move(node));

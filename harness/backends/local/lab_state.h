@@ -26,6 +26,7 @@ struct LabNode {
   LabProcess containerd;
   std::filesystem::path socket;  // CRI endpoint (unix socket)
   std::filesystem::path root;    // containerd --root
+  bool root_in_memory = false;   // a tmpfs of its own is mounted at root (node_storage.h)
   std::filesystem::path state;   // containerd --state
   std::filesystem::path etc;     // /etc/netns/NAME: the node's /etc overlay
 };

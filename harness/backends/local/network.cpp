@@ -3,6 +3,10 @@
 #include <charconv>
 
 #include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <sstream>
@@ -103,6 +107,25 @@ void ip(const std::vector<std::string>& args, const std::string& ns) {
   }
   argv.insert(argv.end(), args.begin(), args.end());
   run(argv, {.timeout = std::chrono::seconds(20)});
+}
+
+void ip_batch(const std::vector<std::string>& commands, const std::string& ns) {
+  if (commands.empty()) return;
+  std::string text;
+  for (const auto& c : commands) text += c + "\n";
+  // mkstemp: a file of its own (O_EXCL, mode 0600), never one planted in /tmp.
+  std::string path = (std::filesystem::temp_directory_path() / "mirrorgate-ip-XXXXXX").string();
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) throw std::runtime_error("cannot make a temporary file for ip -batch: " + std::string(std::strerror(errno)));
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  struct Remove {
+    std::string path;
+    ~Remove() { ::unlink(path.c_str()); }
+  } remove{path};
+  if (!written) throw std::runtime_error("cannot write " + path);
+  std::vector<std::string> args{"-batch", path};
+  ip(args, ns);
 }
 
 }  // namespace mirrorgate::local

@@ -33,5 +33,9 @@ bool link_exists(const std::string& name);
 
 // Runs `ip ARGS…` (with `-n NS` when ns is not empty); throws CommandError.
 void ip(const std::vector<std::string>& args, const std::string& ns = "");
+// Runs every command (`ip`'s arguments, one a line: "link set lo up") in
+// one `ip -batch` (inside `ns` when not empty); stops at the first that
+// fails and throws CommandError. One process instead of one a command.
+void ip_batch(const std::vector<std::string>& commands, const std::string& ns = "");
 
 }  // namespace mirrorgate::local
