@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # verify_side_by_side.sh MIRRORGATE: verify of every scenario on the lab runs
 # the families that stop Docker Hub or restart kind-registry (OfflineRestart,
-# OfflinePulls) in labs of their own beside the first, at the same time. All
+# OfflinePulls) in labs of their own beside the first, which come up at the
+# same time as the first and run while it runs the rest. All
 # pass, the report has their results and names the labs beside, and nothing
 # of any lab is left afterwards: no namespace, link or owner file.
 set -euo pipefail
@@ -18,8 +19,8 @@ fail() { echo "verify_side_by_side: $*" >&2; exit 1; }
 "$mirrorgate" --state "$state" verify --purge --reports "$reports" >"$reports/out" 2>&1 || {
   cat "$reports/out"; fail "verify failed"; }
 grep -q "verify PASSED" "$reports/out" || { cat "$reports/out"; fail "no PASSED line"; }
-grep -q "lab beside 1 runs OfflinePulls" "$reports/out" || fail "OfflinePulls did not run beside"
-grep -q "lab beside 2 runs OfflineRestart" "$reports/out" || fail "OfflineRestart did not run beside"
+grep -q "lab beside 1 comes up to run OfflinePulls" "$reports/out" || fail "OfflinePulls did not run beside"
+grep -q "lab beside 2 comes up to run OfflineRestart" "$reports/out" || fail "OfflineRestart did not run beside"
 run=$(ls -d "$reports"/20*/ | tail -n 1)
 for k in 1 2; do
   test -s "$run/beside-$k/gtest.json" || fail "lab beside $k wrote no results"
