@@ -48,20 +48,24 @@ class FakeEnvironment : public Environment {
   }
   bool node_has_blob(const std::string&, const std::string&) const override { return false; }
   std::uint64_t node_content_bytes(const std::string&) const override { return 0; }
-  RegistryClient mirror() const override { return RegistryClient("http://unused"); }
+  RegistryClient mirror_of(const std::string&) const override { return RegistryClient("http://unused"); }
   RegistryClient upstream() const override { return RegistryClient("http://unused"); }
   void set_upstream(Upstream) override {}
   void set_upstream_rate(const std::string&) override {}
   void set_upstream_quota(const std::string&, const std::string&) override {}
-  void restart_mirror() override {}
+  void restart_mirror_of(const std::string&) override {}
   // The mirror's log as a test sets it; `mirror_log_source`, when set, is
   // asked on every read instead (a log that grows while it is read).
   std::vector<AccessRecord> mirror_log;
   std::function<std::vector<AccessRecord>()> mirror_log_source;
-  std::vector<AccessRecord> mirror_access_log() const override {
+  // By registry, for the other caches; docker.io's is mirror_log.
+  std::map<std::string, std::vector<AccessRecord>> cache_logs;
+  std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override {
+    if (registry != kDockerIo) return cache_logs.count(registry) ? cache_logs.at(registry) : std::vector<AccessRecord>{};
     return mirror_log_source ? mirror_log_source() : mirror_log;
   }
-  std::vector<AccessRecord> upstream_access_log() const override { return {}; }
+  std::vector<AccessRecord> upstream_log;
+  std::vector<AccessRecord> upstream_access_log() const override { return upstream_log; }
   MirrorView mirror_view() const override { return {}; }
   std::optional<NetworkView> network_view(const std::string&) const override { return std::nullopt; }
   std::vector<ComponentHealth> health() const override { return {}; }

@@ -22,6 +22,7 @@
 #include "hub/quota.h"
 #include "hub/stand_in.h"
 #include "hub/token.h"
+#include "hub/worlds.h"
 #include "process/process.h"
 #include "registry/access_log.h"
 #include "tests/temp_dir.h"
@@ -298,6 +299,17 @@ TEST(HubPki, TheLabCaIsShortLivedNameConstrainedAndCannotSignAgain) {
   EXPECT_NE(text.find("Name Constraints: critical"), std::string::npos) << text;
   EXPECT_NE(text.find("DNS:docker.io"), std::string::npos) << text;
   EXPECT_NE(text.find("pathlen:0"), std::string::npos) << text;
+  // The front answers as the other registries of the stand-in world too.
+  for (const auto& host : stand_in_world_hosts()) {
+    EXPECT_TRUE(run({"openssl", "verify", "-CAfile", pki.ca_file.string(), "-verify_hostname", host, pki.cert.string()},
+                    {.check = false})
+                    .ok())
+        << "the front's certificate does not verify as " << host;
+  }
+  EXPECT_FALSE(run({"openssl", "verify", "-CAfile", pki.ca_file.string(), "-verify_hostname", "example.com",
+                    pki.cert.string()},
+                   {.check = false})
+                   .ok());
   // Valid now, gone within kLabCaDays + 1.
   EXPECT_TRUE(run({"openssl", "x509", "-checkend", "3600", "-noout", "-in", pki.ca_file.string()}, {.check = false}).ok());
   const auto horizon = std::to_string((kLabCaDays + 1) * 86400);
@@ -499,4 +511,63 @@ TEST(HubDns, IgnoresWhatIsNotOneQuestion) {
   auto label_too_long = dns_question("docker.io", 1);
   label_too_long[12] = 64;
   EXPECT_EQ(answer_dns(label_too_long, kLabHosts), "");
+}
+
+// ---- the other registries of the stand-in world ---------------------------
+
+TEST(HubWorlds, EachAnswersAtItsOwnNameWithItsOwnChallenge) {
+  const World* quay = world_at("quay.io");
+  ASSERT_NE(quay, nullptr);
+  EXPECT_EQ(world_challenge(*quay, ""), R"(Bearer realm="https://quay.io/v2/auth",service="quay.io")");
+  EXPECT_EQ(world_challenge(*quay, "repository:prometheus/node-exporter:pull"),
+            R"(Bearer realm="https://quay.io/v2/auth",service="quay.io",scope="repository:prometheus/node-exporter:pull")");
+  const World* ghcr = world_at("ghcr.io");
+  ASSERT_NE(ghcr, nullptr);
+  EXPECT_EQ(world_challenge(*ghcr, ""),
+            R"(Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:user/image:pull")");
+  EXPECT_EQ(world_of_blob_host("cdn01.quay.io"), quay);
+  EXPECT_EQ(world_of_blob_host("pkg-containers.githubusercontent.com"), ghcr);
+  EXPECT_EQ(world_at("registry-1.docker.io"), nullptr) << "Docker Hub is served as before, not as a world";
+  EXPECT_EQ(world_at(kK8sArtifactRegistryHost)->registry, "registry.k8s.io");
+}
+
+TEST(HubWorlds, RequestPathsSplitIntoRepositoryAndWhatIsAsked) {
+  const World& quay = *world_at("quay.io");
+  auto p = split_world_path(quay, "/v2/prometheus/node-exporter/manifests/v1.8.2");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->repository, "prometheus/node-exporter");
+  EXPECT_EQ(p->rest, "/manifests/v1.8.2");
+  const std::string digest = "sha256:" + std::string(64, 'a');
+  EXPECT_TRUE(split_world_path(quay, "/v2/a/b/c/blobs/" + digest));
+  EXPECT_FALSE(split_world_path(quay, "/v2/a/blobs/uploads/"));
+  EXPECT_FALSE(split_world_path(quay, "/v2/../etc/manifests/x"));
+  EXPECT_FALSE(split_world_path(quay, "/v2/"));
+  const World& ar = *world_at(kK8sArtifactRegistryHost);
+  auto k = split_world_path(ar, "/v2/k8s-artifacts-prod/images/pause/manifests/3.10");
+  ASSERT_TRUE(k);
+  EXPECT_EQ(k->repository, "pause");
+  EXPECT_EQ(stored_repository(ar, k->repository), "registry.k8s.io/pause");
+  EXPECT_FALSE(split_world_path(ar, "/v2/pause/manifests/3.10")) << "Artifact Registry serves under its project path";
+}
+
+// archeio's upstreamRedirectURL: path.Join("/v2/", path prefix, the rest).
+TEST(HubWorlds, RegistryK8sIoSendsEveryRequestToItsArtifactRegistry) {
+  const World& k8s = *world_at("registry.k8s.io");
+  EXPECT_EQ(world_redirect_url(k8s, "/v2/pause/manifests/3.10"),
+            "https://us-west1-docker.pkg.dev/v2/k8s-artifacts-prod/images/pause/manifests/3.10");
+  EXPECT_EQ(world_redirect_url(k8s, "/v2/"), "https://us-west1-docker.pkg.dev/v2/k8s-artifacts-prod/images");
+  EXPECT_EQ(world_redirect_url(k8s, "/v2/pause/tags/list?n=10"),
+            "https://us-west1-docker.pkg.dev/v2/k8s-artifacts-prod/images/pause/tags/list?n=10");
+}
+
+TEST(HubWorlds, BlobPathsOfEachCdnRoundTrip) {
+  const std::string hex(64, 'b');
+  const World& quay = *world_at("quay.io");
+  EXPECT_EQ(world_blob_path(quay, hex), "/quayio-production-s3/sha256/bb/" + hex);
+  EXPECT_EQ(world_blob_digest(quay, world_blob_path(quay, hex)), hex);
+  EXPECT_FALSE(world_blob_digest(quay, "/quayio-production-s3/sha256/aa/" + hex)) << "the fan-out directory must match";
+  const World& ghcr = *world_at("ghcr.io");
+  EXPECT_EQ(world_blob_path(ghcr, hex), "/ghcr1/blobs/sha256:" + hex);
+  EXPECT_EQ(world_blob_digest(ghcr, world_blob_path(ghcr, hex)), hex);
+  EXPECT_FALSE(world_blob_digest(ghcr, world_blob_path(quay, hex)));
 }

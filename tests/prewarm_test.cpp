@@ -33,6 +33,12 @@ TEST(Prewarm, OtherRegistriesAreNotCoveredAndNothingIsFetched) {
   auto unreachable = prewarm_image(nowhere, "redis:7.2", "linux/amd64", {});
   EXPECT_EQ(unreachable.status, PrewarmStatus::failed);
   EXPECT_NE(unreachable.reason.find("127.0.0.1:9"), std::string::npos) << unreachable.reason;
+  // quay.io's own cache covers quay.io's images, and no other registry's.
+  auto quay = prewarm_image(nowhere, "quay.io/prometheus/node-exporter:v1.6.0", "linux/amd64", {}, nullptr, "quay.io");
+  EXPECT_EQ(quay.status, PrewarmStatus::failed) << "covered, so it was asked of the (unreachable) cache";
+  auto docker = prewarm_image(nowhere, "redis:7.2", "linux/amd64", {}, nullptr, "quay.io");
+  EXPECT_EQ(docker.status, PrewarmStatus::not_covered);
+  EXPECT_NE(docker.reason.find("kind-registry-quay-io"), std::string::npos) << docker.reason;
 }
 
 TEST(Prewarm, PlatformMatchingHonoursVariants) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 
 #include "fake_environment.h"
 
@@ -99,6 +100,55 @@ TEST(PullEvidence, EvidenceOnceLoggedGivesUpAfterItsSettleTime) {
   const auto problems = check_pull_used_mirror(e, kRedis, kCache);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems.front().find("did not fetch 1 of 2 blobs"), std::string::npos) << problems.front();
+}
+
+// A node seen at the upstream itself has gone around the mirror: no log line
+// of the mirror's undoes that, so the wait ends a moment later, not after
+// the whole settle time (a misconfigured node would wait it out per image).
+TEST(PullEvidence, EvidenceOnceLoggedStopsSoonOnceTheNodeIsSeenAtTheUpstream) {
+  RunState run = fake_run();
+  run.nodes = {{"kind-worker", "worker", "10.77.0.11"}};
+  run.mirror_address = "10.77.0.3";
+  FakeEnvironment env(run);
+  env.upstream_log = {record("10.77.0.11", RequestKind::manifest, "7.2", 200)};
+  const auto started = std::chrono::steady_clock::now();
+  const auto e = evidence_once_logged(env, "kind-worker", {}, kRedis, std::chrono::seconds(10));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  const auto problems = check_pull_used_mirror(e, kRedis, kCache);
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems.front().find("straight from registry-1.docker.io, not through kind-registry"), std::string::npos)
+      << problems.front();
+}
+
+// Another registry's pull is judged by its own cache's log and by what the
+// stand-in logged for that registry alone, and named in its terms.
+TEST(PullEvidence, AnotherRegistrysPullIsJudgedByItsOwnCacheAndNamedSo) {
+  RunState run = fake_run();
+  run.nodes = {{"kind-worker", "worker", "10.77.0.11"}};
+  run.mirror_address = "10.77.0.3";
+  run.caches = {{"quay.io", "http://10.77.0.4:5000", "10.77.0.4", "/unused"}};
+  FakeEnvironment env(run);
+  auto quay = [](AccessRecord r) {
+    r.repository = "prometheus/node-exporter";
+    r.registry = "quay.io";
+    return r;
+  };
+  // The node's docker.io pull at the same time is not this pull's evidence.
+  env.upstream_log = {record("10.77.0.11", RequestKind::manifest, "7.2", 200),
+                      quay(record("10.77.0.4", RequestKind::blob, "sha256:l1", 200))};
+  env.cache_logs["quay.io"] = {quay(record("10.77.0.11", RequestKind::manifest, "v1.8.2", 200)),
+                               quay(record("10.77.0.11", RequestKind::blob, "sha256:c0", 200))};
+  const ExpectedPull expected{"quay.io/prometheus/node-exporter:v1.8.2", "prometheus/node-exporter",
+                              {"sha256:c0", "sha256:l1"}, "quay.io"};
+  const auto e = evidence_once_logged(env, "kind-worker", LogMark{0, 0, "quay.io"}, expected,
+                                      std::chrono::milliseconds(200));
+  EXPECT_TRUE(e.node_at_upstream.empty()) << "a docker.io request counted against a quay.io pull";
+  const auto problems = check_pull_used_mirror(e, expected, env.cache_addresses_of("quay.io"));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems.front().find("did not fetch 1 of 2 blobs of quay.io/prometheus/node-exporter:v1.8.2 from "
+                                  "kind-registry-quay-io"),
+            std::string::npos)
+      << problems.front();
 }
 
 }  // namespace

@@ -14,6 +14,17 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
       ->check(CLI::ExistingFile)->capture_default_str();
   cmd.add_option("--hosts-toml", o.files.hosts_toml, "written to every node's /etc/containerd/certs.d/docker.io/hosts.toml")
       ->check(CLI::ExistingFile)->capture_default_str();
+  cmd.add_option("--upstream", o.upstreams,
+                 "cache this registry too, by a cache of its own (kind-registry-quay-io …), as registry/setup-registry.sh "
+                 "--upstream does; repeat for each: --upstream quay.io --upstream ghcr.io --upstream registry.k8s.io "
+                 "(the embedded lab's stand-in world serves these three besides Docker Hub)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd.add_option("--certs-d", o.files.certs_d,
+                 "each --upstream's hosts.toml, as DIR/HOST/hosts.toml, written to every node's "
+                 "/etc/containerd/certs.d/HOST/hosts.toml")
+      ->check(CLI::ExistingDirectory)->capture_default_str();
   cmd.add_option("--registry-start", f.registry_start,
                  "what kind-registry runs at start: the shipped kind-registry-start.sh, which serves the cache "
                  "read-only while Docker Hub is unreachable, or `none`: the image's own `registry serve` (the seed's "
@@ -62,7 +73,7 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
   // `--` that starts gate's command.
   cmd.add_option("--hosts-toml-nodes", f.hosts_toml_nodes,
                  "only these nodes (names or roles, comma-separated) get hosts.toml — reproduces a partly "
-                 "configured cluster");
+                 "configured cluster; REGISTRY=NODE for one registry's alone, e.g. quay.io=control-plane");
   cmd.add_option("--hosts-toml-path", o.hosts_toml_path, "where hosts.toml goes on a node")->capture_default_str();
 }
 

@@ -1,12 +1,16 @@
 // mirrorgate pull: pull images on nodes through CRI, as kubelet does, and
 // show where each came from.
+#include <algorithm>
 #include <iomanip>
+#include <optional>
 #include <iostream>
 
 #include "backends/backends.h"
 #include "cli/command.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "images/reference.h"
+#include "registry/upstreams.h"
 #include "verify/pull_evidence.h"
 
 namespace mirrorgate {
@@ -32,10 +36,26 @@ void remove_for_fresh_pull(Environment& env, const std::string& node, const std:
   }
 }
 
+// The registry of `image` when the run caches it, else nullopt.
+std::optional<std::string> cached_registry_of(const Environment& env, const std::string& image) {
+  const auto ref = parse_reference(image);
+  if (!ref) return std::nullopt;
+  const auto cached = env.cached_registries();
+  if (std::find(cached.begin(), cached.end(), ref->domain) == cached.end()) return std::nullopt;
+  return ref->domain;
+}
+
 // Pulls with a progress line; returns whether it came through the mirror.
 bool pull_and_show(Environment& env, const std::string& node, const std::string& image, const PullFlags& flags) {
   if (flags.fresh) remove_for_fresh_pull(env, node, image);
-  const auto mark = LogMark::now(env);
+  const auto registry = cached_registry_of(env, image);
+  if (!registry) {
+    const auto r = env.pull_image(node, image, std::chrono::seconds(flags.timeout_s));
+    std::cout << node << ": pulled " << image << " in " << std::fixed << std::setprecision(2) << r.seconds
+              << " s; its registry has no cache in this run, so it came straight from the registry\n";
+    return false;
+  }
+  const auto mark = LogMark::now(env, *registry);
   const auto before = env.node_content_bytes(node);
   PullResult r;
   {
@@ -47,8 +67,9 @@ bool pull_and_show(Environment& env, const std::string& node, const std::string&
   }
   const auto e = evidence_since(env, node, mark);
   std::cout << node << ": pulled " << image << " in " << std::fixed << std::setprecision(2) << r.seconds << " s ("
-            << r.image_id.substr(0, 19) << "); " << e.node_at_mirror.size() << " requests to kind-registry ("
-            << e.bytes_from_mirror() << " bytes), " << e.node_at_upstream.size() << " straight to registry-1.docker.io"
+            << r.image_id.substr(0, 19) << "); " << e.node_at_mirror.size() << " requests to " << cache_host(*registry)
+            << " (" << e.bytes_from_mirror() << " bytes), " << e.node_at_upstream.size() << " straight to "
+            << upstream_host(*registry)
             << (e.node_at_upstream.empty() ? "" : "  <- NOT through the mirror") << "\n";
   return e.node_at_upstream.empty();
 }

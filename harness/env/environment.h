@@ -17,6 +17,7 @@
 #include "containerd/config_patch.h"
 #include "core/netns.h"
 #include "core/wait.h"
+#include "images/reference.h"
 #include "env/state.h"
 #include "registry/access_log.h"
 #include "registry/registry_client.h"
@@ -136,11 +137,16 @@ class Registries {
  public:
   virtual ~Registries() = default;
 
-  // The mirror and the upstream as the harness reaches them.
-  virtual RegistryClient mirror() const = 0;
+  // The cache of `registry` as the harness reaches it: kind-registry for
+  // docker.io, kind-registry-quay-io … for each --upstream; and the upstream
+  // (the stand-in, answering as every registry of its world). Throws
+  // std::invalid_argument for a registry the run does not cache.
+  virtual RegistryClient mirror_of(const std::string& registry) const = 0;
+  RegistryClient mirror() const { return mirror_of(kDockerIo); }
   virtual RegistryClient upstream() const = 0;
 
-  virtual std::vector<AccessRecord> mirror_access_log() const = 0;
+  virtual std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const = 0;
+  std::vector<AccessRecord> mirror_access_log() const { return mirror_access_log_of(kDockerIo); }
   // Every request the upstream saw; empty when the upstream is the real Docker Hub.
   virtual std::vector<AccessRecord> upstream_access_log() const = 0;
 
@@ -168,8 +174,10 @@ class Faults {
   // The stand-in's pull quota, per address and per account ("10/1h"; empty:
   // Docker's); restarts its count. Throws without a stand-in hub.
   virtual void set_upstream_quota(const std::string& anonymous, const std::string& account) = 0;
-  // Stops kind-registry and starts it again over the same cache.
-  virtual void restart_mirror() = 0;
+  // Stops the cache of `registry` (kind-registry for docker.io) and starts
+  // it again over the same storage.
+  virtual void restart_mirror_of(const std::string& registry) = 0;
+  void restart_mirror() { restart_mirror_of(kDockerIo); }
 };
 
 // Whether each part runs and answers, what software it is, how it sees the
@@ -209,6 +217,15 @@ class Environment : public NodeFiles, public NodeRuntime, public Registries, pub
   const std::filesystem::path& state_dir() const { return run_.state_dir; }
   // kind-registry's storage root as the harness reaches it (its cache).
   const std::filesystem::path& registry_data() const { return run_.registry_data; }
+  // The registries the run caches: docker.io (kind-registry) first, then
+  // every --upstream, each by a cache of its own (kind-registry-quay-io …).
+  std::vector<std::string> cached_registries() const;
+  // The cache of an --upstream; nullptr for docker.io and what is not cached.
+  const RunCache* cache(const std::string& registry) const;
+  // The storage root and address of the cache of `registry`, docker.io's
+  // included; throws std::invalid_argument for one the run does not cache.
+  std::filesystem::path registry_data_of(const std::string& registry) const;
+  std::string mirror_address_of(const std::string& registry) const;
   // Where the nodes keep their images: "memory", "disk"; empty: the backend's own way.
   const std::string& node_storage() const { return run_.node_storage; }
   const std::vector<NodeInfo>& nodes() const { return run_.nodes; }
@@ -228,6 +245,10 @@ class Environment : public NodeFiles, public NodeRuntime, public Registries, pub
     std::vector<std::string> out{run_.mirror_address};
     if (!run_.front_address.empty()) out.push_back(run_.front_address);
     return out;
+  }
+  // … of `registry`'s cache: docker.io's as above, an --upstream's own address.
+  std::vector<std::string> cache_addresses_of(const std::string& registry) const {
+    return registry == kDockerIo ? cache_addresses() : std::vector<std::string>{mirror_address_of(registry)};
   }
   const std::string& harness_address() const { return run_.harness_address; }
   const std::string& upstream_rate() const { return run_.upstream_rate; }

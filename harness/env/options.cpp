@@ -5,7 +5,9 @@
 #include "cluster/kind_config.h"
 #include "core/error.h"
 #include "core/paths.h"
+#include "images/reference.h"
 #include "registry/docker_hub.h"
+#include "registry/upstreams.h"
 
 namespace mirrorgate {
 
@@ -20,6 +22,7 @@ EnvironmentOptions default_options() {
     o.files.images = *data / "fixtures/images.yaml";
     o.files.registry_start = *data / "registry/kind-registry-start.sh";
     o.files.registry_front = *data / "registry/kind-registry-front.conf";
+    o.files.certs_d = *data / "kind/certs.d";
     o.kind.setup_registry_script = *data / "registry/setup-registry.sh";
   }
   return o;
@@ -53,6 +56,21 @@ void validate(const EnvironmentOptions& o) {
   if (o.start_timeout.count() < 1) throw bad_flag("--start-timeout", "must be at least 1 second");
   if (!o.hub_quota.empty()) (void)parse_quota(o.hub_quota, "--hub-quota");
   if (!o.hub_account_quota.empty()) (void)parse_quota(o.hub_account_quota, "--hub-account-quota");
+  for (size_t i = 0; i < o.upstreams.size(); ++i) {
+    if (const auto problem = upstream_problem(o.upstreams[i])) throw bad_flag("--upstream " + o.upstreams[i], *problem);
+    if (std::find(o.upstreams.begin(), o.upstreams.begin() + static_cast<long>(i), o.upstreams[i]) !=
+        o.upstreams.begin() + static_cast<long>(i)) {
+      throw bad_flag("--upstream " + o.upstreams[i], "given twice; each registry has one cache");
+    }
+  }
+  for (const auto& entry : o.hosts_toml_nodes) {
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string registry = entry.substr(0, eq);
+    if (registry != kDockerIo && std::find(o.upstreams.begin(), o.upstreams.end(), registry) == o.upstreams.end()) {
+      throw bad_flag("--hosts-toml-nodes " + entry, registry + " is not cached by this run (docker.io, or an --upstream)");
+    }
+  }
 }
 
 const NodeGeneration& node_generation(const EnvironmentOptions& o, const KindConfig& kind, std::string* note) {
@@ -120,7 +138,20 @@ bool gets_hosts_toml(const std::vector<std::string>& only, const NodeInfo& node)
 }
 
 bool gets_hosts_toml(const EnvironmentOptions& options, const NodeInfo& node) {
-  return gets_hosts_toml(options.hosts_toml_nodes, node);
+  return gets_hosts_toml(hosts_toml_nodes_of(options.hosts_toml_nodes, kDockerIo), node);
+}
+
+std::vector<std::string> hosts_toml_nodes_of(const std::vector<std::string>& entries, const std::string& registry) {
+  std::vector<std::string> out;
+  for (const auto& e : entries) {
+    const auto eq = e.find('=');
+    if (eq == std::string::npos) {
+      if (registry == kDockerIo) out.push_back(e);
+    } else if (e.compare(0, eq, registry) == 0 && eq == registry.size()) {
+      out.push_back(e.substr(eq + 1));
+    }
+  }
+  return out;
 }
 
 }  // namespace mirrorgate

@@ -24,11 +24,17 @@ struct EnvironmentOptions {
   std::string upstream_rate;              // tc tbf rate on the stand-in hub's link ("100mbit"); empty: unlimited
   std::string hub_quota;                  // the stand-in's pull quota per address, "N/WINDOW"; empty: Docker's
   std::string hub_account_quota;          // … per account; empty: Docker's
+  // Registries cached besides docker.io, each by a cache of its own
+  // (kind-registry-quay-io …), as registry/setup-registry.sh --upstream HOST
+  // runs them: "quay.io", "ghcr.io", "registry.k8s.io". Empty: docker.io only.
+  std::vector<std::string> upstreams;
   std::chrono::seconds start_timeout{30};  // per daemon or container, until it answers
   // Generated test images; shared by every run on the machine, kept by down.
   std::filesystem::path image_store = "/var/cache/mirrorgate/test-images";
   // To reproduce a partly or wrongly configured cluster: the nodes (names or
   // roles) that get hosts.toml (empty: every node), and where on the node.
+  // An entry REGISTRY=NODE selects for that registry's hosts.toml alone
+  // ("quay.io=control-plane"); a plain one for docker.io's.
   std::vector<std::string> hosts_toml_nodes;
   std::string hosts_toml_path = kDockerHubHostsPath;
   // The containerd generation of the lab's nodes ("1.6", "1.7", "2.1");
@@ -106,5 +112,8 @@ const RegistryGeneration& registry_generation(const EnvironmentOptions& options,
 // Whether `node` (by name or role) is one that gets hosts.toml.
 bool gets_hosts_toml(const EnvironmentOptions& options, const NodeInfo& node);
 bool gets_hosts_toml(const std::vector<std::string>& only, const NodeInfo& node);
+// The --hosts-toml-nodes entries that select for `registry`'s hosts.toml
+// (plain ones for docker.io, REGISTRY=NODE ones for REGISTRY); empty: every node.
+std::vector<std::string> hosts_toml_nodes_of(const std::vector<std::string>& entries, const std::string& registry);
 
 }  // namespace mirrorgate

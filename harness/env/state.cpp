@@ -35,7 +35,8 @@ void to_json(json& j, const RunState& s) {
                   {"hosts_toml", s.files.hosts_toml.string()},
                   {"images", s.files.images.string()},
                   {"registry_start", s.files.registry_start.string()},
-                  {"registry_front", s.files.registry_front.string()}}},
+                  {"registry_front", s.files.registry_front.string()},
+                  {"certs_d", s.files.certs_d.string()}}},
        {"hosts_toml_nodes", s.hosts_toml_nodes},
        {"hosts_toml_path", s.hosts_toml_path},
        {"platform", s.platform},
@@ -55,12 +56,16 @@ void to_json(json& j, const RunState& s) {
                 {"quota", s.hub_quota},
                 {"account_quota", s.hub_account_quota}}},
        {"seeded_images", json::array()},
+       {"caches", json::array()},
        {"nodes", json::array()},
        {"backend_state", s.backend_state}};
   for (const auto& f : s.seeded_images) {
     j["seeded_images"].push_back({{"ref", f.ref}, {"digest", f.digest}, {"media_type", f.media_type}, {"bytes", f.bytes}});
   }
   for (const auto& n : s.nodes) j["nodes"].push_back({{"name", n.name}, {"role", n.role}, {"address", n.address}});
+  for (const auto& c : s.caches) {
+    j["caches"].push_back({{"registry", c.registry}, {"url", c.url}, {"address", c.address}, {"data", c.data.string()}});
+  }
 }
 
 void from_json(const json& j, RunState& s) {
@@ -77,6 +82,7 @@ void from_json(const json& j, RunState& s) {
   s.files.images = files.value("images", "");
   s.files.registry_start = files.value("registry_start", "");
   s.files.registry_front = files.value("registry_front", "");
+  s.files.certs_d = files.value("certs_d", "");
   s.hosts_toml_nodes = j.value("hosts_toml_nodes", std::vector<std::string>{});
   s.hosts_toml_path = j.value("hosts_toml_path", "");
   s.platform = j.value("platform", "");
@@ -103,6 +109,9 @@ void from_json(const json& j, RunState& s) {
     s.seeded_images.push_back({f.at("ref"), f.at("digest"), f.value("media_type", ""), f.value("bytes", 0ULL)});
   }
   for (const auto& n : j.at("nodes")) s.nodes.push_back({n.at("name"), n.value("role", ""), n.value("address", "")});
+  for (const auto& c : j.value("caches", json::array())) {
+    s.caches.push_back({c.at("registry"), c.value("url", ""), c.value("address", ""), c.value("data", "")});
+  }
   s.backend_state = j.value("backend_state", json::object());
 }
 

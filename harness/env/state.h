@@ -38,6 +38,18 @@ struct InputFiles {
   // kind-registry-front's nginx config (its start script beside it): run
   // when the registry config's remoteurl names the front; else unused.
   std::filesystem::path registry_front;
+  // The hosts.toml of every other registry cached: DIR/HOST/hosts.toml
+  // (kind/certs.d); read only for the upstreams a run caches.
+  std::filesystem::path certs_d;
+};
+
+// A registry's cache besides kind-registry (docker.io's): one distribution
+// per upstream, as registry/setup-registry.sh --upstream HOST runs it.
+struct RunCache {
+  std::string registry;             // "quay.io", as references name it
+  std::string url;                  // as the harness reaches it
+  std::string address;              // where its upstream sees its requests come from
+  std::filesystem::path data;       // its storage root as the harness reaches it
 };
 
 // An image the Docker Hub stand-in serves.
@@ -91,6 +103,7 @@ struct RunState {
   std::string hub_quota;            // the stand-in's pull quota per address ("10/1h"); empty: Docker's
   std::string hub_account_quota;    // … per account ("100/1h"); empty: Docker's
   std::vector<SeededImage> seeded_images;
+  std::vector<RunCache> caches;  // every --upstream's cache, in the order given
 
   std::vector<NodeInfo> nodes;
   nlohmann::json backend_state = nlohmann::json::object();  // owned by `backend`

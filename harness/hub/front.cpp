@@ -11,7 +11,9 @@
 #include <limits>
 #include <iostream>
 #include <mutex>
+#include <map>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +21,7 @@
 #include <openssl/rand.h>
 
 #include "hub/token.h"
+#include "hub/worlds.h"
 
 namespace mirrorgate {
 
@@ -35,12 +38,22 @@ constexpr size_t kRelayChunk = 64 * 1024;
 // How long a blob URL on the CDN host stays valid.
 constexpr std::time_t kBlobUrlSeconds = 20 * 60;
 
+// A token of a world's own token service (quay.io, ghcr.io): opaque to its
+// clients, as theirs are; remembered with what it may pull and until when.
+struct WorldToken {
+  const World* world = nullptr;
+  std::set<std::string> repositories;
+  std::time_t expires = 0;
+};
+
 struct Front {
   const FrontOptions& options;
   TokenService tokens;
   QuotaBook quota;
   std::mutex log_mutex;
   std::string url_key;  // signs blob URLs; random per process
+  std::mutex world_tokens_mutex;
+  std::map<std::string, WorldToken> world_tokens;
 };
 
 std::string hex(const unsigned char* bytes, size_t n) {
@@ -61,25 +74,40 @@ std::string url_signature(const Front& front, const std::string& what) {
   return hex(mac, n);
 }
 
-// The CDN URL a blob GET is redirected to: the repository, the digest and an
-// expiry, signed.
-std::string blob_url(const Front& front, const std::string& repository, const std::string& digest_hex) {
+// A blob URL on a blob host: its path, then the repository (as the hub
+// stores it), an expiry and a signature over the three.
+std::string signed_blob_url(const Front& front, const std::string& host, const std::string& path,
+                            const std::string& repository) {
   const std::string expires = std::to_string(std::time(nullptr) + kBlobUrlSeconds);
-  const std::string path = "/registry-v2/docker/registry/v2/blobs/sha256/" + digest_hex.substr(0, 2) + "/" + digest_hex + "/data";
-  return std::string("https://") + kDockerHubBlobHost + path + "?repository=" + repository + "&expires=" + expires +
+  return "https://" + host + path + "?repository=" + repository + "&expires=" + expires +
          "&signature=" + url_signature(front, path + "|" + repository + "|" + expires);
 }
 
-// The repository and digest of a signed, unexpired blob URL; nullopt otherwise.
-std::optional<std::pair<std::string, std::string>> check_blob_url(const Front& front, const std::string& target) {
+// The path and repository of a signed, unexpired blob URL; nullopt otherwise.
+std::optional<std::pair<std::string, std::string>> check_signed_blob_url(const Front& front, const std::string& target) {
   static const std::regex form(
-      R"(^(/registry-v2/docker/registry/v2/blobs/sha256/[0-9a-f]{2}/([0-9a-f]{64})/data)\?repository=([a-z0-9._/-]+)&expires=([0-9]{1,12})&signature=([0-9a-f]{64})$)");
+      R"(^(/[A-Za-z0-9._/:-]+)\?repository=([a-z0-9._/-]+)&expires=([0-9]{1,12})&signature=([0-9a-f]{64})$)");
   std::smatch m;
   if (!std::regex_match(target, m, form)) return std::nullopt;
-  if (m[1].str().compare(45, 2, m[2].str(), 0, 2) != 0) return std::nullopt;
-  if (std::stoll(m[4].str()) < std::time(nullptr)) return std::nullopt;
-  if (url_signature(front, m[1].str() + "|" + m[3].str() + "|" + m[4].str()) != m[5].str()) return std::nullopt;
-  return std::make_pair(m[3].str(), m[2].str());
+  if (std::stoll(m[3].str()) < std::time(nullptr)) return std::nullopt;
+  if (url_signature(front, m[1].str() + "|" + m[2].str() + "|" + m[3].str()) != m[4].str()) return std::nullopt;
+  return std::make_pair(m[1].str(), m[2].str());
+}
+
+// Docker Hub's CDN path of a blob, and back.
+std::string docker_hub_blob_path(const std::string& digest_hex) {
+  return "/registry-v2/docker/registry/v2/blobs/sha256/" + digest_hex.substr(0, 2) + "/" + digest_hex + "/data";
+}
+std::optional<std::string> docker_hub_blob_digest(const std::string& path) {
+  static const std::regex form(R"(^/registry-v2/docker/registry/v2/blobs/sha256/([0-9a-f]{2})/([0-9a-f]{64})/data$)");
+  std::smatch m;
+  if (!std::regex_match(path, m, form) || m[2].str().compare(0, 2, m[1].str()) != 0) return std::nullopt;
+  return m[2].str();
+}
+
+// The CDN URL a Docker Hub blob GET is redirected to.
+std::string blob_url(const Front& front, const std::string& repository, const std::string& digest_hex) {
+  return signed_blob_url(front, kDockerHubBlobHost, docker_hub_blob_path(digest_hex), repository);
 }
 
 // One access-log line (Apache combined), as distribution writes them.
@@ -143,6 +171,20 @@ void answer(Stream& stream, unsigned version, bool keep_alive, http::status stat
   http::write(stream, res, ec);
 }
 
+// The answer to a HEAD: the GET's headers, its length, no body (a body
+// there is read as the start of the next answer on the connection).
+template <class Stream>
+void answer_head(Stream& stream, unsigned version, bool keep_alive, http::status status, const std::string& body,
+                 const std::vector<std::pair<std::string, std::string>>& headers, beast::error_code& ec) {
+  http::response<http::empty_body> res{status, version};
+  res.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) res.set(name, value);
+  res.keep_alive(keep_alive);
+  res.content_length(body.size());
+  http::response_serializer<http::empty_body> sr{res};
+  http::write_header(stream, sr, ec);
+}
+
 std::vector<std::pair<std::string, std::string>> quota_headers(const QuotaAnswer& q, const std::string& source) {
   const std::string w = ";w=" + std::to_string(q.window_seconds);
   return {{"ratelimit-limit", std::to_string(q.limit) + w},
@@ -197,6 +239,8 @@ struct RegistryRequest {
   http::request_parser<http::buffer_body>& parser;
   std::string target, path, account, identity, agent;
   bool manifest = false, get = false;
+  // Docker Hub's own request: only those count against its pull quota.
+  bool docker_hub = true;
 
   http::request<http::buffer_body>& req() { return parser.get(); }
   void log(Connection& c, unsigned status, unsigned long long bytes, const std::string& note = "") {
@@ -207,7 +251,7 @@ struct RegistryRequest {
 
 RegistryRequest read_registry_request(http::request_parser<http::buffer_body>& parser, const std::string& client) {
   static const std::regex manifest_path(R"(^/v2/.+/manifests/[^/]+$)");
-  RegistryRequest r{parser, std::string(parser.get().target()), "", "", "", "", false, false};
+  RegistryRequest r{parser, std::string(parser.get().target()), "", "", "", "", false, false, true};
   auto& req = parser.get();
   r.path = r.target.substr(0, r.target.find('?'));
   r.manifest = std::regex_match(r.path, manifest_path);
@@ -242,14 +286,15 @@ std::optional<bool> refuse_over_quota(Connection& c, RegistryRequest& r) {
 }
 
 // Docker Hub checks the token and the blob, then sends the client to its
-// CDN: the same question to the hub as a HEAD, and a 307 when it is yes.
-// nullopt when the hub said no: its own answer to the GET follows (401,
-// 404…); else whether the connection goes on.
-std::optional<bool> redirect_blob_to_cdn(Connection& c, RegistryRequest& r, const std::string& repository,
-                                         const std::string& digest_hex) {
+// CDN: the same question to the hub as a HEAD, and a redirect to `location`
+// when it is yes (quay.io and ghcr.io do the same with their own hosts and
+// status). nullopt when the hub said no: its own answer to the GET follows
+// (401, 404…); else whether the connection goes on.
+std::optional<bool> redirect_blob(Connection& c, RegistryRequest& r, const std::string& location, http::status status,
+                                  const std::string& note = "") {
   auto& req = r.req();
   beast::error_code ec;
-  http::request<http::empty_body> head{http::verb::head, r.target, 11};
+  http::request<http::empty_body> head{http::verb::head, std::string(req.target()), 11};
   head.set(http::field::host, req[http::field::host]);
   head.set("X-Forwarded-Proto", "https");
   if (req.count(http::field::authorization)) head.set(http::field::authorization, req[http::field::authorization]);
@@ -263,9 +308,8 @@ std::optional<bool> redirect_blob_to_cdn(Connection& c, RegistryRequest& r, cons
   }
   if (!head_parser.get().keep_alive()) c.backend.reset();
   if (head_parser.get().result_int() == 200) {
-    answer(c.stream, req.version(), req.keep_alive(), http::status::temporary_redirect, "",
-           {{"location", blob_url(c.front, repository, digest_hex)}}, ec);
-    r.log(c, 307, 0);
+    answer(c.stream, req.version(), req.keep_alive(), status, "", {{"location", location}}, ec);
+    r.log(c, static_cast<unsigned>(status), 0, note);
     return !ec && req.keep_alive();
   }
   if (!c.connect_backend(ec)) return false;
@@ -294,7 +338,7 @@ bool relay_to_hub(Connection& c, RegistryRequest& r, const std::string& via) {
   }
   auto& res = res_parser.get();
   std::string quota_note;
-  if (r.manifest && res.result_int() == 200) {
+  if (r.docker_hub && r.manifest && res.result_int() == 200) {
     // A pull is a GET of an image manifest; an index leads to one per platform.
     const bool counted = r.get && !is_index(std::string(res[http::field::content_type]));
     const auto q = counted ? c.front.quota.pull(r.identity, !r.account.empty())
@@ -327,32 +371,150 @@ bool serve_registry(Connection& c, http::request_parser<http::buffer_body>& pars
   }
   r.req().set("X-Forwarded-Proto", "https");
   if (std::smatch blob; redirect_blobs && r.get && std::regex_match(r.path, blob, blob_path)) {
-    if (auto redirected = redirect_blob_to_cdn(c, r, blob[1].str(), blob[2].str())) return *redirected;
+    if (auto redirected = redirect_blob(c, r, blob_url(c.front, blob[1].str(), blob[2].str()),
+                                        http::status::temporary_redirect)) {
+      return *redirected;
+    }
   }
   return relay_to_hub(c, r, via);
 }
 
-// production.cloudflare.docker.com: a blob for a signed URL, fetched from the
-// hub with a token of the front's own (anonymous pull of that repository).
-bool serve_blob_host(Connection& c, http::request_parser<http::buffer_body>& parser) {
+// A token of the hub's own for pulling `repository` (as the hub stores it):
+// the front's way in for the CDN hosts and the other worlds.
+std::string hub_pull_token(Front& front, const std::string& repository) {
+  const auto grant = front.tokens.issue("service=" + std::string(kTokenService) + "&scope=repository:" + repository + ":pull", "");
+  return "Bearer " + nlohmann::json::parse(grant.body).at("token").get<std::string>();
+}
+
+// A blob host (Docker Hub's CDN, quay's, ghcr's): a blob for a signed URL,
+// fetched from the hub with a token of the front's own. `note` marks its
+// lines in the log ("cdn", "registry quay.io cdn cdn01.quay.io").
+bool serve_blob_host(Connection& c, http::request_parser<http::buffer_body>& parser, const World* world,
+                     const std::string& note) {
   auto& req = parser.get();
   const std::string target(req.target());
-  const auto blob = req.method() == http::verb::get || req.method() == http::verb::head ? check_blob_url(c.front, target)
-                                                                                        : std::nullopt;
+  std::optional<std::pair<std::string, std::string>> blob;  // repository, digest hex
+  if (req.method() == http::verb::get || req.method() == http::verb::head) {
+    if (auto signed_url = check_signed_blob_url(c.front, target)) {
+      auto hex = world ? world_blob_digest(*world, signed_url->first) : docker_hub_blob_digest(signed_url->first);
+      if (hex) blob = std::make_pair(signed_url->second, *hex);
+    }
+  }
   if (!blob) {
     beast::error_code ec;
     const std::string body = "<Error><Code>AccessDenied</Code><Message>not a signed blob URL, or expired</Message></Error>";
     answer(c.stream, req.version(), req.keep_alive(), http::status::forbidden, body, {}, ec);
     log_request(c.front, c.client, "", std::string(req.method_string()), target.substr(0, target.find('?')), req.version(),
-                403, body.size(), std::string(req[http::field::user_agent]), "cdn");
+                403, body.size(), std::string(req[http::field::user_agent]), note);
     return !ec && req.keep_alive();
   }
   const auto [repository, digest_hex] = *blob;
-  const auto grant =
-      c.front.tokens.issue("service=" + std::string(kTokenService) + "&scope=repository:" + repository + ":pull", "");
   req.target("/v2/" + repository + "/blobs/sha256:" + digest_hex);
-  req.set(http::field::authorization, "Bearer " + nlohmann::json::parse(grant.body).at("token").get<std::string>());
-  return serve_registry(c, parser, false, "cdn");
+  req.set(http::field::authorization, hub_pull_token(c.front, repository));
+  return serve_registry(c, parser, false, note);
+}
+
+// A world's token service (quay.io/v2/auth, ghcr.io/token): anonymous pull
+// of the scopes asked for, as an opaque token the front remembers.
+bool serve_world_token(Connection& c, RegistryRequest& r, const World& world) {
+  const auto q = r.target.find('?');
+  const auto asked = pull_scope_repositories(q == std::string::npos ? "" : r.target.substr(q + 1));
+  const std::set<std::string> repositories(asked.begin(), asked.end());
+  unsigned char raw[24];
+  if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("no random bytes for a " + world.api_host + " token");
+  const std::string token = hex(raw, sizeof raw);
+  {
+    std::lock_guard lock(c.front.world_tokens_mutex);
+    const std::time_t now = std::time(nullptr);
+    for (auto it = c.front.world_tokens.begin(); it != c.front.world_tokens.end();) {
+      it = it->second.expires < now ? c.front.world_tokens.erase(it) : std::next(it);
+    }
+    c.front.world_tokens[token] = {&world, repositories, now + 300};
+  }
+  const std::string body = nlohmann::json{{"token", token}}.dump();
+  beast::error_code ec;
+  answer(c.stream, r.req().version(), r.req().keep_alive(), http::status::ok, body, {}, ec);
+  r.log(c, 200, body.size(), "registry " + world.registry);
+  return !ec && r.req().keep_alive();
+}
+
+// Whether the request's bearer token is one of the world's, unexpired, for
+// `repository` (any, when empty: /v2/).
+bool world_token_allows(Front& front, const RegistryRequest& r, const World& world, const std::string& repository) {
+  const std::string auth(r.parser.get()[http::field::authorization]);
+  if (auth.rfind("Bearer ", 0) != 0) return false;
+  std::lock_guard lock(front.world_tokens_mutex);
+  const auto it = front.world_tokens.find(auth.substr(7));
+  if (it == front.world_tokens.end() || it->second.world != &world || it->second.expires < std::time(nullptr)) return false;
+  return repository.empty() || it->second.repositories.count(repository) > 0;
+}
+
+bool answer_world(Connection& c, RegistryRequest& r, const World& world, http::status status, const std::string& body,
+                  const std::vector<std::pair<std::string, std::string>>& headers) {
+  beast::error_code ec;
+  if (r.req().method() == http::verb::head) {
+    answer_head(c.stream, r.req().version(), r.req().keep_alive(), status, body, headers, ec);
+  } else {
+    answer(c.stream, r.req().version(), r.req().keep_alive(), status, body, headers, ec);
+  }
+  r.log(c, static_cast<unsigned>(status), body.size(), "registry " + world.registry);
+  return !ec && r.req().keep_alive();
+}
+
+// quay.io, ghcr.io, registry.k8s.io and its Artifact Registry (hub/worlds.h),
+// as each answers; their images come from the hub, under the registry's name.
+bool serve_world(Connection& c, http::request_parser<http::buffer_body>& parser, const World& world) {
+  auto r = read_registry_request(parser, c.client);
+  r.docker_hub = false;
+  const std::string note = "registry " + world.registry;
+  if (!world.redirect_to.empty()) {
+    if (r.path.rfind("/v2", 0) != 0 || r.path == "/v2/_catalog") {
+      return answer_world(c, r, world, http::status::not_found, "404 page not found\n", {});
+    }
+    return answer_world(c, r, world, http::status::temporary_redirect, "",
+                        {{"location", world_redirect_url(world, r.target)}});
+  }
+  std::string base = "/v2/" + world.path_prefix;
+  while (base.size() > 4 && base.back() == '/') base.pop_back();
+  const bool bearer = world.auth == WorldAuth::bearer;
+  if (bearer && r.path == world.realm_path) return serve_world_token(c, r, world);
+  if (r.path == "/v2/" || r.path == "/v2" || r.path == base) {
+    if (!bearer || world_token_allows(c.front, r, world, "")) {
+      return answer_world(c, r, world, http::status::ok, bearer ? "true" : "{}", {});
+    }
+    return answer_world(c, r, world, http::status::unauthorized,
+                        R"({"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]})",
+                        {{"www-authenticate", world_challenge(world, "")}});
+  }
+  const auto split = split_world_path(world, r.path);
+  if (!split) {
+    return answer_world(c, r, world, http::status::not_found,
+                        R"({"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]})", {});
+  }
+  if (bearer && !world_token_allows(c.front, r, world, split->repository)) {
+    return answer_world(c, r, world, http::status::unauthorized,
+                        R"({"errors":[{"code":"UNAUTHORIZED","message":"access to the requested resource is not authorized","detail":null}]})",
+                        {{"www-authenticate", world_challenge(world, "repository:" + split->repository + ":pull")}});
+  }
+  const std::string stored = stored_repository(world, split->repository);
+  const auto q = r.target.find('?');
+  r.req().target("/v2/" + stored + split->rest + (q == std::string::npos ? "" : r.target.substr(q)));
+  r.req().set(http::field::authorization, hub_pull_token(c.front, stored));
+  beast::error_code ec;
+  if (!c.connect_backend(ec)) {
+    return answer_world(c, r, world, http::status::bad_gateway, "{\"errors\":[{\"code\":\"UNAVAILABLE\"}]}", {});
+  }
+  r.req().set("X-Forwarded-Proto", "https");
+  static const std::regex blob(R"(^/blobs/sha256:([0-9a-f]{64})$)");
+  if (std::smatch m; !world.blob_host.empty() && r.get && std::regex_match(split->rest, m, blob)) {
+    // As Docker Hub: the blob asked of the hub first, then the client sent
+    // to the world's blob host with a signed URL.
+    const std::string location = signed_blob_url(c.front, world.blob_host, world_blob_path(world, m[1].str()), stored);
+    if (auto redirected = redirect_blob(c, r, location, static_cast<http::status>(world.blob_redirect), note)) {
+      return *redirected;
+    }
+  }
+  return relay_to_hub(c, r, note);
 }
 
 void session(Front& front, tcp::socket socket, ssl::context& tls) {
@@ -378,7 +540,11 @@ void session(Front& front, tcp::socket socket, ssl::context& tls) {
     if (host == "auth.docker.io") {
       more = serve_token(front, stream, parser, client);
     } else if (host == kDockerHubBlobHost) {
-      more = serve_blob_host(connection, parser);
+      more = serve_blob_host(connection, parser, nullptr, "cdn");
+    } else if (const World* world = world_at(host)) {
+      more = serve_world(connection, parser, *world);
+    } else if (const World* world = world_of_blob_host(host)) {
+      more = serve_blob_host(connection, parser, world, "registry " + world->registry + " cdn " + host);
     } else {
       more = serve_registry(connection, parser, true);
     }
@@ -389,7 +555,7 @@ void session(Front& front, tcp::socket socket, ssl::context& tls) {
 }  // namespace
 
 void run_front(const FrontOptions& o) {
-  Front front{o, TokenService(o.token_key, o.token_cert, load_accounts(o.accounts)), QuotaBook(o.anonymous, o.account), {}, {}};
+  Front front{o, TokenService(o.token_key, o.token_cert, load_accounts(o.accounts)), QuotaBook(o.anonymous, o.account), {}, {}, {}, {}};
   front.url_key.resize(32);
   if (RAND_bytes(reinterpret_cast<unsigned char*>(front.url_key.data()), 32) != 1) {
     throw std::runtime_error("no random bytes for the blob URL key");

@@ -17,6 +17,7 @@
 #include "core/paths.h"
 #include "hub/quota.h"
 #include "hub/token.h"
+#include "hub/worlds.h"
 #include "registry/push_image.h"
 #include "process/process.h"
 
@@ -29,20 +30,43 @@ std::string hub_url() { return std::string("https://") + kDockerHubApiHost; }
 
 namespace {
 
-// Still valid for two days, and made by a mirrorgate that name-constrains it.
+// The domains the lab CA may vouch for: Docker Hub's and the other worlds'
+// (hub/worlds.h), and "hub".
+const std::vector<std::string>& lab_ca_domains() {
+  static const std::vector<std::string> domains{"docker.io",  "docker.com", "quay.io", "ghcr.io",
+                                                "githubusercontent.com", "k8s.io", "pkg.dev", "hub"};
+  return domains;
+}
+
+// Every name the front answers as: Docker Hub's and the other worlds'.
+std::vector<std::string> front_names() {
+  std::vector<std::string> names{kDockerHubApiHost, "docker.io", kDockerHubAuthHost, kDockerHubBlobHost};
+  for (const auto& h : stand_in_world_hosts()) names.push_back(h);
+  return names;
+}
+
+// Still valid for two days, and made by a mirrorgate that name-constrains it
+// to every domain of the stand-in world.
 bool lab_ca_is_current(const fs::path& ca_file) {
   if (!fs::exists(ca_file)) return false;
   if (!run({"openssl", "x509", "-checkend", "172800", "-noout", "-in", ca_file.string()}, {.check = false}).ok()) return false;
   const auto text = run({"openssl", "x509", "-noout", "-text", "-in", ca_file.string()}, {.check = false});
-  return text.ok() && text.out.find("Name Constraints") != std::string::npos &&
-         text.out.find("DNS:docker.com") != std::string::npos;
+  if (!text.ok() || text.out.find("Name Constraints") == std::string::npos) return false;
+  for (const auto& d : lab_ca_domains()) {
+    if (text.out.find("DNS:" + d) == std::string::npos) return false;
+  }
+  return true;
 }
 
-// The front's certificate, made by a mirrorgate that redirects blobs to the CDN host.
-bool names_the_cdn(const fs::path& cert) {
+// The front's certificate, made by a mirrorgate that answers as every name.
+bool names_every_host(const fs::path& cert) {
   if (!fs::exists(cert)) return false;
   const auto text = run({"openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", cert.string()}, {.check = false});
-  return text.ok() && text.out.find(kDockerHubBlobHost) != std::string::npos;
+  if (!text.ok()) return false;
+  for (const auto& name : front_names()) {
+    if (text.out.find("DNS:" + name) == std::string::npos) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -53,17 +77,19 @@ HubPki make_hub_pki(const fs::path& state_dir) {
   fs::permissions(pki, fs::perms::owner_all);
   HubPki out{pki / "ca.crt", pki / "ca-bundle.crt", pki / "hub.crt", pki / "hub.key", pki / "token.key", pki / "token.crt"};
   const fs::path ca_key = pki / "ca.key";
-  if (!lab_ca_is_current(out.ca_file) || !names_the_cdn(out.cert) || !fs::exists(out.token_cert)) {
-    spdlog::info("creating the lab CA ({} days, for docker.io and docker.com names only) and a certificate for {}", kLabCaDays,
-                 kDockerHubApiHost);
+  if (!lab_ca_is_current(out.ca_file) || !names_every_host(out.cert) || !fs::exists(out.token_cert)) {
+    std::string permitted, sans;
+    for (const auto& d : lab_ca_domains()) permitted += ",permitted;DNS:" + d;
+    for (const auto& name : front_names()) sans += "DNS:" + name + ",";
+    spdlog::info("creating the lab CA ({} days, for the names of {} only) and a certificate for {} and the other "
+                 "registries' names",
+                 kLabCaDays, permitted.substr(1), kDockerHubApiHost);
     const std::string days = std::to_string(kLabCaDays);
     run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", days,
          "-subj", "/CN=mirrorgate lab CA", "-keyout", ca_key.string(), "-out", out.ca_file.string(),
          "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-         "-addext", "nameConstraints=critical,permitted;DNS:docker.io,permitted;DNS:docker.com,permitted;DNS:hub"});
-    write_file_atomic(pki / "hub.ext", std::string("subjectAltName=DNS:") + kDockerHubApiHost + ",DNS:docker.io,DNS:" +
-                                           kDockerHubAuthHost + ",DNS:" + kDockerHubBlobHost +
-                                           ",DNS:hub\nextendedKeyUsage=serverAuth\n");
+         "-addext", "nameConstraints=critical" + permitted});
+    write_file_atomic(pki / "hub.ext", "subjectAltName=" + sans + "DNS:hub\nextendedKeyUsage=serverAuth\n");
     run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
          std::string("/CN=") + kDockerHubApiHost, "-keyout", out.key.string(), "-out", (pki / "hub.csr").string()});
     run({"openssl", "x509", "-req", "-in", (pki / "hub.csr").string(), "-CA", out.ca_file.string(), "-CAkey",
@@ -160,6 +186,10 @@ std::vector<TestImage> build_test_images(const fs::path& list, const TestImageSt
 
 namespace {
 
+std::string hub_repository_of(const TestImage& image) {
+  return hub_repository(image.spec.ref.domain, image.spec.ref.repository);
+}
+
 // True when it was pushed now.
 bool seed_one(const RegistryClient& hub, const TestImage& image, const TestImageStore& store) {
   std::atomic<long long> sent{0};
@@ -170,7 +200,7 @@ bool seed_one(const RegistryClient& hub, const TestImage& image, const TestImage
   }
   Progress progress("seeding the hub: " + image.spec.ref.str(), [&] { return static_cast<std::uint64_t>(sent.load()); },
                     total);
-  return push_test_image(hub, image, store, &sent);
+  return push_test_image(hub, image, store, &sent, hub_repository_of(image));
 }
 
 // distribution's filesystem layout under its root directory.
@@ -180,7 +210,7 @@ fs::path blob_data(const fs::path& data, const std::string& digest) {
   return storage_root(data) / "blobs" / "sha256" / hex.substr(0, 2) / hex / "data";
 }
 fs::path tag_link(const fs::path& data, const TestImage& image) {
-  return storage_root(data) / "repositories" / image.spec.ref.repository / "_manifests" / "tags" / image.spec.ref.tag /
+  return storage_root(data) / "repositories" / hub_repository_of(image) / "_manifests" / "tags" / image.spec.ref.tag /
          "current" / "link";
 }
 
@@ -195,7 +225,7 @@ bool holds_every_image(const fs::path& data, const std::vector<TestImage>& image
   };
   auto linked = [&](const TestImage& image, const char* kind, const Blob& b) {
     const auto hex = b.digest.substr(b.digest.find(':') + 1);
-    const fs::path link = storage_root(data) / "repositories" / image.spec.ref.repository / kind / "sha256" / hex / "link";
+    const fs::path link = storage_root(data) / "repositories" / hub_repository_of(image) / kind / "sha256" / hex / "link";
     return blob_ok(b) && read_file_if_exists(link).value_or("") == b.digest;
   };
   for (const auto& image : images) {

@@ -41,7 +41,8 @@ struct HubPki {
 // Makes STATE/pki (the CA, the hub's certificate, the token signing key) and
 // rewrites the bundle from the system's current CAs. The lab CA is trusted
 // wherever the lab runs, so it can vouch for nothing else: it is valid for
-// kLabCaDays, name-constrained to docker.io and its subdomains (and "hub"),
+// kLabCaDays, name-constrained to the stand-in world's domains (docker.io,
+// docker.com, quay.io, ghcr.io, githubusercontent.com, k8s.io, pkg.dev) and "hub",
 // and its key is deleted once it has signed the hub's certificate. A CA
 // without those constraints, or expiring within two days, is made anew.
 HubPki make_hub_pki(const std::filesystem::path& state_dir);

@@ -147,6 +147,23 @@ TokenQuery parse_token_query(const std::string& query) {
   return q;
 }
 
+}  // namespace
+
+std::vector<std::string> pull_scope_repositories(const std::string& query) {
+  std::vector<std::string> out;
+  for (const auto& scope : parse_token_query(query).scopes) {
+    const auto first = scope.find(':'), last = scope.rfind(':');
+    if (first == std::string::npos || last == first || scope.substr(0, first) != "repository") continue;
+    std::istringstream actions(scope.substr(last + 1));
+    for (std::string action; std::getline(actions, action, ',');) {
+      if (action == "pull") out.push_back(scope.substr(first + 1, last - first - 1));
+    }
+  }
+  return out;
+}
+
+namespace {
+
 // The access a token grants: pull to anyone, push to accounts that may.
 json granted_access(const std::vector<std::string>& scopes, const Account* account) {
   json access = json::array();

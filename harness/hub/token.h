@@ -62,6 +62,10 @@ class TokenService {
 // signature; this only reads who it names.
 std::string token_subject(const std::string& authorization_header);
 
+// The repositories a token request's scopes ask to pull
+// ("scope=repository%3Aprometheus%2Fnode-exporter%3Apull" → prometheus/node-exporter).
+std::vector<std::string> pull_scope_repositories(const std::string& query);
+
 std::string base64url(const std::string& bytes);
 std::optional<std::string> base64url_decode(const std::string& text);
 

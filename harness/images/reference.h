@@ -7,6 +7,9 @@
 
 namespace mirrorgate {
 
+// Docker Hub's name in references: the registry kind-registry caches.
+inline constexpr const char* kDockerIo = "docker.io";
+
 struct ImageReference {
   std::string domain;      // "docker.io", "quay.io", "localhost:5000"
   std::string repository;  // "library/redis"

@@ -100,6 +100,7 @@ std::optional<AccessRecord> parse_access_line(std::string_view line) {
     r.note = *note;
     r.pull_counted = note->rfind("pull counted", 0) == 0;
     r.pull_refused = note->rfind("pull refused", 0) == 0;
+    if (note->rfind("registry ", 0) == 0) r.registry = note->substr(9, note->find(' ', 9) - 9);
   }
   classify(r);
   return r;

@@ -30,6 +30,10 @@ struct AccessRecord {
   bool pull_counted = false;
   bool pull_refused = false;
   std::string note;  // that last field, as written: "pull refused 0/10 window 3600s reset 3512s"
+  // The stand-in's registry the request went to, from its note ("registry
+  // quay.io", "registry quay.io cdn cdn01.quay.io"); empty for Docker Hub's
+  // own names and in every other registry's log.
+  std::string registry;
 
   // What the path asks for, and for manifests/blobs/tags the repository and
   // the tag or digest.

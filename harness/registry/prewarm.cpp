@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "images/reference.h"
+#include "registry/upstreams.h"
 
 namespace mirrorgate {
 
@@ -74,7 +75,8 @@ HttpOptions prewarm_http_options() {
 }
 
 PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& image, const std::string& platform,
-                            const std::set<std::string>& cached_repositories, std::atomic<long long>* progress) {
+                            const std::set<std::string>& cached_repositories, std::atomic<long long>* progress,
+                            const std::string& registry) {
   const auto start = std::chrono::steady_clock::now();
   PrewarmResult r;
   r.image = image;
@@ -84,10 +86,10 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
     r.reason = why;
     return r;
   }
-  if (ref->domain != "docker.io") {
+  if (ref->domain != registry) {
     r.status = PrewarmStatus::not_covered;
-    r.reason = ref->domain + " is not mirrored by kind-registry (it caches docker.io only); nodes pull it from " +
-               ref->domain + " directly";
+    r.reason = ref->domain + " is not mirrored by " + cache_host(registry) + " (it caches " + registry +
+               " only); nodes pull it from " + ref->domain + " directly";
     return r;
   }
   HttpClient http(prewarm_http_options());

@@ -12,6 +12,7 @@
 #include "core/wait.h"
 #include <nlohmann/json.hpp>
 
+#include "images/reference.h"
 #include "registry/http.h"
 #include "registry/registry_client.h"
 
@@ -51,12 +52,14 @@ struct PrewarmResult {
 const char* to_string(PrewarmStatus s);
 
 // Fetches the image's manifest (the platform's, from an index), config and
-// layers through the mirror. `cached_repositories` is the mirror's catalog
-// before the run: an image whose repository is in it counts as already cached.
-// Blob bytes are added to `progress` (when given) as they arrive.
+// layers through the mirror, the cache of `registry` (kind-registry for
+// docker.io; kind-registry-quay-io …): an image of another registry is not
+// covered by it. `cached_repositories` is the mirror's catalog before the
+// run: an image whose repository is in it counts as already cached. Blob
+// bytes are added to `progress` (when given) as they arrive.
 PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& image, const std::string& platform,
                             const std::set<std::string>& cached_repositories,
-                            std::atomic<long long>* progress = nullptr);
+                            std::atomic<long long>* progress = nullptr, const std::string& registry = kDockerIo);
 
 // Where distribution keeps its repositories (links, tags, upload sessions)
 // under the mirror's storage root, as the harness reaches it.

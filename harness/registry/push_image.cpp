@@ -3,19 +3,20 @@
 namespace mirrorgate {
 
 bool push_test_image(const RegistryClient& registry, const TestImage& image, const TestImageStore& store,
-                        std::atomic<long long>* sent) {
+                     std::atomic<long long>* sent, const std::string& repository) {
   const auto& ref = image.spec.ref;
-  auto existing = registry.manifest_digest(ref.repository, ref.tag, media_type::accept_all);
+  const std::string& repo = repository.empty() ? ref.repository : repository;
+  auto existing = registry.manifest_digest(repo, ref.tag, media_type::accept_all);
   if (existing && *existing == image.top.digest) return false;
   for (const auto& p : image.platforms) {
     std::vector<Blob> blobs = p.layers;
     blobs.push_back(p.config);
     for (const auto& blob : blobs) {
-      if (!registry.has_blob(ref.repository, blob.digest)) registry.push_blob(ref.repository, blob.digest, store.blob_path(blob.digest), sent);
+      if (!registry.has_blob(repo, blob.digest)) registry.push_blob(repo, blob.digest, store.blob_path(blob.digest), sent);
     }
-    if (image.is_index()) registry.put_manifest(ref.repository, p.manifest.digest, p.manifest.media_type, p.manifest_body);
+    if (image.is_index()) registry.put_manifest(repo, p.manifest.digest, p.manifest.media_type, p.manifest_body);
   }
-  registry.put_manifest(ref.repository, ref.tag, image.top.media_type, image.top_body);
+  registry.put_manifest(repo, ref.tag, image.top.media_type, image.top_body);
   return true;
 }
 

@@ -11,9 +11,10 @@
 namespace mirrorgate {
 
 // Pushes the image's blobs and manifests to a registry (blobs it already has
-// are skipped). Returns false when the tag already pointed at the image.
-// Blob bytes uploaded are added to `sent` (when given), for progress.
+// are skipped), into `repository` (default: the image's own). Returns false
+// when the tag already pointed at the image. Blob bytes uploaded are added
+// to `sent` (when given), for progress.
 bool push_test_image(const RegistryClient& registry, const TestImage& image, const TestImageStore& store,
-                        std::atomic<long long>* sent = nullptr);
+                     std::atomic<long long>* sent = nullptr, const std::string& repository = "");
 
 }  // namespace mirrorgate

@@ -8,6 +8,7 @@
 #include "containerd/hosts_toml.h"
 #include "core/error.h"
 #include "cluster/kind_config.h"
+#include "registry/upstreams.h"
 
 namespace mirrorgate {
 
@@ -61,6 +62,18 @@ MirrorFacts MirrorFacts::from_files(const std::filesystem::path& kind_config,
   }
   return facts;
 }
+
+MirrorFacts MirrorFacts::for_registry(const std::string& registry, const std::filesystem::path& hosts_toml) const {
+  MirrorFacts facts = *this;
+  facts.registry = registry;
+  facts.name = cache_host(registry);
+  facts.hosts_toml = hosts_toml;
+  return facts;
+}
+
+std::string MirrorFacts::upstream_api() const { return "https://" + upstream_host(); }
+
+std::string MirrorFacts::upstream_host() const { return mirrorgate::upstream_host(registry); }
 
 std::vector<Finding> diagnose_upstream(const Environment& env, const std::vector<AccessRecord>& records) {
   std::vector<Finding> out;
@@ -149,7 +162,7 @@ class NodeDiagnosis {
       return out_;
     }
     if (!check_registry_settings(settings)) return out_;
-    const auto where = locate_hosts_toml(env_, node_, settings.config_path);
+    const auto where = locate_hosts_toml(env_, node_, settings.config_path, facts_.registry);
     auto hosts = read_hosts_toml(settings, where);
     if (!hosts) return out_;
     check_hosts(*hosts, where.path);
@@ -175,15 +188,15 @@ class NodeDiagnosis {
     }
     if (!facts_.skipped_patches.empty()) cause = "kind skipped the kind config's patch: " + facts_.skipped_patches.front();
     if (const auto portability = generation_portability(facts_); !portability.empty()) cause += ". " + portability;
-    add("its containerd has no config_path, so hosts.toml is ignored and every pull goes straight to "
-        "registry-1.docker.io; " + cause,
+    add("its containerd has no config_path, so hosts.toml is ignored and every pull goes straight to " +
+            facts_.upstream_host() + "; " + cause,
         "in the kind config:\n    containerdConfigPatches:\n      - |-\n        [plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
         "          config_path = \"/etc/containerd/certs.d\"",
         {"read back from containerd (" + settings.source + "): config_path is empty"});
     return false;
   }
 
-  // The file containerd reads for docker.io, parsed; a finding when it is
+  // The file containerd reads for the registry, parsed; a finding when it is
   // missing (with what is there instead) or not TOML.
   std::optional<HostsToml> read_hosts_toml(const RegistrySettings& settings, const HostsTomlLocation& where) {
     if (!where.text) {
@@ -207,10 +220,11 @@ class NodeDiagnosis {
       const auto files = env_.list_node_files(node_, root);
       for (const auto& f : files) {
         evidence.push_back("  " + f);
-        if (f.rfind("registry-1.docker.io/", 0) == 0 || f.rfind("index.docker.io/", 0) == 0) {
+        const std::string& r = facts_.registry;
+        if (r == "docker.io" && (f.rfind("registry-1.docker.io/", 0) == 0 || f.rfind("index.docker.io/", 0) == 0)) {
           hint = "; the directory is named after the image's registry (docker.io), not Docker Hub's API host";
-        } else if (f.rfind("docker.io/", 0) == 0) {
-          hint = "; containerd reads only docker.io/hosts.toml, not docker.io/" + f.substr(10);
+        } else if (f.rfind(r + "/", 0) == 0) {
+          hint = "; containerd reads only " + r + "/hosts.toml, not " + f;
         }
       }
       if (files.empty()) evidence.back() += " none";
@@ -218,13 +232,15 @@ class NodeDiagnosis {
     // Docker's own directory, which containerd reads only when config_path names it.
     const std::string docker_dir = "/etc/docker/certs.d";
     if (std::find(where.roots.begin(), where.roots.end(), docker_dir) == where.roots.end() &&
-        env_.read_node_file(node_, docker_dir + "/docker.io/hosts.toml")) {
-      hint = "; there is one in " + docker_dir + "/docker.io/, but config_path (" + settings.config_path +
+        env_.read_node_file(node_, docker_dir + "/" + facts_.registry + "/hosts.toml")) {
+      hint = "; there is one in " + docker_dir + "/" + facts_.registry + "/, but config_path (" + settings.config_path +
              ") does not name " + docker_dir;
     }
-    add(path + " is missing, so the node pulls docker.io images straight from registry-1.docker.io" + hint,
-        "write " + (facts_.hosts_toml.empty() ? std::string("kind/hosts.toml") : facts_.hosts_toml.string()) + " to " +
-            path + " on every node",
+    const std::string shipped = facts_.registry == "docker.io" ? "kind/hosts.toml"
+                                                               : "kind/certs.d/" + facts_.registry + "/hosts.toml";
+    add(path + " is missing, so the node pulls " + facts_.registry + " images straight from " +
+            facts_.upstream_host() + hint,
+        "write " + (facts_.hosts_toml.empty() ? shipped : facts_.hosts_toml.string()) + " to " + path + " on every node",
         evidence);
   }
 
@@ -236,7 +252,7 @@ class NodeDiagnosis {
   void check_hosts(const HostsToml& hosts, const std::string& path) {
     if (hosts.hosts.empty()) {
       add(path + " has no [host.\"…\"] entry, so every pull goes to the server (" +
-              hosts.server.value_or("https://registry-1.docker.io") + ")",
+              hosts.server.value_or(facts_.upstream_api()) + ")",
           "add [host.\"" + expected_url() + "\"] with capabilities = [\"pull\", \"resolve\"]");
       return;
     }
@@ -247,13 +263,17 @@ class NodeDiagnosis {
       add("the mirror lacks the pull capability, so containerd never fetches from it (" + where + ")",
           "capabilities = [\"pull\", \"resolve\"]");
     } else if (!has_capability(mirror, "resolve")) {
-      add("the mirror has capabilities = [\"pull\"] only: containerd resolves every tag at registry-1.docker.io "
-          "(counting against Docker Hub's pull limit, and failing when Docker Hub is down) (" + where + ")",
+      add("the mirror has capabilities = [\"pull\"] only: containerd resolves every tag at " + facts_.upstream_host() +
+              (facts_.registry == "docker.io" ? " (counting against Docker Hub's pull limit, and failing when Docker "
+                                                "Hub is down)"
+                                              : " (failing when it is down)") +
+              " (" + where + ")",
           "capabilities = [\"pull\", \"resolve\"]");
     }
-    if (hosts.server && *hosts.server != kDockerHubApi) {
-      add("server = \"" + *hosts.server + "\": the fallback after the mirror is not Docker Hub's API",
-          "server = \"https://registry-1.docker.io\"");
+    if (hosts.server && *hosts.server != facts_.upstream_api()) {
+      add("server = \"" + *hosts.server + "\": the fallback after the mirror is not " +
+              (facts_.registry == "docker.io" ? std::string("Docker Hub's API") : facts_.registry + "'s API"),
+          "server = \"" + facts_.upstream_api() + "\"");
     }
   }
 
@@ -266,7 +286,8 @@ class NodeDiagnosis {
     }
     if (url.host != facts_.name) {
       add("the first host is " + url.host + ", but the mirror is " + facts_.name +
-              " on the kind network; containerd cannot reach it and falls back to registry-1.docker.io (" + where + ")",
+              " on the kind network; containerd cannot reach it and falls back to " + facts_.upstream_host() + " (" +
+              where + ")",
           use);
     }
     if (url.port != facts_.port) {
@@ -278,7 +299,7 @@ class NodeDiagnosis {
     if ((url.scheme == "https") != facts_.tls) {
       add("the mirror is given as " + url.scheme + "://, but " + facts_.name + " serves " +
               (facts_.tls ? "HTTPS" : "plain HTTP") +
-              "; the TLS handshake fails and containerd falls back to registry-1.docker.io (" + where + ")",
+              "; the TLS handshake fails and containerd falls back to " + facts_.upstream_host() + " (" + where + ")",
           use);
     }
   }

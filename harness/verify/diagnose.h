@@ -26,6 +26,9 @@ struct Finding {
 
 // What the diagnosis knows besides the node itself.
 struct MirrorFacts {
+  // The registry whose pulls the mirror takes: docker.io (kind-registry), or
+  // an --upstream (kind-registry-quay-io): for_registry.
+  std::string registry = "docker.io";
   std::string name = "kind-registry";  // the mirror's name on the kind network
   int port = 5000;                     // the port it listens on there
   bool tls = false;                    // whether it serves HTTPS
@@ -37,6 +40,12 @@ struct MirrorFacts {
 
   static MirrorFacts from_files(const std::filesystem::path& kind_config, const std::filesystem::path& registry_config,
                                 const std::filesystem::path& hosts_toml);
+  // The same facts for another registry's cache: its name, its hosts.toml.
+  MirrorFacts for_registry(const std::string& registry, const std::filesystem::path& hosts_toml) const;
+  // Where the registry's API answers, what nodes fall back to:
+  // https://registry-1.docker.io for docker.io, https://REGISTRY otherwise.
+  std::string upstream_api() const;
+  std::string upstream_host() const;
 };
 
 std::vector<Finding> diagnose_node(const Environment& env, const std::string& node, const MirrorFacts& facts);

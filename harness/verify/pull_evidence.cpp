@@ -4,6 +4,8 @@
 #include <sstream>
 #include <thread>
 
+#include "registry/upstreams.h"
+
 namespace mirrorgate {
 
 namespace {
@@ -19,9 +21,20 @@ std::string show(const std::vector<AccessRecord>& records) {
 
 }  // namespace
 
-LogMark LogMark::now(const Environment& env) {
-  return {env.mirror_access_log().size(), env.upstream_access_log().size()};
+LogMark LogMark::now(const Environment& env, const std::string& registry) {
+  return {env.mirror_access_log_of(registry).size(), env.upstream_access_log().size(), registry};
 }
+
+namespace {
+
+// The registry a request of the upstream's log went to: the stand-in names
+// every registry of its world but Docker Hub's.
+const std::string& registry_of(const AccessRecord& r) {
+  static const std::string docker_io = kDockerIo;
+  return r.registry.empty() ? docker_io : r.registry;
+}
+
+}  // namespace
 
 long long PullEvidence::bytes_from_mirror() const {
   long long total = 0;
@@ -33,7 +46,7 @@ PullEvidence evidence_since(const Environment& env, const std::string& node, con
   PullEvidence e;
   e.node = node;
   e.node_address = env.node(node).address;
-  auto mirror = env.mirror_access_log();
+  auto mirror = env.mirror_access_log_of(mark.registry);
   for (size_t i = mark.mirror; i < mirror.size(); ++i) {
     if (mirror[i].client == e.node_address) e.node_at_mirror.push_back(mirror[i]);
   }
@@ -44,7 +57,7 @@ PullEvidence evidence_since(const Environment& env, const std::string& node, con
   };
   auto upstream = env.upstream_access_log();
   for (size_t i = mark.upstream; i < upstream.size(); ++i) {
-    if (another_node(upstream[i].client)) continue;
+    if (another_node(upstream[i].client) || registry_of(upstream[i]) != mark.registry) continue;
     e.upstream.push_back(upstream[i]);
     if (upstream[i].client == e.node_address) e.node_at_upstream.push_back(upstream[i]);
   }
@@ -55,6 +68,8 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
                                                 const std::vector<std::string>& cache_addresses) {
   std::vector<std::string> problems;
   const std::string who = "node " + e.node + " (" + e.node_address + ")";
+  const std::string cache = cache_host(expected.registry);
+  const std::string upstream = upstream_host(expected.registry);
   if (!e.node_at_upstream.empty()) {
     // containerd tries the next host after an error of the mirror: a 5xx
     // from kind-registry is then why the node went upstream.
@@ -62,19 +77,17 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
     std::copy_if(e.node_at_mirror.begin(), e.node_at_mirror.end(), std::back_inserter(failed),
                  [](const AccessRecord& r) { return r.status >= 500; });
     if (!failed.empty()) {
-      problems.push_back(who + " went straight to registry-1.docker.io for " + expected.image +
-                         " because kind-registry answered it with a server error, and containerd then tried the "
-                         "next host. kind-registry answered:" + show(failed) +
-                         "\n  The upstream saw:" + show(e.node_at_upstream) +
-                         "\n  kind-registry's own log names the error: \"toomanyrequests\" is Docker Hub's "
+      problems.push_back(who + " went straight to " + upstream + " for " + expected.image + " because " + cache +
+                         " answered it with a server error, and containerd then tried the next host. " + cache +
+                         " answered:" + show(failed) + "\n  The upstream saw:" + show(e.node_at_upstream) +
+                         "\n  " + cache + "'s own log names the error: \"toomanyrequests\" is Docker Hub's "
                          "quota; \"invalid checksum digest format\" is distribution 2.8 reading a blob's link "
                          "while it writes it, a matter of timing (more often behind kind-registry-front, see "
                          "docs/herds-registry-2.8.md).");
     } else {
-      problems.push_back(who + " pulled " + expected.image +
-                         " straight from registry-1.docker.io, not through kind-registry: containerd skipped the "
-                         "mirror (no config_path, hosts.toml missing or wrong, or the mirror failed). The upstream "
-                         "saw:" + show(e.node_at_upstream));
+      problems.push_back(who + " pulled " + expected.image + " straight from " + upstream + ", not through " + cache +
+                         ": containerd skipped the mirror (no config_path, hosts.toml missing or wrong, or the "
+                         "mirror failed). The upstream saw:" + show(e.node_at_upstream));
     }
   }
   auto ok_request = [&](RequestKind kind, const std::string& reference) {
@@ -84,8 +97,8 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
     });
   };
   if (!ok_request(RequestKind::manifest, "")) {
-    problems.push_back(who + " never fetched the manifest of " + expected.image +
-                       " from kind-registry. Its requests to kind-registry:" +
+    problems.push_back(who + " never fetched the manifest of " + expected.image + " from " + cache +
+                       ". Its requests to " + cache + ":" +
                        (e.node_at_mirror.empty() ? std::string(" none") : show(e.node_at_mirror)));
   }
   std::vector<std::string> missing;
@@ -96,18 +109,18 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
     std::string list;
     for (const auto& m : missing) list += "\n    " + m;
     problems.push_back(who + " did not fetch " + std::to_string(missing.size()) + " of " +
-                       std::to_string(expected.blobs.size()) + " blobs of " + expected.image +
-                       " from kind-registry:" + list);
+                       std::to_string(expected.blobs.size()) + " blobs of " + expected.image + " from " + cache +
+                       ":" + list);
   }
   std::vector<AccessRecord> strangers;
   for (const auto& r : e.upstream) {
-    const bool cache = std::find(cache_addresses.begin(), cache_addresses.end(), r.client) != cache_addresses.end();
-    if (!cache && r.client != e.node_address) strangers.push_back(r);
+    const bool from_cache = std::find(cache_addresses.begin(), cache_addresses.end(), r.client) != cache_addresses.end();
+    if (!from_cache && r.client != e.node_address) strangers.push_back(r);
   }
   if (!strangers.empty()) {
-    std::string cache;
-    for (const auto& a : cache_addresses) cache += (cache.empty() ? "" : ", ") + a;
-    problems.push_back("the upstream saw requests from neither the cache (" + cache + ") nor " + who +
+    std::string addresses;
+    for (const auto& a : cache_addresses) addresses += (addresses.empty() ? "" : ", ") + a;
+    problems.push_back("the upstream saw requests from neither the cache (" + addresses + ") nor " + who +
                        " during the pull:" + show(strangers));
   }
   return problems;
@@ -115,12 +128,16 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& e, const Exp
 
 PullEvidence evidence_once_logged(const Environment& env, const std::string& node, const LogMark& mark,
                                   const ExpectedPull& expected, std::chrono::milliseconds settle) {
-  const auto deadline = std::chrono::steady_clock::now() + settle;
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now() + settle;
+  bool fell_back = false;
+  const auto caches = env.cache_addresses_of(expected.registry);
   for (;;) {
     auto e = evidence_since(env, node, mark);
-    if (check_pull_used_mirror(e, expected, env.cache_addresses()).empty() ||
-        std::chrono::steady_clock::now() >= deadline) {
-      return e;
+    if (check_pull_used_mirror(e, expected, caches).empty() || clock::now() >= deadline) return e;
+    if (!fell_back && !e.node_at_upstream.empty()) {
+      fell_back = true;
+      deadline = std::min(deadline, clock::now() + std::chrono::milliseconds(300));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -152,6 +169,9 @@ std::string client_name(const Environment& env, const std::string& client, const
   }
   if (client == env.mirror_address()) return "kind-registry" + suffix;
   if (client == env.cache_upstream_address()) return "kind-registry-front" + suffix;
+  for (const auto& registry : env.cached_registries()) {
+    if (registry != kDockerIo && client == env.mirror_address_of(registry)) return cache_host(registry) + suffix;
+  }
   if (client == env.harness_address()) return "harness" + suffix;
   return client;
 }
@@ -161,6 +181,7 @@ std::string client_name(const Environment& env, const std::string& client, const
 DockerHubSummary summarize_docker_hub(const Environment& env, const std::vector<AccessRecord>& records) {
   DockerHubSummary out;
   for (const auto& r : records) {
+    if (registry_of(r) != kDockerIo) continue;  // the stand-in's other registries count nothing
     const std::string who = !r.user.empty() ? "account " + r.user
                                             : client_name(env, r.client, " (" + r.client + ")",
                                                           " (" + r.client + ", straight to Docker Hub)");
@@ -179,7 +200,9 @@ DockerHubSummary summarize_docker_hub(const Environment& env, const std::vector<
 std::map<std::string, UpstreamTraffic> summarize_upstream(const Environment& env, const std::vector<AccessRecord>& records) {
   std::map<std::string, UpstreamTraffic> out;
   for (const auto& r : records) {
-    auto& c = out[client_name(env, r.client, "", " (straight to the upstream)")];
+    const std::string& registry = registry_of(r);
+    auto& c = out[client_name(env, r.client, "",
+                              " (straight to " + (registry == kDockerIo ? std::string("the upstream") : registry) + ")")];
     const bool manifest = r.kind == RequestKind::manifest, blob = r.kind == RequestKind::blob;
     c.requests += 1;
     c.manifest_heads += manifest && r.method == "HEAD";

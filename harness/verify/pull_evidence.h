@@ -17,19 +17,21 @@
 
 namespace mirrorgate {
 
-// Marks the ends of both access logs before a pull.
+// Marks the ends of both access logs before a pull: the cache of
+// `registry` (kind-registry for docker.io) and the upstream's.
 struct LogMark {
   size_t mirror = 0;
   size_t upstream = 0;
-  static LogMark now(const Environment& env);
+  std::string registry = kDockerIo;
+  static LogMark now(const Environment& env, const std::string& registry = kDockerIo);
 };
 
 struct PullEvidence {
   std::string node;
   std::string node_address;
-  std::vector<AccessRecord> node_at_mirror;    // the node's requests to kind-registry
-  std::vector<AccessRecord> node_at_upstream;  // the node's requests straight to the upstream
-  std::vector<AccessRecord> upstream;          // every request the upstream saw, but other nodes' own
+  std::vector<AccessRecord> node_at_mirror;    // the node's requests to the registry's cache
+  std::vector<AccessRecord> node_at_upstream;  // the node's requests straight to the registry
+  std::vector<AccessRecord> upstream;          // every request the registry saw, but other nodes' own
   long long bytes_from_mirror() const;
 };
 
@@ -39,6 +41,7 @@ struct ExpectedPull {
   std::string image;       // as pulled, e.g. docker.io/library/redis:7.2
   std::string repository;  // library/redis
   std::vector<std::string> blobs;  // config and layers the node's platform needs
+  std::string registry = kDockerIo;  // whose cache it must come from (quay.io: kind-registry-quay-io)
 };
 
 // Problems in the user's terms, each with the log lines that show it; empty
@@ -53,7 +56,9 @@ std::vector<std::string> check_pull_used_mirror(const PullEvidence& evidence, co
 // registry/proxy/proxyblobstore.go, ServeBlob: the client is written through
 // a MultiWriter, then Commit), when the node may already hold every byte and
 // its pull be over. Reads again until check_pull_used_mirror finds nothing
-// or `settle` has passed, and returns the last reading.
+// or `settle` has passed, and returns the last reading; once the node is
+// seen at the upstream itself (a fallback: no later log line undoes it),
+// after a moment more for the cache's log to show why.
 PullEvidence evidence_once_logged(const Environment& env, const std::string& node, const LogMark& mark,
                                   const ExpectedPull& expected,
                                   std::chrono::milliseconds settle = std::chrono::seconds(3));

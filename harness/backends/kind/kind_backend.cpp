@@ -578,6 +578,10 @@ class KindBackend final : public Backend {
     if (o.local.subnet != EnvironmentOptions::Local{}.subnet) {
       throw bad_flag("--subnet", "the embedded lab's; on the kind backend Docker gives the kind network its addresses");
     }
+    if (!o.upstreams.empty()) {
+      throw bad_flag("--upstream " + o.upstreams.front(), "the kind backend caches docker.io only so far; the embedded "
+                                                          "lab caches quay.io, ghcr.io and registry.k8s.io too");
+    }
     if (o.local.node_storage != EnvironmentOptions::Local{}.node_storage) {
       throw bad_flag("--node-storage", "the embedded lab's; a kind node keeps its images in its container's /var");
     }

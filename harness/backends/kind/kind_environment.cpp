@@ -224,7 +224,11 @@ std::uint64_t KindEnvironment::node_content_bytes(const std::string& node) const
   return content_store_bytes(node_root(node) / kContentDir);
 }
 
-RegistryClient KindEnvironment::mirror() const { return RegistryClient(run_.mirror_url); }
+RegistryClient KindEnvironment::mirror_of(const std::string& registry) const {
+  if (registry == kDockerIo) return RegistryClient(run_.mirror_url);
+  if (const auto* c = cache(registry)) return RegistryClient(c->url);
+  throw std::invalid_argument("this run caches no " + registry + " (bring it up with --upstream " + registry + ")");
+}
 
 RegistryClient KindEnvironment::upstream() const { return hub_client(run_); }
 
@@ -305,7 +309,8 @@ void KindEnvironment::set_upstream_quota(const std::string& anonymous, const std
   start_hub_front(*this);
 }
 
-void KindEnvironment::restart_mirror() {
+void KindEnvironment::restart_mirror_of(const std::string& registry) {
+  if (registry != kDockerIo) throw std::invalid_argument("the kind backend caches docker.io only, not " + registry);
   require_writable("restarting kind-registry");
   docker({"restart", kind_.registry_container});
   // A restarted container gets a new network namespace; a container that
@@ -332,7 +337,8 @@ void KindEnvironment::restart_mirror() {
   wait_answering("kind-registry", mirror(), run_.start_timeout);
 }
 
-std::vector<AccessRecord> KindEnvironment::mirror_access_log() const {
+std::vector<AccessRecord> KindEnvironment::mirror_access_log_of(const std::string& registry) const {
+  if (registry != kDockerIo) throw std::invalid_argument("the kind backend caches docker.io only, not " + registry);
   return parse_access_log(synced_access_log(kind_.registry_container, run_.mirror_url, HttpOptions{}, kind_.logs_since));
 }
 

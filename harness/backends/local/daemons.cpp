@@ -142,18 +142,21 @@ fs::path mirror_bin_dir(const RunState& run, const fs::path& registry) {
   return dir;
 }
 
-void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
+namespace {
+
+// kind-registry, or an --upstream's cache: the shipped config and start
+// script, byte for byte; only the data directory, the CA bundle and, for a
+// cache, its upstream come through the environment, as setup-registry.sh
+// passes them. Without a start script: the image's own command.
+void launch_registry(LocalEnvironment& env, LabProcess& p, const fs::path& data, const std::string& remote_url) {
   auto& run = env.mutable_state();
-  auto& lab = env.lab();
-  fs::create_directories(run.registry_data);
-  // The shipped config and start script, byte for byte; only the data
-  // directory and the CA bundle differ from production, through the
-  // environment. Without a start script: the image's own command.
-  std::map<std::string, std::string> environment{{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run.registry_data.string()},
+  fs::create_directories(data);
+  std::map<std::string, std::string> environment{{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", data.string()},
                                                  {"SSL_CERT_FILE", run.ca_bundle.string()},
                                                  // registry:3's image sets it (distribution's v3 Dockerfile):
                                                  // without it v3 exports traces to localhost:4318 every 5 s.
                                                  {"OTEL_TRACES_EXPORTER", "none"}};
+  if (!remote_url.empty()) environment["REGISTRY_PROXY_REMOTEURL"] = remote_url;
   const fs::path registry = registry_binary(registry_generation_named(run.registry));
   std::vector<std::string> argv{registry.string(), "serve", run.files.registry_config.string()};
   std::vector<std::string> execs;
@@ -162,9 +165,31 @@ void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
     environment["PATH"] = mirror_bin_dir(run, registry).string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
     execs = {registry.string()};  // the script execs it when the config has no upstream
   }
-  start_in_namespace(lab.mirror.namespace_name, argv, lab.mirror, environment, execs);
+  start_in_namespace(p.namespace_name, argv, p, environment, execs);
   env.save();
-  wait_until("kind-registry", answers(env.mirror()), lab.mirror, timeout);
+}
+
+}  // namespace
+
+void launch_mirror(LocalEnvironment& env) {
+  launch_registry(env, env.lab().mirror, env.state().registry_data, "");
+}
+
+void wait_for_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
+  wait_until("kind-registry", answers(env.mirror()), env.lab().mirror, timeout);
+}
+
+void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
+  launch_mirror(env);
+  wait_for_mirror(env, timeout);
+}
+
+void launch_cache(LocalEnvironment& env, LabCache& cache) {
+  launch_registry(env, cache.process, env.registry_data_of(cache.registry), upstream_url(cache.registry));
+}
+
+void wait_for_cache(LocalEnvironment& env, const LabCache& cache, std::chrono::seconds timeout) {
+  wait_until(cache_host(cache.registry), answers(env.mirror_of(cache.registry)), cache.process, timeout);
 }
 
 fs::path nginx_bin_dir() {

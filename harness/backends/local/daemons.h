@@ -26,6 +26,12 @@ void wait_for_hub(LocalEnvironment& env, std::chrono::seconds timeout);
 // The front alone (after it was stopped, or with other quotas).
 void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout);
 void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
+void launch_mirror(LocalEnvironment& env);
+void wait_for_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
+// An --upstream's cache (kind-registry-quay-io): kind-registry's config and
+// start script, its upstream and storage through the environment.
+void launch_cache(LocalEnvironment& env, LabCache& cache);
+void wait_for_cache(LocalEnvironment& env, const LabCache& cache, std::chrono::seconds timeout);
 // kind-registry-front from the shipped files (its start script and nginx
 // config, byte for byte), in kind-registry's namespace.
 void start_front(LocalEnvironment& env, std::chrono::seconds timeout);

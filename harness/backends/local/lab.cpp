@@ -21,6 +21,7 @@
 #include "env/node_setup.h"
 #include "hub/front.h"
 #include "hub/stand_in.h"
+#include "hub/worlds.h"
 #include "images/test_images.h"
 #include "process/process.h"
 #include "registry/registry_config.h"
@@ -33,6 +34,8 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr uint32_t kHostIndex = 1, kHubIndex = 2, kMirrorIndex = 3, kFirstNodeIndex = 10;
+// The --upstream caches take the addresses between kind-registry's and the nodes'.
+constexpr size_t kMaxUpstreams = kFirstNodeIndex - kMirrorIndex - 1;
 // containerd refuses unix socket paths over 104 bytes, and its ttrpc socket
 // is the CRI socket's path + ".ttrpc".
 constexpr size_t kMaxSocketPath = 104 - 6;
@@ -45,6 +48,7 @@ struct Inputs {
   const RegistryGeneration* registry_generation = nullptr;
   RegistryConfig registry;
   std::string hosts_toml;
+  std::vector<RegistryHostsToml> upstream_hosts_tomls;  // kind/certs.d/HOST/hosts.toml of each --upstream
   PatchedConfig node_config;
   Subnet subnet;
   NodeStorageChoice node_storage;
@@ -64,6 +68,7 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   if (!hosts) throw bad_input(o.files.hosts_toml.string(), 0, "hosts.toml not found");
   in.hosts_toml = *hosts;
   parse_hosts_toml(in.hosts_toml, o.files.hosts_toml.string());
+  in.upstream_hosts_tomls = read_upstream_hosts_tomls(o.files.certs_d, o.upstreams);
   const auto images = load_test_image_list(o.files.images);
   in.node_storage = choose_node_storage(o.local.node_storage, in.kind.nodes.size(), images, memory_available());
   in.node_config = apply_containerd_patches(kind_base_containerd_config(), in.kind.containerd_patches);
@@ -82,16 +87,36 @@ InputFiles absolute_files(const EnvironmentOptions& o) {
   return {fs::absolute(o.files.kind_config), fs::absolute(o.files.registry_config), fs::absolute(o.files.hosts_toml),
           fs::absolute(o.files.images),
           o.files.registry_start.empty() ? fs::path() : fs::absolute(o.files.registry_start),
-          fs::absolute(o.files.registry_front)};
+          fs::absolute(o.files.registry_front),
+          o.files.certs_d.empty() ? fs::path() : fs::absolute(o.files.certs_d)};
+}
+
+// The registries the stand-in world serves besides Docker Hub: what the
+// lab can cache with --upstream.
+std::vector<std::string> stand_in_registries() {
+  std::vector<std::string> out;
+  for (const auto& w : stand_in_worlds()) {
+    if (std::find(out.begin(), out.end(), w.registry) == out.end()) out.push_back(w.registry);
+  }
+  return out;
+}
+
+// A cache's storage, from the state directory and the registry's name.
+fs::path cache_data_dir(const fs::path& state_dir, const std::string& registry) {
+  return state_dir / ("registry-data-" + registry);
 }
 
 std::string etc_hosts(const LabState& lab) {
   std::ostringstream out;
   out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
       << "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
-      << lab.hub.address << "\t" << kDockerHubApiHost << " " << kDockerHubAuthHost << " docker.io " << kDockerHubBlobHost << "\n"
+      << lab.hub.address << "\t" << kDockerHubApiHost << " " << kDockerHubAuthHost << " docker.io " << kDockerHubBlobHost;
+  // The other registries of the stand-in world, on the same address.
+  for (const auto& host : stand_in_world_hosts()) out << " " << host;
+  out << "\n"
       << lab.mirror.address << "\t" << kMirrorHost
       << (lab.front.namespace_name.empty() ? "" : std::string(" ") + kRegistryFrontHost) << "\n";
+  for (const auto& c : lab.caches) out << c.process.address << "\t" << cache_host(c.registry) << "\n";
   for (const auto& n : lab.nodes) out << n.containerd.address << "\t" << n.name << "\n";
   return out.str();
 }
@@ -154,6 +179,14 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
     lab.dns = {names.mirror, kLabDnsAddress, {}, logs / "lab-dns.log", {}};
     lab.nginx_bin = nginx_bin_dir();
   }
+  for (size_t i = 0; i < o.upstreams.size(); ++i) {
+    const auto& registry = o.upstreams[i];
+    const auto address = in.subnet.address(kMirrorIndex + 1 + static_cast<uint32_t>(i));
+    run.caches.push_back({registry, "http://" + address + ":" + std::to_string(in.registry.listen_port), address,
+                          cache_data_dir(state_dir, registry)});
+    const auto host = cache_host(registry);
+    lab.caches.push_back({registry, {names.cache(registry), address, {}, logs / (host + ".log"), logs / (host + ".access.log")}});
+  }
   for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
     LabNode n;
     n.name = in.kind.nodes[i].name;
@@ -182,6 +215,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
 std::vector<std::string> namespaces_of(const LabState& lab) {
   const auto names = lab_names(lab.instance);
   std::vector<std::string> out{names.switch_namespace, lab.hub.namespace_name, lab.mirror.namespace_name};
+  for (const auto& c : lab.caches) out.push_back(c.process.namespace_name);
   for (const auto& n : lab.nodes) out.push_back(n.containerd.namespace_name);
   return out;
 }
@@ -198,6 +232,7 @@ std::vector<NamedDaemon> daemons_of(const LabState& lab) {
                                {"the lab's DNS", lab.dns.daemon},
                                {"kind-registry-front", lab.front.daemon},
                                {lab.mirror.namespace_name, lab.mirror.daemon}};
+  for (const auto& c : lab.caches) out.push_back({c.process.namespace_name, c.process.daemon});
   for (const auto& n : lab.nodes) out.push_back({"containerd of " + n.name, n.containerd.daemon});
   if (!lab.node_registry.namespace_name.empty()) {
     out.push_back({"the registry on " + lab.node_registry.namespace_name + "'s loopback", lab.node_registry.daemon});
@@ -278,6 +313,7 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
   ip({"link", "set", "to-host", "master", "br0", "up"}, sw);
 
   std::vector<LabProcess*> hosts{&lab.hub, &lab.mirror};
+  for (auto& c : lab.caches) hosts.push_back(&c.process);
   for (auto& n : lab.nodes) hosts.push_back(&n.containerd);
   // One `ip -batch` for each side rather than an `ip` a command (each
   // namespace took six, ~140 ms). Every namespace is recorded before it is
@@ -316,6 +352,7 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
 // namespaces change, never the host.
 void shorten_connect_timeouts(const LabState& lab) {
   std::vector<std::string> namespaces{lab.mirror.namespace_name};
+  for (const auto& c : lab.caches) namespaces.push_back(c.process.namespace_name);
   for (const auto& n : lab.nodes) namespaces.push_back(n.containerd.namespace_name);
   for (const auto& ns : namespaces) run({"ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_syn_retries=1"});
 }
@@ -339,8 +376,9 @@ void launch_nodes(LocalEnvironment& env, const Inputs& in) {
   for (const auto& n : env.lab().nodes) {
     env.write_node_file(n.name, "/etc/containerd/config.toml", node_config_toml(in, n));
   }
-  install_hosts_toml(env, env.nodes(), in.hosts_toml, env.files().hosts_toml.string(), env.state().hosts_toml_nodes,
-                     env.state().hosts_toml_path);
+  install_hosts_toml(env, env.nodes(), in.hosts_toml, env.files().hosts_toml.string(),
+                     hosts_toml_nodes_of(env.state().hosts_toml_nodes, kDockerIo), env.state().hosts_toml_path);
+  install_upstream_hosts_tomls(env, env.nodes(), in.upstream_hosts_tomls, env.state().hosts_toml_nodes);
   for (auto& n : env.lab().nodes) {
     throw_if_interrupted("starting the nodes");
     spdlog::info("starting node {} ({}, containerd {} at {})", n.name, n.role, env.generation(), n.containerd.address);
@@ -354,6 +392,13 @@ void launch_nodes(LocalEnvironment& env, const Inputs& in) {
 std::vector<std::string> own_namespaces(const RunState& run, const LabState& lab) {
   const auto names = lab_names(lab.instance);
   std::vector<std::string> out{names.switch_namespace, names.hub, names.mirror};
+  // A cache only of a registry the lab can cache, under the name it gives it.
+  const auto registries = stand_in_registries();
+  for (const auto& c : lab.caches) {
+    if (std::find(registries.begin(), registries.end(), c.registry) != registries.end()) {
+      out.push_back(names.cache(c.registry));
+    }
+  }
   if (!cluster_name_problem(run.cluster).empty()) return out;
   std::vector<std::string> roles;
   for (const auto& n : lab.nodes) roles.push_back(n.role);
@@ -381,7 +426,10 @@ void collect_logs(const RunState& run, const LabState& lab) {
     // From the lab's names, not from the path the file lists.
     const auto ns = lab_names(lab.instance).node(n.name);
     if (!is_own_namespace(run, lab, ns)) continue;  // not a node the lab makes; no path of it
-    for (const char* rel : {"containerd/config.toml", "containerd/certs.d/docker.io/hosts.toml"}) {
+    std::vector<std::string> files{"containerd/config.toml", "containerd/certs.d/docker.io/hosts.toml"};
+    for (const auto& c : lab.caches) files.push_back(hosts_toml_path_of(c.registry).substr(5));  // under /etc/
+    for (const auto& rel : files) {
+      if (rel.find("..") != std::string::npos) continue;
       const fs::path src = fs::path("/etc/netns") / ns / rel;
       if (!fs::exists(src)) continue;
       const fs::path dst = dir / "nodes" / n.name / rel;
@@ -479,7 +527,12 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
   // Images the scenarios made up for one run.
   attempt("removing unique test images", [&] { remove_owned_tree(run.state_dir / "unique-images", run.state_dir); });
   if (purge) {
-    for (const auto& dir : {run.registry_data, run.hub_data}) {
+    std::vector<fs::path> dirs{run.registry_data, run.hub_data};
+    // The caches' storage, from their registries' names, not from the paths the file lists.
+    for (const auto& c : lab.caches) {
+      if (!upstream_problem(c.registry)) dirs.push_back(cache_data_dir(run.state_dir, c.registry));
+    }
+    for (const auto& dir : dirs) {
       if (!dir.empty()) attempt("removing " + dir.string(), [&] { remove_owned_tree(dir, run.state_dir); });
     }
   }
@@ -529,6 +582,9 @@ bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
   return run.files.kind_config == files.kind_config && run.files.registry_config == files.registry_config &&
          run.files.hosts_toml == files.hosts_toml && run.files.images == files.images &&
          run.files.registry_start == files.registry_start && run.files.registry_front == files.registry_front &&
+         run.files.certs_d == files.certs_d && run.caches.size() == o.upstreams.size() &&
+         std::equal(o.upstreams.begin(), o.upstreams.end(), run.caches.begin(),
+                    [](const std::string& u, const RunCache& c) { return u == c.registry; }) &&
          run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path &&
          (o.containerd.empty() || run.containerd == o.containerd) && (o.registry.empty() || run.registry == o.registry);
 }
@@ -627,11 +683,17 @@ class LabBringUp final : public BringUpOf<LocalEnvironment> {
            seed_cache.keep(env.state().hub_data);
            if (front) wait_for_front(env, o_.start_timeout);
          }},
-        {"starting kind-registry",
+        {env.lab().caches.empty() ? "starting kind-registry" : "starting kind-registry and the other caches",
          [&] {
            spdlog::info("starting kind-registry from {} ({})", env.files().registry_config.string(),
                         env.state().mirror_url);
-           start_mirror(env, o_.start_timeout);
+           launch_mirror(env);
+           for (auto& c : env.lab().caches) {
+             spdlog::info("starting {} for {} ({}:5000)", cache_host(c.registry), c.registry, c.process.address);
+             launch_cache(env, c);
+           }
+           wait_for_mirror(env, o_.start_timeout);
+           for (const auto& c : env.lab().caches) wait_for_cache(env, c, o_.start_timeout);
          }},
         {"waiting for the nodes",
          [&] {
@@ -688,6 +750,19 @@ class LabBackend final : public Backend {
     if (!o.kind.node_image.empty()) kind_only.push_back("--node-image");
     if (o.kind.registry_port != EnvironmentOptions::Kind{}.registry_port) kind_only.push_back("--registry-port");
     if (o.kind.stand_in_hub) kind_only.push_back("--stand-in-hub");
+    const auto registries = stand_in_registries();
+    for (const auto& u : o.upstreams) {
+      if (std::find(registries.begin(), registries.end(), u) == registries.end()) {
+        std::string known;
+        for (const auto& r : registries) known += (known.empty() ? "" : ", ") + r;
+        throw bad_flag("--upstream " + u, "the embedded lab's stand-in world has no " + u + "; it serves docker.io, " +
+                                              known + " (on your own cluster, registry/setup-registry.sh --upstream " +
+                                              u + " caches it)");
+      }
+    }
+    if (o.upstreams.size() > kMaxUpstreams) {
+      throw bad_flag("--upstream", "the lab caches at most " + std::to_string(kMaxUpstreams) + " registries besides docker.io");
+    }
     if (!kind_only.empty()) {
       std::string flags;
       for (const auto& f : kind_only) flags += (flags.empty() ? "" : ", ") + f;

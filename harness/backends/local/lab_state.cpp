@@ -50,7 +50,9 @@ void to_json(json& j, const LabState& s) {
        {"dns", s.dns},
        {"nginx_bin", s.nginx_bin.string()},
        {"node_registry", s.node_registry},
-       {"nodes", json::array()}};
+       {"nodes", json::array()},
+       {"caches", json::array()}};
+  for (const auto& c : s.caches) j["caches"].push_back({{"registry", c.registry}, {"process", c.process}});
   for (const auto& n : s.nodes) {
     j["nodes"].push_back({{"name", n.name},
                           {"role", n.role},
@@ -90,6 +92,9 @@ void from_json(const json& j, LabState& s) {
     node.state = n.value("state", "");
     node.etc = n.value("etc", "");
     s.nodes.push_back(std::move(node));
+  }
+  for (const auto& c : j.value("caches", json::array())) {
+    s.caches.push_back({c.at("registry"), c.at("process").get<LabProcess>()});
   }
 }
 

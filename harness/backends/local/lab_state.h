@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process/process.h"
+#include "registry/upstreams.h"
 
 namespace mirrorgate::local {
 
@@ -46,9 +47,19 @@ struct LabNames {
   std::string mirror;            // kind-registry's (and kind-registry-front's)
   std::string node_prefix;       // a node's namespace: prefix + node name
   std::string node(const std::string& name) const { return node_prefix + name; }
+  // The namespace of an --upstream's cache: prefix + its host name
+  // (kind-registry-quay-io).
+  std::string cache(const std::string& registry) const { return node_prefix + cache_host(registry); }
 };
 // Throws std::invalid_argument outside 0..kMaxLabInstance.
 LabNames lab_names(int instance);
+
+// The cache of an --upstream: the shipped config and start script in a
+// namespace of its own, as setup-registry.sh runs a container each.
+struct LabCache {
+  std::string registry;  // "quay.io"
+  LabProcess process;
+};
 
 struct LabState {
   int instance = 0;          // which LabNames
@@ -73,6 +84,7 @@ struct LabState {
   // NodeLocalRegistry); namespace_name is the node's name, empty when none runs.
   LabProcess node_registry;
   std::vector<LabNode> nodes;
+  std::vector<LabCache> caches;  // every --upstream's, in the order given
 };
 
 void to_json(nlohmann::json& j, const LabProcess& p);

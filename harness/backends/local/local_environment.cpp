@@ -131,7 +131,19 @@ std::uint64_t LocalEnvironment::node_content_bytes(const std::string& node) cons
   return content_store_bytes(lab_node(node).root / kContentStoreDir);
 }
 
-RegistryClient LocalEnvironment::mirror() const { return RegistryClient(run_.mirror_url); }
+RegistryClient LocalEnvironment::mirror_of(const std::string& registry) const {
+  if (registry == kDockerIo) return RegistryClient(run_.mirror_url);
+  if (const auto* c = cache(registry)) return RegistryClient(c->url);
+  throw std::invalid_argument("this run caches no " + registry + " (bring it up with --upstream " + registry + ")");
+}
+
+const LabProcess& LocalEnvironment::cache_process(const std::string& registry) const {
+  if (registry == kDockerIo) return lab_.mirror;
+  for (const auto& c : lab_.caches) {
+    if (c.registry == registry) return c.process;
+  }
+  throw std::invalid_argument("this run caches no " + registry + " (bring it up with --upstream " + registry + ")");
+}
 
 RegistryClient LocalEnvironment::upstream() const { return hub_client(run_); }
 
@@ -182,14 +194,20 @@ void LocalEnvironment::set_upstream_quota(const std::string& anonymous, const st
   start_hub_front(*this, run_.start_timeout);
 }
 
-void LocalEnvironment::restart_mirror() {
-  DebugTimer timer("kind-registry restarted");
-  if (!stop_daemon(lab_.mirror.daemon)) throw std::runtime_error("kind-registry did not stop");
-  start_mirror(*this, run_.start_timeout);
+void LocalEnvironment::restart_mirror_of(const std::string& registry) {
+  const std::string name = cache_host(registry);
+  DebugTimer timer(name + " restarted");
+  if (!stop_daemon(cache_process(registry).daemon)) throw std::runtime_error(name + " did not stop");
+  if (registry == kDockerIo) return start_mirror(*this, run_.start_timeout);
+  for (auto& c : lab_.caches) {
+    if (c.registry != registry) continue;
+    launch_cache(*this, c);
+    wait_for_cache(*this, c, run_.start_timeout);
+  }
 }
 
-std::vector<AccessRecord> LocalEnvironment::mirror_access_log() const {
-  return parse_access_log(read_file_if_exists(lab_.mirror.access_log).value_or(""));
+std::vector<AccessRecord> LocalEnvironment::mirror_access_log_of(const std::string& registry) const {
+  return parse_access_log(read_file_if_exists(cache_process(registry).access_log).value_or(""));
 }
 
 std::vector<AccessRecord> LocalEnvironment::upstream_access_log() const {
@@ -209,7 +227,12 @@ MirrorView LocalEnvironment::mirror_view() const {
 
 std::optional<NetworkView> LocalEnvironment::network_view(const std::string& component) const {
   if (::geteuid() != 0) return std::nullopt;
-  const std::string ns = component == kMirrorComponent ? lab_.mirror.namespace_name : lab_node(component).containerd.namespace_name;
+  std::string ns;
+  if (component == kMirrorComponent) ns = lab_.mirror.namespace_name;
+  for (const auto& c : lab_.caches) {
+    if (component == cache_host(c.registry)) ns = c.process.namespace_name;
+  }
+  if (ns.empty()) ns = lab_node(component).containerd.namespace_name;
   const fs::path etc = fs::path("/etc/netns") / ns;
   return NetworkView{fs::path("/run/netns") / ns, etc / "hosts", etc / "resolv.conf"};
 }
@@ -255,6 +278,9 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
     out.push_back(h);
   }
   registry_health("kind-registry", "mirror", lab_.mirror, mirror());
+  for (const auto& c : lab_.caches) {
+    registry_health(cache_host(c.registry) + " (" + c.registry + ")", "mirror", c.process, mirror_of(c.registry));
+  }
   for (const auto& n : lab_.nodes) {
     ComponentHealth h{n.name, "node", n.containerd.address, is_running(n.containerd.daemon), false, ""};
     if (!h.running) {

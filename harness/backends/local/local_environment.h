@@ -35,14 +35,14 @@ class LocalEnvironment : public Environment {
                           std::chrono::milliseconds timeout) override;
   bool node_has_blob(const std::string& node, const std::string& digest) const override;
   std::uint64_t node_content_bytes(const std::string& node) const override;
-  RegistryClient mirror() const override;
+  RegistryClient mirror_of(const std::string& registry) const override;
   RegistryClient upstream() const override;
   RegistrySettings node_registry_config(const std::string& node) const override;
   void set_upstream(Upstream state) override;
   void set_upstream_rate(const std::string& rate) override;
   void set_upstream_quota(const std::string& anonymous, const std::string& account) override;
-  void restart_mirror() override;
-  std::vector<AccessRecord> mirror_access_log() const override;
+  void restart_mirror_of(const std::string& registry) override;
+  std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override;
   std::vector<AccessRecord> upstream_access_log() const override;
   MirrorView mirror_view() const override;
   std::optional<NetworkView> network_view(const std::string& component) const override;
@@ -53,6 +53,8 @@ class LocalEnvironment : public Environment {
 
  private:
   std::filesystem::path node_path(const std::string& node, const std::string& path) const;
+  // The lab's record of a registry's cache: kind-registry's for docker.io.
+  const LabProcess& cache_process(const std::string& registry) const;
   LabState lab_;
 };
 

@@ -1,0 +1,41 @@
+#include "registry/upstreams.h"
+
+#include <regex>
+
+#include "images/reference.h"
+
+namespace mirrorgate {
+
+std::string cache_host(const std::string& registry) {
+  if (registry == kDockerIo) return "kind-registry";
+  std::string slug = registry;
+  for (auto& c : slug) {
+    if (c == '.' || c == ':') c = '-';
+  }
+  return "kind-registry-" + slug;
+}
+
+std::string upstream_url(const std::string& registry) { return "https://" + registry; }
+
+std::string upstream_host(const std::string& registry) {
+  return registry == kDockerIo ? "registry-1.docker.io" : registry;
+}
+
+std::optional<std::string> upstream_problem(const std::string& registry) {
+  static const std::regex host(R"(^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?$)");
+  if (registry == kDockerIo || registry == "registry-1.docker.io") {
+    return "docker.io is kind-registry's own upstream; --upstream names the other registries to cache (quay.io, "
+           "ghcr.io, registry.k8s.io …)";
+  }
+  if (registry.size() > 253 || !std::regex_match(registry, host)) {
+    return "'" + registry + "' is not a registry host name (as an image reference names it: quay.io, ghcr.io, "
+           "registry.k8s.io, or HOST:PORT)";
+  }
+  return std::nullopt;
+}
+
+std::string hosts_toml_path_of(const std::string& registry) {
+  return "/etc/containerd/certs.d/" + registry + "/hosts.toml";
+}
+
+}  // namespace mirrorgate
