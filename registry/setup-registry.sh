@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts kind-registry: a registry:2 or registry:3 pull-through cache of Docker Hub that kind
 # nodes reach as http://kind-registry:5000 (see kind/hosts.toml) and the host
-# reaches on 127.0.0.1:5001. Idempotent: a second run changes nothing.
+# reaches on 127.0.0.1:5001; and, with --upstream HOST, a cache of HOST beside
+# it (kind-registry-quay-io …, see kind/certs.d/HOST/hosts.toml).
+# Idempotent: a second run changes nothing.
 set -euo pipefail
 
 name=kind-registry
@@ -18,11 +20,13 @@ data_dir="$PWD/registry-data"
 ca_bundle=""
 network=kind
 force=0
+upstreams=()  # HOST or HOST=PORT, as given
 
 usage() {
   cat <<USAGE
 Usage: setup-registry.sh [--image IMAGE] [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE]
-                         [--start FILE|none] [--network NAME] [--front-image IMAGE] [--front-config FILE] [--force] [--help]
+                         [--start FILE|none] [--network NAME] [--front-image IMAGE] [--front-config FILE]
+                         [--upstream HOST[=PORT]]... [--force] [--help]
 
 Starts the kind-registry container (image $image) as a pull-through cache:
   --restart=always, -p 127.0.0.1:PORT:5000,
@@ -47,6 +51,17 @@ alike). kind-registry reaches it by name on the
 docker network, so until the "kind" network exists (before the first
 'kind create cluster') kind-registry serves its cache read-only; run this
 script again after creating the cluster.
+
+With --upstream HOST (repeat it for each registry: quay.io, ghcr.io,
+registry.k8s.io …) it also starts a cache of HOST, one container per
+registry because distribution proxies one upstream per instance:
+  kind-registry-HOST (dots as dashes: kind-registry-quay-io), the same image,
+  config and start script, its upstream https://HOST given as
+  REGISTRY_PROXY_REMOTEURL, its cache in DIR-HOST (./registry-data-quay.io),
+  on the same network, published on 127.0.0.1:PORT only with HOST=PORT.
+Every node then needs /etc/containerd/certs.d/HOST/hosts.toml sending HOST
+to it: kind/certs.d/HOST/hosts.toml (shipped for quay.io, ghcr.io and
+registry.k8s.io). Docker Hub credentials go to kind-registry only.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
 after: a second run only connects the registry to the new kind network. When
@@ -75,10 +90,13 @@ Options:
   --front-config FILE  its nginx config (default: the shipped
                     kind-registry-front.conf beside this script; its start
                     script, kind-registry-front-start.sh, is taken from there)
-  --force           replace an existing kind-registry that is not a
-                    pull-through cache, or that differs from what is asked
-                    (port, data directory, config, credentials, start);
-                    no cache is deleted
+  --upstream HOST[=PORT]
+                    cache HOST's images too, in kind-registry-HOST; PORT:
+                    publish it on 127.0.0.1:PORT (for prewarm from the host)
+  --force           replace an existing kind-registry (or cache of an
+                    --upstream) that is not a pull-through cache, or that
+                    differs from what is asked (port, data directory, config,
+                    credentials, start, upstream); no cache is deleted
   --help            show this text
 
 Docker Hub credentials (optional, raise the pull limit): set
@@ -102,6 +120,7 @@ while (($#)); do
     --network) (($# > 1)) || die "--network needs a value"; network=$2; shift ;;
     --front-image) (($# > 1)) || die "--front-image needs a value"; front_image=$2; shift ;;
     --front-config) (($# > 1)) || die "--front-config needs a value"; front_config=$2; shift ;;
+    --upstream) (($# > 1)) || die "--upstream needs a registry host name, e.g. quay.io"; upstreams+=("$2"); shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -112,6 +131,31 @@ if ! [[ $host_port =~ ^[0-9]+$ ]] || ((host_port < 1 || host_port > 65535)); the
   die "--port '$host_port' is not a port number"
 fi
 [[ $network =~ ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ ]] || die "--network '$network' is not a docker network name"
+# Each --upstream: a registry host as image references name it, optionally
+# with the host port to publish its cache on.
+upstream_hosts=() upstream_ports=()
+for u in ${upstreams[@]+"${upstreams[@]}"}; do
+  host=${u%%=*} port=
+  [[ $u == *=* ]] && port=${u#*=}
+  case $host in
+    docker.io | registry-1.docker.io | index.docker.io)
+      die "--upstream $host: Docker Hub is kind-registry's own upstream; --upstream names the other registries (quay.io, ghcr.io, registry.k8s.io …)" ;;
+  esac
+  [[ $host =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?$ ]] ||
+    die "--upstream '$host' is not a registry host name (as an image reference names it: quay.io, ghcr.io, registry.k8s.io, or HOST:PORT)"
+  if [[ -n $port ]]; then
+    if ! [[ $port =~ ^[0-9]+$ ]] || ((port < 1 || port > 65535)); then die "--upstream $u: '$port' is not a port number"; fi
+    [[ $port != "$host_port" ]] || die "--upstream $u: port $port is kind-registry's"
+    for p in ${upstream_ports[@]+"${upstream_ports[@]}"}; do
+      [[ $p != "$port" ]] || die "--upstream $u: port $port is given twice"
+    done
+  fi
+  for h in ${upstream_hosts[@]+"${upstream_hosts[@]}"}; do
+    [[ $h != "$host" ]] || die "--upstream $host is given twice; each registry has one cache"
+  done
+  upstream_hosts+=("$host")
+  upstream_ports+=("$port")
+done
 if [[ -n $ca_bundle ]]; then
   [[ -f $ca_bundle ]] || die "--ca-bundle $ca_bundle: no such file"
   grep -q -- '-----BEGIN CERTIFICATE-----' "$ca_bundle" || die "--ca-bundle $ca_bundle: no PEM certificate in it"
@@ -337,4 +381,67 @@ fi
 
 join_network "$name" && changed=1
 
-((changed)) || echo "$name is already running as a pull-through cache; nothing changed"
+# The cache of each --upstream: kind-registry's image, config and start
+# script, with its upstream in its environment and a cache of its own. Docker
+# Hub's credentials are not its business: emptied for it.
+# What the existing cache container $1 runs that this run did not ask for.
+cache_differences() {
+  local c=$1 want_port=$2 want_data=$3 want_remote=$4 running_image port data cfg remote
+  running_image=$(docker inspect -f '{{.Config.Image}}' "$c")
+  [[ $running_image == "$image" ]] || echo "its image is $running_image, not $image"
+  port=$(docker inspect -f '{{range $p, $b := .HostConfig.PortBindings}}{{if eq $p "5000/tcp"}}{{range $b}}{{.HostPort}}{{end}}{{end}}{{end}}' "$c")
+  [[ $port == "$want_port" ]] || echo "it publishes port ${port:-none} on the host, not ${want_port:-none}"
+  data=$(mount_source /var/lib/registry "$c")
+  [[ -n $data && $(realpath -m -- "$data") == "$want_data" ]] || echo "its cache is ${data:-not mounted}, not $want_data"
+  cfg=$(mount_source "$etc/config.yml" "$c")
+  [[ $cfg == "$config" ]] || echo "its config is ${cfg:-not mounted}, not $config"
+  remote=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$c" | sed -n 's/^REGISTRY_PROXY_REMOTEURL=//p')
+  [[ $remote == "$want_remote" ]] || echo "it caches ${remote:-nothing}, not $want_remote"
+  if [[ $start_script != none ]] && ! docker inspect -f '{{join .Config.Cmd " "}}' "$c" | grep -q 'kind-registry-start.sh'; then
+    echo "it starts with the image's own command, not kind-registry-start.sh"
+  fi
+}
+
+for i in "${!upstream_hosts[@]}"; do
+  up=${upstream_hosts[$i]} up_port=${upstream_ports[$i]}
+  slug=${up//[.:]/-}
+  cache=kind-registry-$slug
+  cache_data=$(realpath -m -- "$data_dir-${up//:/-}")
+  remote=https://$up
+  if docker inspect "$cache" >/dev/null 2>&1; then
+    if mapfile -t differ < <(cache_differences "$cache" "$up_port" "$cache_data" "$remote") && ((${#differ[@]})); then
+      ((force)) || die "$cache exists but is not what this run asks for: $(IFS=';'; echo "${differ[*]}"). Rerun with --force to recreate it (no cache is deleted)."
+      echo "replacing $cache (--force): $(IFS=';'; echo "${differ[*]}"); its old cache stays where it is"
+      docker rm -f "$cache" >/dev/null
+    elif [[ $(docker inspect -f '{{.State.Running}}' "$cache") != true ]]; then
+      docker start "$cache" >/dev/null
+      echo "started the existing $cache container"
+      changed=1
+    fi
+  fi
+  if ! docker inspect "$cache" >/dev/null 2>&1; then
+    mkdir -p "$cache_data"
+    publish=()
+    [[ -n $up_port ]] && publish=(-p "127.0.0.1:$up_port:5000")
+    start_args=() start_cmd=()
+    if [[ $start_script != none ]]; then
+      start_args=(-v "$start_script:$etc/kind-registry-start.sh:ro" --entrypoint /bin/sh)
+      start_cmd=("$etc/kind-registry-start.sh" "$etc/config.yml")
+    fi
+    docker create --restart=always --name "$cache" "${publish[@]}" \
+      -v "$config:$etc/config.yml:ro" \
+      -v "$cache_data:/var/lib/registry" \
+      -e "REGISTRY_PROXY_REMOTEURL=$remote" -e REGISTRY_PROXY_USERNAME= -e REGISTRY_PROXY_PASSWORD= \
+      "${ca_args[@]}" "${start_args[@]}" \
+      "$image" "${start_cmd[@]}" >/dev/null
+    join_network "$cache" || true
+    docker start "$cache" >/dev/null
+    echo "started $cache ($image) caching $up${up_port:+ on 127.0.0.1:$up_port}, cache in $cache_data; every node needs kind/certs.d/$up/hosts.toml at /etc/containerd/certs.d/$up/hosts.toml"
+    changed=1
+  fi
+  join_network "$cache" && changed=1
+done
+
+caches_too=
+((${#upstream_hosts[@]})) && caches_too=", and so is the cache of each --upstream"
+((changed)) || echo "$name is already running as a pull-through cache$caches_too; nothing changed"

@@ -34,6 +34,14 @@ std::optional<std::string> upstream_problem(const std::string& registry) {
   return std::nullopt;
 }
 
+std::filesystem::path cache_data_dir(const std::filesystem::path& kind_registry_data, const std::string& registry) {
+  std::string suffix = registry;
+  for (auto& c : suffix) {
+    if (c == ':') c = '-';
+  }
+  return kind_registry_data.string() + "-" + suffix;
+}
+
 std::string hosts_toml_path_of(const std::string& registry) {
   return "/etc/containerd/certs.d/" + registry + "/hosts.toml";
 }

@@ -6,6 +6,7 @@
 // HOST's pulls there (kind/certs.d). kind-registry stays Docker Hub's.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,11 @@ std::string upstream_host(const std::string& registry);
 // letters, digits, '.' and '-', with a dot), optionally with a port, and not
 // docker.io (kind-registry caches it already); nullopt when nothing is.
 std::optional<std::string> upstream_problem(const std::string& registry);
+
+// Where a registry's cache keeps its storage, beside kind-registry's:
+// DIR-REGISTRY (':' as '-'), as setup-registry.sh --upstream makes it
+// ("registry-data-quay.io").
+std::filesystem::path cache_data_dir(const std::filesystem::path& kind_registry_data, const std::string& registry);
 
 // The hosts.toml path of `registry` on a node.
 std::string hosts_toml_path_of(const std::string& registry);

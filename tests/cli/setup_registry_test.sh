@@ -181,6 +181,32 @@ out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
 [[ ! -s $work/victim ]] || fail "the credentials were written through a link"
 [[ ! -L $work/linked.config.yml && $(stat -c %a "$work/linked.config.yml") == 600 ]] || fail "credentials file not a fresh 0600 file"
 
+# --upstream: a cache per registry beside kind-registry, with the same image,
+# config and start script, its upstream in its environment, its own cache,
+# no Docker Hub credentials, published only when a port is given.
+: >"$FAKE_DOCKER_LOG"
+out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
+  bash "$script" --data-dir "$work/up" --upstream quay.io=5011 --upstream registry.k8s.io 2>&1) || fail "--upstream run failed: $out"
+quay=$(grep -- '^create .*--name kind-registry-quay-io ' "$FAKE_DOCKER_LOG") || fail "no kind-registry-quay-io: $(cat "$FAKE_DOCKER_LOG")"
+k8s=$(grep -- '^create .*--name kind-registry-registry-k8s-io ' "$FAKE_DOCKER_LOG") || fail "no kind-registry-registry-k8s-io"
+grep -q -- "-p 127.0.0.1:5011:5000" <<<"$quay" || fail "quay.io's cache not published on 5011: $quay"
+! grep -q -- " -p " <<<"$k8s" || fail "registry.k8s.io's cache published without a port: $k8s"
+grep -q -- "-v $work/up-quay.io:/var/lib/registry" <<<"$quay" || fail "quay.io's cache is not DIR-quay.io: $quay"
+grep -q -- "-e REGISTRY_PROXY_REMOTEURL=https://quay.io -e REGISTRY_PROXY_USERNAME= -e REGISTRY_PROXY_PASSWORD=" <<<"$quay" ||
+  fail "quay.io's cache has not its upstream, or has Docker Hub's credentials: $quay"
+grep -q -- "-v $here/registry-config.yml:/etc/distribution/config.yml:ro" <<<"$quay" ||
+  fail "quay.io's cache does not run the shipped config (without credentials): $quay"
+grep -q -- "kind-registry-start.sh /etc/distribution/config.yml" <<<"$quay" || fail "quay.io's cache has not the start script: $quay"
+grep -q '^start kind-registry-quay-io$' "$FAKE_DOCKER_LOG" || fail "kind-registry-quay-io created but never started"
+! grep -qF "$secret" <<<"$quay" || fail "Docker Hub's token went to quay.io's cache"
+grep -q "kind/certs.d/quay.io/hosts.toml" <<<"$out" || fail "no word about the nodes' hosts.toml: $out"
+for bad in "docker.io" "Quay.IO" "quay.io=70000" "quay.io=5001"; do
+  out=$(bash "$script" --upstream "$bad" 2>&1) && fail "--upstream $bad accepted"
+  grep -q -- "--upstream" <<<"$out" || fail "no clear error for --upstream $bad: $out"
+done
+out=$(bash "$script" --upstream quay.io --upstream quay.io 2>&1) && fail "the same --upstream twice accepted"
+grep -q "given twice" <<<"$out" || fail "no clear error for a repeated --upstream: $out"
+
 # Under sudo without the variables, say so.
 out=$(cd "$work" && SUDO_USER=alice bash "$script" --data-dir "$work/sudo" 2>&1) || fail "sudo run failed: $out"
 grep -q "sudo does not pass them on by default" <<<"$out" || fail "no word about sudo dropping DOCKERHUB_*: $out"

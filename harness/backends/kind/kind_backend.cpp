@@ -24,9 +24,11 @@
 #include "env/node_setup.h"
 #include "hub/front.h"
 #include "hub/stand_in.h"
+#include "hub/worlds.h"
 #include "images/test_images.h"
 #include "registry/generations.h"
 #include "registry/registry_config.h"
+#include "registry/upstreams.h"
 
 namespace mirrorgate::kind {
 
@@ -65,6 +67,7 @@ struct Inputs {
   KindConfig kind;
   RegistryConfig registry;
   std::string hosts_toml;
+  std::vector<RegistryHostsToml> upstream_hosts_tomls;  // kind/certs.d/HOST/hosts.toml of each --upstream
 };
 
 Inputs read_inputs(const EnvironmentOptions& o) {
@@ -78,6 +81,7 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   if (!hosts) throw bad_input(o.files.hosts_toml.string(), 0, "hosts.toml not found");
   in.hosts_toml = *hosts;
   parse_hosts_toml(in.hosts_toml, o.files.hosts_toml.string());
+  in.upstream_hosts_tomls = read_upstream_hosts_tomls(o.files.certs_d, o.upstreams);
   if (o.kind.stand_in_hub) load_test_image_list(o.files.images);
   return in;
 }
@@ -91,7 +95,9 @@ std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const Environme
   run.created_at = utc_stamp();
   run.files = {fs::absolute(o.files.kind_config), fs::absolute(o.files.registry_config), fs::absolute(o.files.hosts_toml),
                fs::absolute(o.files.images),
-               o.files.registry_start.empty() ? fs::path() : fs::absolute(o.files.registry_start)};
+               o.files.registry_start.empty() ? fs::path() : fs::absolute(o.files.registry_start),
+               o.files.registry_front.empty() ? fs::path() : fs::absolute(o.files.registry_front),
+               o.files.certs_d.empty() ? fs::path() : fs::absolute(o.files.certs_d)};
   run.image_store = fs::absolute(o.image_store);
   run.hosts_toml_nodes = o.hosts_toml_nodes;
   run.hosts_toml_path = o.hosts_toml_path;
@@ -101,6 +107,7 @@ std::unique_ptr<KindEnvironment> plan(const fs::path& state_dir, const Environme
   KindState kind;
   kind.node_image = o.kind.node_image;
   if (o.kind.stand_in_hub) kind.network = own_network_name(run.cluster);
+  for (const auto& registry : o.upstreams) kind.caches.push_back({registry, cache_host(registry), "", false});
   // Each look at kind-registry's log reads from this run's start, not the
   // container's whole history (it may be a long-lived cache).
   kind.logs_since = rfc3339_now();
@@ -148,7 +155,9 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   kind.hub_container_id =
       trim(docker({"run", "-d", "--name", kind.hub_container, "--label", state_label(run), "--network", kind.network,
                    "--network-alias", kDockerHubApiHost, "--network-alias", "docker.io", "--network-alias",
-                   kDockerHubAuthHost, "--network-alias", kDockerHubBlobHost, "-v",
+                   kDockerHubAuthHost, "--network-alias", kDockerHubBlobHost, "--network-alias", "quay.io",
+                   "--network-alias", kQuayBlobHost, "--network-alias", "ghcr.io", "--network-alias", kGhcrBlobHost,
+                   "--network-alias", "registry.k8s.io", "--network-alias", kK8sArtifactRegistryHost, "-v",
                    (dir / "config.yml").string() + ":/etc/docker/registry/config.yml:ro", "-v",
                    (run.state_dir / "pki").string() + ":/pki:ro", "-v", run.hub_data.string() + ":/var/lib/registry",
                    "registry:2"})
@@ -182,6 +191,12 @@ void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOpt
     argv.push_back("--ca-bundle");
     argv.push_back(run.ca_bundle.string());
   }
+  std::vector<bool> cache_existed;
+  for (const auto& c : kind.caches) {
+    argv.push_back("--upstream");
+    argv.push_back(c.registry);
+    cache_existed.push_back(container_exists(c.container));
+  }
   spdlog::info("running {}", join_argv(argv));
   auto r = mirrorgate::run(argv, {.timeout = 5min, .check = false});
   for (const auto& line : lines_of(r.out)) spdlog::info("  {}", line);
@@ -190,6 +205,11 @@ void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOpt
   if (kind.registry_created) kind.registry_container_id = container_id(kind.registry_container);
   kind.front_created = !front_existed && container_exists(kind.front_container);
   if (kind.front_created) kind.front_container_id = container_id(kind.front_container);
+  for (size_t i = 0; i < kind.caches.size(); ++i) {
+    auto& c = kind.caches[i];
+    c.created = !cache_existed[i] && container_exists(c.container);
+    if (c.created) c.container_id = container_id(c.container);
+  }
   env.save();
   if (!r.ok()) {
     throw std::runtime_error(o.kind.setup_registry_script.string() + " failed (exit " + std::to_string(r.exit_code) +
@@ -200,8 +220,14 @@ void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOpt
   if (proxies_through_front(in.registry)) {
     run.front_address = address_on_network(kind.front_container, kind.network);
   }
+  run.caches.clear();
+  for (const auto& c : kind.caches) {
+    const auto address = address_on_network(c.container, kind.network);
+    run.caches.push_back({c.registry, "http://" + address + ":5000", address, cache_data_dir(run.registry_data, c.registry)});
+  }
   env.save();
   wait_answering("kind-registry (" + run.mirror_url + ")", env.mirror(), run.start_timeout);
+  for (const auto& c : run.caches) wait_answering(cache_host(c.registry) + " (" + c.url + ")", env.mirror_of(c.registry), run.start_timeout);
 }
 
 bool cluster_exists(const std::string& cluster) {
@@ -215,7 +241,14 @@ bool cluster_exists(const std::string& cluster) {
 // already caches real Docker Hub content must not take in test images.
 // Checked before anything is created.
 void refuse_foreign_parts(const std::string& cluster, const std::string& registry_container,
-                          const std::string& front_container) {
+                          const std::string& front_container, const std::vector<std::string>& upstreams) {
+  for (const auto& registry : upstreams) {
+    if (const auto name = cache_host(registry); container_exists(name)) {
+      throw bad_flag("--stand-in-hub", "a container named " + name + " exists and this run did not create it; with the "
+                                       "stand-in it would cache test images as " + registry + "'s. Remove it first (its "
+                                       "cache stays in its data directory): docker rm -f " + name);
+    }
+  }
   if (cluster_exists(cluster)) {
     throw bad_flag("--name " + cluster,
                    "a kind cluster of that name exists and this run did not create it; --stand-in-hub would put the lab "
@@ -336,6 +369,7 @@ void collect_logs(const RunState& run, const KindState& kind) {
   if (!kind.hub_container.empty()) save_logs(kind.hub_container, "hub");
   save_logs(kind.registry_container, "kind-registry");
   if (kind.front_created) save_logs(kind.front_container, "kind-registry-front");
+  for (const auto& c : kind.caches) save_logs(c.container, c.container);
   for (const auto& n : run.nodes) {
     if (auto r = docker_quiet({"logs", n.name}); r.ok()) write_file_atomic(dir / (n.name + ".containerd.log"), r.out + r.err);
     if (auto config = docker_quiet({"exec", n.name, "cat", "/etc/containerd/config.toml"}); config.ok()) {
@@ -416,6 +450,9 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
   }
   if (kind.registry_created) remove_container(kind.registry_container, kind.registry_container_id, {});
   if (kind.front_created) remove_container(kind.front_container, kind.front_container_id, {});
+  for (const auto& c : kind.caches) {
+    if (c.created) remove_container(c.container, c.container_id, {});
+  }
   if (!kind.hub_container.empty() && !stop_daemon(kind.hub_front)) {
     problems.push_back("the stand-in's front (pid " + std::to_string(kind.hub_front.pid) + ") did not stop");
   }
@@ -440,6 +477,11 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
       remove(run.registry_data);
       remove(fs::path(run.registry_data.string() + ".config.yml"));
     }
+    for (const auto& c : kind.caches) {
+      if (c.created && !run.registry_data.empty() && !upstream_problem(c.registry)) {
+        remove(cache_data_dir(run.registry_data, c.registry));
+      }
+    }
     if (!run.hub_data.empty()) remove(run.hub_data);
   }
   return problems;
@@ -458,6 +500,9 @@ std::vector<std::string> leftovers_of(const RunState& run, const KindState& kind
   }
   if (kind.front_created && own_container(kind.front_container, kind.front_container_id)) {
     out.push_back("container " + kind.front_container);
+  }
+  for (const auto& c : kind.caches) {
+    if (c.created && own_container(c.container, c.container_id)) out.push_back("container " + c.container);
   }
   if (!kind.hub_container.empty() && own_container(kind.hub_container, kind.hub_container_id)) {
     out.push_back("container " + kind.hub_container);
@@ -506,7 +551,7 @@ class KindBringUp final : public BringUpOf<KindEnvironment> {
 
   void plan(const fs::path& state_dir) override {
     if (o_.kind.stand_in_hub) {
-      refuse_foreign_parts(in_.kind.name, KindState{}.registry_container, KindState{}.front_container);
+      refuse_foreign_parts(in_.kind.name, KindState{}.registry_container, KindState{}.front_container, o_.upstreams);
     }
     env_ = kind::plan(state_dir, o_, in_);
   }
@@ -524,7 +569,10 @@ class KindBringUp final : public BringUpOf<KindEnvironment> {
                      shorten_connect_timeouts(env.kind(), env.nodes());
                      trust_stand_in(env);
                      install_hosts_toml(env, env.nodes(), in_.hosts_toml, env.files().hosts_toml.string(),
-                                        env.state().hosts_toml_nodes, env.state().hosts_toml_path);
+                                        hosts_toml_nodes_of(env.state().hosts_toml_nodes, kDockerIo),
+                                        env.state().hosts_toml_path);
+                     install_upstream_hosts_tomls(env, env.nodes(), in_.upstream_hosts_tomls,
+                                                  env.state().hosts_toml_nodes);
                      warn_without_config_path(env);
                    }});
     return out;
@@ -577,10 +625,6 @@ class KindBackend final : public Backend {
     }
     if (o.local.subnet != EnvironmentOptions::Local{}.subnet) {
       throw bad_flag("--subnet", "the embedded lab's; on the kind backend Docker gives the kind network its addresses");
-    }
-    if (!o.upstreams.empty()) {
-      throw bad_flag("--upstream " + o.upstreams.front(), "the kind backend caches docker.io only so far; the embedded "
-                                                          "lab caches quay.io, ghcr.io and registry.k8s.io too");
     }
     if (o.local.node_storage != EnvironmentOptions::Local{}.node_storage) {
       throw bad_flag("--node-storage", "the embedded lab's; a kind node keeps its images in its container's /var");

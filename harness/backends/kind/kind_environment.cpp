@@ -60,6 +60,9 @@ void shorten_connect_timeouts(const KindState& kind, const std::vector<NodeInfo>
   if (kind.hub_container.empty() || ::geteuid() != 0) return;  // never in front of the real Docker Hub
   std::vector<std::string> containers;
   if (kind.registry_created) containers.push_back(kind.registry_container);
+  for (const auto& c : kind.caches) {
+    if (c.created) containers.push_back(c.container);
+  }
   if (kind.cluster_created) {
     for (const auto& n : nodes) containers.push_back(n.name);
   }
@@ -309,9 +312,28 @@ void KindEnvironment::set_upstream_quota(const std::string& anonymous, const std
   start_hub_front(*this);
 }
 
+const std::string& KindEnvironment::cache_container(const std::string& registry) const {
+  if (registry == kDockerIo) return kind_.registry_container;
+  for (const auto& c : kind_.caches) {
+    if (c.registry == registry) return c.container;
+  }
+  throw std::invalid_argument("this run caches no " + registry + " (bring it up with --upstream " + registry + ")");
+}
+
 void KindEnvironment::restart_mirror_of(const std::string& registry) {
-  if (registry != kDockerIo) throw std::invalid_argument("the kind backend caches docker.io only, not " + registry);
-  require_writable("restarting kind-registry");
+  const std::string& container = cache_container(registry);
+  require_writable("restarting " + container);
+  if (registry != kDockerIo) {
+    docker({"restart", container});
+    shorten_connect_timeouts(kind_, {});
+    auto& cache = run_.caches;
+    for (auto& c : cache) {
+      if (c.registry == registry) c.address = address_on_network(container, kind_.network), c.url = "http://" + c.address + ":5000";
+    }
+    save();
+    wait_answering(container, mirror_of(registry), run_.start_timeout);
+    return;
+  }
   docker({"restart", kind_.registry_container});
   // A restarted container gets a new network namespace; a container that
   // exits at start (and that its restart policy starts again and again) has
@@ -338,8 +360,8 @@ void KindEnvironment::restart_mirror_of(const std::string& registry) {
 }
 
 std::vector<AccessRecord> KindEnvironment::mirror_access_log_of(const std::string& registry) const {
-  if (registry != kDockerIo) throw std::invalid_argument("the kind backend caches docker.io only, not " + registry);
-  return parse_access_log(synced_access_log(kind_.registry_container, run_.mirror_url, HttpOptions{}, kind_.logs_since));
+  const std::string url = registry == kDockerIo ? run_.mirror_url : mirror_of(registry).base_url();
+  return parse_access_log(synced_access_log(cache_container(registry), url, HttpOptions{}, kind_.logs_since));
 }
 
 std::vector<AccessRecord> KindEnvironment::upstream_access_log() const {
@@ -398,7 +420,7 @@ MirrorView KindEnvironment::mirror_view() const {
 
 std::optional<NetworkView> KindEnvironment::network_view(const std::string& component) const {
   if (!direct_) return std::nullopt;
-  const std::string container = component == kMirrorComponent ? kind_.registry_container : component;
+  std::string container = component == kMirrorComponent ? kind_.registry_container : component;
   const int pid = container_pid(container);
   if (pid <= 0) return std::nullopt;
   const fs::path proc = fs::path("/proc") / std::to_string(pid);
@@ -432,6 +454,10 @@ std::vector<ComponentHealth> KindEnvironment::health() const {
              RegistryClient(registry_front_url(run_.front_address)));
   }
   registry(kind_.registry_container, "mirror", kind_.registry_container, run_.mirror_address, mirror());
+  for (const auto& c : run_.caches) {
+    const auto& container = cache_container(c.registry);
+    registry(container + " (" + c.registry + ")", "mirror", container, c.address, mirror_of(c.registry));
+  }
   for (const auto& n : run_.nodes) {
     ComponentHealth h{n.name, "node", n.address, container_running(n.name), false, ""};
     if (h.running) {

@@ -14,7 +14,12 @@ void to_json(nlohmann::json& j, const KindState& s) {
        {"node_ids", s.node_ids},                     {"cluster_create_started", s.cluster_create_started},
        {"front_container", s.front_container},       {"front_created", s.front_created},
        {"front_container_id", s.front_container_id},
-       {"hub_front", {{"daemon", s.hub_front}, {"log", s.hub_front_log.string()}, {"access_log", s.hub_access_log.string()}}}};
+       {"hub_front", {{"daemon", s.hub_front}, {"log", s.hub_front_log.string()}, {"access_log", s.hub_access_log.string()}}},
+       {"caches", nlohmann::json::array()}};
+  for (const auto& c : s.caches) {
+    j["caches"].push_back({{"registry", c.registry}, {"container", c.container}, {"container_id", c.container_id},
+                           {"created", c.created}});
+  }
 }
 
 void from_json(const nlohmann::json& j, KindState& s) {
@@ -35,6 +40,9 @@ void from_json(const nlohmann::json& j, KindState& s) {
   s.front_container = j.value("front_container", "kind-registry-front");
   s.front_created = j.value("front_created", false);
   s.front_container_id = j.value("front_container_id", "");
+  for (const auto& c : j.value("caches", nlohmann::json::array())) {
+    s.caches.push_back({c.at("registry"), c.at("container"), c.value("container_id", ""), c.value("created", false)});
+  }
   if (j.contains("hub_front")) {
     const auto& f = j["hub_front"];
     s.hub_front = f.value("daemon", DaemonHandle{});

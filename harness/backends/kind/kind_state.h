@@ -13,6 +13,15 @@
 
 namespace mirrorgate::kind {
 
+// The cache of an --upstream, as setup-registry.sh --upstream starts it
+// (kind-registry-quay-io): removed only when this run created it.
+struct KindCache {
+  std::string registry;   // "quay.io"
+  std::string container;  // "kind-registry-quay-io"
+  std::string container_id;
+  bool created = false;
+};
+
 struct KindState {
   std::string registry_container = "kind-registry";
   // kind-registry-front, which setup-registry.sh starts beside kind-registry
@@ -47,6 +56,7 @@ struct KindState {
   bool read_only = false;
   // kind-registry's log is read from here on (RFC 3339): the run's start.
   std::string logs_since;
+  std::vector<KindCache> caches;  // every --upstream's, in the order given
 };
 
 void to_json(nlohmann::json& j, const KindState& s);

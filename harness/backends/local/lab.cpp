@@ -101,10 +101,6 @@ std::vector<std::string> stand_in_registries() {
   return out;
 }
 
-// A cache's storage, from the state directory and the registry's name.
-fs::path cache_data_dir(const fs::path& state_dir, const std::string& registry) {
-  return state_dir / ("registry-data-" + registry);
-}
 
 std::string etc_hosts(const LabState& lab) {
   std::ostringstream out;
@@ -183,7 +179,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
     const auto& registry = o.upstreams[i];
     const auto address = in.subnet.address(kMirrorIndex + 1 + static_cast<uint32_t>(i));
     run.caches.push_back({registry, "http://" + address + ":" + std::to_string(in.registry.listen_port), address,
-                          cache_data_dir(state_dir, registry)});
+                          cache_data_dir(run.registry_data, registry)});
     const auto host = cache_host(registry);
     lab.caches.push_back({registry, {names.cache(registry), address, {}, logs / (host + ".log"), logs / (host + ".access.log")}});
   }
@@ -530,7 +526,9 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
     std::vector<fs::path> dirs{run.registry_data, run.hub_data};
     // The caches' storage, from their registries' names, not from the paths the file lists.
     for (const auto& c : lab.caches) {
-      if (!upstream_problem(c.registry)) dirs.push_back(cache_data_dir(run.state_dir, c.registry));
+      if (!upstream_problem(c.registry) && !run.registry_data.empty()) {
+        dirs.push_back(cache_data_dir(run.registry_data, c.registry));
+      }
     }
     for (const auto& dir : dirs) {
       if (!dir.empty()) attempt("removing " + dir.string(), [&] { remove_owned_tree(dir, run.state_dir); });
