@@ -35,6 +35,12 @@ std::optional<std::string> upstream_problem(const std::string& registry);
 // ("registry-data-quay.io").
 std::filesystem::path cache_data_dir(const std::filesystem::path& kind_registry_data, const std::string& registry);
 
+// Why no cache of the internet's registries can serve `registry`, when it
+// is one inside the cluster or the machine: a name without a dot
+// ("kind-registry:5000"), localhost or a loopback or private address, a
+// cluster's service name (*.svc, *.cluster.local, *.local); nullopt for the rest.
+std::optional<std::string> inside_cluster(const std::string& registry);
+
 // The hosts.toml path of `registry` on a node.
 std::string hosts_toml_path_of(const std::string& registry);
 
