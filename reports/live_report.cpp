@@ -39,7 +39,7 @@ json live_report_json(const LiveReport& r) {
                            {"detail", c.detail}, {"evidence", c.evidence}, {"seconds", c.seconds}});
   }
   for (const auto& i : r.images) j["images"].push_back({{"image", i.image}, {"status", i.status}, {"detail", i.detail}});
-  j["offline_ready"] = {{"cached", r.cached()}, {"docker_io_images", r.covered()}, {"listed", r.images.size()}};
+  j["offline_ready"] = {{"cached", r.cached()}, {"covered_images", r.covered()}, {"listed", r.images.size()}};
   j["docker_hub_quota"] = {{"identity", r.quota.identity}, {"known", r.quota.known}, {"limit", r.quota.limit},
                            {"remaining", r.quota.remaining}, {"window_seconds", r.quota.window_seconds},
                            {"source", r.quota.source}};
@@ -59,7 +59,7 @@ std::string live_report_markdown(const LiveReport& r) {
     md << "| " << cell(c.check) << " | " << cell(c.where) << " | " << to_string(c.verdict) << " | " << cell(c.detail) << " |\n";
   }
   if (!r.images.empty()) {
-    md << "\n## Offline readiness\n\n" << r.cached() << " of " << r.covered() << " docker.io images are cached.\n\n"
+    md << "\n## Offline readiness\n\n" << r.cached() << " of " << r.covered() << " images from registries the cluster caches are cached.\n\n"
        << "| image | status | detail |\n|---|---|---|\n";
     for (const auto& i : r.images) md << "| " << cell(i.image) << " | " << i.status << " | " << cell(i.detail) << " |\n";
   }

@@ -35,7 +35,7 @@ struct LiveCheck {
 
 struct ImageReadiness {
   std::string image;   // as listed
-  std::string status;  // "cached", "not cached", "not covered" (another registry), "invalid"
+  std::string status;  // "cached", "not cached", "not covered" (no cache of its registry), "invalid"
   std::string detail;
 };
 
@@ -45,7 +45,7 @@ struct LiveReport {
   QuotaReading quota;
   bool passed() const;         // no check failed
   int cached() const;
-  int covered() const;         // docker.io images of the list
+  int covered() const;         // images of the list whose registry the cluster caches
 };
 
 nlohmann::json live_report_json(const LiveReport& report);

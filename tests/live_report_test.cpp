@@ -40,7 +40,7 @@ TEST(LiveReport, CountsOfflineReadinessOverDockerIoImagesOnly) {
   EXPECT_EQ(r.covered(), 2);
   auto j = live_report_json(r);
   EXPECT_EQ(j["offline_ready"]["cached"], 1);
-  EXPECT_EQ(j["offline_ready"]["docker_io_images"], 2);
+  EXPECT_EQ(j["offline_ready"]["covered_images"], 2);
   EXPECT_EQ(j["docker_hub_quota"]["remaining"], 3);
   EXPECT_EQ(j["checks"][1]["verdict"], "FAIL");
 }
@@ -49,7 +49,7 @@ TEST(LiveReport, MarkdownTablesKeepEachCheckOnOneRow) {
   const auto md = live_report_markdown(sample());
   EXPECT_NE(md.find("| containerd sends docker.io to kind-registry | aiopslab-worker | FAIL | "), std::string::npos) << md;
   EXPECT_NE(md.find("not pulled \\| see above"), std::string::npos) << md;  // a | in a cell is escaped
-  EXPECT_NE(md.find("1 of 2 docker.io images are cached"), std::string::npos) << md;
+  EXPECT_NE(md.find("1 of 2 images from registries the cluster caches are cached"), std::string::npos) << md;
   EXPECT_NE(md.find("3 of 100 pulls left per 21600 s"), std::string::npos) << md;
 }
 

@@ -382,6 +382,10 @@ void print_live(const LiveReport& live) {
       std::istringstream lines(c.detail);
       for (std::string line; std::getline(lines, line);) std::cout << "      " << line << "\n";
     }
+    // Which images are not ready, and why: one line each.
+    if (c.check.find("readiness") != std::string::npos) {
+      for (const auto& e : c.evidence) std::cout << "        " << e << "\n";
+    }
   }
 }
 

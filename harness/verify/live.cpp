@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -17,6 +18,7 @@
 #include "registry/docker_hub.h"
 #include "registry/prewarm.h"
 #include "registry/registry_config.h"
+#include "registry/upstreams.h"
 #include "verify/diagnose.h"
 #include "verify/pull_evidence.h"
 
@@ -174,19 +176,30 @@ ImageReadiness readiness_in_storage(const fs::path& storage, const ImageReferenc
   return {listed, "cached", digest};
 }
 
+// Each listed image against its registry's cache: kind-registry for
+// docker.io, kind-registry-quay-io … for the others the cluster caches.
 std::vector<ImageReadiness> offline_readiness(const Environment& env, const Mirror& m, const fs::path& list) {
   std::vector<ImageReadiness> out;
+  const auto cached = env.cached_registries();
   for (const auto& listed : read_image_list(list)) {
     std::string why;
     const auto ref = parse_reference(listed.text, &why);
     if (!ref) {
       out.push_back({listed.text, "invalid", list.string() + ":" + std::to_string(listed.line) + ": " + why});
-    } else if (ref->domain != "docker.io") {
-      out.push_back({listed.text, "not covered", ref->domain + " is pulled directly, not through kind-registry"});
-    } else if (m.view.storage.empty()) {
-      out.push_back({listed.text, "unknown", "kind-registry's storage is out of reach from here (run as root)"});
+      continue;
+    }
+    if (std::find(cached.begin(), cached.end(), ref->domain) == cached.end()) {
+      out.push_back({listed.text, "not covered",
+                     inside_cluster(ref->domain)
+                         .value_or(ref->domain + " has no cache here, so every node pulls it from " + ref->domain +
+                                   " directly (registry/setup-registry.sh --upstream " + ref->domain + " starts one)")});
+      continue;
+    }
+    const fs::path storage = ref->domain == kDockerIo ? m.view.storage : env.registry_data_of(ref->domain);
+    if (storage.empty() || !fs::exists(storage)) {
+      out.push_back({listed.text, "unknown", cache_host(ref->domain) + "'s storage is out of reach from here (run as root)"});
     } else {
-      out.push_back(readiness_in_storage(m.view.storage, *ref, env.platform(), listed.text));
+      out.push_back(readiness_in_storage(storage, *ref, env.platform(), listed.text));
     }
   }
   return out;
@@ -244,13 +257,13 @@ LiveCheck check_reach(const Environment& env, const NodeInfo& node, const Mirror
 
 // The config and layers of every image manifest the node fetched, read back
 // from the cache by digest (local first: no upstream request).
-std::vector<std::string> blobs_of_manifests(const Environment& env, const std::string& repository,
-                                            const std::vector<AccessRecord>& fetched) {
+std::vector<std::string> blobs_of_manifests(const Environment& env, const std::string& registry,
+                                            const std::string& repository, const std::vector<AccessRecord>& fetched) {
   std::vector<std::string> blobs;
   HttpClient http;
   for (const auto& r : fetched) {
     if (r.kind != RequestKind::manifest || r.method != "GET" || r.reference.rfind("sha256:", 0) != 0) continue;
-    const auto resp = http.request("GET", env.mirror_url() + "/v2/" + repository + "/manifests/" + r.reference,
+    const auto resp = http.request("GET", env.mirror_of(registry).base_url() + "/v2/" + repository + "/manifests/" + r.reference,
                                    {{"Accept", media_type::accept_all}});
     const auto j = json::parse(resp.body, nullptr, false);
     if (resp.status != 200 || !j.is_object() || !j.contains("config")) continue;
@@ -265,11 +278,13 @@ std::vector<std::string> blobs_of_manifests(const Environment& env, const std::s
 // probe the node did not hold is removed again afterwards.
 LiveCheck check_probe_pull(Environment& env, const NodeInfo& node, const std::string& probe, std::chrono::seconds timeout) {
   Clock clock;
-  const std::string title = "the node pulls through kind-registry";
   const auto ref = parse_reference(probe);
+  const std::string registry = ref ? ref->domain : std::string(kDockerIo);
+  const std::string cache = cache_host(registry);
+  const std::string title = "the node pulls through " + cache;
   if (!ref) return check_of(title, node.name, Verdict::fail, "--probe-image " + probe + " is not an image reference");
   const auto held_before = env.image_ids(node.name);
-  const auto mark = LogMark::now(env);
+  const auto mark = LogMark::now(env, registry);
   PullResult pulled;
   try {
     pulled = env.pull_image(node.name, ref->str(), timeout);
@@ -282,10 +297,10 @@ LiveCheck check_probe_pull(Environment& env, const NodeInfo& node, const std::st
   const bool had_it = held_before.count(pulled.image_id) > 0;
   const std::vector<std::string> blobs =
       had_it ? std::vector<std::string>{}
-             : blobs_of_manifests(env, ref->repository, evidence_since(env, node.name, mark).node_at_mirror);
-  const ExpectedPull expected{ref->str(), ref->repository, blobs};
+             : blobs_of_manifests(env, registry, ref->repository, evidence_since(env, node.name, mark).node_at_mirror);
+  const ExpectedPull expected{ref->str(), ref->repository, blobs, registry};
   const auto evidence = evidence_once_logged(env, node.name, mark, expected);
-  auto problems = check_pull_used_mirror(evidence, expected, env.cache_addresses());
+  auto problems = check_pull_used_mirror(evidence, expected, env.cache_addresses_of(registry));
   if (!had_it) {
     std::vector<std::string> content = blobs;
     content.push_back(pulled.image_id);
@@ -302,15 +317,41 @@ LiveCheck check_probe_pull(Environment& env, const NodeInfo& node, const std::st
   }
   std::ostringstream detail;
   detail << probe << " in " << std::fixed << std::setprecision(2) << pulled.seconds << " s: "
-         << evidence.node_at_mirror.size() << " requests from " << node.address << " to kind-registry, "
+         << evidence.node_at_mirror.size() << " requests from " << node.address << " to " << cache << ", "
          << evidence.bytes_from_mirror() << " bytes"
-         << (had_it ? " (the node already held its content: the tag was resolved through kind-registry)"
-                    : "; every blob came from kind-registry; the probe was removed again");
+         << (had_it ? " (the node already held its content: the tag was resolved through " + cache + ")"
+                    : "; every blob came from " + cache + "; the probe was removed again");
   return check_of(title, node.name, Verdict::pass, detail.str(), lines, clock.seconds());
 }
 
+// Each other registry the cluster caches: the node's containerd sends it to
+// its cache, and — when the image list names an image of it that the cache
+// holds — the node pulls that image through it.
+void check_other_registries(Environment& env, const NodeInfo& node, const Mirror& m,
+                            const std::map<std::string, std::string>& probes, std::chrono::seconds timeout,
+                            std::vector<LiveCheck>& out) {
+  for (const auto& registry : env.cached_registries()) {
+    if (registry == kDockerIo) continue;
+    Clock clock;
+    const auto findings = diagnose_node(env, node.name, m.facts.for_registry(registry, ""));
+    std::string detail;
+    std::vector<std::string> evidence;
+    for (const auto& f : findings) {
+      detail += (detail.empty() ? "" : "\n") + f.problem + (f.fix.empty() ? "" : "\n  fix: " + f.fix);
+      evidence.insert(evidence.end(), f.evidence.begin(), f.evidence.end());
+    }
+    out.push_back(check_of("containerd sends " + registry + " to " + cache_host(registry), node.name,
+                           findings.empty() ? Verdict::pass : Verdict::fail,
+                           findings.empty() ? "hosts.toml read back from the running containerd" : detail, evidence,
+                           clock.seconds()));
+    const auto probe = probes.find(registry);
+    if (!findings.empty() || probe == probes.end()) continue;
+    out.push_back(check_probe_pull(env, node, probe->second, timeout));
+  }
+}
+
 std::vector<LiveCheck> check_node(Environment& env, const NodeInfo& node, const Mirror& m, const std::string& probe,
-                                  std::chrono::seconds timeout) {
+                                  const std::map<std::string, std::string>& other_probes, std::chrono::seconds timeout) {
   std::vector<LiveCheck> out;
   Clock clock;
   const auto findings = diagnose_node(env, node.name, m.facts);
@@ -332,6 +373,7 @@ std::vector<LiveCheck> check_node(Environment& env, const NodeInfo& node, const 
   }
   out.push_back(check_reach(env, node, m));
   out.push_back(check_probe_pull(env, node, probe, timeout));
+  check_other_registries(env, node, m, other_probes, timeout, out);
   return out;
 }
 
@@ -405,14 +447,14 @@ void check_quota(const Environment& env, const Mirror& m, const std::string& pro
 void readiness_check(const LiveReport& report, const fs::path& list, std::vector<LiveCheck>& checks) {
   if (list.empty()) return;
   std::ostringstream d;
-  d << report.cached() << " of " << report.covered() << " docker.io images of " << list.string()
-    << " are in the cache (offline-ready)";
+  d << report.cached() << " of " << report.covered() << " images of " << list.string()
+    << " that the cluster caches are in their caches (offline-ready)";
   std::vector<std::string> evidence;
   for (const auto& r : report.images) {
     if (r.status != "cached") evidence.push_back(r.image + ": " + r.status + " — " + r.detail);
   }
   const int outside = static_cast<int>(report.images.size()) - report.covered();
-  if (outside) d << "; " << outside << " come from other registries and are not covered by kind-registry";
+  if (outside) d << "; " << outside << " are not covered by any cache (the reasons below)";
   checks.push_back(check_of("offline readiness of the image list", kMirrorComponent,
                             report.cached() == report.covered() ? Verdict::pass : Verdict::info, d.str(), evidence));
 }
@@ -425,13 +467,19 @@ LiveReport verify_live(Environment& env, const LiveOptions& o) {
   check_mirror(env, mirror, report.checks);
   if (!o.images.empty()) report.images = offline_readiness(env, mirror, o.images);
   const std::string probe = choose_probe(o, report.images);
+  // For each other registry cached, a listed image its cache holds.
+  std::map<std::string, std::string> other_probes;
+  for (const auto& r : report.images) {
+    const auto ref = parse_reference(r.image);
+    if (r.status == "cached" && ref && ref->domain != kDockerIo) other_probes.emplace(ref->domain, r.image);
+  }
   spdlog::info("checking {} nodes of {} (probe image {})", env.nodes().size(), env.cluster(), probe);
   std::vector<std::vector<LiveCheck>> per_node(env.nodes().size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < env.nodes().size(); ++i) {
     threads.emplace_back([&, i] {
       try {
-        per_node[i] = check_node(env, env.nodes()[i], mirror, probe, o.pull_timeout);
+        per_node[i] = check_node(env, env.nodes()[i], mirror, probe, other_probes, o.pull_timeout);
       } catch (const std::exception& e) {
         per_node[i] = {check_of("the node can be checked", env.nodes()[i].name, Verdict::fail, e.what())};
       }

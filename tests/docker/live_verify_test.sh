@@ -80,6 +80,7 @@ restore_registry() {
 # Each case: what to break (apply), how to mend it (restore), the exit code
 # and the words the live verify must answer with.
 restore=true
+live_args=()
 case $case_name in
   correct_setup_passes)
     want=0 pattern="verify --live PASSED" ;;
@@ -118,6 +119,20 @@ case $case_name in
     docker network disconnect "$net" kind-registry-front
     restore='docker network connect "$net" kind-registry-front'
     want=1 pattern="FAIL +kind-registry: kind-registry-front is on the nodes' network|fix: registry/setup-registry.sh" ;;
+  quay_hosts_toml_missing_on_worker)
+    quay_path=/etc/containerd/certs.d/quay.io/hosts.toml
+    docker cp "$worker:$quay_path" "$work/quay-hosts.toml"
+    docker exec "$worker" rm "$quay_path"
+    restore='docker cp "$work/quay-hosts.toml" "$worker:$quay_path"'
+    want=1 pattern="FAIL +$worker: containerd sends quay.io to kind-registry-quay-io|$quay_path is missing, so the node pulls quay.io images straight from quay.io" ;;
+  mixed_list_every_registry)
+    # An image list across registries, prewarmed through each one's cache
+    # first: every cached registry's image pulls on every node through its
+    # own cache, and what no cache serves is named with its reason.
+    images=$src/tests/data/mixed-images.txt
+    "$mirrorgate" --state "$state" prewarm --images "$images" >"$work/prewarm" 2>&1 || { cat "$work/prewarm"; exit 1; }
+    live_args=(--images "$images")
+    want=0 pattern="pass +$worker: containerd sends quay.io to kind-registry-quay-io|pass +$worker: the node pulls through kind-registry-registry-k8s-io|5 of 5 images of .* that the cluster caches are in their caches|docker.elastic.co has no cache here|jaeger-registry:5000 is a registry inside the cluster" ;;
   node_without_config_path)
     docker cp "$worker:/etc/containerd/config.toml" "$work/config.toml"
     grep -v 'config_path' "$work/config.toml" >"$work/no-config-path.toml"
@@ -130,7 +145,8 @@ esac
 
 snapshot >"$work/before"
 set +e
-"$mirrorgate" verify --live --backend kind --name "$cluster" --reports "$work/reports" >"$work/out" 2>&1
+"$mirrorgate" verify --live --backend kind --name "$cluster" --reports "$work/reports" ${live_args[@]+"${live_args[@]}"} \
+  >"$work/out" 2>&1
 got=$?
 set -e
 snapshot >"$work/after"

@@ -685,6 +685,34 @@ std::string registry_url_from_host(const nlohmann::json& container) {
   return "";
 }
 
+// The caches of other registries beside kind-registry, as setup-registry.sh
+// --upstream starts them: running containers named kind-registry-… whose
+// upstream (REGISTRY_PROXY_REMOTEURL) is https://HOST and whose name is HOST's.
+void discover_caches(RunState& run, KindState& kind) {
+  for (const auto& name : lines_of(docker_quiet({"ps", "--filter", "name=^kind-registry-", "--format", "{{.Names}}"}).out)) {
+    if (name == kind.front_container) continue;
+    const auto inspected = nlohmann::json::parse(docker_quiet({"inspect", name}).out, nullptr, false);
+    if (!inspected.is_array() || inspected.empty()) continue;
+    const auto& c = inspected[0];
+    std::string remote;
+    for (const auto& e : c["Config"].value("Env", nlohmann::json::array())) {
+      const std::string entry = e.is_string() ? e.get<std::string>() : "";
+      if (entry.rfind("REGISTRY_PROXY_REMOTEURL=https://", 0) == 0) remote = entry.substr(33);
+    }
+    while (!remote.empty() && remote.back() == '/') remote.pop_back();
+    if (remote.empty() || upstream_problem(remote) || cache_host(remote) != name) continue;
+    RunCache cache{remote, registry_url_from_host(c), "", {}};
+    const auto networks = c["NetworkSettings"].value("Networks", nlohmann::json::object());
+    if (networks.contains(kind.network)) cache.address = networks[kind.network].value("IPAddress", "");
+    if (cache.url.empty() && !cache.address.empty()) cache.url = "http://" + cache.address + ":5000";
+    for (const auto& m : c.value("Mounts", nlohmann::json::array())) {
+      if (m.value("Destination", "") == "/var/lib/registry") cache.data = m.value("Source", "");
+    }
+    run.caches.push_back(cache);
+    kind.caches.push_back({remote, name, c.value("Id", ""), false});
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::string& registry_container) {
@@ -737,6 +765,7 @@ std::unique_ptr<Environment> attach_live(const std::string& cluster, const std::
   run.registry = generation ? generation->name : registry_generations().front().name;
   run.mirror_url = registry_url_from_host(registry);
   if (run.mirror_url.empty() && !run.mirror_address.empty()) run.mirror_url = "http://" + run.mirror_address + ":5000";
+  discover_caches(run, kind);
   kind.logs_since = rfc3339_now();
   run.backend_state = kind;
   return std::make_unique<KindEnvironment>(std::move(run));
