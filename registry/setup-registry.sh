@@ -280,27 +280,36 @@ join_network() {
 
 changed=0
 
+# An existing container $2 that differs from what is asked ($3 prints the
+# differences, given $2 and the rest of the arguments): replaced under
+# --force ($1 says what becomes of its data), else refused, naming each
+# difference; stopped but right: started.
+reuse_or_replace() {
+  local kept=$1 c=$2 differences=$3 differ
+  shift 3
+  docker inspect "$c" >/dev/null 2>&1 || return 0
+  if mapfile -t differ < <("$differences" "$c" "$@") && ((${#differ[@]})); then
+    ((force)) || die "$c exists but is not what this run asks for: $(IFS=';'; echo "${differ[*]}"). Rerun with --force to recreate it ($kept)."
+    echo "replacing $c (--force): $(IFS=';'; echo "${differ[*]}")"
+    docker rm -f "$c" >/dev/null
+  elif [[ $(docker inspect -f '{{.State.Running}}' "$c") != true ]]; then
+    docker start "$c" >/dev/null
+    echo "started the existing $c container"
+    changed=1
+  fi
+}
+
 # kind-registry-front first: kind-registry's first look for its upstream
 # then finds it.
 front_differences() {
   local image cfg
-  image=$(docker inspect -f '{{.Config.Image}}' "$front_name")
+  image=$(docker inspect -f '{{.Config.Image}}' "$1")
   [[ $image == "$front_image" ]] || echo "its image is $image, not $front_image"
-  cfg=$(mount_source /etc/kind-registry-front/kind-registry-front.conf "$front_name")
+  cfg=$(mount_source /etc/kind-registry-front/kind-registry-front.conf "$1")
   [[ $cfg == "$front_config" ]] || echo "its config is ${cfg:-not mounted}, not $front_config"
 }
 if ((front)); then
-  if docker inspect "$front_name" >/dev/null 2>&1; then
-    if mapfile -t differ < <(front_differences) && ((${#differ[@]})); then
-      ((force)) || die "$front_name exists but is not what this run asks for: $(IFS=';'; echo "${differ[*]}"). Rerun with --force to recreate it (it keeps no data)."
-      echo "replacing $front_name (--force): $(IFS=';'; echo "${differ[*]}")"
-      docker rm -f "$front_name" >/dev/null
-    elif [[ $(docker inspect -f '{{.State.Running}}' "$front_name") != true ]]; then
-      docker start "$front_name" >/dev/null
-      echo "started the existing $front_name container"
-      changed=1
-    fi
-  fi
+  reuse_or_replace "it keeps no data" "$front_name" front_differences
   if ! docker inspect "$front_name" >/dev/null 2>&1; then
     docker create --restart=always --name "$front_name" \
       -v "$front_config:/etc/kind-registry-front/kind-registry-front.conf:ro" \
@@ -408,17 +417,7 @@ for i in "${!upstream_hosts[@]}"; do
   cache=kind-registry-$slug
   cache_data=$(realpath -m -- "$data_dir-${up//:/-}")
   remote=https://$up
-  if docker inspect "$cache" >/dev/null 2>&1; then
-    if mapfile -t differ < <(cache_differences "$cache" "$up_port" "$cache_data" "$remote") && ((${#differ[@]})); then
-      ((force)) || die "$cache exists but is not what this run asks for: $(IFS=';'; echo "${differ[*]}"). Rerun with --force to recreate it (no cache is deleted)."
-      echo "replacing $cache (--force): $(IFS=';'; echo "${differ[*]}"); its old cache stays where it is"
-      docker rm -f "$cache" >/dev/null
-    elif [[ $(docker inspect -f '{{.State.Running}}' "$cache") != true ]]; then
-      docker start "$cache" >/dev/null
-      echo "started the existing $cache container"
-      changed=1
-    fi
-  fi
+  reuse_or_replace "no cache is deleted" "$cache" cache_differences "$up_port" "$cache_data" "$remote"
   if ! docker inspect "$cache" >/dev/null 2>&1; then
     mkdir -p "$cache_data"
     publish=()
