@@ -12,6 +12,12 @@
 //           else, the bound a warm pull can approach
 //   herd    every node pulls the same uncached image at once; and again
 //           after `prewarm` fetched it through the mirror
+//   cluster-cached / cluster-direct  creating a cluster from a mixed list:
+//           every node pulls every test image of the environment's list
+//           (docker.io's and each --upstream registry's) one after another,
+//           as kubelet pulls by default, the nodes at once; through the
+//           caches, which hold them all, or with each registry's hosts.toml
+//           naming only its server, as on a cluster without caches
 // One iteration per repetition, manual time = the CRI PullImage call only.
 #include <benchmark/benchmark.h>
 #include <execinfo.h>
@@ -27,10 +33,13 @@
 #include <iostream>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "containerd/hosts_toml.h"
 #include "core/paths.h"
+#include "registry/upstreams.h"
 #include "fixtures/attach.h"
 #include "images/reference.h"
 #include "registry/prewarm.h"
@@ -250,6 +259,33 @@ void BM_Floor(benchmark::State& state, const BenchImage* bench) {
   }
 }
 
+// Runs `pulls` on every node at once; each returns the seconds its pulls
+// took. The seconds by node, or nullopt with the benchmark stopped on the
+// first node's error.
+std::optional<std::vector<double>> on_every_node_at_once(benchmark::State& state, const std::vector<NodeInfo>& nodes,
+                                                         const std::function<double(const NodeInfo&)>& pulls) {
+  std::vector<double> seconds(nodes.size(), 0);
+  std::vector<std::string> errors(nodes.size());
+  std::vector<std::thread> pullers;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    pullers.emplace_back([&, i] {
+      try {
+        seconds[i] = pulls(nodes[i]);
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  }
+  for (auto& t : pullers) t.join();
+  for (const auto& e : errors) {
+    if (!e.empty()) {
+      state.SkipWithError(e.c_str());
+      return std::nullopt;
+    }
+  }
+  return seconds;
+}
+
 // Every node pulls the same image at once. distribution does not merge
 // concurrent upstream fetches of a blob it has not cached, so the upstream
 // serves the image about once per node; prewarmed, it serves nothing.
@@ -278,23 +314,10 @@ void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) 
       }
     }
     const size_t mark = env->upstream_access_log().size();
-    std::vector<double> seconds(nodes.size(), 0);
-    std::vector<std::string> errors(nodes.size());
-    std::vector<std::thread> pullers;
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      pullers.emplace_back([&, i] {
-        try {
-          seconds[i] = env->pull_image(nodes[i].name, ref, 30min).seconds;
-        } catch (const std::exception& e) {
-          errors[i] = e.what();
-        }
-      });
-    }
-    for (auto& t : pullers) t.join();
-    for (const auto& e : errors) {
-      if (!e.empty()) return state.SkipWithError(e.c_str());
-    }
-    state.SetIterationTime(*std::max_element(seconds.begin(), seconds.end()));
+    const auto seconds = on_every_node_at_once(
+        state, nodes, [&](const NodeInfo& node) { return env->pull_image(node.name, ref, 30min).seconds; });
+    if (!seconds) return;
+    state.SetIterationTime(*std::max_element(seconds->begin(), seconds->end()));
     if (!wait_stored(state, *env, ref, bench->image)) return;
     report_counters(state, *env, bench->image, mark);
     if (prewarm) {
@@ -303,12 +326,110 @@ void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) 
           upstream_since(*env, before_prewarm).pulls_counted - state.counters["docker_hub_pulls"];
     }
     state.counters["nodes"] = static_cast<double>(nodes.size());
-    state.counters["mean_node_seconds"] = std::accumulate(seconds.begin(), seconds.end(), 0.0) / seconds.size();
+    state.counters["mean_node_seconds"] = std::accumulate(seconds->begin(), seconds->end(), 0.0) / seconds->size();
   }
 }
 
 void BM_Herd(benchmark::State& state, const BenchImage* bench) { herd_pulls(state, bench, false); }
 void BM_HerdPrewarmed(benchmark::State& state, const BenchImage* bench) { herd_pulls(state, bench, true); }
+
+// The images of a cluster's mixed list: every test image of the
+// environment's list (docker.io's and each other registry's); in the quick
+// profile those under 20 MB, so that a repetition through a 100 Mbit/s link
+// without caches takes seconds, not minutes.
+std::vector<const TestImage*> cluster_images(bool full) {
+  std::vector<const TestImage*> out;
+  for (const auto* image : every_test_image()) {
+    if (full || image->bytes_for(platform()) <= 20'000'000) out.push_back(image);
+  }
+  return out;
+}
+
+// Each cached registry's hosts.toml on every node replaced by one that names
+// only its server (no mirror), and put back when this goes: the nodes of a
+// cluster without caches.
+class WithoutCaches {
+ public:
+  explicit WithoutCaches(Environment& env) : env_(env) {
+    for (const auto& registry : env.cached_registries()) {
+      const std::string path = registry == kDockerIo ? kDockerHubHostsPath : hosts_toml_path_of(registry);
+      for (const auto& node : env.nodes()) {
+        if (auto text = env.read_node_file(node.name, path)) {
+          saved_.push_back({node.name, path, *text});
+          env.write_node_file(node.name, path, "server = \"https://" + upstream_host(registry) + "\"\n");
+        }
+      }
+    }
+  }
+  ~WithoutCaches() {
+    for (const auto& s : saved_) env_.write_node_file(s.node, s.path, s.text);
+  }
+
+ private:
+  struct Saved {
+    std::string node, path, text;
+  };
+  Environment& env_;
+  std::vector<Saved> saved_;
+};
+
+void cluster_pulls(benchmark::State& state, bool cached, bool full) {
+  std::string why;
+  auto* env = attached_environment(&why);
+  if (!env) return state.SkipWithError(why.c_str());
+  const auto images = cluster_images(full);
+  const auto nodes = env->nodes();
+  if (cached) {
+    // The caches hold every image, stored, before the cluster comes.
+    for (const auto* image : images) {
+      const auto& ref = image->spec.ref;
+      if (!env->cache(ref.domain) && ref.domain != kDockerIo) {
+        return state.SkipWithError(("no cache of " + ref.domain + " in this run (--upstream " + ref.domain + ")").c_str());
+      }
+      auto r = prewarm_image(env->mirror_of(ref.domain), ref.str(), platform(), {}, nullptr, ref.domain);
+      if (r.status == PrewarmStatus::failed || r.status == PrewarmStatus::not_covered) {
+        return state.SkipWithError(("prewarm of " + ref.str() + ": " + r.reason).c_str());
+      }
+      if (auto stored = wait_until_stored(env->registry_data_of(ref.domain), r, 60s); !stored) {
+        return state.SkipWithError(("prewarm of " + ref.str() + ": " + stored.last_error).c_str());
+      }
+    }
+  }
+  std::optional<WithoutCaches> direct;
+  if (!cached) direct.emplace(*env);
+  for (auto _ : state) {
+    for (const auto& n : nodes) {
+      for (const auto* image : images) {
+        if (!env->remove_image(n.name, image->spec.ref.str(), content_for(*image, platform()), 60s)) {
+          return state.SkipWithError("a node still holds blobs of a test image");
+        }
+      }
+    }
+    const size_t mark = env->upstream_access_log().size();
+    // One image after another on each node, as kubelet pulls by default.
+    const auto seconds = on_every_node_at_once(state, nodes, [&](const NodeInfo& node) {
+      double total = 0;
+      for (const auto* image : images) total += env->pull_image(node.name, image->spec.ref.str(), 30min).seconds;
+      return total;
+    });
+    if (!seconds) return;
+    state.SetIterationTime(*std::max_element(seconds->begin(), seconds->end()));
+    const auto seen = upstream_since(*env, mark);
+    double bytes = 0;
+    std::set<std::string> registries;
+    for (const auto* image : images) {
+      bytes += static_cast<double>(image->bytes_for(platform()));
+      registries.insert(image->spec.ref.domain);
+    }
+    state.counters["images"] = static_cast<double>(images.size());
+    state.counters["registries"] = static_cast<double>(registries.size());
+    state.counters["nodes"] = static_cast<double>(nodes.size());
+    state.counters["bytes"] = bytes * static_cast<double>(nodes.size());
+    state.counters["upstream_bytes"] = static_cast<double>(seen.blob_bytes);
+    state.counters["docker_hub_pulls"] = seen.pulls_counted;
+    state.counters["fallback_nodes"] = seen.fallback_nodes;
+  }
+}
 
 // What the harness adds to a measured pull: one call into the node's image
 // service the way the backend makes it (local: a CRI round trip on a new
@@ -398,6 +519,12 @@ int main(int argc, char** argv) {
         if (fresh) it->second = strdup(name.c_str());
         register_once(it->second, [fn = fn, &b](benchmark::State& state) { fn(state, &b); }, 1);
       }
+    }
+  }
+  for (int i = 0; i < repetitions; ++i) {
+    for (const bool cached : {true, false}) {
+      register_once(cached ? "pull/cluster-cached/mixed-list" : "pull/cluster-direct/mixed-list",
+                    [cached, full](benchmark::State& state) { cluster_pulls(state, cached, full); }, 1);
     }
   }
   for (int i = 0; i < repetitions; ++i) register_once("harness_overhead/cri_round_trip", BM_HarnessOverhead, 20);

@@ -201,10 +201,10 @@ void targets_and_speedups(std::ostringstream& h, const std::vector<Target>& targ
       << (t.met ? "met\">yes" : "missed\">no") << "</td></tr>\n";
   }
   h << "</table>\n";
-  h << "<h2>Speedups</h2>\n<table><tr><th>image</th><th>warm vs</th><th>speedup (median)</th>"
+  h << "<h2>Speedups</h2>\n<table><tr><th>image</th><th>mode</th><th>vs</th><th>speedup (median)</th>"
     << "<th>Mann–Whitney U p</th></tr>\n";
   for (const auto& c : comparisons) {
-    h << "<tr><td>" << xml_escape(c.image) << "</td><td>" << xml_escape(c.slower) << "</td><td>" << num(c.speedup, 2)
+    h << "<tr><td>" << xml_escape(c.image) << "</td><td>" << xml_escape(c.faster) << "</td><td>" << xml_escape(c.slower) << "</td><td>" << num(c.speedup, 2)
       << "x</td><td>" << xml_escape(format_p_value(c.p_value)) << "</td></tr>\n";
   }
   h << "</table>\n";

@@ -74,6 +74,21 @@ TEST(BenchStats, ParsesGoogleBenchmarkJsonAndChecksTargets) {
   EXPECT_NE(md.find("- `direct-unshaped`: "), std::string::npos) << md;
 }
 
+TEST(BenchStats, AClusterThroughTheCachesIsComparedWithTheSameClusterWithout) {
+  std::map<std::string, Sample> samples;
+  samples["pull/cluster-cached/mixed-list"].seconds = {0.7, 0.6, 0.9};
+  samples["pull/cluster-direct/mixed-list"].seconds = {5.2, 5.1, 5.3};
+  const auto comparisons = compare_modes(samples);
+  ASSERT_EQ(comparisons.size(), 1u);
+  EXPECT_EQ(comparisons[0].image, "mixed-list");
+  EXPECT_EQ(comparisons[0].faster, "cluster-cached");
+  EXPECT_EQ(comparisons[0].slower, "cluster-direct");
+  EXPECT_DOUBLE_EQ(comparisons[0].speedup, 5.2 / 0.7);
+  const auto md = bench_report_markdown(samples, comparisons, {}, {});
+  EXPECT_NE(md.find("| mixed-list | cluster-cached | cluster-direct | 7.43x |"), std::string::npos) << md;
+  EXPECT_NE(md.find("- `cluster-direct`: the same cluster without caches"), std::string::npos) << md;
+}
+
 TEST(BenchStats, CompareRunsFlagsOnlySignificantSlowdownsBeyondTheThreshold) {
   std::map<std::string, Sample> old_run, new_run;
   old_run["pull/warm/100mb-1layer"].seconds = {1.00, 1.02, 0.98, 1.01, 0.99};

@@ -28,6 +28,9 @@ namespace {
 
 constexpr auto kBenchmarkTimeout = std::chrono::hours(2);
 constexpr const char* kBenchQuota = "1000000/1h";
+// What bench caches besides docker.io unless --upstream names others: the
+// registries the stand-in world serves.
+const std::vector<std::string> kBenchUpstreams{"quay.io", "ghcr.io", "registry.k8s.io"};
 
 struct BenchFlags {
   EnvironmentFlags environment;
@@ -153,6 +156,8 @@ TopologyRun run_topology(const EnvironmentOptions& shipped, const Topology& t, c
 int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   auto options = flags.environment.resolve(global);
   options.upstream_rate = flags.rate == "none" ? "" : flags.rate;
+  // The cluster benchmarks pull a list across registries: their caches too.
+  if (options.upstreams.empty()) options.upstreams = kBenchUpstreams;
   // The benchmarks pull far more than Docker's 100 per 6 hours; they count the
   // pulls (see the report) rather than run into the stand-in's 429.
   if (options.hub_quota.empty()) options.hub_quota = kBenchQuota;
@@ -231,7 +236,10 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
   cmd.footer(
       "\nModes: cold (a repository the mirror never cached), warm (the mirror has it, the node not),\n"
       "direct (no mirror: what users have today), direct-unshaped (direct on an unshaped link),\n"
-      "floor (a plain registry on the node's own loopback: containerd's own fetch, store and unpack).\n"
+      "floor (a plain registry on the node's own loopback: containerd's own fetch, store and unpack),\n"
+      "herd (every node at once on an uncached image), cluster-cached and cluster-direct (every node\n"
+      "pulls a list across registries, through the caches or without them). bench caches quay.io,\n"
+      "ghcr.io and registry.k8s.io besides docker.io unless --upstream names others.\n"
       "Reports: DIR/RUN_ID/benchmark.json (for Google Benchmark's compare.py), report.json, report.md,\n"
       "index.html (charts; one file, opens offline).\n"
       "Exit 1 when a target is missed: warm >= 5x faster than cold (100 MB), warm <= 1.15x floor,\n"
