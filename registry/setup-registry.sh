@@ -360,6 +360,26 @@ if docker inspect "$name" >/dev/null 2>&1; then
   fi
 fi
 
+# A cache container $1 running $image with config $2 and cache $3, the rest
+# of the arguments added to `docker create` (port, environment). Created,
+# joined to the nodes' network, then started: its first look for the
+# upstream already has every network it will have.
+create_cache() {
+  local c=$1 cfg=$2 data=$3 start_args=() start_cmd=()
+  shift 3
+  if [[ $start_script != none ]]; then
+    start_args=(-v "$start_script:$etc/kind-registry-start.sh:ro" --entrypoint /bin/sh)
+    start_cmd=("$etc/kind-registry-start.sh" "$etc/config.yml")
+  fi
+  docker create --restart=always --name "$c" "$@" \
+    -v "$cfg:$etc/config.yml:ro" \
+    -v "$data:/var/lib/registry" \
+    "${ca_args[@]}" "${start_args[@]}" \
+    "$image" "${start_cmd[@]}" >/dev/null
+  join_network "$c" || true
+  docker start "$c" >/dev/null
+}
+
 if ! docker inspect "$name" >/dev/null 2>&1; then
   mkdir -p "$data_dir"
   run_config=$config
@@ -369,21 +389,7 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
     run_config=$creds_config
     write_credentials_config "$run_config"
   fi
-  start_args=() start_cmd=()
-  if [[ $start_script != none ]]; then
-    start_args=(-v "$start_script:$etc/kind-registry-start.sh:ro" --entrypoint /bin/sh)
-    start_cmd=("$etc/kind-registry-start.sh" "$etc/config.yml")
-  fi
-  # Created, joined to the nodes' network, then started: its first look for
-  # the upstream already has every network it will have.
-  docker create --restart=always --name "$name" \
-    -p "127.0.0.1:$host_port:5000" \
-    -v "$run_config:$etc/config.yml:ro" \
-    -v "$data_dir:/var/lib/registry" \
-    "${ca_args[@]}" "${start_args[@]}" \
-    "$image" "${start_cmd[@]}" >/dev/null
-  join_network "$name" || true
-  docker start "$name" >/dev/null
+  create_cache "$name" "$run_config" "$data_dir" -p "127.0.0.1:$host_port:5000"
   echo "started $name ($image) on 127.0.0.1:$host_port, cache in $data_dir"
   changed=1
 fi
@@ -422,19 +428,8 @@ for i in "${!upstream_hosts[@]}"; do
     mkdir -p "$cache_data"
     publish=()
     [[ -n $up_port ]] && publish=(-p "127.0.0.1:$up_port:5000")
-    start_args=() start_cmd=()
-    if [[ $start_script != none ]]; then
-      start_args=(-v "$start_script:$etc/kind-registry-start.sh:ro" --entrypoint /bin/sh)
-      start_cmd=("$etc/kind-registry-start.sh" "$etc/config.yml")
-    fi
-    docker create --restart=always --name "$cache" "${publish[@]}" \
-      -v "$config:$etc/config.yml:ro" \
-      -v "$cache_data:/var/lib/registry" \
-      -e "REGISTRY_PROXY_REMOTEURL=$remote" -e REGISTRY_PROXY_USERNAME= -e REGISTRY_PROXY_PASSWORD= \
-      "${ca_args[@]}" "${start_args[@]}" \
-      "$image" "${start_cmd[@]}" >/dev/null
-    join_network "$cache" || true
-    docker start "$cache" >/dev/null
+    create_cache "$cache" "$config" "$cache_data" "${publish[@]}" \
+      -e "REGISTRY_PROXY_REMOTEURL=$remote" -e REGISTRY_PROXY_USERNAME= -e REGISTRY_PROXY_PASSWORD=
     echo "started $cache ($image) caching $up${up_port:+ on 127.0.0.1:$up_port}, cache in $cache_data; every node needs kind/certs.d/$up/hosts.toml at /etc/containerd/certs.d/$up/hosts.toml"
     changed=1
   fi
