@@ -77,6 +77,9 @@ TEST(RunState, KindBackendStateRoundTripsAndNamesTheMirrorByItsPublishedPort) {
   k.registry_container_id = "b2";
   k.node_ids = {"c3", "d4"};
   k.cluster_create_started = "2026-11-30T13:17:35Z";
+  // A run killed while setup-registry.sh ran.
+  k.registry_setup_started = "2026-11-30T13:17:20Z";
+  k.registry_setup_absent = {"kind-registry-front"};
   s.backend_state = k;
   save_state(s);
 
@@ -90,6 +93,8 @@ TEST(RunState, KindBackendStateRoundTripsAndNamesTheMirrorByItsPublishedPort) {
   EXPECT_EQ(kind_back.network, "mirrorgate-net-mirrorgate");
   EXPECT_EQ(kind_back.node_ids, (std::vector<std::string>{"c3", "d4"}));
   EXPECT_EQ(kind_back.registry_container_id, "b2");
+  EXPECT_EQ(kind_back.registry_setup_started, "2026-11-30T13:17:20Z");
+  EXPECT_EQ(kind_back.registry_setup_absent, (std::vector<std::string>{"kind-registry-front"}));
   // The host reaches kind-registry on its published port; the upstream sees its kind-network address.
   kind::KindEnvironment env(*loaded);
   EXPECT_EQ(env.mirror().base_url(), "http://127.0.0.1:5001");

@@ -4,7 +4,8 @@
 # The kind backend removes only what it can prove it created: containers and
 # its network by the IDs it recorded, a cluster only when every node is one
 # it made. Containers of the same names made by someone else — before the
-# run, or since — are refused or left alone, and said so.
+# run, or since — are refused or left alone, and said so. A run killed while
+# setup-registry.sh runs still owns what the script made after it started.
 set -euo pipefail
 mirrorgate=$1 node_image=$2
 cluster=mirrorgate-own state=/var/tmp/mgate-docker/own
@@ -72,4 +73,32 @@ expect 0 "" "$work/down2"
 docker ps -a --filter "label=io.x-k8s.kind.cluster=$cluster" --format '{{.Names}}' | grep -q . &&
   fail "a node of $cluster is left"
 docker network inspect "$net" >/dev/null 2>&1 && fail "the network $net is left"
+echo "== a run killed while setup-registry.sh runs: down removes what the script made since it started"
+# The binary itself in the background (not the up function, a subshell): its
+# pid is the one killed.
+"$mirrorgate" --state "$state" up --backend kind --stand-in-hub --name "$cluster" --node-image "$node_image" \
+  >"$work/up4" 2>&1 &
+up_pid=$!
+for _ in $(seq 1 1200); do
+  docker container inspect kind-registry >/dev/null 2>&1 && break
+  kill -0 "$up_pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -9 "$up_pid" 2>/dev/null || fail "up ended before kind-registry was made ($(tail -3 "$work/up4"))"
+wait "$up_pid" 2>/dev/null || true
+# The script goes on without its parent; its containers are made when it ends.
+for _ in $(seq 1 600); do
+  pgrep -f "setup-registry.sh .*--network $net" >/dev/null || break
+  sleep 0.2
+done
+started=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backend_state"].get("registry_setup_started", ""))' \
+  "$state/state.json")
+[[ -n $started ]] || fail "the kill did not land while setup-registry.sh ran: nothing of that case is tested"
+docker container inspect kind-registry >/dev/null 2>&1 || fail "setup-registry.sh did not make kind-registry"
+run "$work/down3" "$mirrorgate" --state "$state" down --purge
+expect 0 "" "$work/down3"
+for c in kind-registry kind-registry-front "$hub"; do
+  docker container inspect "$c" >/dev/null 2>&1 && fail "$c is left after down of the killed run ($(cat "$work/down3"))"
+done
+docker network inspect "$net" >/dev/null 2>&1 && fail "the network $net is left after down of the killed run"
 exit $status

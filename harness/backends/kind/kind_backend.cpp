@@ -175,6 +175,30 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   env.save();
 }
 
+// What setup-registry.sh made, by ID: each container of the run's names that
+// did not exist when it started and exists now, made since (by Docker's
+// clock, to the second, as own_node reads a half-made cluster). Done after
+// the script, or at down for a run killed while it ran.
+void settle_registry_setup(KindState& kind) {
+  if (kind.registry_setup_started.empty()) return;
+  auto made = [&](const std::string& name, bool& created, std::string& id) {
+    if (std::find(kind.registry_setup_absent.begin(), kind.registry_setup_absent.end(), name) ==
+        kind.registry_setup_absent.end()) {
+      return;
+    }
+    const auto r = docker_quiet({"container", "inspect", "-f", "{{.Id}}{{println}}{{.Created}}", name});
+    const auto fields = lines_of(r.out);
+    if (!r.ok() || fields.size() != 2 || fields[1].substr(0, 19) < kind.registry_setup_started.substr(0, 19)) return;
+    created = true;
+    id = fields[0];
+  };
+  made(kind.registry_container, kind.registry_created, kind.registry_container_id);
+  made(kind.front_container, kind.front_created, kind.front_container_id);
+  for (auto& c : kind.caches) made(c.container, c.created, c.container_id);
+  kind.registry_setup_started.clear();
+  kind.registry_setup_absent.clear();
+}
+
 void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOptions& o) {
   auto& run = env.mutable_state();
   auto& kind = env.kind();
@@ -191,25 +215,23 @@ void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOpt
     argv.push_back("--ca-bundle");
     argv.push_back(run.ca_bundle.string());
   }
-  std::vector<bool> cache_existed;
+  kind.registry_setup_absent.clear();
+  if (!existed) kind.registry_setup_absent.push_back(kind.registry_container);
+  if (!front_existed) kind.registry_setup_absent.push_back(kind.front_container);
   for (const auto& c : kind.caches) {
     argv.push_back("--upstream");
     argv.push_back(c.registry);
-    cache_existed.push_back(container_exists(c.container));
+    if (!container_exists(c.container)) kind.registry_setup_absent.push_back(c.container);
   }
+  // Saved before the script runs: were this process killed while it runs,
+  // down still knows which of its containers are the run's.
+  kind.registry_setup_started = rfc3339_now();
+  env.save();
   spdlog::info("running {}", join_argv(argv));
   auto r = mirrorgate::run(argv, {.timeout = 5min, .check = false});
   for (const auto& line : lines_of(r.out)) spdlog::info("  {}", line);
   // Recorded before a failure is reported: a container the script made is removed again.
-  kind.registry_created = !existed && container_exists(kind.registry_container);
-  if (kind.registry_created) kind.registry_container_id = container_id(kind.registry_container);
-  kind.front_created = !front_existed && container_exists(kind.front_container);
-  if (kind.front_created) kind.front_container_id = container_id(kind.front_container);
-  for (size_t i = 0; i < kind.caches.size(); ++i) {
-    auto& c = kind.caches[i];
-    c.created = !cache_existed[i] && container_exists(c.container);
-    if (c.created) c.container_id = container_id(c.container);
-  }
+  settle_registry_setup(kind);
   env.save();
   if (!r.ok()) {
     throw std::runtime_error(o.kind.setup_registry_script.string() + " failed (exit " + std::to_string(r.exit_code) +
@@ -416,7 +438,8 @@ bool own_container(const std::string& name, const std::string& recorded_id) {
   return !recorded_id.empty() && container_id(name) == recorded_id;
 }
 
-std::vector<std::string> teardown(const RunState& run, const KindState& kind, bool purge) {
+std::vector<std::string> teardown(const RunState& run, KindState kind, bool purge) {
+  settle_registry_setup(kind);
   std::vector<std::string> problems;
   auto attempt = [&](const std::string& what, const std::vector<std::string>& argv) {
     auto r = mirrorgate::run(argv, {.timeout = 3min, .check = false});
@@ -488,7 +511,8 @@ std::vector<std::string> teardown(const RunState& run, const KindState& kind, bo
 }
 
 // What of the run is still there: only what it made (by recorded ID).
-std::vector<std::string> leftovers_of(const RunState& run, const KindState& kind) {
+std::vector<std::string> leftovers_of(const RunState& run, KindState kind) {
+  settle_registry_setup(kind);
   std::vector<std::string> out;
   if (kind.cluster_created) {
     for (const auto& node : node_containers(run.cluster)) {

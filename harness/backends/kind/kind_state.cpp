@@ -13,7 +13,8 @@ void to_json(nlohmann::json& j, const KindState& s) {
        {"hub_container_id", s.hub_container_id},     {"registry_container_id", s.registry_container_id},
        {"node_ids", s.node_ids},                     {"cluster_create_started", s.cluster_create_started},
        {"front_container", s.front_container},       {"front_created", s.front_created},
-       {"front_container_id", s.front_container_id},
+       {"front_container_id", s.front_container_id}, {"registry_setup_started", s.registry_setup_started},
+       {"registry_setup_absent", s.registry_setup_absent},
        {"hub_front", {{"daemon", s.hub_front}, {"log", s.hub_front_log.string()}, {"access_log", s.hub_access_log.string()}}},
        {"caches", nlohmann::json::array()}};
   for (const auto& c : s.caches) {
@@ -40,6 +41,8 @@ void from_json(const nlohmann::json& j, KindState& s) {
   s.front_container = j.value("front_container", "kind-registry-front");
   s.front_created = j.value("front_created", false);
   s.front_container_id = j.value("front_container_id", "");
+  s.registry_setup_started = j.value("registry_setup_started", "");
+  s.registry_setup_absent = j.value("registry_setup_absent", std::vector<std::string>{});
   for (const auto& c : j.value("caches", nlohmann::json::array())) {
     s.caches.push_back({c.at("registry"), c.at("container"), c.value("container_id", ""), c.value("created", false)});
   }

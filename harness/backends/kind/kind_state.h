@@ -57,7 +57,14 @@ struct KindState {
   // kind-registry's log is read from here on (RFC 3339): the run's start.
   std::string logs_since;
   std::vector<KindCache> caches;  // every --upstream's, in the order given
+  // While setup-registry.sh runs: when it started (RFC 3339) and which of
+  // kind-registry, kind-registry-front and the caches did not exist then.
+  // Cleared once what it made is recorded by ID; a run killed before that
+  // owns those of them made since it started.
+  std::string registry_setup_started;
+  std::vector<std::string> registry_setup_absent;
 };
+
 
 void to_json(nlohmann::json& j, const KindState& s);
 void from_json(const nlohmann::json& j, KindState& s);
