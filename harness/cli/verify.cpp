@@ -374,6 +374,47 @@ struct JoinAll {
   }
 };
 
+// The labs beside the first, one per entry of kLabsBeside, with their
+// options, scenarios and output directories; none unless every one of them
+// can be planned (then everything runs in the first lab).
+std::vector<RunBeside> plan_labs_beside(const ValidatedOptions& valid, const fs::path& dir, const std::string& run_id) {
+  std::vector<RunBeside> sides;
+  for (size_t i = 0; i < kLabsBeside.size(); ++i) {
+    auto side = beside(valid, static_cast<int>(i) + 1);
+    if (!side) return {};
+    RunBeside run;
+    run.k = static_cast<int>(i) + 1;
+    run.options = std::move(side);
+    run.filter = kLabsBeside[i];
+    run.dir = dir / ("beside-" + std::to_string(run.k));
+    run.report.run_id = run_id;
+    sides.push_back(std::move(run));
+  }
+  return sides;
+}
+
+// Whether verify passes: every lab's scenarios passed or skipped, their
+// results merged into `report`, and — with labs beside — every scenario
+// ran exactly once among them. Why not goes into report.failure.
+bool judge(VerifyReport& report, const RunResult& scenarios, const std::vector<RunBeside>& sides) {
+  bool all_passed = scenarios_passed(report, scenarios);
+  for (const auto& side : sides) {
+    all_passed = all_passed && scenarios_passed(side.report, side.scenarios);
+    merge_beside(report, side);
+  }
+  if (sides.empty() || !all_passed) return all_passed;
+  auto fail = [&](const std::string& why) {
+    report.failure += (report.failure.empty() ? "" : "\n") + why;
+    return false;
+  };
+  try {
+    if (auto problem = spread_problem(report); !problem.empty()) return fail(problem);
+  } catch (const std::exception& e) {
+    return fail(std::string("cannot list the scenarios: ") + e.what());
+  }
+  return true;
+}
+
 void print_live(const LiveReport& live) {
   for (const auto& c : live.checks) {
     std::cout << std::left << std::setw(5) << to_string(c.verdict) << " " << c.where << ": " << c.check << "\n";
@@ -449,23 +490,9 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   // Every scenario: the families of kFamiliesBeside in labs of their own
   // beside this one, brought up at the same time as it, while the rest runs
   // here.
-  std::vector<RunBeside> sides;
-  if (flags.filter.empty()) {
-    for (size_t i = 0; i < kLabsBeside.size(); ++i) {
-      auto side = beside(valid, static_cast<int>(i) + 1);
-      if (!side) break;
-      RunBeside run;
-      run.k = static_cast<int>(i) + 1;
-      run.options = std::move(side);
-      run.filter = kLabsBeside[i];
-      run.dir = dir / ("beside-" + std::to_string(run.k));
-      run.report.run_id = report.run_id;
-      sides.push_back(std::move(run));
-    }
-  }
-  const bool side_by_side = !sides.empty() && sides.size() == kLabsBeside.size();
-  if (!side_by_side) sides.clear();
-  std::string filter = side_by_side ? filter_without(kFamiliesBeside) : flags.filter;
+  auto sides = flags.filter.empty() ? plan_labs_beside(valid, dir, report.run_id) : std::vector<RunBeside>{};
+  const bool side_by_side = !sides.empty();
+  const std::string filter = side_by_side ? filter_without(kFamiliesBeside) : flags.filter;
   std::unique_ptr<Environment> env;
   RunResult scenarios;
   size_t upstream_mark = 0;
@@ -517,23 +544,7 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
     run_family(*env, side, {});
     side.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_here).count();
   }
-  bool all_passed = scenarios_passed(report, scenarios);
-  for (const auto& side : sides) {
-    all_passed = all_passed && scenarios_passed(side.report, side.scenarios);
-    merge_beside(report, side);
-  }
-  if (side_by_side && all_passed) {
-    try {
-      if (auto problem = spread_problem(report); !problem.empty()) {
-        report.failure += (report.failure.empty() ? "" : "\n") + problem;
-        all_passed = false;
-      }
-    } catch (const std::exception& e) {
-      report.failure += (report.failure.empty() ? "" : "\n") + std::string("cannot list the scenarios: ") + e.what();
-      all_passed = false;
-    }
-  }
-  report.passed = all_passed;
+  report.passed = judge(report, scenarios, sides);
   finish_run(*env, flags.keep, flags.purge);
   if (flags.keep && !sides.empty()) std::cout << "the labs beside it are down (their caches stay)\n";
   return finish();
