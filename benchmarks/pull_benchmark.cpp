@@ -35,9 +35,7 @@
 #include <numeric>
 #include <optional>
 #include <set>
-#include <thread>
 
-#include "containerd/hosts_toml.h"
 #include "core/paths.h"
 #include "registry/upstreams.h"
 #include "fixtures/attach.h"
@@ -265,18 +263,7 @@ void BM_Floor(benchmark::State& state, const BenchImage* bench) {
 std::optional<std::vector<double>> on_every_node_at_once(benchmark::State& state, const std::vector<NodeInfo>& nodes,
                                                          const std::function<double(const NodeInfo&)>& pulls) {
   std::vector<double> seconds(nodes.size(), 0);
-  std::vector<std::string> errors(nodes.size());
-  std::vector<std::thread> pullers;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    pullers.emplace_back([&, i] {
-      try {
-        seconds[i] = pulls(nodes[i]);
-      } catch (const std::exception& e) {
-        errors[i] = e.what();
-      }
-    });
-  }
-  for (auto& t : pullers) t.join();
+  const auto errors = errors_of_each_at_once(nodes.size(), [&](size_t i) { seconds[i] = pulls(nodes[i]); });
   for (const auto& e : errors) {
     if (!e.empty()) {
       state.SkipWithError(e.c_str());
@@ -352,7 +339,7 @@ class WithoutCaches {
  public:
   explicit WithoutCaches(Environment& env) : env_(env) {
     for (const auto& registry : env.cached_registries()) {
-      const std::string path = registry == kDockerIo ? kDockerHubHostsPath : hosts_toml_path_of(registry);
+      const std::string path = hosts_toml_path_of(registry);
       for (const auto& node : env.nodes()) {
         if (auto text = env.read_node_file(node.name, path)) {
           saved_.push_back({node.name, path, *text});
@@ -386,12 +373,8 @@ void cluster_pulls(benchmark::State& state, bool cached, bool full) {
       if (!env->cache(ref.domain) && ref.domain != kDockerIo) {
         return state.SkipWithError(("no cache of " + ref.domain + " in this run (--upstream " + ref.domain + ")").c_str());
       }
-      auto r = prewarm_image(env->mirror_of(ref.domain), ref.str(), platform(), {}, nullptr, ref.domain);
-      if (r.status == PrewarmStatus::failed || r.status == PrewarmStatus::not_covered) {
-        return state.SkipWithError(("prewarm of " + ref.str() + ": " + r.reason).c_str());
-      }
-      if (auto stored = wait_until_stored(env->registry_data_of(ref.domain), r, 60s); !stored) {
-        return state.SkipWithError(("prewarm of " + ref.str() + ": " + stored.last_error).c_str());
+      if (const auto why = cache_and_store(*env, *image); !why.empty()) {
+        return state.SkipWithError(("prewarm: " + why).c_str());
       }
     }
   }

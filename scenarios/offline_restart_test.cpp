@@ -42,11 +42,8 @@ class OfflineRestart : public EnvironmentTest {
   void cache_every_image() {
     keep_quota_for(env(), static_cast<int>(test_images().size()));
     for (const auto& image : test_images()) {
-      const auto ref = image.spec.ref.str();
-      auto r = prewarm_image(env().mirror(), ref, platform(), {});
-      ASSERT_NE(r.status, PrewarmStatus::failed) << "could not cache " << ref << ": " << r.reason;
-      auto stored = wait_until_stored(env().registry_data(), r, 60s);
-      ASSERT_TRUE(stored) << ref << ": " << stored.last_error;
+      const auto why = cache_and_store(env(), image);
+      ASSERT_TRUE(why.empty()) << why;
     }
   }
 

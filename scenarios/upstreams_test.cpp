@@ -15,7 +15,6 @@
 
 #include "core/files.h"
 #include "fixtures/attach.h"
-#include "registry/prewarm.h"
 #include "registry/upstreams.h"
 #include "verify/diagnose.h"
 #include "verify/pull_evidence.h"
@@ -130,14 +129,9 @@ class EveryUpstreamOffline : public UpstreamsTest {
   // Every image of every registry in its cache, stored.
   void cache_every_image() {
     for (const auto& registry : registries_) {
-      const auto mirror = env().mirror_of(registry);
       for (const auto& image : images_of(registry)) {
-        const auto r = prewarm_image(mirror, image.spec.ref.str(), platform(), {}, nullptr, registry);
-        ASSERT_TRUE(r.status == PrewarmStatus::cached_now || r.status == PrewarmStatus::already_cached)
-            << "could not cache " << image.spec.ref.str() << " in " << cache_host(registry) << ": " << to_string(r.status)
-            << ", " << r.reason;
-        const auto stored = wait_until_stored(env().registry_data_of(registry), r, 60s);
-        ASSERT_TRUE(stored) << image.spec.ref.str() << ": " << stored.last_error;
+        const auto why = cache_and_store(env(), image);
+        ASSERT_TRUE(why.empty()) << why;
       }
     }
   }
