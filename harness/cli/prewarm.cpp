@@ -110,8 +110,9 @@ int prewarm_list(const GlobalOptions& global, const PrewarmFlags& flags) {
           "no cache of " + registry + " here; registry/setup-registry.sh --upstream " + registry +
           "=PORT starts one, then give --cache " + registry + "=http://127.0.0.1:PORT");
     } else {
-      const std::string& cache_registry = ref ? registry : std::string(kDockerIo);
-      const auto& t = targets.at(ref ? registry : std::string(kDockerIo));
+      // An unreadable reference goes to kind-registry, whose prewarm names what is wrong with it.
+      const std::string cache_registry = ref ? registry : std::string(kDockerIo);
+      const auto& t = targets.at(cache_registry);
       auto [it, fresh] = mirrors.try_emplace(cache_registry, t.url);
       if (fresh) {
         if (auto probe = it->second.ping(); !probe) {
