@@ -101,7 +101,6 @@ std::vector<std::string> stand_in_registries() {
   return out;
 }
 
-
 std::string etc_hosts(const LabState& lab) {
   std::ostringstream out;
   out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
