@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -18,6 +19,7 @@
 #include "core/files.h"
 #include "core/interrupt.h"
 #include "core/log.h"
+#include "core/netns.h"
 #include "env/node_setup.h"
 #include "hub/front.h"
 #include "hub/stand_in.h"
@@ -207,11 +209,19 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   return env;
 }
 
+// The lab's hosts, each a namespace of its own plugged into the switch: the
+// hub, kind-registry, the other registries' caches and the nodes, in the
+// order they are plugged in.
+std::vector<const LabProcess*> hosts_of(const LabState& lab) {
+  std::vector<const LabProcess*> out{&lab.hub, &lab.mirror};
+  for (const auto& c : lab.caches) out.push_back(&c.process);
+  for (const auto& n : lab.nodes) out.push_back(&n.containerd);
+  return out;
+}
+
 std::vector<std::string> namespaces_of(const LabState& lab) {
-  const auto names = lab_names(lab.instance);
-  std::vector<std::string> out{names.switch_namespace, lab.hub.namespace_name, lab.mirror.namespace_name};
-  for (const auto& c : lab.caches) out.push_back(c.process.namespace_name);
-  for (const auto& n : lab.nodes) out.push_back(n.containerd.namespace_name);
+  std::vector<std::string> out{lab_names(lab.instance).switch_namespace};
+  for (const auto* h : hosts_of(lab)) out.push_back(h->namespace_name);
   return out;
 }
 
@@ -307,15 +317,13 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
   ip({"link", "set", names.host_link, "up"});
   ip({"link", "set", "to-host", "master", "br0", "up"}, sw);
 
-  std::vector<LabProcess*> hosts{&lab.hub, &lab.mirror};
-  for (auto& c : lab.caches) hosts.push_back(&c.process);
-  for (auto& n : lab.nodes) hosts.push_back(&n.containerd);
+  const auto hosts = hosts_of(lab);
   // One `ip -batch` for each side rather than an `ip` a command (each
   // namespace took six, ~140 ms). Every namespace is recorded before it is
   // made: a failure part way is torn down from the state file.
   std::vector<std::string> add_namespaces, plug_in;
   int port_index = 0;
-  for (auto* h : hosts) {
+  for (const auto* h : hosts) {
     const std::string& ns = h->namespace_name;
     lab.namespaces.push_back(ns);
     add_namespaces.push_back("netns add " + ns);
@@ -329,7 +337,7 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
     DebugTimer timer(std::to_string(hosts.size()) + " namespaces made and plugged into the switch");
     ip_batch(add_namespaces);
     ip_batch(plug_in, sw);
-    for (auto* h : hosts) {
+    for (const auto* h : hosts) {
       ip_batch({"link set lo up", "addr add " + h->address + prefix + " dev eth0", "link set eth0 up"},
                h->namespace_name);
       write_netns_etc(lab, h->namespace_name);
@@ -344,12 +352,17 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
 // namespaces the kernel gives up after one SYN retransmission instead
 // (~3 s): the same timeout path in distribution and containerd, packets
 // still dropped, without waiting it out on every pull. Only the lab's own
-// namespaces change, never the host.
+// namespaces change, never the host: each is written from a thread inside
+// it, where /proc/sys/net is that namespace's. The hub connects to nothing.
 void shorten_connect_timeouts(const LabState& lab) {
-  std::vector<std::string> namespaces{lab.mirror.namespace_name};
-  for (const auto& c : lab.caches) namespaces.push_back(c.process.namespace_name);
-  for (const auto& n : lab.nodes) namespaces.push_back(n.containerd.namespace_name);
-  for (const auto& ns : namespaces) run({"ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.tcp_syn_retries=1"});
+  for (const auto* h : hosts_of(lab)) {
+    if (h == &lab.hub) continue;
+    run_in_netns(fs::path("/run/netns") / h->namespace_name, [&] {
+      std::ofstream out("/proc/sys/net/ipv4/tcp_syn_retries");
+      out << "1\n" << std::flush;
+      if (!out) throw std::runtime_error("cannot set net.ipv4.tcp_syn_retries in network namespace " + h->namespace_name);
+    });
+  }
 }
 
 // What kind writes into the node (its base config and the kind config's
