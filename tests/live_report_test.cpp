@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "reports/live_report.h"
+#include "verify/live.h"
 
 using namespace mirrorgate;
 
@@ -63,4 +64,25 @@ TEST(LiveReport, EveryCheckIsAJUnitCaseAndOnlyFailuresCarryAMessage) {
   EXPECT_TRUE(results[2].skipped);
   EXPECT_TRUE(results[3].passed);  // a warning is not a failure
   EXPECT_NE(junit_xml(results, "verify --live").find("aiopslab-worker"), std::string::npos);
+}
+
+// What setup-registry.sh runs (docker inspect's Path and Args): the shipped
+// start script serves the cache read-only while the upstream is unreachable.
+TEST(LiveReport, ACacheStartedByTheStartScriptSurvivesARestartWithoutNetwork) {
+  const auto c = offline_restart_check("http://kind-registry-front:5002",
+                                       {"/bin/sh", "/etc/distribution/kind-registry-start.sh"});
+  EXPECT_EQ(c.verdict, Verdict::pass) << c.detail;
+  EXPECT_NE(c.detail.find("/bin/sh /etc/distribution/kind-registry-start.sh"), std::string::npos) << c.detail;
+  EXPECT_NE(c.detail.find("read-only"), std::string::npos) << c.detail;
+}
+
+// The image's own command (registry serve): a warning that names the fix.
+TEST(LiveReport, ACacheRunByTheImagesOwnCommandIsWarnedAboutARestartWithoutNetwork) {
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"registry", "serve", "/etc/distribution/config.yml"}, std::vector<std::string>{}}) {
+    const auto c = offline_restart_check("https://registry-1.docker.io", command);
+    EXPECT_EQ(c.verdict, Verdict::warn) << c.detail;
+    EXPECT_NE(c.detail.find("https://registry-1.docker.io"), std::string::npos) << c.detail;
+    EXPECT_NE(c.detail.find("fix: start it through registry/kind-registry-start.sh"), std::string::npos) << c.detail;
+  }
 }

@@ -65,6 +65,9 @@ struct MirrorView {
   std::filesystem::path ca_file;  // the bundle it trusts for the upstream, as the host reaches it; empty: the system's
   // The Docker network the nodes are on: "kind", or KIND_EXPERIMENTAL_DOCKER_NETWORK's; empty in the lab.
   std::string nodes_network;
+  // What it runs at start, program and arguments: through the shipped
+  // kind-registry-start.sh, or `registry serve CONFIG`; empty where unknown.
+  std::vector<std::string> command;
 };
 
 // The name the Environment gives kind-registry where it takes a component.

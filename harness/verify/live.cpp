@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <iomanip>
 #include <map>
-#include <mutex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "containerd/hosts_toml.h"
+#include "core/at_once.h"
 #include "core/files.h"
 #include "core/netns.h"
 #include "images/reference.h"
@@ -106,18 +105,9 @@ void check_mirror(const Environment& env, const Mirror& m, std::vector<LiveCheck
                             ping ? env.mirror_url() : ping.reason));
 }
 
-// distribution 2.8 in proxy mode contacts its upstream at start-up and exits
-// when it cannot (seen in this project's runs): restarted without network,
-// the cache serves nothing.
 void check_offline_restart(const Mirror& m, std::vector<LiveCheck>& checks) {
   if (!m.config || !m.config->proxy_remote_url) return;
-  checks.push_back(check_of(
-      "kind-registry survives a restart without network", kMirrorComponent, Verdict::warn,
-      "kind-registry runs distribution in proxy mode, which contacts " + *m.config->proxy_remote_url +
-          " when it starts and exits when it cannot: after a reboot or a Docker restart while Docker Hub is "
-          "unreachable, the cache serves nothing (the nodes then fail to pull even cached images) until the "
-          "network returns.\n  fix: while offline, run the same image over the same data directory without the "
-          "proxy section and with storage.maintenance.readonly.enabled: true — it then serves every cached image"));
+  checks.push_back(offline_restart_check(*m.config->proxy_remote_url, m.view.command));
 }
 
 // ---- what the cache holds, from its storage ----
@@ -461,6 +451,34 @@ void readiness_check(const LiveReport& report, const fs::path& list, std::vector
 
 }  // namespace
 
+// distribution (2.8 and 3.1) in proxy mode contacts its upstream at start-up
+// and exits when it cannot (seen in this project's runs): restarted without
+// network, the cache serves nothing, unless it starts through the shipped
+// kind-registry-start.sh, which serves it read-only until the upstream answers.
+LiveCheck offline_restart_check(const std::string& upstream, const std::vector<std::string>& command) {
+  const std::string check = "kind-registry survives a restart without network";
+  const bool start_script = std::any_of(command.begin(), command.end(), [](const std::string& arg) {
+    return fs::path(arg).filename() == "kind-registry-start.sh";
+  });
+  if (start_script) {
+    std::string runs;
+    for (const auto& arg : command) runs += (runs.empty() ? "" : " ") + arg;
+    return check_of(check, kMirrorComponent, Verdict::pass,
+                    "it starts through kind-registry-start.sh (" + runs + "): while " + upstream +
+                        " does not answer, it serves its cache read-only, so cached images pull after a restart "
+                        "without network, and it is a pull-through cache again once the upstream answers");
+  }
+  return check_of(
+      check, kMirrorComponent, Verdict::warn,
+      "kind-registry runs distribution in proxy mode, which contacts " + upstream +
+          " when it starts and exits when it cannot: after a reboot or a Docker restart while Docker Hub is "
+          "unreachable, the cache serves nothing (the nodes then fail to pull even cached images) until the "
+          "network returns.\n  fix: start it through registry/kind-registry-start.sh, as "
+          "registry/setup-registry.sh does: while offline it runs the same image over the same data directory "
+          "without the proxy section and with storage.maintenance.readonly.enabled: true, serving every cached "
+          "image");
+}
+
 LiveReport verify_live(Environment& env, const LiveOptions& o) {
   LiveReport report;
   const Mirror mirror = read_mirror(env, report.checks);
@@ -474,19 +492,15 @@ LiveReport verify_live(Environment& env, const LiveOptions& o) {
     if (r.status == "cached" && ref && ref->domain != kDockerIo) other_probes.emplace(ref->domain, r.image);
   }
   spdlog::info("checking {} nodes of {} (probe image {})", env.nodes().size(), env.cluster(), probe);
-  std::vector<std::vector<LiveCheck>> per_node(env.nodes().size());
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < env.nodes().size(); ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        per_node[i] = check_node(env, env.nodes()[i], mirror, probe, other_probes, o.pull_timeout);
-      } catch (const std::exception& e) {
-        per_node[i] = {check_of("the node can be checked", env.nodes()[i].name, Verdict::fail, e.what())};
-      }
-    });
+  const auto& nodes = env.nodes();
+  std::vector<std::vector<LiveCheck>> per_node(nodes.size());
+  const auto errors = errors_of_each_at_once(nodes.size(), [&](size_t i) {
+    per_node[i] = check_node(env, nodes[i], mirror, probe, other_probes, o.pull_timeout);
+  });
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (!errors[i].empty()) per_node[i] = {check_of("the node can be checked", nodes[i].name, Verdict::fail, errors[i])};
+    report.checks.insert(report.checks.end(), per_node[i].begin(), per_node[i].end());
   }
-  for (auto& t : threads) t.join();
-  for (auto& checks : per_node) report.checks.insert(report.checks.end(), checks.begin(), checks.end());
   readiness_check(report, o.images, report.checks);
   check_quota(env, mirror, probe, report);
   check_offline_restart(mirror, report.checks);

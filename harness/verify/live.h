@@ -30,4 +30,10 @@ struct LiveOptions {
 
 LiveReport verify_live(Environment& env, const LiveOptions& options);
 
+// Whether kind-registry, a pull-through cache of `upstream` started by
+// `command` (its container's entrypoint and arguments), still serves its
+// cache after a restart without network: a pass when it starts through
+// kind-registry-start.sh, else a warning with that fix.
+LiveCheck offline_restart_check(const std::string& upstream, const std::vector<std::string>& command);
+
 }  // namespace mirrorgate

@@ -397,6 +397,11 @@ MirrorView KindEnvironment::mirror_view() const {
     }
   }
   view.config_source = name + ":" + config_path;
+  // The process the container started: its entrypoint and command.
+  if (c.contains("Path") && c["Path"].is_string()) view.command.push_back(c["Path"].get<std::string>());
+  for (const auto& a : list(c, "Args")) {
+    if (a.is_string()) view.command.push_back(a.get<std::string>());
+  }
   const int pid = c["State"].value("Pid", 0);
   const fs::path root = fs::path("/proc") / std::to_string(pid) / "root";
   if (direct_ && pid > 0) {

@@ -142,6 +142,14 @@ fs::path mirror_bin_dir(const RunState& run, const fs::path& registry) {
   return dir;
 }
 
+std::vector<std::string> registry_command(const RunState& run) {
+  if (!run.files.registry_start.empty()) {
+    return {"busybox", "sh", run.files.registry_start.string(), run.files.registry_config.string()};
+  }
+  return {registry_binary(registry_generation_named(run.registry)).string(), "serve",
+          run.files.registry_config.string()};
+}
+
 namespace {
 
 // kind-registry, or an --upstream's cache: the shipped config and start
@@ -158,10 +166,9 @@ void launch_registry(LocalEnvironment& env, LabProcess& p, const fs::path& data,
                                                  {"OTEL_TRACES_EXPORTER", "none"}};
   if (!remote_url.empty()) environment["REGISTRY_PROXY_REMOTEURL"] = remote_url;
   const fs::path registry = registry_binary(registry_generation_named(run.registry));
-  std::vector<std::string> argv{registry.string(), "serve", run.files.registry_config.string()};
+  const auto argv = registry_command(run);
   std::vector<std::string> execs;
   if (!run.files.registry_start.empty()) {
-    argv = {"busybox", "sh", run.files.registry_start.string(), run.files.registry_config.string()};
     environment["PATH"] = mirror_bin_dir(run, registry).string() + ":/usr/sbin:/usr/bin:/sbin:/bin";
     execs = {registry.string()};  // the script execs it when the config has no upstream
   }

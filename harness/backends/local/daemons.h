@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "backends/local/local_environment.h"
 
@@ -27,6 +28,9 @@ void wait_for_hub(LocalEnvironment& env, std::chrono::seconds timeout);
 void start_hub_front(LocalEnvironment& env, std::chrono::seconds timeout);
 void start_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
 void launch_mirror(LocalEnvironment& env);
+// What kind-registry and each cache run: the shipped start script with
+// busybox's sh, or without one `registry serve CONFIG`.
+std::vector<std::string> registry_command(const RunState& run);
 void wait_for_mirror(LocalEnvironment& env, std::chrono::seconds timeout);
 // An --upstream's cache (kind-registry-quay-io): kind-registry's config and
 // start script, its upstream and storage through the environment.

@@ -222,7 +222,9 @@ MirrorView LocalEnvironment::mirror_view() const {
           {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", run_.registry_data.string()},
            {"SSL_CERT_FILE", run_.ca_bundle.string()}},
           run_.registry_data,
-          run_.ca_bundle};
+          run_.ca_bundle,
+          "",
+          registry_command(run_)};
 }
 
 std::optional<NetworkView> LocalEnvironment::network_view(const std::string& component) const {
