@@ -175,6 +175,13 @@ void start_stand_in_hub(KindEnvironment& env, const EnvironmentOptions& o) {
   env.save();
 }
 
+// Whether Docker's creation time of a container (RFC 3339, UTC) is at or
+// after `started` (RFC 3339, UTC), a moment the run recorded: compared as
+// text, to the second. Never, when nothing was recorded.
+bool created_since(const std::string& created, const std::string& started) {
+  return !started.empty() && created.substr(0, 19) >= started.substr(0, 19);
+}
+
 // What setup-registry.sh made, by ID: each container of the run's names that
 // did not exist when it started and exists now, made since (by Docker's
 // clock, to the second, as own_node reads a half-made cluster). Done after
@@ -188,7 +195,7 @@ void settle_registry_setup(KindState& kind) {
     }
     const auto r = docker_quiet({"container", "inspect", "-f", "{{.Id}}{{println}}{{.Created}}", name});
     const auto fields = lines_of(r.out);
-    if (!r.ok() || fields.size() != 2 || fields[1].substr(0, 19) < kind.registry_setup_started.substr(0, 19)) return;
+    if (!r.ok() || fields.size() != 2 || !created_since(fields[1], kind.registry_setup_started)) return;
     created = true;
     id = fields[0];
   };
@@ -421,8 +428,7 @@ std::vector<NodeContainer> node_containers(const std::string& cluster) {
 // did not finish — made after `kind create cluster` started.
 bool own_node(const NodeContainer& node, const KindState& kind) {
   if (!kind.node_ids.empty()) return std::find(kind.node_ids.begin(), kind.node_ids.end(), node.id) != kind.node_ids.end();
-  // RFC 3339 in UTC compares as text to the second.
-  return !kind.cluster_create_started.empty() && node.created.substr(0, 19) >= kind.cluster_create_started.substr(0, 19);
+  return created_since(node.created, kind.cluster_create_started);
 }
 
 // Empty when every node of the cluster is the run's, else the first that is not.

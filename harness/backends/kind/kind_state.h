@@ -65,7 +65,6 @@ struct KindState {
   std::vector<std::string> registry_setup_absent;
 };
 
-
 void to_json(nlohmann::json& j, const KindState& s);
 void from_json(const nlohmann::json& j, KindState& s);
 
