@@ -5,6 +5,11 @@
 #include "reports/live_report.h"
 #include "verify/live.h"
 
+#include <fstream>
+
+#include "images/reference.h"
+#include "temp_dir.h"
+
 using namespace mirrorgate;
 
 namespace {
@@ -85,4 +90,59 @@ TEST(LiveReport, ACacheRunByTheImagesOwnCommandIsWarnedAboutARestartWithoutNetwo
     EXPECT_NE(c.detail.find("https://registry-1.docker.io"), std::string::npos) << c.detail;
     EXPECT_NE(c.detail.find("fix: start it through registry/kind-registry-start.sh"), std::string::npos) << c.detail;
   }
+}
+
+namespace {
+
+void put(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file) << text;
+}
+
+// A cache's storage holding redis:7.2 as distribution stores a proxied
+// image: the tag, the manifest's body and revision link, the blobs' links.
+std::string store_image(const std::filesystem::path& storage) {
+  const std::string manifest = "sha256:" + std::string(64, 'a');
+  const std::string config = "sha256:" + std::string(64, 'b');
+  const std::string layer = "sha256:" + std::string(64, 'c');
+  const auto v2 = storage / "docker/registry/v2";
+  const auto repo = v2 / "repositories/library/redis";
+  put(v2 / "blobs/sha256/aa" / manifest.substr(7) / "data",
+      R"({"schemaVersion":2,"config":{"digest":")" + config + R"("},"layers":[{"digest":")" + layer + R"("}]})");
+  put(repo / "_manifests/tags/7.2/current/link", manifest);
+  put(repo / "_manifests/revisions/sha256" / manifest.substr(7) / "link", manifest);
+  put(repo / "_layers/sha256" / config.substr(7) / "link", config);
+  put(repo / "_layers/sha256" / layer.substr(7) / "link", layer);
+  return manifest;
+}
+
+}  // namespace
+
+TEST(OfflineReadiness, AnImageLinkedIntoItsRepositoryIsCachedUnderItsTagsDigest) {
+  TempDir storage("readiness");
+  const auto manifest = store_image(storage.path);
+  const auto r = readiness_in_storage(storage.path, *parse_reference("redis:7.2"), "linux/amd64", "redis:7.2");
+  EXPECT_EQ(r.status, "cached") << r.detail;
+  EXPECT_EQ(r.detail, manifest);
+}
+
+// distribution serves a manifest from a repository only by its revision
+// link there: a body stored for another repository is not this one's.
+TEST(OfflineReadiness, AManifestWithoutItsRevisionLinkIsNotCached) {
+  TempDir storage("readiness");
+  const auto manifest = store_image(storage.path);
+  std::filesystem::remove_all(storage.path / "docker/registry/v2/repositories/library/redis/_manifests/revisions");
+  const auto r = readiness_in_storage(storage.path, *parse_reference("redis:7.2"), "linux/amd64", "redis:7.2");
+  EXPECT_EQ(r.status, "not cached");
+  EXPECT_NE(r.detail.find(manifest), std::string::npos) << r.detail;
+}
+
+TEST(OfflineReadiness, ABlobWithoutItsLayerLinkIsNotCached) {
+  TempDir storage("readiness");
+  store_image(storage.path);
+  std::filesystem::remove_all(storage.path / "docker/registry/v2/repositories/library/redis/_layers/sha256" /
+                              std::string(64, 'c'));
+  const auto r = readiness_in_storage(storage.path, *parse_reference("redis:7.2"), "linux/amd64", "redis:7.2");
+  EXPECT_EQ(r.status, "not cached");
+  EXPECT_EQ(r.detail, "1 of 2 blobs not in the cache");
 }

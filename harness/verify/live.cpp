@@ -112,10 +112,6 @@ void check_offline_restart(const Mirror& m, std::vector<LiveCheck>& checks) {
 
 // ---- what the cache holds, from its storage ----
 
-fs::path repository_dir(const fs::path& storage, const std::string& repository) {
-  return stored_repositories(storage) / repository;
-}
-
 std::optional<std::string> read_link(const fs::path& link) {
   auto text = read_file_if_exists(link);
   if (!text) return std::nullopt;
@@ -130,40 +126,6 @@ std::optional<json> stored_manifest(const fs::path& storage, const std::string& 
   auto j = json::parse(*body, nullptr, false);
   if (j.is_discarded()) return std::nullopt;
   return j;
-}
-
-// Whether the storage holds everything a node of `platform` fetches for the
-// reference: the tag's manifest, the platform's manifest, config and layers.
-ImageReadiness readiness_in_storage(const fs::path& storage, const ImageReference& ref, const std::string& platform,
-                                    const std::string& listed) {
-  const auto repo = repository_dir(storage, ref.repository);
-  std::string digest = ref.digest;
-  if (digest.empty()) {
-    auto link = read_link(repo / "_manifests/tags" / ref.tag / "current/link");
-    if (!link) return {listed, "not cached", "the cache has no tag " + ref.tag + " of " + ref.repository};
-    digest = *link;
-  }
-  auto manifest = stored_manifest(storage, digest);
-  if (!manifest) return {listed, "not cached", "the manifest " + digest + " is not in the cache"};
-  if (manifest->contains("manifests")) {
-    const auto arch = platform.substr(platform.find('/') + 1);
-    std::string own;
-    for (const auto& m : (*manifest)["manifests"]) {
-      if (m.contains("platform") && m["platform"].value("architecture", "") == arch) own = m.value("digest", "");
-    }
-    if (own.empty()) return {listed, "not cached", "its index has no " + platform + " image"};
-    manifest = stored_manifest(storage, own);
-    if (!manifest) return {listed, "not cached", "the " + platform + " manifest " + own + " is not in the cache"};
-  }
-  std::vector<std::string> blobs;
-  if (manifest->contains("config")) blobs.push_back((*manifest)["config"].value("digest", ""));
-  for (const auto& layer : manifest->value("layers", json::array())) blobs.push_back(layer.value("digest", ""));
-  int missing = 0;
-  for (const auto& b : blobs) {
-    missing += !fs::exists(repo / "_layers/sha256" / b.substr(b.find(':') + 1) / "link");
-  }
-  if (missing) return {listed, "not cached", std::to_string(missing) + " of " + std::to_string(blobs.size()) + " blobs not in the cache"};
-  return {listed, "cached", digest};
 }
 
 // Each listed image against its registry's cache: kind-registry for
@@ -450,6 +412,46 @@ void readiness_check(const LiveReport& report, const fs::path& list, std::vector
 }
 
 }  // namespace
+
+// Whether the storage holds everything a node of `platform` fetches for the
+// reference: the tag's manifest, the platform's manifest, config and layers,
+// each linked into the repository as distribution needs it to serve them
+// from there (a manifest by its revision link, a blob by its layer link).
+ImageReadiness readiness_in_storage(const fs::path& storage, const ImageReference& ref, const std::string& platform,
+                                    const std::string& listed) {
+  const auto repo = stored_repositories(storage) / ref.repository;
+  auto linked = [](const fs::path& dir, const std::string& digest) {
+    const auto colon = digest.find(':');
+    return colon != std::string::npos &&
+           read_link(dir / digest.substr(0, colon) / digest.substr(colon + 1) / "link").value_or("") == digest;
+  };
+  // A manifest of the repository: linked as a revision, and its body stored.
+  auto repository_manifest = [&](const std::string& digest) -> std::optional<json> {
+    if (!linked(repo / "_manifests/revisions", digest)) return std::nullopt;
+    return stored_manifest(storage, digest);
+  };
+  std::string digest = ref.digest;
+  if (digest.empty()) {
+    auto link = read_link(repo / "_manifests/tags" / ref.tag / "current/link");
+    if (!link) return {listed, "not cached", "the cache has no tag " + ref.tag + " of " + ref.repository};
+    digest = *link;
+  }
+  auto manifest = repository_manifest(digest);
+  if (!manifest) return {listed, "not cached", "the manifest " + digest + " is not in the cache"};
+  if (manifest->contains("manifests")) {
+    const std::string own = manifest_for_platform(*manifest, platform);
+    if (own.empty()) return {listed, "not cached", "its index has no " + platform + " image"};
+    manifest = repository_manifest(own);
+    if (!manifest) return {listed, "not cached", "the " + platform + " manifest " + own + " is not in the cache"};
+  }
+  std::vector<std::string> blobs;
+  if (manifest->contains("config")) blobs.push_back((*manifest)["config"].value("digest", ""));
+  for (const auto& layer : manifest->value("layers", json::array())) blobs.push_back(layer.value("digest", ""));
+  const auto missing = std::count_if(blobs.begin(), blobs.end(),
+                                     [&](const std::string& b) { return !linked(repo / "_layers", b); });
+  if (missing) return {listed, "not cached", std::to_string(missing) + " of " + std::to_string(blobs.size()) + " blobs not in the cache"};
+  return {listed, "cached", digest};
+}
 
 // distribution (2.8 and 3.1) in proxy mode contacts its upstream at start-up
 // and exits when it cannot (seen in this project's runs): restarted without

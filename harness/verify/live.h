@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "env/environment.h"
+#include "images/reference.h"
 #include "reports/live_report.h"
 
 namespace mirrorgate {
@@ -29,6 +30,13 @@ struct LiveOptions {
 };
 
 LiveReport verify_live(Environment& env, const LiveOptions& options);
+
+// Whether a cache's storage (its root directory) holds everything a node of
+// `platform` fetches for `ref`, linked into the repository as distribution
+// serves it: status "cached" with the tag's digest as detail, else "not
+// cached" and what is missing. Read off the disk; nothing is asked.
+ImageReadiness readiness_in_storage(const std::filesystem::path& storage, const ImageReference& ref,
+                                    const std::string& platform, const std::string& listed);
 
 // Whether kind-registry, a pull-through cache of `upstream` started by
 // `command` (its container's entrypoint and arguments), still serves its
