@@ -294,7 +294,10 @@ bool HubSeedCache::restore_into(const fs::path& hub_data) {
 
 void HubSeedCache::keep(const fs::path& hub_data) const {
   if (!started_empty_ || restored_ || fs::exists(dir_) || !holds_every_image(hub_data, images_)) return;
-  const fs::path tmp = dir_.string() + ".tmp." + std::to_string(::getpid());
+  // Unique per call, not per process: verify brings its labs up on threads
+  // of one process, and on a first run each of them keeps the seeding.
+  static std::atomic<int> calls{0};
+  const fs::path tmp = dir_.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(calls++);
   std::error_code ec;
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp.parent_path());
