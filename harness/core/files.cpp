@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -132,6 +133,41 @@ void check_private_dir(const fs::path& dir, const std::string& flag, bool create
       throw refuse(here.string() + " " + why + ", so another user could change what mirrorgate removes and stops as root. "
                    "Fix it (`chown root: " + here.string() + " && chmod go-w " + here.string() +
                    "`) or use a state directory that only root can write (default /var/lib/mirrorgate).");
+    }
+  }
+}
+
+std::string octal_mode(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "unknown";
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return text;
+}
+
+void make_traversable_dir(const fs::path& dir, const std::string& who) {
+  const fs::path full = fs::absolute(dir).lexically_normal();
+  fs::path at = full.root_path();
+  for (const auto& part : full.relative_path()) {
+    if (part.empty()) continue;
+    at /= part;
+    struct stat st {};
+    if (::stat(at.c_str(), &st) != 0) {
+      if (errno != ENOENT) throw std::runtime_error("cannot inspect " + at.string() + ": " + std::strerror(errno));
+      if (::mkdir(at.c_str(), 0755) != 0 && errno != EEXIST) {
+        throw std::runtime_error("cannot create " + at.string() + ": " + std::strerror(errno));
+      }
+      // mkdir applies the umask (077 leaves 0700): set the mode itself.
+      if (::chmod(at.c_str(), 0755) != 0) {
+        throw std::runtime_error("cannot set the mode of " + at.string() + ": " + std::strerror(errno));
+      }
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode)) throw std::runtime_error(at.string() + " is not a directory");
+    if (!(st.st_mode & S_IXOTH)) {
+      throw missing_prerequisite(at.string() + " has mode " + octal_mode(at) + ": " + who +
+                                 " cannot enter it to reach " + full.string() + ". Let others search it (`chmod o+x " +
+                                 at.string() + "`) or remove it so that mirrorgate creates it with mode 0755.");
     }
   }
 }

@@ -38,6 +38,16 @@ void remove_owned_tree(const std::filesystem::path& path, const std::filesystem:
 // directories (mode 0755) first, refusing to follow a link on the way.
 void check_private_dir(const std::filesystem::path& dir, const std::string& flag, bool create = false);
 
+// Makes `dir` (and what is missing above it) a directory that a daemon's
+// unprivileged workers can enter: each directory created gets mode 0755
+// whatever the umask, and every directory above it must let others search
+// it (o+x). Throws UserError (missing prerequisite) naming the first that
+// does not, its mode and `who` needs it, and the fix; changes no mode of a
+// directory it did not create.
+void make_traversable_dir(const std::filesystem::path& dir, const std::string& who);
+// The mode of a path as ls prints it in octal ("0700").
+std::string octal_mode(const std::filesystem::path& path);
+
 std::string sha256_hex(const std::string& data);
 std::string sha256_file_hex(const std::filesystem::path& path);
 
