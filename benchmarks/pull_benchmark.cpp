@@ -7,9 +7,16 @@
 //           registry-1.docker.io/… references have no hosts.toml directory)
 //   direct-unshaped  direct with the hub's link unshaped (still through the
 //           stand-in's TLS front and token service)
+//   warm-digest  a warm pull by digest: no tag to look up, so kind-registry
+//           asks the upstream nothing; warm minus warm-digest is the fixed
+//           cost of a pull by tag (the proxy's freshness check, its token)
 //   floor   the node pulls the image from a plain registry on its own
 //           loopback: containerd's own fetch, store and unpack and nothing
-//           else, the bound a warm pull can approach
+//           else, not even a network
+//   floor-same-path  the same from a plain registry where kind-registry
+//           runs, across the same bridge: the path of a warm pull without
+//           the cache; warm-digest / floor-same-path is what the cache costs
+//           per byte
 //   herd    every node pulls the same uncached image at once; and again
 //           after `prewarm` fetched it through the mirror
 //   cluster-cached / cluster-direct  creating a cluster from a mixed list:
@@ -166,22 +173,30 @@ void BM_Cold(benchmark::State& state, const BenchImage* bench) {
   }
 }
 
-void BM_Warm(benchmark::State& state, const BenchImage* bench) {
+// Warms the mirror until a pull downloads nothing upstream: distribution
+// stores a cold blob in a second upstream fetch that can finish after the
+// client's pull did, so one pull does not make the mirror warm. False (and
+// the benchmark stops) when it stays cold.
+bool make_mirror_warm(benchmark::State& state, Environment& env, const BenchImage* bench) {
+  const std::string ref = bench->image.spec.ref.str();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (!make_node_cold(state, env, ref, bench->image)) return false;
+    const size_t mark = env.upstream_access_log().size();
+    env.pull_image(node_name(), ref, 30min);
+    if (upstream_since(env, mark).blob_bytes == 0) return true;
+  }
+  state.SkipWithError("the mirror still fetched blobs upstream after 5 warming pulls");
+  return false;
+}
+
+// A warm pull by tag, or by the digest the tag names.
+void warm_pulls(benchmark::State& state, const BenchImage* bench, bool by_digest) {
   std::string why;
   auto* env = attached_environment(&why);
   if (!env) return state.SkipWithError(why.c_str());
-  const std::string ref = bench->image.spec.ref.str();
-  // Warm the mirror until a pull downloads nothing upstream: distribution
-  // stores a cold blob in a second upstream fetch that can finish after the
-  // client's pull did, so one pull does not make the mirror warm.
-  bool warm = false;
-  for (int attempt = 0; attempt < 5 && !warm; ++attempt) {
-    if (!make_node_cold(state, *env, ref, bench->image)) return;
-    const size_t mark = env->upstream_access_log().size();
-    env->pull_image(node_name(), ref, 30min);
-    warm = upstream_since(*env, mark).blob_bytes == 0;
-  }
-  if (!warm) return state.SkipWithError("the mirror still fetched blobs upstream after 5 warming pulls");
+  const auto& base = bench->image.spec.ref;
+  const std::string ref = by_digest ? base.domain + "/" + base.repository + "@" + bench->image.top.digest : base.str();
+  if (!make_mirror_warm(state, *env, bench)) return;
   for (auto _ : state) {
     if (!make_node_cold(state, *env, ref, bench->image)) return;
     const size_t mark = env->upstream_access_log().size();
@@ -189,6 +204,9 @@ void BM_Warm(benchmark::State& state, const BenchImage* bench) {
     report_counters(state, *env, bench->image, mark);
   }
 }
+
+void BM_Warm(benchmark::State& state, const BenchImage* bench) { warm_pulls(state, bench, false); }
+void BM_WarmDigest(benchmark::State& state, const BenchImage* bench) { warm_pulls(state, bench, true); }
 
 void direct_pulls(benchmark::State& state, const BenchImage* bench, bool unshaped) {
   std::string why;
@@ -210,18 +228,18 @@ void direct_pulls(benchmark::State& state, const BenchImage* bench, bool unshape
 void BM_Direct(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, false); }
 void BM_DirectUnshaped(benchmark::State& state, const BenchImage* bench) { direct_pulls(state, bench, true); }
 
-// The node's loopback registry, started by the first floor benchmark and
-// stopped after the last; the images pushed to it so far.
-struct FloorRegistry {
-  std::optional<NodeLocalRegistry> registry;
+// A floor registry, started by its first benchmark and stopped after the
+// last; the images pushed to it so far.
+struct FloorState {
+  std::optional<FloorRegistry> registry;
   std::string why_not;
   bool tried = false;
   std::set<std::string> pushed;
 };
 
-FloorRegistry& floor_registry() {
-  static FloorRegistry floor;
-  return floor;
+FloorState& floor_state(FloorPlace place) {
+  static FloorState loopback, same_path;
+  return place == FloorPlace::node_loopback ? loopback : same_path;
 }
 
 const TestImageStore*& image_store() {
@@ -229,14 +247,14 @@ const TestImageStore*& image_store() {
   return store;
 }
 
-void BM_Floor(benchmark::State& state, const BenchImage* bench) {
+void floor_pulls(benchmark::State& state, const BenchImage* bench, FloorPlace place) {
   std::string why;
   auto* env = attached_environment(&why);
   if (!env) return state.SkipWithError(why.c_str());
-  auto& floor = floor_registry();
+  auto& floor = floor_state(place);
   if (!floor.tried) {
     floor.tried = true;
-    floor.registry = env->start_node_local_registry(node_name(), floor.why_not);
+    floor.registry = env->start_floor_registry(node_name(), place, floor.why_not);
   }
   if (!floor.registry) return state.SkipWithError(("no floor to measure: " + floor.why_not).c_str());
   const auto& base = bench->image.spec.ref;
@@ -245,7 +263,7 @@ void BM_Floor(benchmark::State& state, const BenchImage* bench) {
       push_test_image(RegistryClient(floor.registry->push_url), bench->image, *image_store());
     } catch (const std::exception& e) {
       floor.pushed.erase(base.str());
-      return state.SkipWithError((std::string("pushing to the node's loopback registry: ") + e.what()).c_str());
+      return state.SkipWithError(("pushing to the floor registry on " + to_string(place) + ": " + e.what()).c_str());
     }
   }
   const std::string ref = floor.registry->host + "/" + base.repository + ":" + base.tag;
@@ -255,6 +273,11 @@ void BM_Floor(benchmark::State& state, const BenchImage* bench) {
     if (!timed_pull(state, *env, ref)) return;
     report_counters(state, *env, bench->image, mark);
   }
+}
+
+void BM_Floor(benchmark::State& state, const BenchImage* bench) { floor_pulls(state, bench, FloorPlace::node_loopback); }
+void BM_FloorSamePath(benchmark::State& state, const BenchImage* bench) {
+  floor_pulls(state, bench, FloorPlace::mirror_host);
 }
 
 // Runs `pulls` on every node at once; each returns the seconds its pulls
@@ -485,10 +508,15 @@ int main(int argc, char** argv) {
   // floor: the modes a target compares are measured minutes apart otherwise,
   // and on a noisy machine what else runs then moves one and not the other.
   using Fn = void (*)(benchmark::State&, const BenchImage*);
-  const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold},   {"warm", BM_Warm},
-                                              {"floor", BM_Floor}, {"direct", BM_Direct},
+  const std::pair<const char*, Fn> modes[] = {{"cold", BM_Cold},
+                                              {"warm", BM_Warm},
+                                              {"warm-digest", BM_WarmDigest},
+                                              {"floor", BM_Floor},
+                                              {"floor-same-path", BM_FloorSamePath},
+                                              {"direct", BM_Direct},
                                               {"direct-unshaped", BM_DirectUnshaped},
-                                              {"herd", BM_Herd},   {"herd-prewarmed", BM_HerdPrewarmed}};
+                                              {"herd", BM_Herd},
+                                              {"herd-prewarmed", BM_HerdPrewarmed}};
   std::map<std::string, const char*> names;  // outlive the run: the crash report reads them
   for (int i = 0; i < repetitions; ++i) {
     for (const auto& b : bench_images()) {
@@ -512,7 +540,9 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < repetitions; ++i) register_once("harness_overhead/cri_round_trip", BM_HarnessOverhead, 20);
   benchmark::RunSpecifiedBenchmarks();
-  if (floor_registry().registry) env->stop_node_local_registry();
+  for (const auto place : {FloorPlace::node_loopback, FloorPlace::mirror_host}) {
+    if (floor_state(place).registry) env->stop_floor_registry(place);
+  }
   benchmark::Shutdown();
   return 0;
 }

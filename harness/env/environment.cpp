@@ -4,6 +4,10 @@
 
 namespace mirrorgate {
 
+std::string to_string(FloorPlace place) {
+  return place == FloorPlace::node_loopback ? "the node's loopback" : "kind-registry's host";
+}
+
 NodeInfo Environment::node(const std::string& name) const {
   for (const auto& n : run_.nodes) {
     if (n.name == name) return n;

@@ -79,14 +79,22 @@ struct RuntimeVersions {
   std::map<std::string, std::string> containerd;     // node → "containerd 1.6.20 (CRI v1)"
 };
 
-// A plain registry (no proxy, no auth; the run's registry generation) on a
-// node's own loopback. An image pushed there and pulled by the node costs
-// containerd's own fetch, store and unpack and nothing of a network or a
-// cache: the floor of a warm pull through kind-registry.
-struct NodeLocalRegistry {
+// Where a floor registry runs: a plain registry (no proxy, no auth; the
+// run's registry generation) that a node pulls an image from, costing
+// containerd's own fetch, store and unpack and nothing of a cache.
+enum class FloorPlace {
+  // On the node's own loopback: not even a network.
+  node_loopback,
+  // Where kind-registry runs, on the same bridge: the path a warm pull
+  // takes, without the cache. warm / this floor is what the cache costs.
+  mirror_host,
+};
+std::string to_string(FloorPlace place);  // "the node's loopback", "kind-registry's host"
+
+struct FloorRegistry {
   std::string node;
   std::string push_url;  // as the harness reaches it: "http://10.77.0.5:5055"
-  std::string host;      // as the node pulls from it: "127.0.0.1:5055"
+  std::string host;      // as the node pulls from it: "127.0.0.1:5055", "kind-registry:5055"
 };
 
 // The nodes' files, as each node sees them.
@@ -135,7 +143,7 @@ class NodeRuntime {
 };
 
 // kind-registry and the upstream as the harness reaches them, what they
-// logged, and a plain registry on a node's own loopback (the floor).
+// logged, and the floor registries (plain registries a warm pull is held against).
 class Registries {
  public:
   virtual ~Registries() = default;
@@ -154,15 +162,16 @@ class Registries {
   virtual std::vector<AccessRecord> upstream_access_log() const = 0;
 
   virtual MirrorView mirror_view() const = 0;
-  // Starts the node's NodeLocalRegistry (once; a second call returns the
-  // running one); it runs until stop_node_local_registry() or teardown.
-  // nullopt, saying why, where the backend cannot run one.
-  virtual std::optional<NodeLocalRegistry> start_node_local_registry(const std::string& node, std::string& why) {
-    why = "this backend runs no registry inside a node";
+  // Starts the floor registry at `place` for `node` (once; a second call
+  // returns the running one); it runs until stop_floor_registry(place) or
+  // teardown. nullopt, saying why, where the backend cannot run one.
+  virtual std::optional<FloorRegistry> start_floor_registry(const std::string& node, FloorPlace place,
+                                                            std::string& why) {
+    why = "this backend runs no floor registry (" + to_string(place) + ")";
     (void)node;
     return std::nullopt;
   }
-  virtual void stop_node_local_registry() {}
+  virtual void stop_floor_registry(FloorPlace place) { (void)place; }
 };
 
 // What the scenarios do to the environment: the upstream stopped, cut off,
@@ -215,6 +224,8 @@ class Environment : public NodeFiles, public NodeRuntime, public Registries, pub
   const std::string& generation() const { return run_.containerd; }
   // kind-registry's registry generation ("2.8": registry:2, "3.1": registry:3).
   const std::string& registry_generation() const { return run_.registry; }
+  // Why that is not the shipped generation (registry:3); empty when it is.
+  const std::string& registry_note() const { return run_.registry_note; }
   const InputFiles& files() const { return run_.files; }
   const std::filesystem::path& image_store() const { return run_.image_store; }
   const std::filesystem::path& state_dir() const { return run_.state_dir; }

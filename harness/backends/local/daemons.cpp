@@ -211,7 +211,7 @@ fs::path nginx_bin_dir() {
   }
 }
 
-fs::path front_run_dir(const RunState& run) { return run.state_dir / "kind-registry-front"; }
+fs::path front_run_dir(const LabState& lab) { return lab_names(lab.instance).front_run_dir; }
 
 namespace {
 
@@ -243,11 +243,13 @@ void launch_front(LocalEnvironment& env) {
   auto& lab = env.lab();
   launch_dns(env);
   const fs::path start_script = run.files.registry_front.parent_path() / "kind-registry-front-start.sh";
+  // nginx's workers drop root (to nobody or www-data) and must enter the run directory.
+  make_traversable_dir(front_run_dir(lab), "kind-registry-front's nginx workers (an unprivileged user)");
   // The shipped start script and config; only the CA bundle comes through
   // the environment, as setup-registry.sh passes a --ca-bundle.
   start_in_namespace(lab.front.namespace_name,
                      {"sh", start_script.string(), run.files.registry_front.string(),
-                      front_run_dir(run).string()},
+                      front_run_dir(lab).string()},
                      lab.front,
                      {{"SSL_CERT_FILE", run.ca_bundle.string()},
                       {"PATH", lab.nginx_bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin"}},
@@ -309,33 +311,47 @@ void wait_for_node(const LabNode& n, std::chrono::seconds timeout) {
   wait_until("containerd of " + n.name, cri_answers, n.containerd, timeout);
 }
 
-fs::path node_registry_dir(const RunState& run, const std::string& node) {
-  return run.state_dir / "nodes" / node / "local-registry";
+fs::path floor_registry_dir(const RunState& run, FloorPlace place, const std::string& node) {
+  if (place == FloorPlace::node_loopback) return run.state_dir / "nodes" / node / "local-registry";
+  return run.state_dir / "floor-same-path";
 }
 
-void start_node_registry(LocalEnvironment& env, const std::string& node, std::chrono::seconds timeout) {
+LabProcess& floor_registry_process(LabState& lab, FloorPlace place) {
+  return place == FloorPlace::node_loopback ? lab.node_registry : lab.same_path_registry;
+}
+
+void start_floor_registry(LocalEnvironment& env, FloorPlace place, const std::string& node,
+                          std::chrono::seconds timeout) {
   const auto& run = env.state();
   auto& lab = env.lab();
-  const fs::path dir = node_registry_dir(run, node);
+  const fs::path dir = floor_registry_dir(run, place, node);
   fs::create_directories(dir / "data");
-  const std::string port = std::to_string(kNodeRegistryPort);
-  write_file_atomic(dir / "config.yml", "# A plain registry on the node's loopback, for the floor benchmark; written by mirrorgate.\n"
-                                        "version: 0.1\n"
-                                        "storage:\n  filesystem:\n    rootdirectory: " + (dir / "data").string() +
+  const std::string port = std::to_string(kFloorRegistryPort);
+  write_file_atomic(dir / "config.yml", "# A plain registry on " + to_string(place) +
+                                            ", for the floor benchmarks; written by mirrorgate.\n"
+                                            "version: 0.1\n"
+                                            "storage:\n  filesystem:\n    rootdirectory: " + (dir / "data").string() +
                                             "\n  delete:\n    enabled: true\n"
                                             "http:\n  addr: 0.0.0.0:" + port + "\n");
-  lab.node_registry = {node, env.node(node).address, {}, dir / "registry.log", dir / "access.log"};
-  const fs::path registry = registry_binary(registry_generation_named(run.registry));
-  // Recorded under the node's name (LabState::node_registry); it runs in the node's namespace.
-  std::string ns = node;
-  for (const auto& n : lab.nodes) {
-    if (n.name == node) ns = n.containerd.namespace_name;
+  auto& process = floor_registry_process(lab, place);
+  std::string ns;
+  if (place == FloorPlace::node_loopback) {
+    // Recorded under the node's name (LabState::node_registry); it runs in the node's namespace.
+    process = {node, env.node(node).address, {}, dir / "registry.log", dir / "access.log"};
+    ns = node;
+    for (const auto& n : lab.nodes) {
+      if (n.name == node) ns = n.containerd.namespace_name;
+    }
+  } else {
+    process = {lab.mirror.namespace_name, lab.mirror.address, {}, dir / "registry.log", dir / "access.log"};
+    ns = lab.mirror.namespace_name;
   }
-  start_in_namespace(ns, {registry.string(), "serve", (dir / "config.yml").string()}, lab.node_registry,
+  const fs::path registry = registry_binary(registry_generation_named(run.registry));
+  start_in_namespace(ns, {registry.string(), "serve", (dir / "config.yml").string()}, process,
                      {{"OTEL_TRACES_EXPORTER", "none"}});
   env.save();
-  wait_until("the registry on " + node + "'s loopback", answers(RegistryClient("http://" + lab.node_registry.address + ":" + port)),
-             lab.node_registry, timeout);
+  wait_until("the floor registry on " + to_string(place),
+             answers(RegistryClient("http://" + process.address + ":" + port)), process, timeout);
 }
 
 void apply_upstream_rate(const LabState& lab, const std::string& rate) {

@@ -42,8 +42,9 @@ void start_front(LocalEnvironment& env, std::chrono::seconds timeout);
 void launch_front(LocalEnvironment& env);  // and the lab's DNS it resolves with
 void wait_for_front(LocalEnvironment& env, std::chrono::seconds timeout);
 // Its run directory (nginx's prefix: config copy, cache of at most 10
-// minutes, temp files): removed with the lab, like the nodes' directories.
-std::filesystem::path front_run_dir(const RunState& run);
+// minutes, temp files), LabNames::front_run_dir of the lab's instance:
+// removed with the lab, like the nodes' directories.
+std::filesystem::path front_run_dir(const LabState& lab);
 // The directory of the nginx the lab runs: ci/setup.sh unpacks Debian's into
 // /var/cache/mirrorgate/nginx (MIRRORGATE_NGINX_CACHE), else the one on PATH.
 std::filesystem::path nginx_bin_dir();
@@ -52,12 +53,16 @@ void start_node(LocalEnvironment& env, LabNode& node);
 // log line, when containerd runs without its CRI plugin.
 void wait_for_node(const LabNode& node, std::chrono::seconds timeout);
 
-// The benchmarks' plain registry on `node`'s loopback (NodeLocalRegistry):
-// listening on every address of the node's namespace at kNodeRegistryPort,
-// storing in the node's own directory (gone with the node).
-inline constexpr int kNodeRegistryPort = 5055;
-std::filesystem::path node_registry_dir(const RunState& run, const std::string& node);
-void start_node_registry(LocalEnvironment& env, const std::string& node, std::chrono::seconds timeout);
+// The benchmarks' floor registries (FloorRegistry): a plain registry
+// listening on every address at kFloorRegistryPort, on `node`'s loopback
+// (in the node's namespace, storing in the node's own directory, gone with
+// the node) or in kind-registry's namespace (storing in floor_registry_dir).
+inline constexpr int kFloorRegistryPort = 5055;
+std::filesystem::path floor_registry_dir(const RunState& run, FloorPlace place, const std::string& node);
+// The lab's record of the floor registry at `place`.
+LabProcess& floor_registry_process(LabState& lab, FloorPlace place);
+void start_floor_registry(LocalEnvironment& env, FloorPlace place, const std::string& node,
+                          std::chrono::seconds timeout);
 
 // tc tbf on the hub's link ("100mbit"); empty: unlimited.
 void apply_upstream_rate(const LabState& lab, const std::string& rate);

@@ -48,6 +48,7 @@ struct Inputs {
   KindConfig kind;
   const NodeGeneration* generation = nullptr;
   const RegistryGeneration* registry_generation = nullptr;
+  std::string registry_note;  // why not the shipped generation; empty when it is
   RegistryConfig registry;
   std::string hosts_toml;
   std::vector<RegistryHostsToml> upstream_hosts_tomls;  // kind/certs.d/HOST/hosts.toml of each --upstream
@@ -63,8 +64,8 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   in.generation = &node_generation(o, in.kind, &note);
   if (!note.empty()) spdlog::info("{}", note);
   note.clear();
-  in.registry_generation = &registry_generation(o, RegistryRunsFrom::this_machine, &note);
-  if (!note.empty()) spdlog::info("{}", note);
+  in.registry_generation = &registry_generation(o, RegistryRunsFrom::this_machine, &in.registry_note);
+  if (!in.registry_note.empty()) spdlog::info("{}", in.registry_note);
   in.registry = load_registry_config(o.files.registry_config);
   auto hosts = read_file_if_exists(o.files.hosts_toml);
   if (!hosts) throw bad_input(o.files.hosts_toml.string(), 0, "hosts.toml not found");
@@ -147,6 +148,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.platform = host_platform();
   run.containerd = in.generation->name;
   run.registry = in.registry_generation->name;
+  run.registry_note = in.registry_note;
   run.image_store = fs::absolute(o.image_store);
   run.registry_data = state_dir / "registry-data";
   run.node_storage = in.node_storage.in_memory ? "memory" : "disk";
@@ -240,7 +242,10 @@ std::vector<NamedDaemon> daemons_of(const LabState& lab) {
   for (const auto& c : lab.caches) out.push_back({c.process.namespace_name, c.process.daemon});
   for (const auto& n : lab.nodes) out.push_back({"containerd of " + n.name, n.containerd.daemon});
   if (!lab.node_registry.namespace_name.empty()) {
-    out.push_back({"the registry on " + lab.node_registry.namespace_name + "'s loopback", lab.node_registry.daemon});
+    out.push_back({"the floor registry on " + lab.node_registry.namespace_name + "'s loopback", lab.node_registry.daemon});
+  }
+  if (!lab.same_path_registry.namespace_name.empty()) {
+    out.push_back({"the floor registry beside kind-registry", lab.same_path_registry.daemon});
   }
   return out;
 }
@@ -513,6 +518,12 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
     problems.push_back("the lab's network belongs to the run in " + *owner + "; left alone");
   } else {
     remove_network(run, lab, problems);
+    if (!lab.front.namespace_name.empty()) {
+      // Its name is the lab instance's, and the owner file says the instance is this run's.
+      const fs::path instance_dir = front_run_dir(lab).parent_path();
+      attempt("removing kind-registry-front's run directory " + instance_dir.string(),
+              [&] { remove_owned_tree(instance_dir, kLabRunBase); });
+    }
     std::error_code ec;
     if (owner) fs::remove(owner_file, ec);
   }
@@ -528,10 +539,9 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
     attempt("unmounting " + (node_dir / "root").string(), [&] { unmount_node_root(node_dir / "root"); });
     attempt("removing " + node_dir.string(), [&] { remove_owned_tree(node_dir, run.state_dir); });
   }
-  if (!lab.front.namespace_name.empty()) {
-    attempt("removing kind-registry-front's run directory",
-            [&] { remove_owned_tree(front_run_dir(run), run.state_dir); });
-  }
+  // The floor registry beside kind-registry, when a benchmark did not stop it.
+  attempt("removing the floor registry's storage",
+          [&] { remove_owned_tree(floor_registry_dir(run, FloorPlace::mirror_host, ""), run.state_dir); });
   // Images the scenarios made up for one run.
   attempt("removing unique test images", [&] { remove_owned_tree(run.state_dir / "unique-images", run.state_dir); });
   if (purge) {
@@ -573,6 +583,10 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
     if (is_running(d.daemon)) out.push_back("process " + std::to_string(d.daemon.pid) + " (" + d.name + ")");
   }
   for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
+  if (!lab.front.namespace_name.empty() && fs::exists(front_run_dir(lab))) {
+    const auto owner = read_file_if_exists(lab_names(lab.instance).owner_file);
+    if (!owner || fs::path(*owner) == run.state_dir) out.push_back("directory " + front_run_dir(lab).string());
+  }
   for (const auto& dir : lab.etc_dirs) {
     if (is_own_etc_dir(run, lab, dir) && fs::exists(dir)) out.push_back("directory " + dir.string());
   }

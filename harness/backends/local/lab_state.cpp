@@ -13,11 +13,15 @@ LabNames lab_names(int instance) {
     throw std::invalid_argument("lab instance " + std::to_string(instance) + " is not one of 0.." +
                                 std::to_string(kMaxLabInstance));
   }
-  if (instance == 0) return {"mirrorgate-switch", "mg-lab", "/run/mirrorgate-lab", "hub", "kind-registry", ""};
+  const std::filesystem::path base = kLabRunBase;
+  if (instance == 0) {
+    return {"mirrorgate-switch", "mg-lab", "/run/mirrorgate-lab", base / "lab" / "kind-registry-front", "hub",
+            "kind-registry", ""};
+  }
   const std::string n = std::to_string(instance);
   const std::string prefix = "mg" + n + "-";
-  return {"mirrorgate-switch-" + n, "mg-lab-" + n, "/run/mirrorgate-lab-" + n, prefix + "hub", prefix + "kind-registry",
-          prefix};
+  return {"mirrorgate-switch-" + n, "mg-lab-" + n, "/run/mirrorgate-lab-" + n,
+          base / ("lab-" + n) / "kind-registry-front", prefix + "hub", prefix + "kind-registry", prefix};
 }
 
 void to_json(json& j, const LabProcess& p) {
@@ -50,6 +54,7 @@ void to_json(json& j, const LabState& s) {
        {"dns", s.dns},
        {"nginx_bin", s.nginx_bin.string()},
        {"node_registry", s.node_registry},
+       {"same_path_registry", s.same_path_registry},
        {"nodes", json::array()},
        {"caches", json::array()}};
   for (const auto& c : s.caches) j["caches"].push_back({{"registry", c.registry}, {"process", c.process}});
@@ -81,6 +86,7 @@ void from_json(const json& j, LabState& s) {
   if (j.contains("dns")) s.dns = j.at("dns").get<LabProcess>();
   s.nginx_bin = j.value("nginx_bin", "");
   if (j.contains("node_registry")) s.node_registry = j.at("node_registry").get<LabProcess>();
+  if (j.contains("same_path_registry")) s.same_path_registry = j.at("same_path_registry").get<LabProcess>();
   for (const auto& n : j.value("nodes", json::array())) {
     LabNode node;
     node.name = n.at("name");

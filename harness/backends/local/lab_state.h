@@ -43,6 +43,11 @@ struct LabNames {
   std::string switch_namespace;  // the bridge's namespace
   std::string host_link;         // the host's veth into it
   std::filesystem::path owner_file;  // names the state dir that owns these names
+  // kind-registry-front's run directory (nginx's prefix: its cache and temp
+  // files). Outside the state directory: nginx's workers run unprivileged
+  // and must traverse every directory above it, and a state directory may
+  // be private (mode 0700, as `mktemp -d` makes it).
+  std::filesystem::path front_run_dir;
   std::string hub;               // the Docker Hub stand-in's namespace
   std::string mirror;            // kind-registry's (and kind-registry-front's)
   std::string node_prefix;       // a node's namespace: prefix + node name
@@ -53,6 +58,8 @@ struct LabNames {
 };
 // Throws std::invalid_argument outside 0..kMaxLabInstance.
 LabNames lab_names(int instance);
+// Where every instance's front run directory lives (LabNames::front_run_dir).
+inline constexpr const char* kLabRunBase = "/var/cache/mirrorgate/labs";
 
 // The cache of an --upstream: the shipped config and start script in a
 // namespace of its own, as setup-registry.sh runs a container each.
@@ -80,9 +87,11 @@ struct LabState {
   // kind-registry's namespace on kLabDnsAddress; empty when the front is not used.
   LabProcess dns;
   std::filesystem::path nginx_bin;  // the directory of the nginx it runs
-  // The benchmarks' registry on one node's loopback (Environment's
-  // NodeLocalRegistry); namespace_name is the node's name, empty when none runs.
+  // The benchmarks' floor registries (Environment's FloorRegistry): one on
+  // a node's loopback (namespace_name is the node's name) and one in
+  // kind-registry's namespace; namespace_name empty when it does not run.
   LabProcess node_registry;
+  LabProcess same_path_registry;
   std::vector<LabNode> nodes;
   std::vector<LabCache> caches;  // every --upstream's, in the order given
 };

@@ -317,39 +317,52 @@ RuntimeVersions LocalEnvironment::versions() const {
 
 namespace {
 
-// What the node pulls from, and the hosts.toml directory through which its
-// containerd reaches it over plain HTTP (removed again with the registry).
-const std::string kNodeRegistryHost = "127.0.0.1:" + std::to_string(kNodeRegistryPort);
-const std::string kNodeRegistryHostsDir = "/etc/containerd/certs.d/" + kNodeRegistryHost;
+// What a node pulls a floor registry's images as: on its loopback, or by
+// kind-registry's name (its /etc/hosts) on the floor's own port.
+std::string floor_host(FloorPlace place) {
+  const std::string port = std::to_string(kFloorRegistryPort);
+  return place == FloorPlace::node_loopback ? "127.0.0.1:" + port : std::string(kMirrorHost) + ":" + port;
+}
+
+// The hosts.toml directory through which a node's containerd reaches the
+// floor over plain HTTP (removed again with the registry).
+std::string floor_hosts_dir(FloorPlace place) { return "/etc/containerd/certs.d/" + floor_host(place); }
 
 }  // namespace
 
-std::optional<NodeLocalRegistry> LocalEnvironment::start_node_local_registry(const std::string& node, std::string& why) {
-  if (lab_.node_registry.namespace_name.empty() || !is_running(lab_.node_registry.daemon)) {
-    if (!lab_.node_registry.namespace_name.empty()) stop_node_local_registry();
-    try {
-      start_node_registry(*this, node, run_.start_timeout);
-      write_node_file(node, kNodeRegistryHostsDir + "/hosts.toml", "server = \"http://" + kNodeRegistryHost + "\"\n");
-    } catch (const std::exception& e) {
-      why = e.what();
-      stop_node_local_registry();
-      return std::nullopt;
-    }
-  } else if (lab_.node_registry.namespace_name != node) {
-    why = "a registry already runs on " + lab_.node_registry.namespace_name + "'s loopback";
+std::optional<FloorRegistry> LocalEnvironment::start_floor_registry(const std::string& node, FloorPlace place,
+                                                                    std::string& why) {
+  auto& process = floor_registry_process(lab_, place);
+  // The loopback one runs in the node's namespace, recorded under its name.
+  if (place == FloorPlace::node_loopback && !process.namespace_name.empty() && process.namespace_name != node &&
+      is_running(process.daemon)) {
+    why = "a registry already runs on " + process.namespace_name + "'s loopback";
     return std::nullopt;
   }
-  return NodeLocalRegistry{node, "http://" + lab_.node_registry.address + ":" + std::to_string(kNodeRegistryPort),
-                           kNodeRegistryHost};
+  if (process.namespace_name.empty() || !is_running(process.daemon)) {
+    if (!process.namespace_name.empty()) stop_floor_registry(place);
+    try {
+      local::start_floor_registry(*this, place, node, run_.start_timeout);
+      write_node_file(node, floor_hosts_dir(place) + "/hosts.toml", "server = \"http://" + floor_host(place) + "\"\n");
+    } catch (const std::exception& e) {
+      why = e.what();
+      stop_floor_registry(place);
+      return std::nullopt;
+    }
+  } else if (!read_node_file(node, floor_hosts_dir(place) + "/hosts.toml")) {
+    write_node_file(node, floor_hosts_dir(place) + "/hosts.toml", "server = \"http://" + floor_host(place) + "\"\n");
+  }
+  return FloorRegistry{node, "http://" + process.address + ":" + std::to_string(kFloorRegistryPort), floor_host(place)};
 }
 
-void LocalEnvironment::stop_node_local_registry() {
-  const std::string node = lab_.node_registry.namespace_name;
-  if (node.empty()) return;
-  stop_daemon(lab_.node_registry.daemon);
-  remove_owned_tree(node_path(node, kNodeRegistryHostsDir), lab_node(node).etc);
-  remove_owned_tree(node_registry_dir(run_, node), run_.state_dir);
-  lab_.node_registry = {};
+void LocalEnvironment::stop_floor_registry(FloorPlace place) {
+  auto& process = floor_registry_process(lab_, place);
+  if (process.namespace_name.empty()) return;
+  stop_daemon(process.daemon);
+  for (const auto& n : lab_.nodes) remove_owned_tree(node_path(n.name, floor_hosts_dir(place)), n.etc);
+  const std::string node = place == FloorPlace::node_loopback ? process.namespace_name : "";
+  remove_owned_tree(floor_registry_dir(run_, place, node), run_.state_dir);
+  process = {};
   save();
 }
 

@@ -48,8 +48,9 @@ class LocalEnvironment : public Environment {
   std::optional<NetworkView> network_view(const std::string& component) const override;
   std::vector<ComponentHealth> health() const override;
   RuntimeVersions versions() const override;
-  std::optional<NodeLocalRegistry> start_node_local_registry(const std::string& node, std::string& why) override;
-  void stop_node_local_registry() override;
+  std::optional<FloorRegistry> start_floor_registry(const std::string& node, FloorPlace place,
+                                                    std::string& why) override;
+  void stop_floor_registry(FloorPlace place) override;
 
  private:
   std::filesystem::path node_path(const std::string& node, const std::string& path) const;
