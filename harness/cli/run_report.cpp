@@ -10,6 +10,7 @@
 #include "containerd/generations.h"
 #include "core/files.h"
 #include "core/log.h"
+#include "registry/generations.h"
 
 namespace mirrorgate {
 
@@ -44,6 +45,7 @@ json describe_environment(const Environment& env) {
               {"nodes", env.nodes().size()},
               {"node_storage", env.node_storage().empty() ? "the node's own" : env.node_storage()},
               {"registry", versions.registry},
+              {"registry_generation", registry_generation_line(env.registry_generation(), env.registry_note())},
               {"containerd_by_node", versions.containerd}};
   if (!env.generation().empty()) {
     out["node_generation"] = "containerd " + env.generation();

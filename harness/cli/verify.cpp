@@ -122,6 +122,9 @@ void print_summary(const VerifyReport& report, const fs::path& dir) {
     if (hub->quota_per_address.rfind("0/", 0) == 0) std::cout << " — the quota per address is spent";
     std::cout << "\n";
   }
+  if (report.environment.is_object() && report.environment.contains("registry_generation")) {
+    std::cout << "kind-registry ran registry " << report.environment["registry_generation"].get<std::string>() << "\n";
+  }
   std::cout << "verify " << (report.passed ? "PASSED" : "FAILED") << ": " << passed << " passed, " << failed
             << " failed, " << skipped << " skipped in " << static_cast<int>(report.seconds) << " s; report "
             << (dir / "report.md").string() << "\n";

@@ -42,6 +42,7 @@ void to_json(json& j, const RunState& s) {
        {"platform", s.platform},
        {"containerd", s.containerd},
        {"registry", s.registry},
+       {"registry_note", s.registry_note},
        {"image_store", s.image_store.string()},
        {"registry_data", s.registry_data.string()},
        {"node_storage", s.node_storage},
@@ -88,6 +89,7 @@ void from_json(const json& j, RunState& s) {
   s.platform = j.value("platform", "");
   s.containerd = j.value("containerd", "");
   s.registry = j.value("registry", "2.8");  // files of earlier runs: registry:2
+  s.registry_note = j.value("registry_note", "");
   s.image_store = j.value("image_store", "");
   s.registry_data = j.value("registry_data", "");
   s.node_storage = j.value("node_storage", "");

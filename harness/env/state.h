@@ -75,6 +75,9 @@ struct RunState {
   std::string platform;                 // "linux/amd64"
   std::string containerd;               // the nodes' containerd generation: "1.6", "1.7", "2.1"
   std::string registry;                 // kind-registry's registry generation: "2.8", "3.1"
+  // Why kind-registry does not run the shipped generation (registry:3);
+  // empty when it does. Every report quotes it.
+  std::string registry_note;
   std::filesystem::path image_store;    // generated test images (shared, kept by down)
   std::filesystem::path registry_data;  // kind-registry's cache (kept by down unless --purge)
   // Where the nodes keep their images, as the backend says it ("memory",

@@ -1,6 +1,8 @@
 #include "registry/generations.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "core/error.h"
 
@@ -64,11 +66,34 @@ std::string registry_version_line(const std::string& generation, const std::stri
   return "registry " + generation + ": " + registry_version_of(out);
 }
 
+std::string registry_generation_line(const std::string& generation, const std::string& note) {
+  const auto& shipped = shipped_registry_generation();
+  std::string image;
+  for (const auto& g : registry_generations()) {
+    if (g.name == generation) image = " (" + g.image + ")";
+  }
+  if (generation == shipped.name) return generation + image + ", the shipped default";
+  return generation + image + ", not the shipped default " + shipped.image + ": " +
+         (note.empty() ? std::string("the run did not record why") : note);
+}
+
 std::string registry_missing_reason(const RegistryGeneration& g) {
   if (g.name == "2.8") return "registry 2.8 needs " + registry_binary(g).string() + ": apt-get install docker-registry";
-  return "registry " + g.name + " (" + g.image + ") is not built: no " + registry_binary(g).string() +
-         "; ci/build-registry.sh builds it from distribution-" + g.version +
-         ".tar.gz (../shared/third_party/ beside the checkout, or MIRRORGATE_DISTRIBUTION_SOURCE)";
+  std::string out = "registry " + g.name + " (" + g.image + ") is not here: no " + registry_binary(g).string() +
+                    "; ci/build-registry.sh obtains it from distribution-" + g.version +
+                    ".tar.gz (../shared/third_party/ beside the checkout, or MIRRORGATE_DISTRIBUTION_SOURCE), from a "
+                    "local " + g.image + " image (docker pull " + g.image + "), or from distribution's release archive";
+  // What it tried when it last ran (ci/build-registry.sh writes it).
+  const fs::path tried = registry_binary(g).parent_path().string() + ".missing";
+  std::ifstream in(tried);
+  if (in) {
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string said = text.str();
+    while (!said.empty() && said.back() == '\n') said.pop_back();
+    if (!said.empty()) out += "\n" + said;
+  }
+  return out;
 }
 
 }  // namespace mirrorgate

@@ -49,6 +49,11 @@ std::string registry_version_line(const std::string& generation, const std::stri
 // Just the module and version of `registry --version`'s first line.
 std::string registry_version_of(const std::string& version_output);
 
+// What a report and the main job's last lines say of the generation that
+// ran: "3.1 (registry:3), the shipped default", or "2.8 (registry:2), not
+// the shipped default registry:3: NOTE".
+std::string registry_generation_line(const std::string& generation, const std::string& note);
+
 // Why a generation's binary is missing and how to get it.
 std::string registry_missing_reason(const RegistryGeneration& generation);
 

@@ -211,7 +211,7 @@ void start_registry(KindEnvironment& env, const Inputs& in, const EnvironmentOpt
   auto& kind = env.kind();
   const bool existed = container_exists(kind.registry_container);
   const bool front_existed = container_exists(kind.front_container);
-  const auto& generation = registry_generation(o, RegistryRunsFrom::image, nullptr);
+  const auto& generation = registry_generation(o, RegistryRunsFrom::image, &run.registry_note);
   run.registry = generation.name;
   std::vector<std::string> argv{"bash", o.kind.setup_registry_script.string(), "--image", generation.image, "--port",
                                 std::to_string(o.kind.registry_port), "--network", kind.network,
