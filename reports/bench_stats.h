@@ -54,16 +54,63 @@ std::string pull_mode_meaning(const std::string& mode);
 // "0.0079", or "< 0.0001" where four places would print a misleading 0.
 std::string format_p_value(double p);
 
+// A distribution-free interval for the median of a sample: the order
+// statistics x(k) and x(n+1-k), k the largest for which the binomial
+// coverage reaches `confidence`; with too few values for that (5 gives
+// 93.75 % at most), the widest, whose coverage it states.
+struct MedianInterval {
+  double low = 0, median = 0, high = 0;
+  double coverage = 0;  // the probability that the interval holds the true median
+  size_t n = 0;
+};
+MedianInterval median_interval(std::vector<double> values, double confidence = 0.95);
+
+// A target is decided with the noise in view: met when the whole interval
+// is on the target's side, missed when it is wholly beyond it, and not
+// decided when it straddles the bound (more repetitions would decide it).
+enum class TargetVerdict { met, not_decided, missed };
+std::string to_string(TargetVerdict v);  // "met", "not decided", "missed"
+
 struct Target {
   std::string what;
-  std::string measured;
-  bool met = false;
+  std::string measured;  // the median and its interval, with the sample it came from
+  TargetVerdict verdict = TargetVerdict::missed;
+  bool met() const { return verdict == TargetVerdict::met; }
+  bool missed() const { return verdict == TargetVerdict::missed; }
 };
 
-// The project's targets: warm ≥ 5× faster than cold for 100 MB images,
-// warm within 1.15× of the floor, harness overhead under 5 ms, and, when
-// run_seconds > 0, the run under 10 minutes.
+// Decides value ≤ bound (or ≥ bound when at_least) on an interval.
+TargetVerdict decide(const MedianInterval& interval, double bound, bool at_least);
+
+// The per-repetition pairs a and b[i] measured in one repetition, one after
+// the other (the benchmark runs every mode of an image in each repetition):
+// their ratios a/b and differences a-b. Only the first min(|a|, |b|).
+std::vector<double> paired_ratios(const std::vector<double>& a, const std::vector<double>& b);
+std::vector<double> paired_differences(const std::vector<double>& a, const std::vector<double>& b);
+
+// The project's targets (docs/benchmarks.md says why each is what it is):
+//   - a warm pull of each 100 MB image at least 5x faster than a cold one
+//     (paired cold / warm);
+//   - per byte, what the cache costs: a warm pull by digest of each 100 MB
+//     image within kPerByteBound of the same-path floor (paired
+//     warm-digest / floor-same-path);
+//   - the fixed cost of a pull by tag (paired warm − warm-digest over every
+//     image) within kFixedCostBudget;
+//   - harness overhead under 5 ms;
+//   - when run_seconds > 0, the run under 10 minutes.
+inline constexpr double kPerByteBound = 1.05;
+inline constexpr double kFixedCostBudget = 0.040;  // seconds
 std::vector<Target> check_targets(const std::map<std::string, Sample>& samples, double run_seconds);
+
+// The floors beside a warm pull, per image: warm, warm by digest, the
+// loopback floor and the same-path floor, with the paired ratios' medians
+// and intervals. For the report; no verdict.
+struct FloorRow {
+  std::string image;
+  double warm = 0, warm_digest = 0, floor = 0, floor_same_path = 0;  // medians, s; 0 when not measured
+  MedianInterval warm_vs_floor, warm_digest_vs_same_path, fixed_cost;  // n = 0 when not measured
+};
+std::vector<FloorRow> floor_rows(const std::map<std::string, Sample>& samples);
 
 // One benchmark in two runs: did it get slower?
 struct Regression {
@@ -142,6 +189,10 @@ struct TopologyRow {
 std::vector<TopologyRow> compare_topologies(const std::vector<TopologyRun>& runs);
 nlohmann::json topologies_json(const std::vector<TopologyRun>& runs, const std::vector<TopologyRow>& rows);
 std::string topologies_markdown(const std::vector<TopologyRun>& runs, const std::vector<TopologyRow>& rows);
+
+// "all targets met", "no target missed; 4 met, 1 not decided within the
+// noise", "TARGETS MISSED (1 of 5, beyond noise)".
+std::string targets_headline(const std::vector<Target>& targets);
 
 nlohmann::json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
                                  const std::vector<Target>& targets, const nlohmann::json& environment,

@@ -123,22 +123,21 @@ std::vector<std::string> images_in_matrix_order(const std::map<std::string, Samp
 }
 
 void head_and_verdict(std::ostringstream& h, const std::vector<Target>& targets, const json& environment) {
-  const bool all_met = std::all_of(targets.begin(), targets.end(), [](const Target& t) { return t.met; });
+  const bool none_missed = std::none_of(targets.begin(), targets.end(), [](const Target& t) { return t.missed(); });
   h << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
     << "<title>mirrorgate bench</title>\n<style>\n"
     << "body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;margin:2em;color:#222;max-width:1100px}\n"
     << "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}\n"
     << "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
     << "td:first-child,th:first-child{text-align:left}\n"
-    << ".met{color:#1e7a3a}.missed{color:#b00020;font-weight:bold}\n"
+    << ".met{color:#1e7a3a}.missed{color:#b00020;font-weight:bold}.open{color:#8a5a00}\n"
     << "svg text{font-size:13px;fill:#222}.chart-title{font-weight:bold;font-size:14px}\n"
     << ".charts{display:flex;flex-wrap:wrap;gap:1em 2em}.legend span{display:inline-block;margin-right:1.2em}\n"
     << ".swatch{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}\n"
     << "dl{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dt{font-weight:bold}dd{margin:0}\n"
     << "</style>\n</head>\n<body>\n";
-  h << "<h1>mirrorgate bench: <span class=\"" << (all_met ? "met" : "missed") << "\">"
-    << (targets.empty() ? "no target applies to these benchmarks" : all_met ? "all targets met" : "TARGETS MISSED")
-    << "</span></h1>\n";
+  h << "<h1>mirrorgate bench: <span class=\"" << (none_missed ? "met" : "missed") << "\">"
+    << xml_escape(targets_headline(targets)) << "</span></h1>\n";
   h << "<p>Upstream link: <b>" << xml_escape(environment.value("upstream_rate", std::string("unknown")))
     << "</b>. Bars are the median of the repetitions; whiskers span min to max.</p>\n";
 }
@@ -195,10 +194,12 @@ void herd_chart(std::ostringstream& h, const std::map<std::string, Sample>& samp
 
 void targets_and_speedups(std::ostringstream& h, const std::vector<Target>& targets,
                           const std::vector<Comparison>& comparisons) {
-  h << "<h2>Targets</h2>\n<table><tr><th>target</th><th>measured</th><th>met</th></tr>\n";
+  h << "<h2>Targets</h2>\n<p>Each decided on the interval of its per-repetition values: met when the whole interval "
+       "is on the target's side, missed when it is wholly beyond it, not decided when it straddles the bound.</p>\n"
+    << "<table><tr><th>target</th><th>measured</th><th>verdict</th></tr>\n";
   for (const auto& t : targets) {
     h << "<tr><td>" << xml_escape(t.what) << "</td><td>" << xml_escape(t.measured) << "</td><td class=\""
-      << (t.met ? "met\">yes" : "missed\">no") << "</td></tr>\n";
+      << (t.met() ? "met" : t.missed() ? "missed" : "open") << "\">" << to_string(t.verdict) << "</td></tr>\n";
   }
   h << "</table>\n";
   h << "<h2>Speedups</h2>\n<table><tr><th>image</th><th>mode</th><th>vs</th><th>speedup (median)</th>"

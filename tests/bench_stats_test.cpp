@@ -60,18 +60,88 @@ TEST(BenchStats, ParsesGoogleBenchmarkJsonAndChecksTargets) {
   EXPECT_EQ(comparisons[1].slower, "direct-unshaped");
   EXPECT_DOUBLE_EQ(comparisons[1].speedup, 2.1 / 1.05);
   auto targets = check_targets(samples, 300);
-  ASSERT_EQ(targets.size(), 4u);
-  EXPECT_TRUE(targets[0].met) << targets[0].what << ": " << targets[0].measured;   // 17.5 / 1.05 > 5
-  EXPECT_TRUE(targets[1].met) << targets[1].what << ": " << targets[1].measured;   // 1.05 / 1.0 <= 1.15
-  EXPECT_NE(targets[1].what.find("the floor"), std::string::npos) << targets[1].what;  // not direct-unshaped
-  EXPECT_TRUE(targets[2].met);                                                     // 1.5 ms
-  EXPECT_TRUE(targets[3].met);                                                     // 5 min
+  // No warm-digest and no same-path floor: no per-byte or fixed-cost target.
+  ASSERT_EQ(targets.size(), 3u);
+  EXPECT_TRUE(targets[0].met()) << targets[0].what << ": " << targets[0].measured;  // paired 17 and 16.4 > 5
+  EXPECT_NE(targets[0].what.find("cold"), std::string::npos) << targets[0].what;
+  EXPECT_TRUE(targets[1].met()) << targets[1].what;                                 // 1.5 ms
+  EXPECT_TRUE(targets[2].met());                                                    // 5 min
   auto md = bench_report_markdown(samples, comparisons, targets, {{"upstream_rate", "100mbit"}});
   EXPECT_NE(md.find("all targets met"), std::string::npos) << md;
   EXPECT_NE(md.find("error: the node still holds blobs"), std::string::npos) << md;
   // The report says what each mode is, the floor first of all.
   EXPECT_NE(md.find("- `floor`: the node pulls from a plain registry on its own loopback"), std::string::npos) << md;
   EXPECT_NE(md.find("- `direct-unshaped`: "), std::string::npos) << md;
+}
+
+TEST(BenchStats, MedianIntervalTakesTheOrderStatisticsOfTheSignTest) {
+  // Five values cannot reach 95 %: the widest interval, min to max, covers 93.75 %.
+  auto five = median_interval({1.04, 1.01, 0.99, 1.10, 1.02});
+  EXPECT_DOUBLE_EQ(five.median, 1.02);
+  EXPECT_DOUBLE_EQ(five.low, 0.99);
+  EXPECT_DOUBLE_EQ(five.high, 1.10);
+  EXPECT_NEAR(five.coverage, 0.9375, 1e-12);
+  // Nine: x(2) to x(8), 1 - 2 * 10/512.
+  auto nine = median_interval({9, 1, 8, 2, 7, 3, 6, 4, 5});
+  EXPECT_DOUBLE_EQ(nine.low, 2);
+  EXPECT_DOUBLE_EQ(nine.high, 8);
+  EXPECT_NEAR(nine.coverage, 1 - 2 * 10.0 / 512, 1e-12);
+  // Twenty: x(6) to x(15) covers 95.9 %; x(7) to x(14) only 88.5 %.
+  std::vector<double> twenty;
+  for (int i = 20; i >= 1; --i) twenty.push_back(i);
+  auto t = median_interval(twenty);
+  EXPECT_DOUBLE_EQ(t.low, 6);
+  EXPECT_DOUBLE_EQ(t.high, 15);
+  EXPECT_GE(t.coverage, 0.95);
+  EXPECT_EQ(median_interval({}).n, 0u);
+}
+
+TEST(BenchStats, ATargetIsMissedOnlyWhenTheWholeIntervalIsBeyondIt) {
+  MedianInterval i;
+  i.n = 5;
+  i.low = 1.01, i.median = 1.04, i.high = 1.08;
+  EXPECT_EQ(decide(i, 1.05, false), TargetVerdict::not_decided);  // straddles
+  EXPECT_EQ(decide(i, 1.10, false), TargetVerdict::met);
+  EXPECT_EQ(decide(i, 1.00, false), TargetVerdict::missed);
+  EXPECT_EQ(decide(i, 1.00, true), TargetVerdict::met);             // at least 1.00
+  EXPECT_EQ(decide(i, 1.05, true), TargetVerdict::not_decided);
+  EXPECT_EQ(decide(i, 1.09, true), TargetVerdict::missed);
+  EXPECT_EQ(decide(MedianInterval{}, 1.0, false), TargetVerdict::not_decided);  // nothing measured
+}
+
+TEST(BenchStats, PerByteAndFixedCostTargetsComeFromPairedRepetitions) {
+  std::map<std::string, Sample> samples;
+  // Repetition i of every mode was measured together: the pairs cancel what
+  // moved all of them (0.30 s then 0.40 s), which unpaired medians would not.
+  samples["pull/cold/100mb-4layers"].seconds = {8.6, 8.7, 8.5, 8.6, 8.8};
+  samples["pull/warm/100mb-4layers"].seconds = {0.33, 0.43, 0.32, 0.42, 0.33};
+  samples["pull/warm-digest/100mb-4layers"].seconds = {0.31, 0.41, 0.30, 0.40, 0.31};
+  samples["pull/floor-same-path/100mb-4layers"].seconds = {0.30, 0.40, 0.295, 0.39, 0.30};
+  samples["pull/floor/100mb-4layers"].seconds = {0.25, 0.35, 0.25, 0.35, 0.25};
+  auto targets = check_targets(samples, 0);
+  ASSERT_EQ(targets.size(), 3u);
+  EXPECT_NE(targets[0].what.find("5x faster than cold"), std::string::npos);
+  EXPECT_TRUE(targets[0].met());
+  EXPECT_NE(targets[1].what.find("per byte"), std::string::npos) << targets[1].what;
+  EXPECT_TRUE(targets[1].met()) << targets[1].measured;  // 1.025–1.033x, all within 1.05x
+  EXPECT_NE(targets[2].what.find("fixed cost"), std::string::npos) << targets[2].what;
+  EXPECT_TRUE(targets[2].met()) << targets[2].measured;  // 20 ms each
+  EXPECT_EQ(targets_headline(targets), "all targets met");
+
+  // The same-path floor 10 % faster in every repetition: missed beyond noise.
+  samples["pull/floor-same-path/100mb-4layers"].seconds = {0.28, 0.37, 0.27, 0.36, 0.28};
+  targets = check_targets(samples, 0);
+  EXPECT_EQ(targets[1].verdict, TargetVerdict::missed) << targets[1].measured;
+  EXPECT_NE(targets_headline(targets).find("TARGETS MISSED"), std::string::npos);
+
+  // One repetition on each side of the bound: not decided, and the report says so.
+  samples["pull/floor-same-path/100mb-4layers"].seconds = {0.30, 0.40, 0.27, 0.39, 0.30};
+  targets = check_targets(samples, 0);
+  EXPECT_EQ(targets[1].verdict, TargetVerdict::not_decided) << targets[1].measured;
+  const auto md = bench_report_markdown(samples, compare_modes(samples), targets, {});
+  EXPECT_NE(md.find("not decided"), std::string::npos) << md;
+  EXPECT_NE(md.find("Warm pulls against the floors"), std::string::npos) << md;
+  EXPECT_EQ(md.find("TARGETS MISSED"), std::string::npos) << md;
 }
 
 TEST(BenchStats, AClusterThroughTheCachesIsComparedWithTheSameClusterWithout) {
