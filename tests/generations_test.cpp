@@ -3,12 +3,17 @@
 // generation a node image or a --containerd value names.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "cluster/kind_config.h"
 #include "containerd/config_patch.h"
 #include "containerd/generations.h"
 #include "core/error.h"
 #include "env/options.h"
+#include "registry/generations.h"
 #include "tests/bad_input.h"
+#include "tests/temp_dir.h"
 
 using namespace mirrorgate;
 
@@ -94,6 +99,29 @@ TEST(RegistryGenerations, NamesImagesAndConfigPathsAsTheImagesHaveThem) {
     EXPECT_NE(std::string(e.what()).find("expected one of 2.8 (registry:2), 3.1 (registry:3)"), std::string::npos)
         << e.what();
   }
+}
+
+TEST(RegistryGenerations, AReportSaysWhyTheRunIsNotOnTheShippedGeneration) {
+  EXPECT_EQ(registry_generation_line("3.1", ""), "3.1 (registry:3), the shipped default");
+  EXPECT_EQ(registry_generation_line("2.8", "--registry 2.8 asked for it"),
+            "2.8 (registry:2), not the shipped default registry:3: --registry 2.8 asked for it");
+  EXPECT_NE(registry_generation_line("2.8", "").find("did not record why"), std::string::npos);
+}
+
+TEST(RegistryGenerations, AMissingGenerationQuotesWhatBuildRegistryTried) {
+  TempDir cache("registry-cache");
+  ::setenv("MIRRORGATE_REGISTRY_CACHE", cache.path.c_str(), 1);
+  const auto& g = registry_generation_named("3.1");
+  EXPECT_FALSE(registry_available(g));
+  const std::string plain = registry_missing_reason(g);
+  EXPECT_NE(plain.find("no " + (cache.path / "3.1" / "registry").string()), std::string::npos) << plain;
+  EXPECT_NE(plain.find("docker pull registry:3"), std::string::npos) << plain;
+  // What ci/build-registry.sh writes when none of its sources worked.
+  std::ofstream(cache.path / "3.1.missing") << "ci/build-registry.sh found no distribution v3.1.1 (registry:3); it tried:\n"
+                                               "  - the source: no /x/distribution-3.1.1.tar.gz\n";
+  const std::string tried = registry_missing_reason(g);
+  EXPECT_NE(tried.find("  - the source: no /x/distribution-3.1.1.tar.gz"), std::string::npos) << tried;
+  ::unsetenv("MIRRORGATE_REGISTRY_CACHE");
 }
 
 TEST(RegistryGenerations, AnImageTagNamesItsGeneration) {

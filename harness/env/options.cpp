@@ -119,10 +119,8 @@ const RegistryGeneration& registry_generation(const EnvironmentOptions& o, Regis
   if (!o.registry.empty()) {
     const auto& g = registry_generation_named(o.registry);
     if (here && !registry_available(g)) throw missing_prerequisite(registry_missing_reason(g));
-    const auto& shipped = shipped_registry_generation();
-    if (note && &g != &shipped) {
-      *note = "--registry " + g.name + " asked for it; the shipped setup-registry.sh deploys registry " + shipped.name +
-              " (" + shipped.image + ")";
+    if (note && &g != &shipped_registry_generation()) {
+      *note = "--registry " + g.name + " asked for it";
     }
     return g;
   }
