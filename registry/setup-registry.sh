@@ -63,6 +63,15 @@ Every node then needs /etc/containerd/certs.d/HOST/hosts.toml sending HOST
 to it: kind/certs.d/HOST/hosts.toml (shipped for quay.io, ghcr.io and
 registry.k8s.io). Docker Hub credentials go to kind-registry only.
 
+What the cache keeps: everything it fetched, for as long as DIR stays. The
+shipped config turns distribution's expiry off (proxy.ttl: 0, and
+storage.delete.enabled: false, without which distribution deletes each blob
+168 h after it first fetched it, shared layers included, and the image then
+fails offline). Nothing is ever deleted and the cache only grows; this script
+never deletes it. To shrink it, stop kind-registry and remove DIR (everything
+is fetched again on the next pull); 'mirrorgate verify --live --images FILE'
+shows which of your images it holds for offline use.
+
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
 after: a second run only connects the registry to the new kind network. When
 the existing kind-registry runs with another image, port, data directory,
