@@ -92,6 +92,39 @@ TEST(Diagnose, RegistryConfigsThatAreNotADockerHubCache) {
   EXPECT_NE(text.find("docker.io is only an alias"), std::string::npos) << text;
 }
 
+TEST(Diagnose, ACacheThatDeletesWhatItCachedIsNamedWithItsFix) {
+  const std::string misconfig = MIRRORGATE_SOURCE_DIR "/tests/data/misconfig/";
+  // The shipped config keeps what it cached, on both generations.
+  const auto shipped = load_registry_config(MIRRORGATE_SOURCE_DIR "/registry/registry-config.yml");
+  EXPECT_FALSE(expiring_cache(shipped, "3.1"));
+  EXPECT_FALSE(expiring_cache(shipped, "2.8"));
+  // Deletion on, ttl unset: 168 h on both.
+  const auto expiring = load_registry_config(misconfig + "expiring-cache-registry-config.yml");
+  for (const char* generation : {"3.1", "2.8"}) {
+    const auto f = expiring_cache(expiring, generation);
+    ASSERT_TRUE(f) << generation;
+    const auto text = f->str();
+    EXPECT_NE(text.find("storage.delete.enabled is true (" + misconfig + "expiring-cache-registry-config.yml:11)"),
+              std::string::npos) << text;
+    EXPECT_NE(text.find("168 h after it first fetched it"), std::string::npos) << text;
+    EXPECT_NE(text.find("shares it"), std::string::npos) << text;
+    EXPECT_NE(text.find("storage.delete.enabled: false"), std::string::npos) << text;
+  }
+  // ttl: 0 turns registry 3's expiry off; 2.8 ignores the key.
+  const auto ttl0 = load_registry_config(misconfig + "delete-on-ttl-0-registry-config.yml");
+  EXPECT_FALSE(expiring_cache(ttl0, "3.1"));
+  ASSERT_TRUE(expiring_cache(ttl0, "2.8"));
+  EXPECT_NE(expiring_cache(ttl0, "2.8")->str().find("registry 2.8 ignores proxy.ttl"), std::string::npos);
+  // A short ttl from the environment is named by its variable and its hours.
+  const auto short_ttl = with_environment(expiring, {{"REGISTRY_PROXY_TTL", "24h"}});
+  const auto f = expiring_cache(short_ttl, "3.1");
+  ASSERT_TRUE(f);
+  EXPECT_NE(f->str().find("proxy.ttl is 24h (REGISTRY_PROXY_TTL)"), std::string::npos) << f->str();
+  EXPECT_NE(f->str().find("every blob and manifest 24 h after"), std::string::npos) << f->str();
+  // Deletion off from the environment: nothing is ever deleted.
+  EXPECT_FALSE(expiring_cache(with_environment(expiring, {{"REGISTRY_STORAGE_DELETE_ENABLED", "false"}}), "2.8"));
+}
+
 TEST(Diagnose, SkippedPatchIsTheCauseOfAMissingConfigPath) {
   FakeNodes env;
   env.settings.config_path.clear();

@@ -17,7 +17,22 @@ struct RegistryConfig {
   bool tls = false;                             // http.tls set: serves HTTPS
   std::string proxy_username;                   // proxy.username: the Docker Hub account it pulls as
   std::string proxy_password;                   // proxy.password; kept in memory only, never printed
+  // The cache's lifecycle. distribution's proxy schedules every blob and
+  // manifest it fetches for deletion proxy.ttl after it fetched it (unset:
+  // 168 h; 0 or less: never, registry 3; registry 2.8 ignores the key and
+  // always uses 168 h), and the deletion only happens when
+  // storage.delete.enabled is true.
+  std::optional<double> proxy_ttl_seconds;  // nullopt: unset
+  std::string proxy_ttl_text;               // as written: "168h", "0"
+  std::string proxy_ttl_source;             // "FILE:LINE" or "REGISTRY_PROXY_TTL"
+  bool delete_enabled = false;
+  std::string delete_source;                // "FILE:LINE" or "REGISTRY_STORAGE_DELETE_ENABLED"; empty: unset
 };
+
+// A Go duration as distribution's YAML reads one into time.Duration: a
+// string ("168h", "1h30m", "10s", "0") or a bare integer, which counts
+// nanoseconds. nullopt when it is neither.
+std::optional<double> parse_go_duration_seconds(const std::string& text);
 
 // distribution reads REGISTRY_<SECTION>_<KEY> variables over its config
 // file (kind's docs start a pull-through cache with

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <regex>
+#include <sstream>
 
 #include "containerd/config_patch.h"
 #include "containerd/hosts_toml.h"
@@ -143,6 +144,53 @@ std::vector<Finding> diagnose_mirror(const MirrorFacts& facts) {
                        ", kind-registry-front, which proxies it)", {}});
   }
   return out;
+}
+
+namespace {
+
+std::string hours(double seconds) {
+  std::ostringstream out;
+  if (seconds >= 3600) {
+    out << seconds / 3600 << " h";
+  } else {
+    out << seconds << " s";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+std::optional<Finding> expiring_cache(const RegistryConfig& rc, const std::string& generation) {
+  if (!rc.proxy_remote_url || !rc.delete_enabled) return std::nullopt;
+  constexpr double kDefaultTtl = 168 * 3600.0;  // distribution's repositoryTTL, and 2.8's only one
+  const bool v2 = generation == "2.8";
+  double ttl = kDefaultTtl;
+  std::string ttl_said;
+  if (v2) {
+    ttl_said = "registry 2.8 ignores proxy.ttl" +
+               (rc.proxy_ttl_source.empty() ? std::string() : " (" + rc.proxy_ttl_source + ")") +
+               " and always expires after 168 h";
+  } else if (!rc.proxy_ttl_seconds) {
+    ttl_said = "proxy.ttl is unset, so distribution's default of 168 h applies";
+  } else if (*rc.proxy_ttl_seconds <= 0) {
+    return std::nullopt;  // registry 3: the scheduler is off
+  } else {
+    ttl = *rc.proxy_ttl_seconds;
+    ttl_said = "proxy.ttl is " + rc.proxy_ttl_text + " (" + rc.proxy_ttl_source + ")";
+  }
+  Finding f;
+  f.problem = "kind-registry deletes what it cached: storage.delete.enabled is true (" + rc.delete_source + ") and " +
+              ttl_said + ". distribution deletes every blob and manifest " + hours(ttl) +
+              " after it first fetched it, however often it was pulled since (distribution#4659), and deletes a "
+              "layer's data everywhere, also under every other cached image that shares it (distribution#2367, "
+              "#4191): those images then fail offline, and each is fetched again and counted again by Docker Hub";
+  f.fix = v2 ? "set storage.delete.enabled: false (registry 2.8 has no other way to keep its cache), as "
+               "registry/registry-config.yml ships it"
+             : "set proxy.ttl: 0 (never expire) or storage.delete.enabled: false; registry/registry-config.yml ships "
+               "both";
+  if (!rc.delete_source.empty()) f.evidence.push_back(rc.delete_source + ": storage.delete.enabled: true");
+  if (!rc.proxy_ttl_source.empty()) f.evidence.push_back(rc.proxy_ttl_source + ": proxy.ttl: " + rc.proxy_ttl_text);
+  return f;
 }
 
 namespace {

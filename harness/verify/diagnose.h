@@ -64,6 +64,14 @@ HostsTomlLocation locate_hosts_toml(const NodeFiles& files, const std::string& n
                                     const std::string& registry_host = "docker.io");
 std::vector<Finding> diagnose_mirror(const MirrorFacts& facts);
 
+// A cache that deletes what it cached: distribution's proxy deletes every
+// blob and manifest proxy.ttl after it first fetched it (use does not
+// renew it), shared layers included, whenever storage.delete.enabled is
+// true. On registry 3 (`generation` "3.1") a ttl of 0 or less turns that
+// off; registry 2.8 ignores proxy.ttl and always uses 168 h. nullopt when
+// the cache keeps what it cached.
+std::optional<Finding> expiring_cache(const RegistryConfig& config, const std::string& generation);
+
 // What Docker Hub's answers to kind-registry say (the upstream's access log
 // over a span of the run): its credentials refused by the token service, or
 // the pull quota spent (429 TOOMANYREQUESTS) and when it frees up.

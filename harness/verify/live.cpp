@@ -110,6 +110,24 @@ void check_offline_restart(const Mirror& m, std::vector<LiveCheck>& checks) {
   checks.push_back(offline_restart_check(*m.config->proxy_remote_url, m.view.command));
 }
 
+// A cache whose content expires loses images it held and fetches them from
+// Docker Hub again: read from the running container's config and its
+// REGISTRY_* variables, which distribution reads over the file.
+void check_expiry(const Environment& env, const Mirror& m, std::vector<LiveCheck>& checks) {
+  if (!m.config || !m.config->proxy_remote_url) return;
+  const auto& rc = *m.config;
+  if (const auto f = expiring_cache(rc, env.registry_generation())) {
+    checks.push_back(check_of("kind-registry keeps what it cached", kMirrorComponent, Verdict::fail, f->str()));
+    return;
+  }
+  const std::string why =
+      !rc.delete_enabled
+          ? "storage.delete.enabled is " + std::string(rc.delete_source.empty() ? "unset" : "false (" + rc.delete_source + ")") +
+                ": distribution never deletes what it cached (the cache only grows)"
+          : "proxy.ttl is " + rc.proxy_ttl_text + " (" + rc.proxy_ttl_source + "): the proxy's expiry is off";
+  checks.push_back(check_of("kind-registry keeps what it cached", kMirrorComponent, Verdict::pass, why));
+}
+
 // ---- what the cache holds, from its storage ----
 
 std::optional<std::string> read_link(const fs::path& link) {
@@ -506,6 +524,7 @@ LiveReport verify_live(Environment& env, const LiveOptions& o) {
   readiness_check(report, o.images, report.checks);
   check_quota(env, mirror, probe, report);
   check_offline_restart(mirror, report.checks);
+  check_expiry(env, mirror, report.checks);
   return report;
 }
 

@@ -71,9 +71,12 @@ base_files() {
 # port 5000, the config at /etc/docker/registry/config.yml (registry:2) or
 # /etc/distribution/config.yml (registry:3, distribution's v3 Dockerfile,
 # which also sets OTEL_TRACES_EXPORTER=none; registry 2.8 ignores it).
-# build_registry TAG BINARY CONFIG_PATH
+# build_registry TAG BINARY CONFIG_PATH [DEFAULT_CONFIG]
+# DEFAULT_CONFIG: the file the real image copies to CONFIG_PATH (registry:3's
+# Dockerfile copies cmd/registry/config-dev.yml, deletion on); else a
+# minimal one.
 build_registry() {
-  local tag=$1 binary=$2 config_path=$3 applet
+  local tag=$1 binary=$2 config_path=$3 default_config=${4:-} applet
   local reg=$work/registry-$tag
   base_files "$reg"
   add_binary "$reg" "$binary" /bin/registry
@@ -84,7 +87,10 @@ build_registry() {
   cp "$(command -v busybox)" "$reg/bin/busybox"
   for applet in $(busybox --list); do [[ $applet == busybox ]] || ln -sf busybox "$reg/bin/$applet"; done
   mkdir -p "$reg/$(dirname "$config_path")" "$reg/var/lib/registry"
-  cat >"$reg/$config_path" <<'YAML'
+  if [[ -n $default_config ]]; then
+    cp "$default_config" "$reg/$config_path"
+  else
+    cat >"$reg/$config_path" <<'YAML'
 version: 0.1
 log:
   fields:
@@ -99,6 +105,7 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
 YAML
+  fi
   import_root "$reg" "mirrorgate/registry-standin:$tag" \
     --change 'ENTRYPOINT ["/bin/registry", "serve"]' \
     --change "CMD [\"$config_path\"]" \
@@ -113,7 +120,15 @@ YAML
 build_registry 2 "$(command -v docker-registry)" /etc/docker/registry/config.yml
 registry3=${MIRRORGATE_REGISTRY_CACHE:-/var/cache/mirrorgate/registry}/3.1/registry
 if [[ -x $registry3 ]]; then
-  build_registry 3 "$registry3" /etc/distribution/config.yml
+  # The real image's default config, from the source ci/build-registry.sh builds.
+  source_tar=${MIRRORGATE_DISTRIBUTION_SOURCE:-$(dirname "$0")/../../../shared/third_party/distribution-3.1.1.tar.gz}
+  dev_config=""
+  if [[ -f $source_tar ]] && tar -xzf "$source_tar" -C "$work" --wildcards '*/cmd/registry/config-dev.yml' 2>/dev/null; then
+    dev_config=$(find "$work" -path '*/cmd/registry/config-dev.yml' | head -1)
+  else
+    echo "no $source_tar: registry:3's stand-in gets a minimal config, not the real image's (deletion on)"
+  fi
+  build_registry 3 "$registry3" /etc/distribution/config.yml "$dev_config"
 else
   echo "no $registry3 here (ci/build-registry.sh); registry:3 is not built"
 fi

@@ -107,6 +107,17 @@ case $case_name in
     docker run -d --name kind-registry --network "$net" -p 127.0.0.1:5001:5000 registry:2 >/dev/null
     restore=restore_registry
     want=1 pattern="kind-registry is not a pull-through cache" ;;
+  expiring_cache)
+    # kind's docs moved from registry:2 to registry:3; the usual recipe runs
+    # the image with its own config (storage.delete.enabled: true) and only
+    # the upstream from the environment: a cache that deletes what it
+    # fetched 168 h later. The stand-in image carries that config.
+    docker stop kind-registry >/dev/null
+    docker rename kind-registry kind-registry-saved
+    docker run -d --name kind-registry --network "$net" -p 127.0.0.1:5001:5000 \
+      -e REGISTRY_PROXY_REMOTEURL=http://kind-registry-front:5002 registry:3 >/dev/null
+    restore=restore_registry
+    want=1 pattern="kind-registry deletes what it cached: storage.delete.enabled is true \(/etc/distribution/config.yml:[0-9]+\) and proxy.ttl is unset" ;;
   registry_off_the_network)
     # kind-registry runs, but the nodes cannot resolve it: the fix names
     # the nodes' own network.
