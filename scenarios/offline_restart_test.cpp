@@ -16,6 +16,7 @@
 
 #include "fixtures/attach.h"
 #include "registry/prewarm.h"
+#include "registry/storage.h"
 
 namespace mirrorgate {
 namespace {
@@ -82,7 +83,7 @@ class OfflineRestart : public EnvironmentTest {
 bool uploads_in_progress(const std::filesystem::path& data) {
   const auto recent = std::filesystem::file_time_type::clock::now() - std::chrono::seconds(10);
   std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(stored_repositories(data), ec);
+  for (auto it = std::filesystem::recursive_directory_iterator(RegistryStorage(data).repositories_dir(), ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (it->path().filename() != "data" || it->path().parent_path().parent_path().filename() != "_uploads") continue;
     std::error_code time_ec;

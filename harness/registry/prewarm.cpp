@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/files.h"
 #include "images/reference.h"
+#include "registry/storage.h"
 #include "registry/upstreams.h"
 
 namespace mirrorgate {
@@ -138,16 +139,12 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
 
 WaitResult wait_until_stored(const std::filesystem::path& registry_data, const std::string& repository,
                               const std::vector<std::string>& blobs, std::chrono::milliseconds timeout) {
-  const auto layers = stored_repositories(registry_data) / repository / "_layers";
+  const RegistryStorage storage(registry_data);
   return wait_for(
       [&](std::string& why) {
-        for (const auto& digest : blobs) {
-          const auto colon = digest.find(':');
-          const auto link = layers / digest.substr(0, colon) / digest.substr(colon + 1) / "link";
-          if (read_file_if_exists(link).value_or("") != digest) {
-            why = digest + " is not stored in " + repository + " yet (" + link.string() + ")";
-            return false;
-          }
+        if (const auto missing = storage.first_unlinked(repository, blobs)) {
+          why = *missing + " is not stored in " + repository + " yet (" + storage.repositories_dir().string() + ")";
+          return false;
         }
         return true;
       },

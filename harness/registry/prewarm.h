@@ -61,12 +61,6 @@ PrewarmResult prewarm_image(const RegistryClient& mirror, const std::string& ima
                             const std::set<std::string>& cached_repositories,
                             std::atomic<long long>* progress = nullptr, const std::string& registry = kDockerIo);
 
-// Where distribution keeps its repositories (links, tags, upload sessions)
-// under the mirror's storage root, as the harness reaches it.
-inline std::filesystem::path stored_repositories(const std::filesystem::path& registry_data) {
-  return registry_data / "docker/registry/v2/repositories";
-}
-
 // distribution 2.8 serves a cold blob to the client in one upstream fetch
 // and stores it in a second that can outlive the first: until that one is
 // done, the next pull of the blob goes upstream again. Waits until every blob

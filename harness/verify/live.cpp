@@ -17,6 +17,7 @@
 #include "registry/docker_hub.h"
 #include "registry/prewarm.h"
 #include "registry/registry_config.h"
+#include "registry/storage.h"
 #include "registry/upstreams.h"
 #include "verify/diagnose.h"
 #include "verify/pull_evidence.h"
@@ -130,21 +131,6 @@ void check_expiry(const Environment& env, const Mirror& m, std::vector<LiveCheck
 
 // ---- what the cache holds, from its storage ----
 
-std::optional<std::string> read_link(const fs::path& link) {
-  auto text = read_file_if_exists(link);
-  if (!text) return std::nullopt;
-  while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
-  return text;
-}
-
-std::optional<json> stored_manifest(const fs::path& storage, const std::string& digest) {
-  const auto hex = digest.substr(digest.find(':') + 1);
-  auto body = read_file_if_exists(storage / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex / "data");
-  if (!body) return std::nullopt;
-  auto j = json::parse(*body, nullptr, false);
-  if (j.is_discarded()) return std::nullopt;
-  return j;
-}
 
 // Each listed image against its registry's cache: kind-registry for
 // docker.io, kind-registry-quay-io … for the others the cluster caches.
@@ -437,38 +423,9 @@ void readiness_check(const LiveReport& report, const fs::path& list, std::vector
 // from there (a manifest by its revision link, a blob by its layer link).
 ImageReadiness readiness_in_storage(const fs::path& storage, const ImageReference& ref, const std::string& platform,
                                     const std::string& listed) {
-  const auto repo = stored_repositories(storage) / ref.repository;
-  auto linked = [](const fs::path& dir, const std::string& digest) {
-    const auto colon = digest.find(':');
-    return colon != std::string::npos &&
-           read_link(dir / digest.substr(0, colon) / digest.substr(colon + 1) / "link").value_or("") == digest;
-  };
-  // A manifest of the repository: linked as a revision, and its body stored.
-  auto repository_manifest = [&](const std::string& digest) -> std::optional<json> {
-    if (!linked(repo / "_manifests/revisions", digest)) return std::nullopt;
-    return stored_manifest(storage, digest);
-  };
-  std::string digest = ref.digest;
-  if (digest.empty()) {
-    auto link = read_link(repo / "_manifests/tags" / ref.tag / "current/link");
-    if (!link) return {listed, "not cached", "the cache has no tag " + ref.tag + " of " + ref.repository};
-    digest = *link;
-  }
-  auto manifest = repository_manifest(digest);
-  if (!manifest) return {listed, "not cached", "the manifest " + digest + " is not in the cache"};
-  if (manifest->contains("manifests")) {
-    const std::string own = manifest_for_platform(*manifest, platform);
-    if (own.empty()) return {listed, "not cached", "its index has no " + platform + " image"};
-    manifest = repository_manifest(own);
-    if (!manifest) return {listed, "not cached", "the " + platform + " manifest " + own + " is not in the cache"};
-  }
-  std::vector<std::string> blobs;
-  if (manifest->contains("config")) blobs.push_back((*manifest)["config"].value("digest", ""));
-  for (const auto& layer : manifest->value("layers", json::array())) blobs.push_back(layer.value("digest", ""));
-  const auto missing = std::count_if(blobs.begin(), blobs.end(),
-                                     [&](const std::string& b) { return !linked(repo / "_layers", b); });
-  if (missing) return {listed, "not cached", std::to_string(missing) + " of " + std::to_string(blobs.size()) + " blobs not in the cache"};
-  return {listed, "cached", digest};
+  const auto stored = RegistryStorage(storage).image(ref, platform);
+  if (!stored.complete) return {listed, "not cached", stored.missing};
+  return {listed, "cached", stored.digest};
 }
 
 // distribution (2.8 and 3.1) in proxy mode contacts its upstream at start-up
