@@ -37,6 +37,7 @@ Action define_pull(CLI::App& command, const GlobalOptions& global);
 Action define_prewarm(CLI::App& command, const GlobalOptions& global);
 Action define_compare(CLI::App& command, const GlobalOptions& global);
 Action define_down(CLI::App& command, const GlobalOptions& global);
+Action define_cache(CLI::App& command, const GlobalOptions& global);
 
 // The flags that say what to bring up (files, backend, cluster name, …),
 // shared by up, verify, gate and bench. `resolve` turns them into options

@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
     {"prewarm", "pull a list of images through kind-registry once, so clusters find them cached", define_prewarm},
     {"compare", "did warm pulls regress between two bench runs?", define_compare},
     {"down", "remove what up created; the mirror's cache stays unless --purge", define_down},
+    {"cache", "what the caches hold: cache ls", define_cache},
 };
 
 constexpr const char* kDescription =
