@@ -1,20 +1,43 @@
-// The cache lives for months: kind-registry, as it runs (its config file
-// and the REGISTRY_* variables distribution reads over it), never deletes
-// what it cached. distribution's proxy deletes every blob and manifest
-// proxy.ttl after it first fetched it when storage.delete.enabled is true,
-// shared layers included, and the stock registry:3 image's own config turns
+// The cache lives for months: kind-registry never deletes what it cached.
+// distribution's proxy schedules every blob and manifest it fetches for
+// deletion proxy.ttl after it fetched it (use does not renew it), and when
+// storage.delete.enabled is true it deletes the blob's data everywhere,
+// shared layers included. The stock registry:3 image's own config turns
 // delete on: a cache built from it empties itself a week after each image
 // was first pulled, and nothing fails until the experiment that needs it.
+//   KindRegistryNeverDeletesWhatItCached  kind-registry's config as it runs
+//       (its file and the REGISTRY_* variables distribution reads over it)
+//   CachedImagesPullOfflineAfterTheirExpiryHasPassed  by behaviour: the
+//       registry's own schedule moved into the past, kind-registry
+//       restarted (its scheduler reads the schedule at start and expires
+//       what is past at once), then every cached image pulled on every node
+//       with the upstream unreachable
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <ctime>
+
+#include "core/files.h"
+#include "core/wait.h"
 #include "fixtures/attach.h"
 #include "registry/registry_config.h"
+#include "registry/storage.h"
 #include "verify/diagnose.h"
 
 namespace mirrorgate {
 namespace {
 
-class CacheLifecycle : public EnvironmentTest {};
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+class CacheLifecycle : public EnvironmentTest {
+ protected:
+  void TearDown() override {
+    if (attached_environment(nullptr)) env().set_upstream(Upstream::reachable);
+  }
+};
 
 TEST_F(CacheLifecycle, KindRegistryNeverDeletesWhatItCached) {
   const auto view = env().mirror_view();
@@ -23,6 +46,114 @@ TEST_F(CacheLifecycle, KindRegistryNeverDeletesWhatItCached) {
   const auto finding = expiring_cache(config, env().registry_generation());
   EXPECT_FALSE(finding) << "registry " << env().registry_generation() << ", " << view.config_source << ":\n"
                         << (finding ? finding->str() : "");
+}
+
+// "2026-12-06T13:00:00Z": a time Go's encoding/json reads into time.Time.
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+// Moves every entry of the proxy's schedule an hour into the past, as if a
+// week (or whatever proxy.ttl is) had gone by; the keys it moved.
+std::set<std::string> age_schedule(const std::filesystem::path& state) {
+  std::set<std::string> keys;
+  const auto text = read_file_if_exists(state);
+  if (!text) return keys;  // no schedule: the scheduler is off (registry 3 with proxy.ttl: 0)
+  auto entries = json::parse(*text, nullptr, false);
+  if (!entries.is_object()) throw std::runtime_error(state.string() + " is not the scheduler's JSON object");
+  const std::string past = rfc3339(std::chrono::system_clock::now() - 1h);
+  for (auto& [key, entry] : entries.items()) {
+    entry["ExpiryData"] = past;
+    keys.insert(key);
+  }
+  write_file_atomic(state, entries.dump());
+  return keys;
+}
+
+// The moved keys the schedule still holds: the scheduler drops an entry
+// once it expired it (deleted or not), and saves the schedule every 5 s.
+size_t still_scheduled(const std::filesystem::path& state, const std::set<std::string>& keys) {
+  const auto entries = json::parse(read_file_if_exists(state).value_or("{}"), nullptr, false);
+  size_t n = 0;
+  if (!entries.is_object()) return keys.size();
+  for (const auto& key : keys) n += entries.contains(key);
+  return n;
+}
+
+TEST_F(CacheLifecycle, CachedImagesPullOfflineAfterTheirExpiryHasPassed) {
+  std::vector<const TestImage*> images;
+  for (const auto& image : test_images()) {
+    const auto why = cache_and_store(env(), image);
+    ASSERT_EQ(why, "") << image.spec.ref.str() << " could not be cached";
+    images.push_back(&image);
+  }
+  const RegistryStorage storage(env().registry_data());
+  const auto before = storage.blob_digests();
+  // registry 3 with proxy.ttl 0 or less runs no scheduler and does not
+  // read the schedule (a file an earlier config left stays as it is).
+  const auto view = env().mirror_view();
+  const auto config = with_environment(parse_registry_config(view.config, view.config_source), view.environment);
+  const bool scheduler_runs =
+      env().registry_generation() == "2.8" || !config.proxy_ttl_seconds || *config.proxy_ttl_seconds > 0;
+  RecordProperty("scheduler", scheduler_runs ? "runs" : "off (proxy.ttl " + config.proxy_ttl_text + ")");
+  if (scheduler_runs) {
+    // The scheduler saves its schedule every 5 s; a blob fetched just now
+    // may not be in the file yet (a registry stopped before that forgets
+    // it: it then never expires).
+    const auto saved = wait_for(
+        [&](std::string& why) {
+          const auto entries = json::parse(read_file_if_exists(storage.scheduler_state()).value_or("{}"), nullptr, false);
+          for (const auto* image : images) {
+            for (const auto& blob : blobs_for(*image, platform())) {
+              const std::string key = image->spec.ref.repository + "@" + blob;
+              if (!entries.is_object() || !entries.contains(key)) {
+                why = key + " is not in " + storage.scheduler_state().string() + " yet";
+                return false;
+              }
+            }
+          }
+          return true;
+        },
+        15s, 250ms);
+    RecordProperty("schedule_saved", saved ? "every blob" : saved.last_error);
+  }
+  std::set<std::string> aged;
+  // Moved while nothing writes the schedule, read at start: kind-registry
+  // starts in proxy mode (the upstream answers), so its scheduler runs.
+  env().restart_mirror_of(kDockerIo, [&] {
+    if (scheduler_runs) aged = age_schedule(storage.scheduler_state());
+  });
+  if (scheduler_runs) {
+    ASSERT_FALSE(aged.empty()) << "kind-registry's scheduler runs, but its schedule "
+                               << storage.scheduler_state().string() << " held no entry to move into the past";
+    const auto processed = wait_for(
+        [&](std::string& why) {
+          const auto left = still_scheduled(storage.scheduler_state(), aged);
+          why = std::to_string(left) + " of " + std::to_string(aged.size()) + " expired entries still scheduled";
+          return left == 0;
+        },
+        30s, 200ms);
+    ASSERT_TRUE(processed) << "kind-registry did not expire its past entries within " << processed.waited.count()
+                           << " ms: " << processed.last_error;
+  }
+  RecordProperty("expired_entries", static_cast<int>(aged.size()));
+  const auto after = storage.blob_digests();
+  std::vector<std::string> gone;
+  std::set_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(gone));
+  std::string names;
+  for (const auto& d : gone) names += "\n  " + d;
+  EXPECT_TRUE(gone.empty()) << "the expiry of " << aged.size() << " entries deleted " << gone.size() << " of "
+                            << before.size() << " blobs from kind-registry's storage (registry "
+                            << env().registry_generation() << "):" << names;
+  env().set_upstream(Upstream::stopped);
+  pull_cached_images_by_tag_and_digest(env(), images, "cache-aged-past-its-ttl",
+                                       "after every expiry of kind-registry's schedule had passed, with the upstream "
+                                       "unreachable");
 }
 
 }  // namespace

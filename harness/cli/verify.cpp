@@ -210,7 +210,8 @@ void collect_results(VerifyReport& report, const fs::path& dir, const Environmen
 // share a lab with nothing else: when verify runs every scenario, they run
 // in labs of their own beside the first (Backend::beside), at the same time
 // as the rest there.
-const std::vector<std::string> kFamiliesBeside = {"OfflineRestart.*", "OfflinePulls.*", "EveryUpstreamOffline.*"};
+const std::vector<std::string> kFamiliesBeside = {"OfflineRestart.*", "OfflinePulls.*", "EveryUpstreamOffline.*",
+                                                  "CacheLifecycle.CachedImagesPullOfflineAfterTheirExpiryHasPassed"};
 // How they are spread over the labs beside, as gtest filters that together
 // select exactly kFamiliesBeside (verify checks that every scenario ran
 // once; a new OfflineRestart test lands in the second). Measured in a verify
@@ -226,7 +227,8 @@ const std::vector<std::string> kFamiliesBeside = {"OfflineRestart.*", "OfflinePu
 // measured before). The other registries' offline tests (--upstream;
 // skipped without) ~4 s.
 const std::vector<std::string> kLabsBeside = {
-    "OfflinePulls.*LinkDown:OfflineRestart.AnUncached*:OfflineRestart.*AfterARestartWithTheHubStopped",
+    "OfflinePulls.*LinkDown:OfflineRestart.AnUncached*:OfflineRestart.*AfterARestartWithTheHubStopped:"
+    "CacheLifecycle.CachedImagesPullOfflineAfterTheirExpiryHasPassed",
     "OfflineRestart.*:OfflinePulls.*:EveryUpstreamOffline.*-OfflinePulls.*LinkDown:OfflineRestart.AnUncached*:"
     "OfflineRestart.*AfterARestartWithTheHubStopped",
 };

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -186,10 +187,12 @@ class Faults {
   // The stand-in's pull quota, per address and per account ("10/1h"; empty:
   // Docker's); restarts its count. Throws without a stand-in hub.
   virtual void set_upstream_quota(const std::string& anonymous, const std::string& account) = 0;
-  // Stops the cache of `registry` (kind-registry for docker.io) and starts
-  // it again over the same storage.
-  virtual void restart_mirror_of(const std::string& registry) = 0;
-  void restart_mirror() { restart_mirror_of(kDockerIo); }
+  // Stops the cache of `registry` (kind-registry for docker.io), runs
+  // `while_stopped` (when given) while nothing writes its storage, and
+  // starts it again over the same storage, as it starts (its start script).
+  virtual void restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) = 0;
+  void restart_mirror_of(const std::string& registry) { restart_mirror_of(registry, {}); }
+  void restart_mirror() { restart_mirror_of(kDockerIo, {}); }
 };
 
 // Whether each part runs and answers, what software it is, how it sees the

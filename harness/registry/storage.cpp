@@ -62,6 +62,18 @@ bool RegistryStorage::exists() const {
   return fs::is_directory(root_ / "docker/registry/v2", ec);
 }
 
+std::vector<std::string> RegistryStorage::blob_digests() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(blobs_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() != "data" || !it->is_regular_file()) continue;
+    const auto hex = it->path().parent_path();
+    out.push_back(hex.parent_path().parent_path().filename().string() + ":" + hex.filename().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::string> RegistryStorage::repositories() const {
   // A repository is a directory holding _manifests or _layers; names nest
   // ("library/redis", "a/b/c"), and no path component starts with '_'.

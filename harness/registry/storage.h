@@ -6,6 +6,9 @@
 //     _manifests/revisions/sha256/HEX/link    a manifest the repository serves
 //     _manifests/tags/TAG/current/link        the digest the tag names now
 //     _uploads/ID/                            an upload in progress, or left by a crash
+//   ROOT/scheduler-state.json                 the proxy's expiry of every blob and manifest it
+//                                             fetched: {KEY: {"Key", "ExpiryData", "EntryType"}},
+//                                             read at start (an entry past its time expires at once)
 // A link file holds the digest it names. A proxy cache rewrites a tag's
 // current/link each time a node pulls the tag while the upstream answers
 // (its tag service asks the upstream and tags again): its mtime is the last
@@ -41,8 +44,11 @@ class RegistryStorage {
   std::filesystem::path repositories_dir() const { return root_ / "docker/registry/v2/repositories"; }
   std::filesystem::path blobs_dir() const { return root_ / "docker/registry/v2/blobs"; }
   std::filesystem::path blob_data(const std::string& digest) const;
+  std::filesystem::path scheduler_state() const { return root_ / "scheduler-state.json"; }
   // Whether ROOT holds distribution's tree (docker/registry/v2).
   bool exists() const;
+  // The digest of every blob file on disk ("sha256:HEX"), sorted.
+  std::vector<std::string> blob_digests() const;
 
   // Every repository ("library/redis", "mirrorgate/x"), sorted.
   std::vector<std::string> repositories() const;

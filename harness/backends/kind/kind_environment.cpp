@@ -320,11 +320,18 @@ const std::string& KindEnvironment::cache_container(const std::string& registry)
   throw std::invalid_argument("this run caches no " + registry + " (bring it up with --upstream " + registry + ")");
 }
 
-void KindEnvironment::restart_mirror_of(const std::string& registry) {
+void KindEnvironment::restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) {
   const std::string& container = cache_container(registry);
   require_writable("restarting " + container);
+  // docker restart, with a step between the stop and the start.
+  auto restart = [&](const std::string& name) {
+    if (!while_stopped) return (void)docker({"restart", name});
+    docker({"stop", name});
+    while_stopped();
+    docker({"start", name});
+  };
   if (registry != kDockerIo) {
-    docker({"restart", container});
+    restart(container);
     shorten_connect_timeouts(kind_, {});
     auto& cache = run_.caches;
     for (auto& c : cache) {
@@ -334,7 +341,7 @@ void KindEnvironment::restart_mirror_of(const std::string& registry) {
     wait_answering(container, mirror_of(registry), run_.start_timeout);
     return;
   }
-  docker({"restart", kind_.registry_container});
+  restart(kind_.registry_container);
   // A restarted container gets a new network namespace; a container that
   // exits at start (and that its restart policy starts again and again) has
   // none to enter: say that, with the end of its log.

@@ -46,7 +46,8 @@ class KindEnvironment : public Environment {
   void set_upstream(Upstream state) override;
   void set_upstream_rate(const std::string& rate) override;
   void set_upstream_quota(const std::string& anonymous, const std::string& account) override;
-  void restart_mirror_of(const std::string& registry) override;
+  void restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) override;
+  using Environment::restart_mirror_of;
   // kind-registry for docker.io, kind-registry-quay-io … for an --upstream.
   const std::string& cache_container(const std::string& registry) const;
   std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override;

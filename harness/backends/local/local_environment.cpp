@@ -194,10 +194,11 @@ void LocalEnvironment::set_upstream_quota(const std::string& anonymous, const st
   start_hub_front(*this, run_.start_timeout);
 }
 
-void LocalEnvironment::restart_mirror_of(const std::string& registry) {
+void LocalEnvironment::restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) {
   const std::string name = cache_host(registry);
   DebugTimer timer(name + " restarted");
   if (!stop_daemon(cache_process(registry).daemon)) throw std::runtime_error(name + " did not stop");
+  if (while_stopped) while_stopped();
   if (registry == kDockerIo) return start_mirror(*this, run_.start_timeout);
   for (auto& c : lab_.caches) {
     if (c.registry != registry) continue;

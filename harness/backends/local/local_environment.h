@@ -41,7 +41,8 @@ class LocalEnvironment : public Environment {
   void set_upstream(Upstream state) override;
   void set_upstream_rate(const std::string& rate) override;
   void set_upstream_quota(const std::string& anonymous, const std::string& account) override;
-  void restart_mirror_of(const std::string& registry) override;
+  void restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) override;
+  using Environment::restart_mirror_of;
   std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override;
   std::vector<AccessRecord> upstream_access_log() const override;
   MirrorView mirror_view() const override;
