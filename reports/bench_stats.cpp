@@ -266,17 +266,47 @@ TargetVerdict decide(const MedianInterval& i, double bound, bool at_least) {
   return i.high <= bound ? TargetVerdict::met : i.low > bound ? TargetVerdict::missed : TargetVerdict::not_decided;
 }
 
-std::vector<double> paired_ratios(const std::vector<double>& a, const std::vector<double>& b) {
+namespace {
+
+// `values` as `groups` consecutive groups, each its mean: a mode measured k
+// times per repetition set beside one measured once.
+std::vector<double> group_means(const std::vector<double>& values, size_t groups) {
   std::vector<double> out;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+  const size_t k = values.size() / groups;
+  for (size_t g = 0; g < groups; ++g) {
+    double sum = 0;
+    for (size_t i = 0; i < k; ++i) sum += values[g * k + i];
+    out.push_back(sum / static_cast<double>(k));
+  }
+  return out;
+}
+
+// The two as pairs: element by element when they are as long; when one is
+// a whole multiple of the other, its groups' means against the other's.
+std::pair<std::vector<double>, std::vector<double>> aligned(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.empty() || b.empty() || a.size() == b.size()) return {a, b};
+  if (b.size() % a.size() == 0) return {a, group_means(b, a.size())};
+  if (a.size() % b.size() == 0) return {group_means(a, b.size()), b};
+  const size_t n = std::min(a.size(), b.size());
+  return {std::vector<double>(a.begin(), a.begin() + static_cast<long>(n)),
+          std::vector<double>(b.begin(), b.begin() + static_cast<long>(n))};
+}
+
+}  // namespace
+
+std::vector<double> paired_ratios(const std::vector<double>& a_in, const std::vector<double>& b_in) {
+  const auto [a, b] = aligned(a_in, b_in);
+  std::vector<double> out;
+  for (size_t i = 0; i < a.size(); ++i) {
     if (b[i] > 0) out.push_back(a[i] / b[i]);
   }
   return out;
 }
 
-std::vector<double> paired_differences(const std::vector<double>& a, const std::vector<double>& b) {
+std::vector<double> paired_differences(const std::vector<double>& a_in, const std::vector<double>& b_in) {
+  const auto [a, b] = aligned(a_in, b_in);
   std::vector<double> out;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) out.push_back(a[i] - b[i]);
+  for (size_t i = 0; i < a.size(); ++i) out.push_back(a[i] - b[i]);
   return out;
 }
 

@@ -82,9 +82,11 @@ struct Target {
 // Decides value ≤ bound (or ≥ bound when at_least) on an interval.
 TargetVerdict decide(const MedianInterval& interval, double bound, bool at_least);
 
-// The per-repetition pairs a and b[i] measured in one repetition, one after
-// the other (the benchmark runs every mode of an image in each repetition):
-// their ratios a/b and differences a-b. Only the first min(|a|, |b|).
+// The pairs a[i] and b[i] measured together, one after the other (the
+// benchmark runs every mode of an image in each repetition, the compared
+// modes in rounds): their ratios a/b and differences a-b. When one has k
+// values per repetition and the other one (cold beside warm), the k are
+// taken as their mean; otherwise only the first min(|a|, |b|).
 std::vector<double> paired_ratios(const std::vector<double>& a, const std::vector<double>& b);
 std::vector<double> paired_differences(const std::vector<double>& a, const std::vector<double>& b);
 
@@ -99,7 +101,7 @@ std::vector<double> paired_differences(const std::vector<double>& a, const std::
 //   - harness overhead under 5 ms;
 //   - when run_seconds > 0, the run under 10 minutes.
 inline constexpr double kPerByteBound = 1.05;
-inline constexpr double kFixedCostBudget = 0.040;  // seconds
+inline constexpr double kFixedCostBudget = 0.030;  // seconds; measured ~14 ms on 2 cores (docs/benchmarks.md)
 std::vector<Target> check_targets(const std::map<std::string, Sample>& samples, double run_seconds);
 
 // The floors beside a warm pull, per image: warm, warm by digest, the

@@ -144,6 +144,16 @@ TEST(BenchStats, PerByteAndFixedCostTargetsComeFromPairedRepetitions) {
   EXPECT_EQ(md.find("TARGETS MISSED"), std::string::npos) << md;
 }
 
+TEST(BenchStats, AModeMeasuredInRoundsIsPairedRepetitionByRepetitionWithOneMeasuredOnce) {
+  // cold once per repetition, warm three times: each cold against its repetition's mean warm.
+  const auto ratios = paired_ratios({9.0, 12.0}, {0.2, 0.3, 0.4, 0.5, 0.6, 0.7});
+  ASSERT_EQ(ratios.size(), 2u);
+  EXPECT_DOUBLE_EQ(ratios[0], 9.0 / 0.3);
+  EXPECT_DOUBLE_EQ(ratios[1], 12.0 / 0.6);
+  // As long as each other: element by element.
+  EXPECT_EQ(paired_differences({0.3, 0.5}, {0.1, 0.2}).size(), 2u);
+}
+
 TEST(BenchStats, AClusterThroughTheCachesIsComparedWithTheSameClusterWithout) {
   std::map<std::string, Sample> samples;
   samples["pull/cluster-cached/mixed-list"].seconds = {0.7, 0.6, 0.9};
