@@ -117,7 +117,7 @@ case $case_name in
     docker run -d --name kind-registry --network "$net" -p 127.0.0.1:5001:5000 \
       -e REGISTRY_PROXY_REMOTEURL=http://kind-registry-front:5002 registry:3 >/dev/null
     restore=restore_registry
-    want=1 pattern="kind-registry deletes what it cached: storage.delete.enabled is true \(/etc/distribution/config.yml:[0-9]+\) and proxy.ttl is unset" ;;
+    want=1 pattern="kind-registry deletes what it cached: storage.delete.enabled is true \(kind-registry:/etc/distribution/config.yml:[0-9]+\) and proxy.ttl is unset" ;;
   registry_off_the_network)
     # kind-registry runs, but the nodes cannot resolve it: the fix names
     # the nodes' own network.
