@@ -93,9 +93,9 @@ std::vector<double> paired_differences(const std::vector<double>& a, const std::
 // The project's targets (docs/benchmarks.md says why each is what it is):
 //   - a warm pull of each 100 MB image at least 5x faster than a cold one
 //     (paired cold / warm);
-//   - per byte, what the cache costs: a warm pull by digest of each 100 MB
-//     image within kPerByteBound of the same-path floor (paired
-//     warm-digest / floor-same-path);
+//   - per byte, what the cache costs: a warm pull by digest of the 100 MB
+//     images within kPerByteBound of the same-path floor (paired
+//     warm-digest / floor-same-path, the images pooled);
 //   - the fixed cost of a pull by tag (paired warm − warm-digest over every
 //     image) within kFixedCostBudget;
 //   - harness overhead under 5 ms;

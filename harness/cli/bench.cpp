@@ -50,6 +50,9 @@ struct BenchFlags {
   // Exit 1 on a target missed beyond noise too (what a CI performance gate
   // runs); without it, bench exits 0 when every measurement ran.
   bool strict = false;
+  // A stored run's benchmark.json to decide the targets of again, with no
+  // lab: the same measurements under the current statistics.
+  fs::path judge;
 };
 
 // The benchmark binary names each image it pulled, with its digest, in the
@@ -171,7 +174,31 @@ TopologyRun run_topology(const EnvironmentOptions& shipped, const Topology& t, c
   return {t.name, benchmark_samples(parse_benchmark_document(*text))};
 }
 
+// The targets of a stored run, decided again: printed as report.json's
+// "targets" (what, measured, verdict), for ci/bench-consistency.sh --judge.
+int judge_stored_run(const BenchFlags& flags) {
+  const auto text = read_file_if_exists(flags.judge);
+  if (!text) throw bad_flag("--judge " + flags.judge.string(), "no such file");
+  std::map<std::string, Sample> samples;
+  try {
+    samples = benchmark_samples(parse_benchmark_document(*text));
+  } catch (const std::exception& e) {
+    throw bad_input(flags.judge.string(), 0, std::string("not Google Benchmark's JSON: ") + e.what());
+  }
+  const auto targets = check_targets(samples, 0);
+  nlohmann::json out = nlohmann::json::array();
+  size_t missed = 0;
+  for (const auto& t : targets) {
+    out.push_back({{"what", t.what}, {"measured", t.measured}, {"met", t.met()}, {"verdict", to_string(t.verdict)}});
+    missed += t.missed();
+  }
+  std::cout << nlohmann::json{{"file", flags.judge.string()}, {"headline", targets_headline(targets)}, {"targets", out}}.dump(2)
+            << "\n";
+  return missed && flags.strict ? to_int(ExitCode::failure) : to_int(ExitCode::ok);
+}
+
 int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
+  if (!flags.judge.empty()) return judge_stored_run(flags);
   auto options = flags.environment.resolve(global);
   options.upstream_rate = flags.rate == "none" ? "" : flags.rate;
   // The cluster benchmarks pull a list across registries: their caches too.
@@ -254,6 +281,9 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
       ->capture_default_str();
   cmd.add_option("--repetitions", flags->repetitions, "repetitions per benchmark (default 5 quick, 9 full)");
   cmd.add_flag("--keep", flags->keep, "leave the environment up afterwards");
+  cmd.add_option("--judge", flags->judge,
+                 "decide the targets of a stored run again from its benchmark.json, with no lab (prints them as "
+                 "JSON; the run's own time is not judged)");
   cmd.add_flag("--strict", flags->strict,
                "exit 1 when a target is missed beyond noise, as a CI performance gate would (without it, bench exits "
                "0 once every measurement ran and reports the verdicts)");
