@@ -82,17 +82,12 @@ CacheInventory take_inventory(const RegistryStorage& storage) {
     }
   }
   // Every blob file on disk, linked or not.
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(storage.blobs_dir(), ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().filename() != "data" || !it->is_regular_file()) continue;
-    const auto hex = it->path().parent_path().filename().string();
-    const auto algorithm = it->path().parent_path().parent_path().parent_path().filename().string();
-    std::error_code size_ec;
-    const auto size = fs::file_size(it->path(), size_ec);
-    if (size_ec) continue;
+  for (const auto& digest : storage.blob_digests()) {
+    const auto size = storage.blob_size(digest);
+    if (!size) continue;
     ++inv.blobs;
-    inv.blob_bytes += size;
-    if (!linked_by.count(algorithm + ":" + hex)) inv.unlinked_bytes += size;
+    inv.blob_bytes += *size;
+    if (!linked_by.count(digest)) inv.unlinked_bytes += *size;
   }
   struct statvfs vfs {};
   if (::statvfs(storage.root().c_str(), &vfs) == 0) {
