@@ -98,8 +98,7 @@ TEST_F(CacheLifecycle, CachedImagesPullOfflineAfterTheirExpiryHasPassed) {
   // read the schedule (a file an earlier config left stays as it is).
   const auto view = env().mirror_view();
   const auto config = with_environment(parse_registry_config(view.config, view.config_source), view.environment);
-  const bool scheduler_runs =
-      env().registry_generation() == "2.8" || !config.proxy_ttl_seconds || *config.proxy_ttl_seconds > 0;
+  const bool scheduler_runs = proxy_scheduler_runs(config, env().registry_generation());
   RecordProperty("scheduler", scheduler_runs ? "runs" : "off (proxy.ttl " + config.proxy_ttl_text + ")");
   if (scheduler_runs) {
     // The scheduler saves its schedule every 5 s; a blob fetched just now

@@ -67,6 +67,10 @@ RegistryConfig parse_registry_config(const std::string& text, const std::filesys
   return config;
 }
 
+bool proxy_scheduler_runs(const RegistryConfig& config, const std::string& generation) {
+  return generation == "2.8" || !config.proxy_ttl_seconds || *config.proxy_ttl_seconds > 0;
+}
+
 std::optional<double> parse_go_duration_seconds(const std::string& raw) {
   std::string text = raw;
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();

@@ -29,6 +29,11 @@ struct RegistryConfig {
   std::string delete_source;                // "FILE:LINE" or "REGISTRY_STORAGE_DELETE_ENABLED"; empty: unset
 };
 
+// Whether distribution's proxy scheduler runs at all: registry 2.8
+// (`generation` "2.8") always runs it (168 h); registry 3 unless proxy.ttl
+// is 0 or less.
+bool proxy_scheduler_runs(const RegistryConfig& config, const std::string& generation);
+
 // A Go duration as distribution's YAML reads one into time.Duration: a
 // string ("168h", "1h30m", "10s", "0") or a bare integer, which counts
 // nanoseconds. nullopt when it is neither.

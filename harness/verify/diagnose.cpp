@@ -161,7 +161,7 @@ std::string hours(double seconds) {
 }  // namespace
 
 std::optional<Finding> expiring_cache(const RegistryConfig& rc, const std::string& generation) {
-  if (!rc.proxy_remote_url || !rc.delete_enabled) return std::nullopt;
+  if (!rc.proxy_remote_url || !rc.delete_enabled || !proxy_scheduler_runs(rc, generation)) return std::nullopt;
   constexpr double kDefaultTtl = 168 * 3600.0;  // distribution's repositoryTTL, and 2.8's only one
   const bool v2 = generation == "2.8";
   double ttl = kDefaultTtl;
@@ -172,8 +172,6 @@ std::optional<Finding> expiring_cache(const RegistryConfig& rc, const std::strin
                " and always expires after 168 h";
   } else if (!rc.proxy_ttl_seconds) {
     ttl_said = "proxy.ttl is unset, so distribution's default of 168 h applies";
-  } else if (*rc.proxy_ttl_seconds <= 0) {
-    return std::nullopt;  // registry 3: the scheduler is off
   } else {
     ttl = *rc.proxy_ttl_seconds;
     ttl_said = "proxy.ttl is " + rc.proxy_ttl_text + " (" + rc.proxy_ttl_source + ")";
