@@ -15,15 +15,13 @@ namespace mirrorgate {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace {
-
-std::chrono::system_clock::time_point to_system(fs::file_time_type t) {
+std::chrono::system_clock::time_point to_system_time(fs::file_time_type t) {
   // C++20: file_clock is convertible through clock_cast where the library has
   // it; libstdc++ 12 has file_clock::to_sys.
   return std::chrono::time_point_cast<std::chrono::system_clock::duration>(fs::file_time_type::clock::to_sys(t));
 }
 
-std::string utc(std::chrono::system_clock::time_point t) {
+std::string utc_text(std::chrono::system_clock::time_point t) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   ::gmtime_r(&seconds, &tm);
@@ -32,7 +30,7 @@ std::string utc(std::chrono::system_clock::time_point t) {
   return out.str();
 }
 
-std::string age(std::chrono::system_clock::time_point then, std::chrono::system_clock::time_point now) {
+std::string age_text(std::chrono::system_clock::time_point then, std::chrono::system_clock::time_point now) {
   const auto hours = std::chrono::duration_cast<std::chrono::hours>(now - then).count();
   if (hours >= 48) return std::to_string(hours / 24) + " days ago";
   if (hours >= 1) return std::to_string(hours) + " h ago";
@@ -40,7 +38,6 @@ std::string age(std::chrono::system_clock::time_point then, std::chrono::system_
   return std::to_string(std::max<long long>(minutes, 0)) + " min ago";
 }
 
-}  // namespace
 
 CacheInventory take_inventory(const RegistryStorage& storage) {
   if (!storage.exists()) {
@@ -59,7 +56,7 @@ CacheInventory take_inventory(const RegistryStorage& storage) {
     r.tags = storage.tags(name);
     for (const auto& tag : r.tags) {
       if (const auto t = storage.tag_written(name, tag)) {
-        const auto when = to_system(*t);
+        const auto when = to_system_time(*t);
         if (!r.last_pulled || when > *r.last_pulled) r.last_pulled = when;
       }
     }
@@ -110,7 +107,7 @@ std::string inventory_text(const CacheInventory& inv, std::chrono::system_clock:
     out << std::left << std::setw(static_cast<int>(width) + 2) << r.name << std::setw(28) << (tags.empty() ? "-" : tags)
         << std::right << std::setw(10) << format_bytes(r.bytes) << std::setw(10) << format_bytes(r.own_bytes())
         << std::setw(10) << format_bytes(r.shared_bytes) << "  "
-        << (r.last_pulled ? utc(*r.last_pulled) + " (" + age(*r.last_pulled, now) + ")" : std::string("-"))
+        << (r.last_pulled ? utc_text(*r.last_pulled) + " (" + age_text(*r.last_pulled, now) + ")" : std::string("-"))
         << (r.uploads ? "  " + std::to_string(r.uploads) + " upload(s) left by an interrupted fetch" : "") << "\n";
   }
   out << inv.repositories.size() << " repositories, " << inv.blobs << " blobs, " << format_bytes(inv.blob_bytes)
@@ -133,7 +130,7 @@ json inventory_json(const CacheInventory& inv) {
                                  {"bytes", r.bytes},
                                  {"own_bytes", r.own_bytes()},
                                  {"shared_bytes", r.shared_bytes},
-                                 {"last_pulled", r.last_pulled ? json(utc(*r.last_pulled)) : json(nullptr)},
+                                 {"last_pulled", r.last_pulled ? json(utc_text(*r.last_pulled)) : json(nullptr)},
                                  {"uploads", r.uploads}});
   }
   return j;

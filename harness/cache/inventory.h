@@ -42,6 +42,11 @@ struct CacheInventory {
 // registry's storage (no docker/registry/v2 in it).
 CacheInventory take_inventory(const RegistryStorage& storage);
 
+std::chrono::system_clock::time_point to_system_time(std::filesystem::file_time_type t);
+std::string utc_text(std::chrono::system_clock::time_point t);       // "2026-12-06T17:00:00Z"
+std::string age_text(std::chrono::system_clock::time_point then,   // "3 days ago", "5 h ago", "2 min ago"
+                     std::chrono::system_clock::time_point now);
+
 // A table for people: one line per repository, then the totals.
 std::string inventory_text(const CacheInventory& inventory, std::chrono::system_clock::time_point now);
 nlohmann::json inventory_json(const CacheInventory& inventory);

@@ -173,6 +173,15 @@ class Registries {
     return std::nullopt;
   }
   virtual void stop_floor_registry(FloorPlace place) { (void)place; }
+
+  // Sweeps the storage of the cache of `registry` with distribution's own
+  // `registry garbage-collect`, run with the config the cache runs, while
+  // nothing writes it: stops the cache (the lab its daemon, the kind backend
+  // its container), runs `while_stopped` first (a prune's unlinking), then
+  // garbage-collect, and starts the cache again as it starts — also when a
+  // step fails. Returns garbage-collect's summary line ("N blobs marked, M
+  // blobs and K manifests eligible for deletion"); throws when it fails.
+  virtual std::string garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) = 0;
 };
 
 // What the scenarios do to the environment: the upstream stopped, cut off,

@@ -96,4 +96,18 @@ std::string registry_missing_reason(const RegistryGeneration& g) {
   return out;
 }
 
+std::string garbage_collect_summary(const std::string& output, size_t lines) {
+  std::vector<std::string> kept;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("eligible for deletion") != std::string::npos && line.find("blobs marked") != std::string::npos) {
+      return line;
+    }
+    if (line.find_first_not_of(" \t\r") != std::string::npos) kept.push_back(line);
+  }
+  std::string out;
+  for (size_t i = kept.size() > lines ? kept.size() - lines : 0; i < kept.size(); ++i) out += (out.empty() ? "" : " | ") + kept[i];
+  return out;
+}
+
 }  // namespace mirrorgate

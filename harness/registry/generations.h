@@ -54,6 +54,11 @@ std::string registry_version_of(const std::string& version_output);
 // the shipped default registry:3: NOTE".
 std::string registry_generation_line(const std::string& generation, const std::string& note);
 
+// `registry garbage-collect`'s own summary in its output ("12 blobs marked,
+// 3 blobs and 0 manifests eligible for deletion"); else the output's last
+// non-empty lines (up to `lines`), which say why it failed.
+std::string garbage_collect_summary(const std::string& output, size_t lines = 4);
+
 // Why a generation's binary is missing and how to get it.
 std::string registry_missing_reason(const RegistryGeneration& generation);
 

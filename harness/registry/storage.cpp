@@ -148,6 +148,50 @@ std::optional<std::uint64_t> RegistryStorage::blob_size(const std::string& diges
   return size;
 }
 
+std::vector<std::string> RegistryStorage::manifest_references(const std::string& digest) const {
+  std::vector<std::string> out;
+  const auto body = read_blob(digest);
+  if (!body) return out;
+  const auto m = json::parse(*body, nullptr, false);
+  if (!m.is_object()) return out;
+  auto take = [&](const json& descriptor, const char* key) {
+    if (descriptor.is_object() && descriptor.contains(key) && descriptor[key].is_string()) {
+      out.push_back(descriptor[key].get<std::string>());
+    }
+  };
+  if (m.contains("config")) take(m["config"], "digest");
+  for (const char* list : {"layers", "manifests", "blobs"}) {
+    if (!m.contains(list) || !m[list].is_array()) continue;
+    for (const auto& d : m[list]) take(d, "digest");
+  }
+  if (m.contains("fsLayers") && m["fsLayers"].is_array()) {
+    for (const auto& d : m["fsLayers"]) take(d, "blobSum");  // schema 1
+  }
+  if (m.contains("subject")) take(m["subject"], "digest");
+  return out;
+}
+
+fs::path RegistryStorage::revision_dir(const std::string& repository, const std::string& digest) const {
+  const auto [algorithm, hex] = split_digest(digest);
+  if (hex.empty()) return {};
+  return repository_dir(repository) / "_manifests/revisions" / algorithm / hex;
+}
+
+fs::path RegistryStorage::layer_dir(const std::string& repository, const std::string& digest) const {
+  const auto [algorithm, hex] = split_digest(digest);
+  if (hex.empty()) return {};
+  return repository_dir(repository) / "_layers" / algorithm / hex;
+}
+
+std::optional<fs::file_time_type> RegistryStorage::revision_written(const std::string& repository,
+                                                                    const std::string& digest) const {
+  const auto dir = revision_dir(repository, digest);
+  std::error_code ec;
+  const auto t = dir.empty() ? fs::file_time_type{} : fs::last_write_time(dir / "link", ec);
+  if (dir.empty() || ec) return std::nullopt;
+  return t;
+}
+
 std::vector<fs::path> RegistryStorage::uploads(const std::string& repository) const {
   std::vector<fs::path> out;
   std::error_code ec;

@@ -12,7 +12,7 @@
 // A link file holds the digest it names. A proxy cache rewrites a tag's
 // current/link each time a node pulls the tag while the upstream answers
 // (its tag service asks the upstream and tags again): its mtime is the last
-// such pull. Nothing here writes.
+// such pull. Nothing here writes; it names the paths a prune removes.
 #pragma once
 
 #include <cstdint>
@@ -68,13 +68,29 @@ class RegistryStorage {
   // Upload directories of a repository (an interrupted fetch leaves one).
   std::vector<std::filesystem::path> uploads(const std::string& repository) const;
 
+  // The digests a stored manifest names (config, layers, an index's
+  // manifests, a subject), as garbage-collect marks them; empty when the
+  // manifest's body is not stored or is not JSON.
+  std::vector<std::string> manifest_references(const std::string& digest) const;
+  // When the manifest's revision link was written (its first fetch).
+  std::optional<std::filesystem::file_time_type> revision_written(const std::string& repository,
+                                                                   const std::string& digest) const;
+
+  // The directories a prune removes: a whole repository, one tag, one
+  // manifest revision's link. The blobs they name stay until garbage-collect.
+  std::filesystem::path repository_dir(const std::string& repository) const { return repositories_dir() / repository; }
+  std::filesystem::path tag_dir(const std::string& repository, const std::string& tag) const {
+    return repository_dir(repository) / "_manifests/tags" / tag;
+  }
+  std::filesystem::path revision_dir(const std::string& repository, const std::string& digest) const;
+  std::filesystem::path layer_dir(const std::string& repository, const std::string& digest) const;
+
   // Whether a node of `platform` can pull `ref` from this storage alone.
   StoredImage image(const ImageReference& ref, const std::string& platform) const;
   // Whether every blob is linked into the repository; names the first that is not.
   std::optional<std::string> first_unlinked(const std::string& repository, const std::vector<std::string>& blobs) const;
 
  private:
-  std::filesystem::path repository_dir(const std::string& repository) const { return repositories_dir() / repository; }
   std::filesystem::path root_;
 };
 

@@ -327,7 +327,12 @@ void KindEnvironment::restart_mirror_of(const std::string& registry, const std::
   auto restart = [&](const std::string& name) {
     if (!while_stopped) return (void)docker({"restart", name});
     docker({"stop", name});
-    while_stopped();
+    try {
+      while_stopped();
+    } catch (...) {
+      docker({"start", name});  // a failed step leaves the cache serving, as it was
+      throw;
+    }
     docker({"start", name});
   };
   if (registry != kDockerIo) {
@@ -364,6 +369,43 @@ void KindEnvironment::restart_mirror_of(const std::string& registry, const std::
   run_.mirror_address = address_on_network(kind_.registry_container, kind_.network);
   save();
   wait_answering("kind-registry", mirror(), run_.start_timeout);
+}
+
+std::string KindEnvironment::garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) {
+  const std::string& container = cache_container(registry);
+  require_writable("garbage-collecting " + container);
+  // The container's own image, config mount and REGISTRY_* environment, in
+  // a container of its own over the same volumes while the cache is stopped.
+  const auto inspected = json::parse(docker({"inspect", container}).out, nullptr, false);
+  if (!inspected.is_array() || inspected.empty()) throw std::runtime_error("docker inspect " + container + " gave no container");
+  const auto& c = inspected[0];
+  const std::string image = c["Config"].value("Image", "");
+  std::string config_path = registry_generation_named(run_.registry).config_path;
+  std::vector<std::string> args = {"run", "--rm", "--volumes-from", container, "--entrypoint", "registry"};
+  if (c.contains("Mounts") && c["Mounts"].is_array()) {
+    for (const auto& m : c["Mounts"]) {
+      for (const auto& g : registry_generations()) {
+        if (m.value("Destination", "") == g.config_path) config_path = g.config_path;
+      }
+    }
+  }
+  if (c["Config"].contains("Env") && c["Config"]["Env"].is_array()) {
+    for (const auto& e : c["Config"]["Env"]) {
+      if (e.is_string() && e.get<std::string>().rfind("REGISTRY_", 0) == 0) args.insert(args.end(), {"-e", e.get<std::string>()});
+    }
+  }
+  args.insert(args.end(), {image, "garbage-collect", config_path});
+  std::string summary;
+  restart_mirror_of(registry, [&] {
+    if (while_stopped) while_stopped();
+    const auto r = docker(args, {.timeout = std::chrono::minutes(30), .check = false});
+    summary = garbage_collect_summary(r.out + r.err);
+    if (!r.ok()) {
+      throw std::runtime_error(container + ": `docker " + join_argv(args) + "` failed (exit " +
+                               std::to_string(r.exit_code) + "): " + garbage_collect_summary(r.err + r.out, 6));
+    }
+  });
+  return summary;
 }
 
 std::vector<AccessRecord> KindEnvironment::mirror_access_log_of(const std::string& registry) const {

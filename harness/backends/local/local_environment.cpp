@@ -198,13 +198,41 @@ void LocalEnvironment::restart_mirror_of(const std::string& registry, const std:
   const std::string name = cache_host(registry);
   DebugTimer timer(name + " restarted");
   if (!stop_daemon(cache_process(registry).daemon)) throw std::runtime_error(name + " did not stop");
-  if (while_stopped) while_stopped();
-  if (registry == kDockerIo) return start_mirror(*this, run_.start_timeout);
-  for (auto& c : lab_.caches) {
-    if (c.registry != registry) continue;
-    launch_cache(*this, c);
-    wait_for_cache(*this, c, run_.start_timeout);
+  auto start = [&] {
+    if (registry == kDockerIo) return start_mirror(*this, run_.start_timeout);
+    for (auto& c : lab_.caches) {
+      if (c.registry != registry) continue;
+      launch_cache(*this, c);
+      wait_for_cache(*this, c, run_.start_timeout);
+    }
+  };
+  try {
+    if (while_stopped) while_stopped();
+  } catch (...) {
+    start();  // a failed step leaves the cache serving, as it was
+    throw;
   }
+  start();
+}
+
+std::string LocalEnvironment::garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) {
+  // The binary the cache runs, over its storage, with the config it runs.
+  const std::vector<std::string> argv = {registry_binary(registry_generation_named(run_.registry)).string(),
+                                         "garbage-collect", run_.files.registry_config.string()};
+  std::string summary;
+  restart_mirror_of(registry, [&] {
+    if (while_stopped) while_stopped();
+    const auto r = run(argv, {.timeout = std::chrono::minutes(30),
+                              .check = false,
+                              .extra_env = {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", registry_data_of(registry).string()},
+                                            {"OTEL_TRACES_EXPORTER", "none"}}});
+    summary = garbage_collect_summary(r.out + r.err);
+    if (!r.ok()) {
+      throw std::runtime_error(cache_host(registry) + ": `" + join_argv(argv) + "` failed (exit " +
+                               std::to_string(r.exit_code) + "): " + garbage_collect_summary(r.out + r.err, 6));
+    }
+  });
+  return summary;
 }
 
 std::vector<AccessRecord> LocalEnvironment::mirror_access_log_of(const std::string& registry) const {
