@@ -12,6 +12,13 @@
 //       restarted (its scheduler reads the schedule at start and expires
 //       what is past at once), then every cached image pulled on every node
 //       with the upstream unreachable
+//   PruneKeepsEveryKeptImageOfflineOnEveryNode  `cache prune` to a keep
+//       list through the real sweep (kind-registry stopped, distribution's
+//       garbage-collect, started again): the images outside the list go
+//       (only images this scenario made: two fresh ones, one sharing every
+//       blob with a kept image), the dry run's bytes are what the sweep
+//       freed to the byte, and every kept image pulls on every node with the
+//       upstream unreachable
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +26,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "cache/prune.h"
 #include "core/files.h"
 #include "core/wait.h"
 #include "fixtures/attach.h"
@@ -153,6 +161,74 @@ TEST_F(CacheLifecycle, CachedImagesPullOfflineAfterTheirExpiryHasPassed) {
   pull_cached_images_by_tag_and_digest(env(), images, "cache-aged-past-its-ttl",
                                        "after every expiry of kind-registry's schedule had passed, with the upstream "
                                        "unreachable");
+}
+
+TEST_F(CacheLifecycle, PruneKeepsEveryKeptImageOfflineOnEveryNode) {
+  const TestImage* shared = nullptr;  // a kept image the going copy shares every blob with
+  for (const auto& image : test_images()) {
+    if (image.spec.ref.str() == "docker.io/library/memcached:1.6.7") shared = &image;
+  }
+  ASSERT_NE(shared, nullptr) << "fixtures/images.yaml has no memcached:1.6.7";
+  const auto kept_fresh = push_unique_image_to_hub(env(), "prune-kept");
+  const auto going_fresh = push_unique_image_to_hub(env(), "prune-going");
+  TestImage going_copy = *shared;
+  const auto copy_ref = publish_uncached_copy(env(), *shared, "prune-copy");
+  ASSERT_FALSE(copy_ref.empty()) << "the hub refused to mount " << shared->spec.ref.str() << "'s blobs";
+  going_copy.spec.ref = *parse_reference(copy_ref);
+  for (const TestImage* image : {shared, &kept_fresh, &going_fresh, static_cast<const TestImage*>(&going_copy)}) {
+    ASSERT_EQ(cache_and_store(env(), *image), "") << image->spec.ref.str() << " could not be cached";
+  }
+  const RegistryStorage storage(env().registry_data());
+  const std::set<std::string> going_repositories = {going_fresh.spec.ref.repository, going_copy.spec.ref.repository};
+
+  // The keep list: every image the cache holds but the two this scenario
+  // means to go, written as a user's images list.
+  PruneOptions options;
+  std::string list = "# every image of the cache but two\n";
+  for (const auto& root : plan_prune(storage, {}, std::chrono::system_clock::now()).going) {
+    if (going_repositories.count(root.repository)) continue;
+    list += root.str() + "\n";
+  }
+  const auto keep_file = env().state_dir() / "prune-keep.txt";
+  write_file_atomic(keep_file, list);
+  options.keep = read_keep_list(keep_file);
+
+  const auto dry = prune_cache(storage, options, true, {});
+  std::set<std::string> going;
+  for (const auto& root : dry.plan.going) going.insert(root.str());
+  EXPECT_EQ(going, (std::set<std::string>{going_fresh.spec.ref.repository + ":v1",
+                                          going_copy.spec.ref.repository + ":" + shared->spec.ref.tag}));
+  EXPECT_TRUE(dry.plan.not_held.empty());
+  // What goes for good: the fresh image's own manifest, config and layer;
+  // the copy's blobs are memcached's, which stays.
+  std::uint64_t own = going_fresh.top.size;
+  for (const auto& blob : blobs_for(going_fresh, platform())) own += storage.blob_size(blob).value_or(0);
+  EXPECT_GE(dry.plan.bytes_freed(), own);
+
+  const auto real = prune_cache(storage, options, false, [&](const std::function<void()>& step) {
+    return env().garbage_collect_of(kDockerIo, step);
+  });
+  RecordProperty("garbage_collect", real.garbage_collect);
+  RecordProperty("bytes_freed", std::to_string(real.measured_before - real.measured_after));
+  EXPECT_EQ(real.plan.bytes_freed(), dry.plan.bytes_freed()) << "the plan changed between the dry run and the prune";
+  EXPECT_EQ(real.measured_before - real.measured_after, dry.plan.bytes_freed())
+      << "garbage-collect (" << real.garbage_collect << ") freed other bytes than the dry run said";
+  for (const auto& blob : blobs_for(going_fresh, platform())) {
+    EXPECT_FALSE(storage.blob_size(blob)) << blob << " of the pruned " << going_fresh.spec.ref.str() << " is still on disk";
+  }
+  for (const auto& blob : blobs_for(going_copy, platform())) {
+    EXPECT_TRUE(storage.blob_size(blob)) << blob << ", shared by the pruned copy and the kept "
+                                          << shared->spec.ref.str() << ", was deleted";
+  }
+  for (const auto* image : {shared, &kept_fresh}) {
+    const auto stored = storage.image(image->spec.ref, platform());
+    EXPECT_TRUE(stored.complete) << image->spec.ref.str() << " after the prune: " << stored.missing;
+  }
+  EXPECT_FALSE(storage.image(going_fresh.spec.ref, platform()).complete);
+
+  env().set_upstream(Upstream::stopped);
+  pull_cached_images_by_tag_and_digest(env(), {shared, &kept_fresh}, "cache-pruned-to-a-keep-list",
+                                       "after a prune to a keep list that names it, with the upstream unreachable");
 }
 
 }  // namespace

@@ -116,7 +116,7 @@ TEST(CachePrune, AnImageOutsideTheKeepListGoesAndTheLayersItSharesWithAKeptImage
   EXPECT_EQ(plan.blobs_freed, 2u);
   EXPECT_EQ(plan.bytes_before, blob_bytes_on_disk(storage));
 
-  EXPECT_EQ(remove_links(plan), 1u);
+  EXPECT_EQ(apply_links(plan), 1u);
   EXPECT_FALSE(fs::exists(storage.repositories_dir() / "library"));  // its empty parent too
   for (const char* kept : {"mirrorgate/app:v1", "mirrorgate/app:v2"}) {
     const auto image = storage.image(ref(kept), "linux/amd64");
@@ -141,7 +141,7 @@ TEST(CachePrune, OneTagOfARepositoryGoesWithItsRevisionAndItsOwnLayerLinksOnly) 
   EXPECT_EQ(unlink, (std::set<fs::path>{storage.tag_dir("mirrorgate/app", "v1"),
                                         storage.revision_dir("mirrorgate/app", digest_of('b')),
                                         storage.layer_dir("mirrorgate/app", digest_of('3'))}));
-  remove_links(plan);
+  apply_links(plan);
   EXPECT_TRUE(storage.layer_linked("mirrorgate/app", digest_of('1')));  // v2 still needs the base layer
   EXPECT_TRUE(storage.image(ref("mirrorgate/app:v2"), "linux/amd64").complete);
   EXPECT_TRUE(storage.image(ref("redis:7.2"), "linux/amd64").complete);
@@ -236,4 +236,29 @@ TEST(CachePrune, BadInputIsNamedAndChangesNothing) {
   for (const char* bad : {"", "30", "d", "3y", "1.5d", "-3d", "30d "}) {
     EXPECT_THROW(parse_age(bad), std::invalid_argument) << bad;
   }
+}
+
+TEST(CachePrune, WhatGarbageCollectCannotWalkIsMadeWalkableAndLinksWithoutImageGo) {
+  TempDir root("prune");
+  Store s(root.path);
+  fill(s);
+  // A pull refused after its manifest: a tag and a revision, no _layers.
+  json j = {{"schemaVersion", 2}, {"mediaType", media_type::oci_manifest}, {"config", {{"digest", digest_of('e')}}}};
+  s.blob('f', j.dump());
+  s.link("mirrorgate/refused", "_manifests/revisions", 'f');
+  s.tag("mirrorgate/refused", "v1", 'f', 3);
+  // Blobs fetched by digest alone: layer links, no manifest (garbage-collect
+  // does not walk it: the links would name deleted blobs).
+  s.link("mirrorgate/layers-only", "_layers", '3');
+  // An interrupted fetch's upload, nothing else: not a repository to it either; left.
+  put(root.path / "docker/registry/v2/repositories/mirrorgate/upload-only/_uploads/id/data", "partial");
+  const RegistryStorage storage(root.path);
+  const auto plan = plan_prune(storage, {.keep = {ref("mirrorgate/refused:v1"), ref("redis:7.2")}}, kNow);
+  EXPECT_EQ(plan.empty_repositories, std::vector<std::string>{"mirrorgate/layers-only"});
+  EXPECT_EQ(plan.make_layers, std::vector<fs::path>{storage.repository_dir("mirrorgate/refused") / "_layers"});
+  apply_links(plan);
+  EXPECT_TRUE(fs::is_directory(storage.repository_dir("mirrorgate/refused") / "_layers"));
+  EXPECT_FALSE(fs::exists(storage.repository_dir("mirrorgate/layers-only")));
+  EXPECT_TRUE(fs::exists(storage.repository_dir("mirrorgate/upload-only")));
+  EXPECT_EQ(storage.tag_digest("mirrorgate/refused", "v1"), digest_of('f'));
 }

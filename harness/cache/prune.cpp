@@ -190,8 +190,14 @@ PrunePlan plan_prune(const RegistryStorage& storage, const PruneOptions& options
   // root reaches; the layer links of blobs garbage-collect will delete; or
   // the whole repository when no root of it stays.
   std::map<std::string, std::vector<const WeighedRoot*>> by_repository;
+  for (const auto& repository : storage.repositories()) by_repository[repository];
   for (const auto& w : roots) by_repository[w.root.repository].push_back(&w);
   for (const auto& [repository, ws] : by_repository) {
+    if (ws.empty()) {
+      plan.empty_repositories.push_back(repository);
+      plan.unlink.push_back(storage.repository_dir(repository));
+      continue;
+    }
     bool any_going = false, any_staying = false;
     std::set<std::string> reached;
     for (const auto* w : ws) {
@@ -201,6 +207,10 @@ PrunePlan plan_prune(const RegistryStorage& storage, const PruneOptions& options
       }
       any_staying = true;
       reached.insert(w->manifests.begin(), w->manifests.end());
+    }
+    std::error_code ec;
+    if (any_staying && !fs::is_directory(storage.repository_dir(repository) / "_layers", ec)) {
+      plan.make_layers.push_back(storage.repository_dir(repository) / "_layers");
     }
     if (!any_going) continue;
     if (!any_staying) {
@@ -221,8 +231,9 @@ PrunePlan plan_prune(const RegistryStorage& storage, const PruneOptions& options
   return plan;
 }
 
-std::size_t remove_links(const PrunePlan& plan) {
+std::size_t apply_links(const PrunePlan& plan) {
   std::size_t removed = 0;
+  for (const auto& dir : plan.make_layers) fs::create_directories(dir);
   for (const auto& dir : plan.unlink) {
     std::error_code ec;
     if (fs::remove_all(dir, ec) > 0) ++removed;
@@ -263,7 +274,7 @@ PruneOutcome prune_cache(const RegistryStorage& storage, const PruneOptions& opt
   outcome.garbage_collect = sweep([&] {
     outcome.plan = plan_prune(storage, options, Clock::now());
     outcome.measured_before = outcome.plan.bytes_before;
-    outcome.links_removed = remove_links(outcome.plan);
+    outcome.links_removed = apply_links(outcome.plan);
   });
   outcome.measured_after = blob_bytes_on_disk(storage);
   return outcome;
@@ -354,6 +365,10 @@ std::string prune_text(const PrunePlan& plan, bool dry_run) {
                                                    " repositories whole)")
       << ", least recently pulled first:\n";
   for (const auto& r : plan.going) line(r);
+  if (!plan.empty_repositories.empty()) {
+    out << (dry_run ? "would remove " : "removed ") << plan.empty_repositories.size()
+        << " repositories holding layer links and no image\n";
+  }
   out << "keeping " << plan.kept.size() << " image(s) of the keep list";
   if (!plan.staying.empty()) out << " and " << plan.staying.size() << " other(s) the limits let stay";
   out << "\n";
@@ -387,6 +402,7 @@ json prune_json(const PrunePlan& plan) {
           {"staying", roots(plan.staying)},
           {"not_held", plan.not_held},
           {"repositories_going", plan.repositories_going},
+          {"empty_repositories", plan.empty_repositories},
           {"bytes_before", plan.bytes_before},
           {"bytes_after", plan.bytes_after},
           {"bytes_freed", plan.bytes_freed()},

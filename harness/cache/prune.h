@@ -50,7 +50,12 @@ struct PrunePlan {
   std::vector<CacheRoot> staying;     // roots outside the keep list that the limits let stay
   std::vector<CacheRoot> going;       // in the order chosen (least recently pulled first)
   std::vector<std::string> repositories_going;  // removed whole: nothing of them stays
+  std::vector<std::string> empty_repositories;  // layer links and no image (blobs fetched by digest): removed
   std::vector<std::filesystem::path> unlink;    // tag, revision and repository directories to remove
+  // Repositories that stay without a _layers directory (a pull that stopped
+  // after its manifest): garbage-collect fails on them ("failed to mark:
+  // Path not found …/_layers"), so an empty one is made.
+  std::vector<std::filesystem::path> make_layers;
   std::uint64_t bytes_before = 0;  // every blob file on disk
   std::uint64_t bytes_after = 0;   // what garbage-collect leaves: the blobs a remaining manifest names
   std::size_t blobs_before = 0, blobs_freed = 0;
@@ -63,9 +68,10 @@ struct PrunePlan {
 PrunePlan plan_prune(const RegistryStorage& storage, const PruneOptions& options,
                      std::chrono::system_clock::time_point now);
 
-// Removes the plan's links, the deepest first; the blobs stay. Returns how
-// many directories it removed. Run only while nothing writes the storage.
-std::size_t remove_links(const PrunePlan& plan);
+// Removes the plan's links and makes its empty _layers directories; the
+// blobs stay. Returns how many directories it removed. Run only while
+// nothing writes the storage.
+std::size_t apply_links(const PrunePlan& plan);
 
 // The bytes of every blob file on disk: what the cache takes.
 std::uint64_t blob_bytes_on_disk(const RegistryStorage& storage);
