@@ -19,6 +19,10 @@
 //       blob with a kept image), the dry run's bytes are what the sweep
 //       freed to the byte, and every kept image pulls on every node with the
 //       upstream unreachable
+//   APruneStoppedHalfwayLeavesEveryKeptImageServed  the sweep's step fails
+//       after half of its link removals: kind-registry is started again, every
+//       kept image pulls on every node with the upstream unreachable, and
+//       the prune run again finishes the job
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -91,6 +95,18 @@ size_t still_scheduled(const std::filesystem::path& state, const std::set<std::s
   if (!entries.is_object()) return keys.size();
   for (const auto& key : keys) n += entries.contains(key);
   return n;
+}
+
+// Every image of the cache but those of `going`: the keep list a user would
+// write to prune just them (written to a file of the environment's state).
+std::vector<ImageReference> keep_all_but(const Environment& env, const std::set<std::string>& going) {
+  std::string list = "# every image of the cache but " + std::to_string(going.size()) + "\n";
+  for (const auto& root : plan_prune(RegistryStorage(env.registry_data()), {}, std::chrono::system_clock::now()).going) {
+    if (!going.count(root.repository)) list += root.str() + "\n";
+  }
+  const auto file = env.state_dir() / "prune-keep.txt";
+  write_file_atomic(file, list);
+  return read_keep_list(file);
 }
 
 TEST_F(CacheLifecycle, CachedImagesPullOfflineAfterTheirExpiryHasPassed) {
@@ -184,14 +200,7 @@ TEST_F(CacheLifecycle, PruneKeepsEveryKeptImageOfflineOnEveryNode) {
   // The keep list: every image the cache holds but the two this scenario
   // means to go, written as a user's images list.
   PruneOptions options;
-  std::string list = "# every image of the cache but two\n";
-  for (const auto& root : plan_prune(storage, {}, std::chrono::system_clock::now()).going) {
-    if (going_repositories.count(root.repository)) continue;
-    list += root.str() + "\n";
-  }
-  const auto keep_file = env().state_dir() / "prune-keep.txt";
-  write_file_atomic(keep_file, list);
-  options.keep = read_keep_list(keep_file);
+  options.keep = keep_all_but(env(), going_repositories);
 
   const auto dry = prune_cache(storage, options, true, {});
   std::set<std::string> going;
@@ -229,6 +238,49 @@ TEST_F(CacheLifecycle, PruneKeepsEveryKeptImageOfflineOnEveryNode) {
   env().set_upstream(Upstream::stopped);
   pull_cached_images_by_tag_and_digest(env(), {shared, &kept_fresh}, "cache-pruned-to-a-keep-list",
                                        "after a prune to a keep list that names it, with the upstream unreachable");
+}
+
+TEST_F(CacheLifecycle, APruneStoppedHalfwayLeavesEveryKeptImageServed) {
+  const auto kept = push_unique_image_to_hub(env(), "halfway-kept");
+  const auto going = push_unique_image_to_hub(env(), "halfway-going");
+  for (const auto* image : {&kept, &going}) {
+    ASSERT_EQ(cache_and_store(env(), *image), "") << image->spec.ref.str() << " could not be cached";
+  }
+  const RegistryStorage storage(env().registry_data());
+  PruneOptions options;
+  options.keep = keep_all_but(env(), {going.spec.ref.repository});
+  size_t removed = 0, planned = 0;
+  try {
+    (void)prune_cache(storage, options, false, [&](const std::function<void()>&) {
+      return env().garbage_collect_of(kDockerIo, [&] {
+        auto plan = plan_prune(storage, options, std::chrono::system_clock::now());
+        planned = plan.unlink.size();
+        plan.unlink.resize(planned / 2 + planned % 2);
+        removed = apply_links(plan);
+        throw std::runtime_error("stopped halfway");
+      });
+    });
+    ADD_FAILURE() << "the prune's failed step did not fail it";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "stopped halfway");
+  }
+  RecordProperty("links_removed_before_the_stop", std::to_string(removed) + " of " + std::to_string(planned));
+  const auto stored = storage.image(kept.spec.ref, platform());
+  EXPECT_TRUE(stored.complete) << kept.spec.ref.str() << " after a prune stopped halfway: " << stored.missing;
+
+  env().set_upstream(Upstream::stopped);
+  pull_cached_images_by_tag_and_digest(env(), {&kept}, "cache-prune-stopped-halfway",
+                                       "after a prune stopped halfway, with the upstream unreachable");
+  env().set_upstream(Upstream::reachable);
+
+  const auto finished = prune_cache(storage, options, false, [&](const std::function<void()>& step) {
+    return env().garbage_collect_of(kDockerIo, step);
+  });
+  EXPECT_FALSE(storage.image(going.spec.ref, platform()).complete) << "the prune run again left " << going.spec.ref.str();
+  for (const auto& blob : blobs_for(going, platform())) {
+    EXPECT_FALSE(storage.blob_size(blob)) << blob << " of the pruned " << going.spec.ref.str() << " is still on disk";
+  }
+  EXPECT_TRUE(storage.image(kept.spec.ref, platform()).complete);
 }
 
 }  // namespace

@@ -262,3 +262,56 @@ TEST(CachePrune, WhatGarbageCollectCannotWalkIsMadeWalkableAndLinksWithoutImageG
   EXPECT_TRUE(fs::exists(storage.repository_dir("mirrorgate/upload-only")));
   EXPECT_EQ(storage.tag_digest("mirrorgate/refused", "v1"), digest_of('f'));
 }
+
+// A prune stopped at any point: after any number of its link removals (in
+// the plan's order and backwards), and with garbage-collect's sweep of what
+// no remaining manifest names stopped after none, one, or all of its
+// deletions, every kept image is still whole in the storage.
+TEST(CachePrune, StoppedAtAnyPointEveryKeptImageIsStillWhole) {
+  const std::vector<ImageReference> keep = {ref("nginx:1.27"), ref("mirrorgate/app:v2")};
+  auto build = [](Store& s) {
+    fill(s);
+    s.blob('6', 200);
+    s.manifest("library/nginx", '5', 'c', {'1', '6'});
+    s.index("library/nginx", '7', {{'5', "linux/amd64"}, {'8', "linux/arm64"}});
+    s.tag("library/nginx", "1.27", '7', 10);
+    s.tag("library/nginx", "old", '5', 400);
+  };
+  size_t cases = 0;
+  for (bool backwards : {false, true}) {
+    for (size_t links = 0;; ++links) {
+      TempDir root("prune");
+      Store s(root.path);
+      build(s);
+      const RegistryStorage storage(root.path);
+      auto plan = plan_prune(storage, {.keep = keep}, kNow);
+      ASSERT_GE(plan.unlink.size(), 3u);
+      if (links > plan.unlink.size()) break;
+      if (backwards) std::reverse(plan.unlink.begin(), plan.unlink.end());
+      plan.unlink.resize(links);
+      apply_links(plan);
+      std::set<std::string> named;
+      for (const auto& repository : storage.repositories()) {
+        for (const auto& m : storage.linked_manifests(repository)) {
+          named.insert(m);
+          for (const auto& r : storage.manifest_references(m)) named.insert(r);
+        }
+      }
+      for (size_t blobs : {size_t(0), size_t(1), SIZE_MAX}) {
+        size_t deleted = 0;
+        for (const auto& d : storage.blob_digests()) {
+          if (deleted >= blobs) break;
+          if (!named.count(d)) fs::remove(storage.blob_data(d)), ++deleted;
+        }
+        ++cases;
+        for (const auto& k : keep) {
+          const auto image = storage.image(k, "linux/amd64");
+          EXPECT_TRUE(image.complete) << k.str() << " after " << links << " link removals"
+                                      << (backwards ? " (backwards)" : "") << " and " << deleted
+                                      << " swept blobs: " << image.missing;
+        }
+      }
+    }
+  }
+  EXPECT_GE(cases, 18u);
+}
