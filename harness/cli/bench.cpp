@@ -2,6 +2,8 @@
 // stand-in's link shaped like a WAN, and a report with the statistics.
 #include <cctype>
 #include <iostream>
+#include <sstream>
+#include <algorithm>
 
 #include <spdlog/spdlog.h>
 
@@ -18,6 +20,7 @@
 #include "registry/docker_hub.h"
 #include "registry/generations.h"
 #include "reports/bench_stats.h"
+#include "reports/cache_bench.h"
 #include "reports/html_report.h"
 
 namespace mirrorgate {
@@ -53,6 +56,9 @@ struct BenchFlags {
   // A stored run's benchmark.json to decide the targets of again, with no
   // lab: the same measurements under the current statistics.
   fs::path judge;
+  // The synthetic caches `cache ls` and `cache prune` are measured on
+  // (benchmarks/cache_benchmark.cpp); "none" skips them.
+  std::string cache_repos = "50,100,200";
 };
 
 // The benchmark binary names each image it pulled, with its digest, in the
@@ -74,6 +80,42 @@ RunResult run_benchmark_binary(const Environment& env, const fs::path& dir, cons
   variables["MIRRORGATE_BENCH_PROFILE"] = flags.profile;
   variables["MIRRORGATE_BENCH_REPETITIONS"] = std::to_string(repetitions);
   return run(argv, {.timeout = kBenchmarkTimeout, .check = false, .extra_env = variables, .passthrough = true});
+}
+
+// cache ls and cache prune on synthetic caches (no lab): their section of
+// the report and their targets; counted into the outcome by the caller.
+struct CacheBenchOutcome {
+  bool measured = false;
+  size_t missed = 0, not_decided = 0;
+};
+
+CacheBenchOutcome run_cache_benchmark(const fs::path& dir, const BenchFlags& flags, int repetitions) {
+  CacheBenchOutcome outcome;
+  if (flags.cache_repos == "none") return (outcome.measured = true, outcome);
+  spdlog::info("benchmarking cache ls and cache prune on caches of {} repositories", flags.cache_repos);
+  const auto out = dir / "cache_benchmark.json";
+  const auto result = run({libexec_file("mirrorgate_cache_benchmark").string(), "--mirrorgate", fs::read_symlink("/proc/self/exe").string(),
+                           "--repos", flags.cache_repos, "--benchmark_repetitions=" + std::to_string(repetitions),
+                           "--benchmark_out=" + out.string(), "--benchmark_out_format=json"},
+                          {.timeout = kBenchmarkTimeout, .check = false, .passthrough = true});
+  const auto text = read_file_if_exists(out);
+  if (result.exit_code != 0 || !text) {
+    std::cerr << "mirrorgate bench: the cache benchmark failed (exit code " << result.exit_code << "); see above\n";
+    return outcome;
+  }
+  const auto samples = benchmark_samples(parse_benchmark_document(*text));
+  const auto rows = cache_bench_rows(samples);
+  const auto targets = cache_bench_targets(rows);
+  const auto md = cache_bench_markdown(rows, targets);
+  auto report = nlohmann::json::parse(read_file(dir / "report.json"));
+  report["cache"] = cache_bench_json(rows, targets);
+  write_file_atomic(dir / "report.json", report.dump(2) + "\n");
+  write_file_atomic(dir / "report.md", read_file(dir / "report.md") + "\n" + md);
+  std::cout << "\n" << md;
+  outcome.measured = true;
+  for (const auto& [name, s] : samples) outcome.measured = outcome.measured && s.error.empty();
+  for (const auto& t : targets) outcome.missed += t.missed(), outcome.not_decided += t.verdict == TargetVerdict::not_decided;
+  return outcome;
 }
 
 // What a run's report says, for the exit code.
@@ -197,8 +239,18 @@ int judge_stored_run(const BenchFlags& flags) {
   return missed && flags.strict ? to_int(ExitCode::failure) : to_int(ExitCode::ok);
 }
 
+int bench_exit(const BenchOutcome& outcome, const BenchFlags& flags);
+
 int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   if (!flags.judge.empty()) return judge_stored_run(flags);
+  if (flags.cache_repos != "none") {
+    std::istringstream in(flags.cache_repos);
+    for (std::string n; std::getline(in, n, ',');) {
+      if (n.empty() || n.size() > 4 || !std::all_of(n.begin(), n.end(), ::isdigit) || std::stoi(n) < 1) {
+        throw bad_flag("--cache-repos " + flags.cache_repos, "expected repository counts like 50,100,200 (1 to 9999 each), or none");
+      }
+    }
+  }
   auto options = flags.environment.resolve(global);
   options.upstream_rate = flags.rate == "none" ? "" : flags.rate;
   // The cluster benchmarks pull a list across registries: their caches too.
@@ -245,7 +297,16 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
     write_file_atomic(dir / "report.md", read_file(dir / "report.md") + "\n" + md);
     std::cout << "\n" << md;
   }
+  auto outcome_all = outcome;
+  const auto cache = run_cache_benchmark(dir, flags, repetitions);
+  outcome_all.measured = outcome_all.measured && cache.measured;
+  outcome_all.missed += cache.missed;
+  outcome_all.not_decided += cache.not_decided;
   std::cout << "kind-registry ran registry " << environment.value("registry_generation", std::string("unknown")) << "\n";
+  return bench_exit(outcome_all, flags);
+}
+
+int bench_exit(const BenchOutcome& outcome, const BenchFlags& flags) {
   if (!outcome.measured) {
     std::cerr << "mirrorgate bench: a benchmark did not measure (see above); exit 1\n";
     return to_int(ExitCode::failure);
@@ -289,6 +350,10 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
                "0 once every measurement ran and reports the verdicts)");
   cmd.add_option("--reports", flags->reports_root, "reports go to DIR/RUN_ID/")->capture_default_str();
   cmd.add_option("--filter", flags->filter, "Google Benchmark filter, e.g. 'pull/(cold|warm)/100mb'");
+  cmd.add_option("--cache-repos", flags->cache_repos,
+                 "after the pulls, time `cache ls` and `cache prune` (and their peak memory) on synthetic caches of "
+                 "these many repositories, made once under /var/cache/mirrorgate/cache-bench; none: skip")
+      ->capture_default_str();
   cmd.add_flag("--compare-bare", flags->compare_bare,
                "first run the same benchmarks on the seed's bare topology (registry:2 alone, "
                "fixtures/bare-registry-config.yaml), then on the files under test, and set them side by side: "
