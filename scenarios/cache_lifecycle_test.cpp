@@ -23,15 +23,24 @@
 //       after half of its link removals: kind-registry is started again, every
 //       kept image pulls on every node with the upstream unreachable, and
 //       the prune run again finishes the job
+//   KilledMidColdPullServesNoPartialBlob  kind-registry killed with SIGKILL
+//       while it fetches a 100 MB layer no cache holds (the upstream held to
+//       200 mbit so the fetch lasts): no blob is published from the cut
+//       fetch, every node then pulls the image (containerd checks every
+//       digest), the stored layer is whole, and with the upstream stopped
+//       it and every image cached before pull on every node
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <atomic>
 #include <ctime>
+#include <thread>
 
 #include "cache/prune.h"
 #include "core/files.h"
+#include "core/at_once.h"
 #include "core/wait.h"
 #include "fixtures/attach.h"
 #include "registry/registry_config.h"
@@ -281,6 +290,71 @@ TEST_F(CacheLifecycle, APruneStoppedHalfwayLeavesEveryKeptImageServed) {
     EXPECT_FALSE(storage.blob_size(blob)) << blob << " of the pruned " << going.spec.ref.str() << " is still on disk";
   }
   EXPECT_TRUE(storage.image(kept.spec.ref, platform()).complete);
+}
+
+TEST_F(CacheLifecycle, KilledMidColdPullServesNoPartialBlob) {
+  std::vector<const TestImage*> before;
+  for (const auto& image : test_images()) {
+    if (cache_and_store(env(), image).empty()) before.push_back(&image);
+  }
+  const auto big = push_unique_image_to_hub(env(), "killed-mid-pull", {100u << 20}, true);
+  const auto& layer = big.for_platform(platform()).layers.front();
+  const RegistryStorage storage(env().registry_data());
+  const auto& node = env().nodes().front().name;
+
+  env().set_upstream_rate("200mbit");
+  std::atomic<bool> pull_done{false};
+  std::string pull_outcome;
+  std::thread pull([&] {
+    try {
+      const auto r = env().pull_image(node, big.spec.ref.str(), 180s);
+      pull_outcome = "the cut pull completed in " + std::to_string(r.seconds) + " s (the node fell back, or retried)";
+    } catch (const std::exception& e) {
+      pull_outcome = std::string("the cut pull failed: ") + e.what();
+    }
+    pull_done = true;
+  });
+  // Killed once the fetch has written a fifth of the layer into its upload.
+  std::uint64_t partial = 0;
+  const auto fetching = wait_for(
+      [&](std::string& why) {
+        for (const auto& upload : storage.uploads(big.spec.ref.repository)) {
+          std::error_code ec;
+          partial = std::max<std::uint64_t>(partial, std::filesystem::file_size(upload / "data", ec));
+        }
+        why = std::to_string(partial) + " bytes of the layer in kind-registry's upload";
+        return partial >= layer.size / 5 || pull_done;
+      },
+      60s, 20ms);
+  bool published_while_down = false;
+  if (fetching && !pull_done) {
+    env().kill_mirror_of(kDockerIo, [&] { published_while_down = storage.blob_size(layer.digest).has_value(); });
+  }
+  pull.join();
+  env().set_upstream_rate("");
+  ASSERT_TRUE(fetching && partial >= layer.size / 5)
+      << "the cold pull did not reach a fifth of its layer in kind-registry's storage before it ended: "
+      << fetching.last_error;
+  RecordProperty("killed_at_bytes", std::to_string(partial));
+  RecordProperty("cut_pull", pull_outcome);
+  EXPECT_FALSE(published_while_down) << "a blob of the fetch SIGKILL cut at " << partial << " of " << layer.size
+                                     << " bytes was published as " << layer.digest;
+
+  pull_cached_images_by_tag_and_digest(env(), {&big}, "cache-killed-mid-pull",
+                                       "after kind-registry was killed in the middle of its first fetch");
+  const auto stored = storage.blob_size(layer.digest);
+  ASSERT_TRUE(stored) << layer.digest << " is not in kind-registry's storage after the pulls";
+  EXPECT_EQ(*stored, layer.size);
+  EXPECT_EQ("sha256:" + sha256_file_hex(storage.blob_data(layer.digest)), layer.digest)
+      << "the stored layer's bytes are not what its digest names";
+  for (const auto* image : before) {
+    const auto s = storage.image(image->spec.ref, platform());
+    EXPECT_TRUE(s.complete) << image->spec.ref.str() << " after kind-registry was killed: " << s.missing;
+  }
+  env().set_upstream(Upstream::stopped);
+  std::vector<const TestImage*> offline = {&big, &smallest_test_image(platform())};
+  pull_cached_images_by_tag_and_digest(env(), offline, "cache-killed-mid-pull-offline",
+                                       "after kind-registry was killed mid-pull, with the upstream unreachable");
 }
 
 }  // namespace

@@ -55,6 +55,7 @@ class FakeEnvironment : public Environment {
   void set_upstream_quota(const std::string&, const std::string&) override {}
   void restart_mirror_of(const std::string&, const std::function<void()>&) override {}
   std::string garbage_collect_of(const std::string&, const std::function<void()>&) override { return ""; }
+  void kill_mirror_of(const std::string&, const std::function<void()>&) override {}
   // The mirror's log as a test sets it; `mirror_log_source`, when set, is
   // asked on every read instead (a log that grows while it is read).
   std::vector<AccessRecord> mirror_log;

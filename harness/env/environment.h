@@ -201,6 +201,10 @@ class Faults {
   // starts it again over the same storage, as it starts (its start script).
   virtual void restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) = 0;
   void restart_mirror_of(const std::string& registry) { restart_mirror_of(registry, {}); }
+  // Kills the cache of `registry` with SIGKILL (a crash: nothing flushed,
+  // a fetch cut mid-blob), runs `while_down` (when given), and starts it
+  // again over the same storage as it starts.
+  virtual void kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) = 0;
   void restart_mirror() { restart_mirror_of(kDockerIo, {}); }
 };
 

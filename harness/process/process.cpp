@@ -278,6 +278,16 @@ bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace) {
   return stopped;
 }
 
+bool kill_daemon(const DaemonHandle& handle) {
+  if (!is_running(handle)) return true;
+  signal_daemon(handle.pid, SIGKILL);
+  auto gone = [&](std::string&) { return process_start_time(handle.pid) != handle.start_time; };
+  const bool stopped = bool(wait_for(gone, std::chrono::seconds(5)));
+  int status = 0;
+  ::waitpid(handle.pid, &status, WNOHANG);
+  return stopped;
+}
+
 std::filesystem::path program_path(const std::string& name) { return find_program(name).string(); }
 
 }  // namespace mirrorgate

@@ -81,6 +81,9 @@ bool is_running(const DaemonHandle& handle);
 // TERM to the process group, wait up to `grace`, then KILL and wait again.
 // Reaps the process when it is our child. Returns true when it is gone.
 bool stop_daemon(const DaemonHandle& handle, std::chrono::milliseconds grace = std::chrono::seconds(5));
+// SIGKILL at once, as a crash or the OOM killer ends it (no TERM, nothing
+// flushed); true once it is gone.
+bool kill_daemon(const DaemonHandle& handle);
 
 unsigned long long process_start_time(pid_t pid);
 

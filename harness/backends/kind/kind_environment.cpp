@@ -371,6 +371,14 @@ void KindEnvironment::restart_mirror_of(const std::string& registry, const std::
   wait_answering("kind-registry", mirror(), run_.start_timeout);
 }
 
+void KindEnvironment::kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) {
+  const std::string& container = cache_container(registry);
+  require_writable("killing " + container);
+  docker({"kill", "--signal", "KILL", container});
+  // docker stop on the killed container is a no-op; the rest is a restart.
+  restart_mirror_of(registry, while_down ? while_down : [] {});
+}
+
 std::string KindEnvironment::garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) {
   const std::string& container = cache_container(registry);
   require_writable("garbage-collecting " + container);

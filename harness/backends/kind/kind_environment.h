@@ -49,6 +49,7 @@ class KindEnvironment : public Environment {
   void restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) override;
   using Environment::restart_mirror_of;
   std::string garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) override;
+  void kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) override;
   // kind-registry for docker.io, kind-registry-quay-io … for an --upstream.
   const std::string& cache_container(const std::string& registry) const;
   std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override;

@@ -215,6 +215,13 @@ void LocalEnvironment::restart_mirror_of(const std::string& registry, const std:
   start();
 }
 
+void LocalEnvironment::kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) {
+  const std::string name = cache_host(registry);
+  if (!kill_daemon(cache_process(registry).daemon)) throw std::runtime_error(name + " did not die of SIGKILL");
+  // Started again by restart_mirror_of, which finds it stopped.
+  restart_mirror_of(registry, while_down);
+}
+
 std::string LocalEnvironment::garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) {
   // The binary the cache runs, over its storage, with the config it runs.
   const std::vector<std::string> argv = {registry_binary(registry_generation_named(run_.registry)).string(),

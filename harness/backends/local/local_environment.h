@@ -44,6 +44,7 @@ class LocalEnvironment : public Environment {
   void restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) override;
   using Environment::restart_mirror_of;
   std::string garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) override;
+  void kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) override;
   std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override;
   std::vector<AccessRecord> upstream_access_log() const override;
   MirrorView mirror_view() const override;
