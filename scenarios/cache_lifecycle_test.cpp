@@ -29,6 +29,11 @@
 //       fetch, every node then pulls the image (containerd checks every
 //       digest), the stored layer is whole, and with the upstream stopped
 //       it and every image cached before pull on every node
+//   ACacheFilledByRegistry2IsServedByRegistry3  kind's docs moved from
+//       registry:2 to registry:3 in May 2026: kind-registry switched to
+//       registry 2.8 over its storage, fresh images cached through it, then
+//       switched back to 3.1 and every one pulled on every node with the
+//       upstream unreachable (the lab's embedded backend; it runs 3.1)
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -355,6 +360,33 @@ TEST_F(CacheLifecycle, KilledMidColdPullServesNoPartialBlob) {
   std::vector<const TestImage*> offline = {&big, &smallest_test_image(platform())};
   pull_cached_images_by_tag_and_digest(env(), offline, "cache-killed-mid-pull-offline",
                                        "after kind-registry was killed mid-pull, with the upstream unreachable");
+}
+
+TEST_F(CacheLifecycle, ACacheFilledByRegistry2IsServedByRegistry3) {
+  if (env().registry_generation() != "3.1") {
+    GTEST_SKIP() << "kind-registry runs registry " << env().registry_generation()
+                 << " here; the switch from registry:2 to registry:3 is proved in the labs that run 3.1";
+  }
+  std::string why;
+  struct Back {
+    Environment& env;
+    ~Back() {
+      std::string ignored;
+      if (env.registry_generation() != "3.1") (void)env.switch_mirror_generation("3.1", ignored);
+    }
+  } back{env()};
+  if (!env().switch_mirror_generation("2.8", why)) GTEST_SKIP() << "kind-registry cannot run registry 2.8 here: " << why;
+  ASSERT_EQ(env().registry_generation(), "2.8");
+  const auto small = push_unique_image_to_hub(env(), "filled-by-2-8");
+  const auto layered = push_unique_image_to_hub(env(), "filled-by-2-8-layers", {3u << 20, 1u << 20, 64u << 10}, false);
+  for (const auto* image : {&small, &layered}) {
+    ASSERT_EQ(cache_and_store(env(), *image), "") << image->spec.ref.str() << " could not be cached by registry 2.8";
+  }
+  ASSERT_TRUE(env().switch_mirror_generation("3.1", why)) << why;
+  env().set_upstream(Upstream::stopped);
+  pull_cached_images_by_tag_and_digest(env(), {&small, &layered}, "cache-filled-by-registry-2",
+                                       "cached by registry 2.8, served by registry 3.1 from the same storage, with "
+                                       "the upstream unreachable");
 }
 
 }  // namespace

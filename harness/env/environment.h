@@ -205,6 +205,16 @@ class Faults {
   // a fetch cut mid-blob), runs `while_down` (when given), and starts it
   // again over the same storage as it starts.
   virtual void kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) = 0;
+  // Stops kind-registry and starts it again as registry generation
+  // `generation` ("2.8", "3.1") over the same storage, the shipped config
+  // and start script unchanged: a user's switch from registry:2 to
+  // registry:3. Returns false, saying why, where the backend cannot (its
+  // container's image is the user's) or the generation is not here.
+  virtual bool switch_mirror_generation(const std::string& generation, std::string& why) {
+    (void)generation;
+    why = "this backend runs the kind-registry container the user made";
+    return false;
+  }
   void restart_mirror() { restart_mirror_of(kDockerIo, {}); }
 };
 

@@ -222,6 +222,19 @@ void LocalEnvironment::kill_mirror_of(const std::string& registry, const std::fu
   restart_mirror_of(registry, while_down);
 }
 
+bool LocalEnvironment::switch_mirror_generation(const std::string& generation, std::string& why) {
+  const auto& g = registry_generation_named(generation);
+  if (!registry_available(g)) {
+    why = registry_missing_reason(g);
+    return false;
+  }
+  restart_mirror_of(kDockerIo, [&] {
+    run_.registry = g.name;
+    save();
+  });
+  return true;
+}
+
 std::string LocalEnvironment::garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) {
   // The binary the cache runs, over its storage, with the config it runs.
   const std::vector<std::string> argv = {registry_binary(registry_generation_named(run_.registry)).string(),

@@ -45,6 +45,7 @@ class LocalEnvironment : public Environment {
   using Environment::restart_mirror_of;
   std::string garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) override;
   void kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) override;
+  bool switch_mirror_generation(const std::string& generation, std::string& why) override;
   std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override;
   std::vector<AccessRecord> upstream_access_log() const override;
   MirrorView mirror_view() const override;
