@@ -34,12 +34,22 @@
 //       registry 2.8 over its storage, fresh images cached through it, then
 //       switched back to 3.1 and every one pulled on every node with the
 //       upstream unreachable (the lab's embedded backend; it runs 3.1)
+//   KindRegistrysDiskHasRoom  the gate names a full cache disk: its
+//       filesystem nearly full, or its log saying "no space left on device"
+//   AColdPullOnAFullDiskServesNoTruncatedBlob  kind-registry over a small
+//       filesystem of the lab's own, filled but for 4 MiB, and a cold pull
+//       of a 16 MiB layer: the gate's finding names the full disk, nothing
+//       truncated is published, and once there is room again the image is
+//       cached whole and pulls offline on every node
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <sys/statvfs.h>
+
 #include <atomic>
+#include <fstream>
 #include <ctime>
 #include <thread>
 
@@ -51,6 +61,7 @@
 #include "registry/registry_config.h"
 #include "registry/storage.h"
 #include "verify/diagnose.h"
+#include "core/progress.h"
 
 namespace mirrorgate {
 namespace {
@@ -387,6 +398,76 @@ TEST_F(CacheLifecycle, ACacheFilledByRegistry2IsServedByRegistry3) {
   pull_cached_images_by_tag_and_digest(env(), {&small, &layered}, "cache-filled-by-registry-2",
                                        "cached by registry 2.8, served by registry 3.1 from the same storage, with "
                                        "the upstream unreachable");
+}
+
+TEST_F(CacheLifecycle, KindRegistrysDiskHasRoom) {
+  const auto finding = full_cache_disk("kind-registry", env().registry_data(), env().mirror_log_of(kDockerIo));
+  EXPECT_FALSE(finding) << finding->str();
+}
+
+TEST_F(CacheLifecycle, AColdPullOnAFullDiskServesNoTruncatedBlob) {
+  constexpr std::uint64_t kDisk = 48u << 20, kRoom = 4u << 20, kLayer = 16u << 20;
+  std::string why;
+  struct Restore {
+    Environment& env;
+    ~Restore() {
+      try {
+        env.restore_mirror_storage();
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "kind-registry did not go back to its own storage: " << e.what();
+      }
+    }
+  } restore{env()};
+  const auto disk = env().mirror_on_small_disk(kDisk, why);
+  if (!disk) GTEST_SKIP() << why;
+  // Filled but for kRoom: the registry's own files (a few KB) fit, a layer does not.
+  {
+    struct statvfs vfs {};
+    ASSERT_EQ(::statvfs(disk->c_str(), &vfs), 0);
+    const std::uint64_t free_now = std::uint64_t(vfs.f_bavail) * vfs.f_frsize;
+    std::ofstream filler(*disk / "filler", std::ios::binary);
+    const std::string chunk(1 << 20, 'f');
+    for (std::uint64_t left = free_now - kRoom; left >= chunk.size(); left -= chunk.size()) filler << chunk;
+  }
+  const auto image = push_unique_image_to_hub(env(), "full-disk", {kLayer}, true);
+  const auto& layer = image.for_platform(platform()).layers.front();
+  const RegistryStorage storage(*disk);
+  const auto& node = env().nodes().front().name;
+  std::string outcome;
+  try {
+    const auto r = env().pull_image(node, image.spec.ref.str(), 180s);
+    outcome = "pulled in " + std::to_string(r.seconds) + " s (the node fell back to the upstream, or the cache served it)";
+  } catch (const std::exception& e) {
+    outcome = std::string("failed: ") + e.what();
+  }
+  RecordProperty("pull_on_full_disk", outcome);
+  const auto finding = full_cache_disk("kind-registry", *disk, env().mirror_log_of(kDockerIo));
+  ASSERT_TRUE(finding) << "the gate did not name kind-registry's full disk " << disk->string();
+  EXPECT_NE(finding->problem.find(disk->string()), std::string::npos) << finding->str();
+  RecordProperty("finding", finding->str());
+  // Whatever was published is whole: never a cut layer under its digest.
+  if (const auto size = storage.blob_size(layer.digest)) {
+    EXPECT_EQ(*size, layer.size) << "a truncated " << layer.digest << " was published on the full disk";
+    EXPECT_EQ("sha256:" + sha256_file_hex(storage.blob_data(layer.digest)), layer.digest);
+  }
+
+  std::filesystem::remove(*disk / "filler");
+  pull_cached_images_by_tag_and_digest(env(), {&image}, "cache-disk-full-then-room",
+                                       "once kind-registry's full disk had room again");
+  // registry 2.8 stores a fetch on a goroutine of its own, after it served
+  // the node (and while one is in flight, serves the digest without storing).
+  const auto cached = wait_for(
+      [&](std::string& why) {
+        why = layer.digest + " is not in kind-registry's storage";
+        return storage.blob_size(layer.digest) == layer.size;
+      },
+      30s, 100ms);
+  ASSERT_TRUE(cached) << layer.digest << " is not cached " << cached.waited.count()
+                      << " ms after the pulls once the disk had room again";
+  EXPECT_EQ("sha256:" + sha256_file_hex(storage.blob_data(layer.digest)), layer.digest);
+  env().set_upstream(Upstream::stopped);
+  pull_cached_images_by_tag_and_digest(env(), {&image}, "cache-disk-full-then-room-offline",
+                                       "cached after the disk had room again, with the upstream unreachable");
 }
 
 }  // namespace

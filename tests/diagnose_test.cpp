@@ -153,3 +153,23 @@ TEST(Diagnose, AnotherRegistrysHostsTomlIsLocatedAsContainerdLooks) {
   EXPECT_TRUE(where.dir.empty());
   EXPECT_EQ(where.path, "/etc/containerd/certs.d/ghcr.io/hosts.toml");
 }
+
+TEST(FullCacheDisk, NamedWhenNearlyFullOrWhenTheRegistrySaysItCouldNotStore) {
+  const std::uint64_t GiB = std::uint64_t(1) << 30;
+  EXPECT_FALSE(full_cache_disk("kind-registry", "/data", 50 * GiB, 200 * GiB, ""));
+  // 5 % free of a large disk, but over 1 GiB: room for layers yet.
+  EXPECT_FALSE(full_cache_disk("kind-registry", "/data", 10 * GiB, 200 * GiB, ""));
+  const auto low = full_cache_disk("kind-registry", "/data", GiB / 2, 200 * GiB, "");
+  ASSERT_TRUE(low);
+  EXPECT_NE(low->problem.find("kind-registry's storage /data is nearly full"), std::string::npos) << low->str();
+  EXPECT_NE(low->fix.find("mirrorgate cache prune --keep"), std::string::npos);
+  const std::string log =
+      "time=\"…\" level=info msg=\"response completed\"\n"
+      "time=\"…\" level=error msg=\"response completed with error\" err.detail=\"write /data/docker/registry/v2/"
+      "repositories/x/_uploads/1/data: no space left on device\"\n";
+  const auto said = full_cache_disk("kind-registry", "/data", 50 * GiB, 200 * GiB, log);
+  ASSERT_TRUE(said);
+  EXPECT_NE(said->problem.find("is full"), std::string::npos);
+  ASSERT_EQ(said->evidence.size(), 1u);
+  EXPECT_NE(said->evidence[0].find("no space left on device"), std::string::npos);
+}

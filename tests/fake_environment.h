@@ -56,6 +56,7 @@ class FakeEnvironment : public Environment {
   void restart_mirror_of(const std::string&, const std::function<void()>&) override {}
   std::string garbage_collect_of(const std::string&, const std::function<void()>&) override { return ""; }
   void kill_mirror_of(const std::string&, const std::function<void()>&) override {}
+  std::string mirror_log_of(const std::string&) const override { return ""; }
   // The mirror's log as a test sets it; `mirror_log_source`, when set, is
   // asked on every read instead (a log that grows while it is read).
   std::vector<AccessRecord> mirror_log;

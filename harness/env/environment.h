@@ -158,6 +158,9 @@ class Registries {
   virtual RegistryClient upstream() const = 0;
 
   virtual std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const = 0;
+  // The cache's own log (distribution's messages, not its access log): the
+  // lab's log file, the container's `docker logs`.
+  virtual std::string mirror_log_of(const std::string& registry) const = 0;
   std::vector<AccessRecord> mirror_access_log() const { return mirror_access_log_of(kDockerIo); }
   // Every request the upstream saw; empty when the upstream is the real Docker Hub.
   virtual std::vector<AccessRecord> upstream_access_log() const = 0;
@@ -210,6 +213,16 @@ class Faults {
   // and start script unchanged: a user's switch from registry:2 to
   // registry:3. Returns false, saying why, where the backend cannot (its
   // container's image is the user's) or the generation is not here.
+  // Stops kind-registry and starts it again over a small filesystem of the
+  // environment's own (`bytes`, empty), until restore_mirror_storage();
+  // returns its root. nullopt, saying why, where the backend cannot.
+  virtual std::optional<std::filesystem::path> mirror_on_small_disk(std::uint64_t bytes, std::string& why) {
+    (void)bytes;
+    why = "this backend's kind-registry keeps the storage its container mounts";
+    return std::nullopt;
+  }
+  // kind-registry over its own storage again; the small disk removed.
+  virtual void restore_mirror_storage() {}
   virtual bool switch_mirror_generation(const std::string& generation, std::string& why) {
     (void)generation;
     why = "this backend runs the kind-registry container the user made";

@@ -45,6 +45,7 @@ void to_json(json& j, const RunState& s) {
        {"registry_note", s.registry_note},
        {"image_store", s.image_store.string()},
        {"registry_data", s.registry_data.string()},
+       {"registry_data_home", s.registry_data_home.string()},
        {"node_storage", s.node_storage},
        {"mirror", {{"url", s.mirror_url}, {"address", s.mirror_address}, {"front_address", s.front_address}}},
        {"harness_address", s.harness_address},
@@ -92,6 +93,7 @@ void from_json(const json& j, RunState& s) {
   s.registry_note = j.value("registry_note", "");
   s.image_store = j.value("image_store", "");
   s.registry_data = j.value("registry_data", "");
+  s.registry_data_home = j.value("registry_data_home", "");
   s.node_storage = j.value("node_storage", "");
   const auto& mirror = j.at("mirror");
   s.mirror_url = mirror.value("url", "");

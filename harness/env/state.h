@@ -80,6 +80,9 @@ struct RunState {
   std::string registry_note;
   std::filesystem::path image_store;    // generated test images (shared, kept by down)
   std::filesystem::path registry_data;  // kind-registry's cache (kept by down unless --purge)
+  // Set while a scenario runs kind-registry over another storage root (a
+  // small filesystem of its own): the cache's own root, to go back to.
+  std::filesystem::path registry_data_home;
   // Where the nodes keep their images, as the backend says it ("memory",
   // "disk"); empty where the backend does not choose (kind: the node's /var).
   std::string node_storage;

@@ -1,5 +1,7 @@
 #include "verify/diagnose.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -8,6 +10,7 @@
 #include "containerd/config_patch.h"
 #include "containerd/hosts_toml.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "cluster/kind_config.h"
 #include "registry/upstreams.h"
 
@@ -159,6 +162,34 @@ std::string hours(double seconds) {
 }
 
 }  // namespace
+
+std::optional<Finding> full_cache_disk(const std::string& cache, const std::filesystem::path& storage, std::uint64_t free_bytes,
+                                       std::uint64_t total_bytes, const std::string& cache_log) {
+  constexpr std::uint64_t kGiB = std::uint64_t(1) << 30;
+  Finding f;
+  std::istringstream in(cache_log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("no space left on device") != std::string::npos && f.evidence.size() < 3) f.evidence.push_back(line);
+  }
+  const bool low = total_bytes > 0 && free_bytes < total_bytes / 10 && free_bytes < kGiB;
+  if (!low && f.evidence.empty()) return std::nullopt;
+  f.problem = cache + "'s storage " + storage.string() + " is " + (f.evidence.empty() ? "nearly full" : "full") + ": " +
+              format_bytes(free_bytes) + " free of " + format_bytes(total_bytes) +
+              (f.evidence.empty() ? "" : ", and its log says it could not store a fetch") +
+              ". What it cannot store is not cached (the next cluster asks Docker Hub again, counted); registry 3 "
+              "also cuts the node's download short, and containerd rejects it (\"unexpected commit digest\") "
+              "without falling back to Docker Hub: the pull fails";
+  f.fix = "make room: `mirrorgate cache prune --keep IMAGES.txt` (add --max-size to keep it under a size), or give " +
+          storage.string() + " a larger disk";
+  return f;
+}
+
+std::optional<Finding> full_cache_disk(const std::string& cache, const std::filesystem::path& storage, const std::string& cache_log) {
+  struct statvfs vfs {};
+  if (::statvfs(storage.c_str(), &vfs) != 0) return std::nullopt;
+  return full_cache_disk(cache, storage, std::uint64_t(vfs.f_bavail) * vfs.f_frsize,
+                         std::uint64_t(vfs.f_blocks) * vfs.f_frsize, cache_log);
+}
 
 std::optional<Finding> expiring_cache(const RegistryConfig& rc, const std::string& generation) {
   if (!rc.proxy_remote_url || !rc.delete_enabled || !proxy_scheduler_runs(rc, generation)) return std::nullopt;

@@ -72,6 +72,17 @@ std::vector<Finding> diagnose_mirror(const MirrorFacts& facts);
 // the cache keeps what it cached.
 std::optional<Finding> expiring_cache(const RegistryConfig& config, const std::string& generation);
 
+// A cache that cannot store what it fetches: its storage's filesystem
+// nearly full (under 10 % and under 1 GiB free), or its log saying "no
+// space left on device". Names the directory, the bytes free, the log
+// lines, what it causes (cold pulls fall back to Docker Hub, counted, and
+// nothing new is cached) and the fix. nullopt when it has room.
+std::optional<Finding> full_cache_disk(const std::string& cache, const std::filesystem::path& storage,
+                                       std::uint64_t free_bytes, std::uint64_t total_bytes, const std::string& cache_log);
+// The same, measured: statvfs of the directory (as the harness sees it).
+std::optional<Finding> full_cache_disk(const std::string& cache, const std::filesystem::path& storage,
+                                       const std::string& cache_log);
+
 // What Docker Hub's answers to kind-registry say (the upstream's access log
 // over a span of the run): its credentials refused by the token service, or
 // the pull quota spent (429 TOOMANYREQUESTS) and when it frees up.

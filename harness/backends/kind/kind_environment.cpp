@@ -379,6 +379,11 @@ void KindEnvironment::kill_mirror_of(const std::string& registry, const std::fun
   restart_mirror_of(registry, while_down ? while_down : [] {});
 }
 
+std::string KindEnvironment::mirror_log_of(const std::string& registry) const {
+  const auto r = docker({"logs", "--tail", "2000", cache_container(registry)}, {.timeout = std::chrono::seconds(30), .check = false});
+  return r.out + r.err;
+}
+
 std::string KindEnvironment::garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) {
   const std::string& container = cache_container(registry);
   require_writable("garbage-collecting " + container);

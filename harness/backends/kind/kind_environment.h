@@ -50,6 +50,7 @@ class KindEnvironment : public Environment {
   using Environment::restart_mirror_of;
   std::string garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) override;
   void kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) override;
+  std::string mirror_log_of(const std::string& registry) const override;
   // kind-registry for docker.io, kind-registry-quay-io … for an --upstream.
   const std::string& cache_container(const std::string& registry) const;
   std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override;

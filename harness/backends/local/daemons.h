@@ -59,6 +59,8 @@ void wait_for_node(const LabNode& node, std::chrono::seconds timeout);
 // the node) or in kind-registry's namespace (storing in floor_registry_dir).
 inline constexpr int kFloorRegistryPort = 5055;
 std::filesystem::path floor_registry_dir(const RunState& run, FloorPlace place, const std::string& node);
+// Where the cache-full scenario's small disk (a tmpfs) is mounted.
+inline std::filesystem::path small_disk_dir(const RunState& run) { return run.state_dir / "small-disk"; }
 // The lab's record of the floor registry at `place`.
 LabProcess& floor_registry_process(LabState& lab, FloorPlace place);
 void start_floor_registry(LocalEnvironment& env, FloorPlace place, const std::string& node,

@@ -544,12 +544,17 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
           [&] { remove_owned_tree(floor_registry_dir(run, FloorPlace::mirror_host, ""), run.state_dir); });
   // Images the scenarios made up for one run.
   attempt("removing unique test images", [&] { remove_owned_tree(run.state_dir / "unique-images", run.state_dir); });
+  // A scenario's small disk, when it did not take it back: the cache's own
+  // storage is the one before it.
+  attempt("unmounting the small disk", [&] { unmount_small_disk(small_disk_dir(run)); });
+  attempt("removing the small disk", [&] { remove_owned_tree(small_disk_dir(run), run.state_dir); });
+  const fs::path registry_data = run.registry_data_home.empty() ? run.registry_data : run.registry_data_home;
   if (purge) {
-    std::vector<fs::path> dirs{run.registry_data, run.hub_data};
+    std::vector<fs::path> dirs{registry_data, run.hub_data};
     // The caches' storage, from their registries' names, not from the paths the file lists.
     for (const auto& c : lab.caches) {
-      if (!upstream_problem(c.registry) && !run.registry_data.empty()) {
-        dirs.push_back(cache_data_dir(run.registry_data, c.registry));
+      if (!upstream_problem(c.registry) && !registry_data.empty()) {
+        dirs.push_back(cache_data_dir(registry_data, c.registry));
       }
     }
     for (const auto& dir : dirs) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "backends/local/daemons.h"
+#include "backends/local/node_storage.h"
 #include "containerd/cri_client.h"
 #include "core/files.h"
 #include "core/log.h"
@@ -220,6 +221,32 @@ void LocalEnvironment::kill_mirror_of(const std::string& registry, const std::fu
   if (!kill_daemon(cache_process(registry).daemon)) throw std::runtime_error(name + " did not die of SIGKILL");
   // Started again by restart_mirror_of, which finds it stopped.
   restart_mirror_of(registry, while_down);
+}
+
+std::string LocalEnvironment::mirror_log_of(const std::string& registry) const {
+  return read_file_if_exists(cache_process(registry).log).value_or("");
+}
+
+std::optional<fs::path> LocalEnvironment::mirror_on_small_disk(std::uint64_t bytes, std::string& why) {
+  (void)why;
+  const fs::path disk = small_disk_dir(run_);
+  restart_mirror_of(kDockerIo, [&] {
+    mount_small_disk(disk, bytes);
+    if (run_.registry_data_home.empty()) run_.registry_data_home = run_.registry_data;
+    run_.registry_data = disk;
+    save();
+  });
+  return disk;
+}
+
+void LocalEnvironment::restore_mirror_storage() {
+  if (run_.registry_data_home.empty()) return;
+  restart_mirror_of(kDockerIo, [&] {
+    run_.registry_data = run_.registry_data_home;
+    run_.registry_data_home.clear();
+    save();
+    unmount_small_disk(small_disk_dir(run_));
+  });
 }
 
 bool LocalEnvironment::switch_mirror_generation(const std::string& generation, std::string& why) {

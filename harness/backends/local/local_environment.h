@@ -45,7 +45,10 @@ class LocalEnvironment : public Environment {
   using Environment::restart_mirror_of;
   std::string garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) override;
   void kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) override;
+  std::string mirror_log_of(const std::string& registry) const override;
   bool switch_mirror_generation(const std::string& generation, std::string& why) override;
+  std::optional<std::filesystem::path> mirror_on_small_disk(std::uint64_t bytes, std::string& why) override;
+  void restore_mirror_storage() override;
   std::vector<AccessRecord> mirror_access_log_of(const std::string& registry) const override;
   std::vector<AccessRecord> upstream_access_log() const override;
   MirrorView mirror_view() const override;

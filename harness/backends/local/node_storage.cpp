@@ -119,4 +119,15 @@ void unmount_node_root(const fs::path& root) {
   throw std::runtime_error("cannot unmount the tmpfs at " + root.string() + ": " + std::strerror(errno));
 }
 
+void mount_small_disk(const fs::path& dir, std::uint64_t bytes) {
+  fs::create_directories(dir);
+  if (mount_type_at(dir) == "tmpfs") unmount_node_root(dir);
+  const std::string options = "mode=0755,size=" + std::to_string(bytes);
+  if (::mount("mirrorgate-small-disk", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
+    throw std::runtime_error("cannot mount a tmpfs at " + dir.string() + ": " + std::strerror(errno));
+  }
+}
+
+void unmount_small_disk(const fs::path& dir) { unmount_node_root(dir); }
+
 }  // namespace mirrorgate::local

@@ -44,4 +44,9 @@ void mount_node_root(const std::filesystem::path& root);
 // still busy. Throws naming the path when neither works.
 void unmount_node_root(const std::filesystem::path& root);
 
+// A tmpfs of `bytes` at dir (the lab's small disk, for the cache-full
+// scenario), and its removal: only a tmpfs there is unmounted.
+void mount_small_disk(const std::filesystem::path& dir, std::uint64_t bytes);
+void unmount_small_disk(const std::filesystem::path& dir);
+
 }  // namespace mirrorgate::local
