@@ -1,5 +1,7 @@
 #include "verify/live.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <iomanip>
 #include <map>
@@ -19,6 +21,7 @@
 #include "registry/registry_config.h"
 #include "registry/storage.h"
 #include "registry/upstreams.h"
+#include "core/progress.h"
 #include "verify/diagnose.h"
 #include "verify/pull_evidence.h"
 
@@ -127,6 +130,28 @@ void check_expiry(const Environment& env, const Mirror& m, std::vector<LiveCheck
                 ": distribution never deletes what it cached (the cache only grows)"
           : "proxy.ttl is " + rc.proxy_ttl_text + " (" + rc.proxy_ttl_source + "): the proxy's expiry is off";
   checks.push_back(check_of("kind-registry keeps what it cached", kMirrorComponent, Verdict::pass, why));
+}
+
+// A full disk: cold pulls fail on the nodes (registry 3 cuts the download
+// short) and nothing new is cached. From the storage the container mounts,
+// as the host sees it, and the registry's own log.
+void check_disk(const Environment& env, const Mirror& m, std::vector<LiveCheck>& checks) {
+  if (m.view.storage.empty()) return;
+  struct statvfs vfs {};
+  if (::statvfs(m.view.storage.c_str(), &vfs) != 0) return;
+  std::string log;
+  try {
+    log = env.mirror_log_of(kDockerIo);
+  } catch (const std::exception&) {
+  }
+  if (const auto f = full_cache_disk("kind-registry", m.view.storage, log)) {
+    checks.push_back(check_of("kind-registry's disk has room", kMirrorComponent, Verdict::fail, f->str()));
+    return;
+  }
+  checks.push_back(check_of("kind-registry's disk has room", kMirrorComponent, Verdict::pass,
+                            format_bytes(std::uint64_t(vfs.f_bavail) * vfs.f_frsize) + " free of " +
+                                format_bytes(std::uint64_t(vfs.f_blocks) * vfs.f_frsize) + " at " +
+                                m.view.storage.string()));
 }
 
 // ---- what the cache holds, from its storage ----
@@ -482,6 +507,7 @@ LiveReport verify_live(Environment& env, const LiveOptions& o) {
   check_quota(env, mirror, probe, report);
   check_offline_restart(mirror, report.checks);
   check_expiry(env, mirror, report.checks);
+  check_disk(env, mirror, report.checks);
   return report;
 }
 
