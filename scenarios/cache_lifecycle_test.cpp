@@ -344,10 +344,13 @@ TEST_F(CacheLifecycle, KilledMidColdPullServesNoPartialBlob) {
       60s, 20ms);
   bool published_while_down = false;
   if (fetching && !pull_done) {
-    env().kill_mirror_of(kDockerIo, [&] { published_while_down = storage.blob_size(layer.digest).has_value(); });
+    env().kill_mirror_of(kDockerIo, [&] {
+      published_while_down = storage.blob_size(layer.digest).has_value();
+      env().set_upstream_rate("");  // the rest at full speed
+    });
   }
-  pull.join();
   env().set_upstream_rate("");
+  pull.join();
   ASSERT_TRUE(fetching && partial >= layer.size / 5)
       << "the cold pull did not reach a fifth of its layer in kind-registry's storage before it ended: "
       << fetching.last_error;
@@ -412,6 +415,9 @@ TEST_F(CacheLifecycle, AColdPullOnAFullDiskServesNoTruncatedBlob) {
     Environment& env;
     ~Restore() {
       try {
+        // Restarted while the upstream answers: kind-registry-start.sh
+        // starts a cache without Docker Hub read-only, not as a proxy.
+        env.set_upstream(Upstream::reachable);
         env.restore_mirror_storage();
       } catch (const std::exception& e) {
         ADD_FAILURE() << "kind-registry did not go back to its own storage: " << e.what();

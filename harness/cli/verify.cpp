@@ -22,6 +22,7 @@
 #include "process/process.h"
 #include "reports/report.h"
 #include "verify/diagnose.h"
+#include "verify/lab_plan.h"
 #include "verify/live.h"
 #include "verify/pull_evidence.h"
 
@@ -206,33 +207,6 @@ void collect_results(VerifyReport& report, const fs::path& dir, const Environmen
   report.environment = describe_environment(env);
 }
 
-// Scenario families that stop Docker Hub or restart kind-registry, so they
-// share a lab with nothing else: when verify runs every scenario, they run
-// in labs of their own beside the first (Backend::beside), at the same time
-// as the rest there.
-const std::vector<std::string> kFamiliesBeside = {"OfflineRestart.*", "OfflinePulls.*", "EveryUpstreamOffline.*",
-                                                  "CacheLifecycle.CachedImagesPullOfflineAfterTheirExpiryHasPassed"};
-// How they are spread over the labs beside, as gtest filters that together
-// select exactly kFamiliesBeside (verify checks that every scenario ran
-// once; a new OfflineRestart test lands in the second). Measured in a verify
-// of the shipped files (2 cores, 2026-12-06, median of 5 17.7 s): the link
-// down ~6.5 s (an uncached pull waits out two connect timeouts), the
-// partitioned restart ~5 s, the cache-files cycles and the hub-stopped
-// restart ~3.3 s each, the hub stopped ~2.8 s, the uncached image back
-// ~2.7 s: 12.4 s in the first lab beside, 11.3 s in the second; the rest
-// ~13.5 s in the first lab; the labs come up together in ~3 s. Moving
-// Persistence (~1.9 s) beside changed nothing (17.70 s both, paired ratio
-// 1.01 over 5 pairs): the three labs share two cores. A third lab beside
-// cost more CPU than it saved waiting (21.9 s against 20.8 s, median of 5,
-// measured before). The other registries' offline tests (--upstream;
-// skipped without) ~4 s.
-const std::vector<std::string> kLabsBeside = {
-    "OfflinePulls.*LinkDown:OfflineRestart.AnUncached*:OfflineRestart.*AfterARestartWithTheHubStopped:"
-    "CacheLifecycle.CachedImagesPullOfflineAfterTheirExpiryHasPassed",
-    "OfflineRestart.*:OfflinePulls.*:EveryUpstreamOffline.*-OfflinePulls.*LinkDown:OfflineRestart.AnUncached*:"
-    "OfflineRestart.*AfterARestartWithTheHubStopped",
-};
-
 // One lab beside the first: its scenarios, its results, its report files
 // in DIR/beside-K/.
 struct RunBeside {
@@ -250,12 +224,6 @@ struct RunBeside {
   // on this machine): its scenarios then run in the first lab, after the rest.
   std::string not_up;
 };
-
-std::string filter_without(const std::vector<std::string>& families) {
-  std::string out = "-";
-  for (const auto& f : families) out += (out.size() > 1 ? ":" : "") + f;
-  return out;
-}
 
 bool scenarios_passed(const VerifyReport& report, const RunResult& scenarios) {
   bool passed = report.failure.empty() && scenarios.exit_code == 0 && !report.scenarios.empty();
@@ -368,7 +336,7 @@ std::string spread_problem(const VerifyReport& report) {
     if (n > 1) twice += (twice.empty() ? "" : ", ") + name;
   }
   std::string out;
-  if (!missing.empty()) out += "scenarios that ran in no lab (kLabsBeside misses them): " + missing;
+  if (!missing.empty()) out += "scenarios that ran in no lab: " + missing;
   if (!twice.empty()) out += (out.empty() ? "" : "; ") + std::string("scenarios that ran in two labs: ") + twice;
   return out;
 }
@@ -383,22 +351,26 @@ struct JoinAll {
   }
 };
 
-// The labs beside the first, one per entry of kLabsBeside, with their
-// options, scenarios and output directories; none unless every one of them
-// can be planned (then everything runs in the first lab).
-std::vector<RunBeside> plan_labs_beside(const ValidatedOptions& valid, const fs::path& dir, const std::string& run_id) {
+// The labs beside the first, one per entry of labs_beside(), each with the
+// scenarios plan_labs gives it, its options and its output directory; none
+// unless every one of them can be planned (then everything runs in the
+// first lab). `first` gets the first lab's scenarios.
+std::vector<RunBeside> plan_labs_beside(const ValidatedOptions& valid, const fs::path& dir, const std::string& run_id,
+                                        std::vector<std::string>& first) {
+  const auto plan = plan_labs(listed_scenarios());
   std::vector<RunBeside> sides;
-  for (size_t i = 0; i < kLabsBeside.size(); ++i) {
-    auto side = beside(valid, static_cast<int>(i) + 1);
+  for (size_t i = 1; i < plan.size(); ++i) {
+    auto side = beside(valid, static_cast<int>(i));
     if (!side) return {};
     RunBeside run;
-    run.k = static_cast<int>(i) + 1;
+    run.k = static_cast<int>(i);
     run.options = std::move(side);
-    run.filter = kLabsBeside[i];
+    run.filter = exact_filter(plan[i]);
     run.dir = dir / ("beside-" + std::to_string(run.k));
     run.report.run_id = run_id;
     sides.push_back(std::move(run));
   }
+  first = plan.front();
   return sides;
 }
 
@@ -496,12 +468,12 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   };
 
   note_generations(options, report);
-  // Every scenario: the families of kFamiliesBeside in labs of their own
-  // beside this one, brought up at the same time as it, while the rest runs
-  // here.
-  auto sides = flags.filter.empty() ? plan_labs_beside(valid, dir, report.run_id) : std::vector<RunBeside>{};
+  // Every scenario: those plan_labs puts beside in labs of their own,
+  // brought up at the same time as this one, while the rest runs here.
+  std::vector<std::string> first_lab;
+  auto sides = flags.filter.empty() ? plan_labs_beside(valid, dir, report.run_id, first_lab) : std::vector<RunBeside>{};
   const bool side_by_side = !sides.empty();
-  const std::string filter = side_by_side ? filter_without(kFamiliesBeside) : flags.filter;
+  const std::string filter = side_by_side ? exact_filter(first_lab) : flags.filter;
   std::unique_ptr<Environment> env;
   RunResult scenarios;
   size_t upstream_mark = 0;

@@ -1,0 +1,29 @@
+// Which scenarios run in which lab when `verify` runs every scenario: the
+// families that stop Docker Hub or restart kind-registry, and the long ones,
+// in labs of their own beside the first, at the same time as the rest there.
+// A pure function of the listed scenarios, so that "every scenario runs in
+// exactly one lab" is a unit test, not a hope.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mirrorgate {
+
+// The labs beside the first, each as gtest patterns ("Suite.*",
+// "Suite.Prefix*", exact names). A scenario runs in the first lab beside
+// whose patterns match it, else in the first lab.
+const std::vector<std::vector<std::string>>& labs_beside();
+
+// Whether `name` ("Suite.Test") matches a gtest pattern ('*' any run of
+// characters, '?' one character).
+bool matches_pattern(const std::string& name, const std::string& pattern);
+
+// The scenarios each lab runs, the first lab's first, then one entry per
+// lab beside; every listed scenario in exactly one, in the listed order.
+std::vector<std::vector<std::string>> plan_labs(const std::vector<std::string>& listed);
+
+// A gtest filter that runs exactly `names`.
+std::string exact_filter(const std::vector<std::string>& names);
+
+}  // namespace mirrorgate
