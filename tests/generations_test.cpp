@@ -33,33 +33,39 @@ std::string verdict_line(const std::vector<GenerationVerdict>& verdicts) {
 }  // namespace
 
 TEST(Generations, TheShippedKindConfigWorksOnEveryGeneration) {
-  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_SOURCE_DIR "/kind/kind-config-x86.yaml")), "1.6=ok 1.7=ok 2.1=ok ");
+  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_SOURCE_DIR "/kind/kind-config-x86.yaml")), "1.6=ok 1.7=ok 2.1=ok 2.2=ok 2.3=ok ");
 }
 
 TEST(Generations, TheNewPluginNameWorksOnlyOnContainerd2) {
   auto v = verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/patch-2x-plugin-no-version.yaml");
-  EXPECT_EQ(verdict_line(v), "1.6=no 1.7=no 2.1=ok ");
+  EXPECT_EQ(verdict_line(v), "1.6=no 1.7=no 2.1=ok 2.2=ok 2.3=ok ");
   EXPECT_NE(v[1].why.find("containerd 2.x's plugin name"), std::string::npos) << v[1].why;
 }
 
 TEST(Generations, LegacyTlsConfigsAreRefusedBy1xAndIgnoredBy2x) {
   auto v = verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/tls-config-beside-config-path.yaml");
-  EXPECT_EQ(verdict_line(v), "1.6=no 1.7=no 2.1=ok ");
+  EXPECT_EQ(verdict_line(v), "1.6=no 1.7=no 2.1=ok 2.2=ok 2.3=ok ");
   EXPECT_NE(v[0].why.find("`configs.tls` cannot be set"), std::string::npos) << v[0].why;
   EXPECT_NE(v[2].why.find("silently ignores"), std::string::npos) << v[2].why;
 }
 
-TEST(Generations, MirrorsBesideConfigPathAndAMissingPatchFailEverywhere) {
-  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/mirrors-and-config-path.yaml")), "1.6=no 1.7=no 2.1=no ");
-  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/no-config-path-patch.yaml")), "1.6=no 1.7=no 2.1=no ");
-  // kind drops a version-3 patch against its version-2 base on every release.
-  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/patch-version-mismatch.yaml")), "1.6=no 1.7=no 2.1=no ");
+TEST(Generations, MirrorsBesideConfigPathFailEverywhereAMissingPatchUpTo21) {
+  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/mirrors-and-config-path.yaml")),
+            "1.6=no 1.7=no 2.1=no 2.2=no 2.3=no ");
+  // containerd 2.2 and later read /etc/containerd/certs.d without it.
+  const auto missing = verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/no-config-path-patch.yaml");
+  EXPECT_EQ(verdict_line(missing), "1.6=no 1.7=no 2.1=no 2.2=ok 2.3=ok ");
+  EXPECT_NE(missing[4].why.find("by default"), std::string::npos) << missing[4].why;
+  // kind drops a version-3 patch against its version-2 base on every release:
+  // as if there were none.
+  EXPECT_EQ(verdict_line(verdicts_of(MIRRORGATE_TEST_DATA "/misconfig/patch-version-mismatch.yaml")),
+            "1.6=no 1.7=no 2.1=no 2.2=ok 2.3=ok ");
 }
 
 TEST(Generations, AnUnknownGenerationNamesTheChoices) {
   auto message = bad_input_message([] { (void)generation_named("1.5"); });
   EXPECT_NE(message.find("--containerd 1.5"), std::string::npos) << message;
-  for (const char* g : {"1.6", "1.7", "2.1", "kind v0.27 and later"}) EXPECT_NE(message.find(g), std::string::npos) << message;
+  for (const char* g : {"1.6", "1.7", "2.1", "2.2", "2.3", "kind v0.32 and v0.33"}) EXPECT_NE(message.find(g), std::string::npos) << message;
 }
 
 TEST(Generations, KnownNodeImagesNameTheirKindReleaseAndContainerd) {
@@ -72,7 +78,9 @@ TEST(Generations, KnownNodeImagesNameTheirKindReleaseAndContainerd) {
   EXPECT_FALSE(generation_of_node_image("kindest/node:v1.32.2"));  // a tag alone does not say which kind built it
   EXPECT_EQ(generation_for_version("1.7.24"), "1.7");
   EXPECT_EQ(generation_for_version("1.6.21"), "1.6");
-  EXPECT_EQ(generation_for_version("2.3.1"), "2.1");
+  EXPECT_EQ(generation_for_version("2.0.2"), "2.1");
+  EXPECT_EQ(generation_for_version("2.2.0"), "2.2");
+  EXPECT_EQ(generation_for_version("2.3.1"), "2.3");
 }
 
 TEST(Generations, AKindConfigWithAnUnknownNodeImageIsBadInputNamingTheLineAndChoices) {

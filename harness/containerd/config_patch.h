@@ -31,6 +31,9 @@ struct RegistrySettings {
   std::string config_path;                  // empty: hosts.toml files are ignored
   std::vector<std::string> mirror_hosts;    // legacy `mirrors` entries (conflict with config_path)
   std::string source;                       // where the settings were read
+  // config_path was unset and the daemon uses its default (containerd 2.2
+  // and later): with_generation_defaults.
+  bool config_path_defaulted = false;
 };
 // Throws UserError(bad_input) naming `source` when the text is not TOML.
 RegistrySettings registry_settings(const std::string& config_toml, const std::string& source = "config.toml");

@@ -17,15 +17,20 @@ const std::vector<KindRelease>& kind_releases() {
   static const std::vector<KindRelease> releases = {
       {"v0.26.0", "1.7.24"}, {"v0.27.0", "2.0.2"}, {"v0.28.0", "2.1.0"}, {"v0.29.0", "2.1.1"},
       {"v0.30.0", "2.1.4"},  {"v0.31.0", "2.2.0"}, {"v0.32.0", "2.3.1"},
+      // kind's main moved to 2.3.4 a week before v0.33.0 (PR #4237); its tag
+      // was not read here.
+      {"v0.33.0", "2.3.4 (likely)"},
   };
   return releases;
 }
 
 const std::vector<NodeGeneration>& node_generations() {
   static const std::vector<NodeGeneration> generations = {
-      {"1.6", "1.6.20", "bookworm", "kind v0.19 and earlier", false},
-      {"1.7", "1.7.24", "trixie", "kind v0.20 to v0.26", false},
-      {"2.1", "2.1.9", "sid", "kind v0.27 and later", true},
+      {"1.6", "1.6.20", "Debian 12's package", "kind v0.19 and earlier", false, "ci/setup.sh"},
+      {"1.7", "1.7.24", "Debian trixie's package", "kind v0.20 to v0.26", false, "ci/fetch-containerd.sh"},
+      {"2.1", "2.1.9", "Debian sid's package", "kind v0.27 to v0.30", true, "ci/fetch-containerd.sh"},
+      {"2.2", "2.2.7", "the source containerd-2.2.7.tar.gz", "kind v0.31", true, "ci/build-containerd.sh"},
+      {"2.3", "2.3.4", "the source containerd-2.3.4.tar.gz", "kind v0.32 and v0.33", true, "ci/build-containerd.sh"},
   };
   return generations;
 }
@@ -55,17 +60,21 @@ const NodeGeneration& newest_available_generation() {
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
     if (generation_available(*it)) return *it;
   }
-  throw missing_prerequisite("no containerd for the lab's nodes: install Debian's containerd (ci/setup.sh), and "
-                             "ci/fetch-containerd.sh for 1.7 and 2.1");
+  throw missing_prerequisite("no containerd for the lab's nodes: install Debian's containerd (ci/setup.sh), "
+                             "ci/fetch-containerd.sh for 1.7 and 2.1, ci/build-containerd.sh for 2.2 and 2.3");
 }
 
 std::string generation_for_version(const std::string& v) {
   if (v.rfind("1.6", 0) == 0 || v.rfind("1.5", 0) == 0) return "1.6";
   if (v.rfind("1.7", 0) == 0) return "1.7";
-  return "2.1";
+  if (v.rfind("2.0", 0) == 0 || v.rfind("2.1", 0) == 0) return "2.1";
+  if (v.rfind("2.2", 0) == 0) return "2.2";
+  return "2.3";
 }
 
 namespace {
+
+constexpr const char* kDefaultConfigPath = "/etc/containerd/certs.d:/etc/docker/certs.d";
 
 struct RegistryTables {
   std::string config_path;
@@ -117,8 +126,21 @@ GenerationVerdict verdict_2x(const NodeGeneration& g, const toml::table& config)
   const auto images = registry_of(config, "io.containerd.cri.v1.images");
   const std::string path = images.config_path.empty() ? cri.config_path : images.config_path;
   GenerationVerdict v{g.name, g.stands_for, false, ""};
-  if (path.empty()) {
-    v.why = "no config_path after migrating the config to version 3: hosts.toml is ignored";
+  // Since v2.2.0 the CRI image plugin sets config_path to
+  // /etc/containerd/certs.d:/etc/docker/certs.d at init when the config
+  // has neither config_path nor legacy mirrors (plugins/cri/images/plugin.go;
+  // `containerd config dump` still prints it empty).
+  const bool defaults_path = g.name >= "2.2";
+  if (path.empty() && defaults_path && !cri.mirrors && !images.mirrors) {
+    v.ok = true;
+    v.why = "reads " + std::string(kDefaultConfigPath) +
+            " by default: containerd " + g.name + " sets config_path there when the config sets neither it nor "
+            "legacy mirrors, so the kind config's patch is not needed (and harmless)";
+  } else if (path.empty()) {
+    v.why = "no config_path after migrating the config to version 3: hosts.toml is ignored" +
+            std::string(defaults_path && (cri.mirrors || images.mirrors)
+                            ? " (legacy mirrors are set, so containerd " + g.name + " does not default it either)"
+                            : "");
   } else if (cri.mirrors || images.mirrors) {
     v.why = "its CRI plugin refuses `mirrors` beside config_path and does not load: nothing pulls";
   } else {
@@ -131,6 +153,15 @@ GenerationVerdict verdict_2x(const NodeGeneration& g, const toml::table& config)
 }
 
 }  // namespace
+
+RegistrySettings with_generation_defaults(RegistrySettings s, const std::string& generation) {
+  if (generation >= "2.2" && s.config_path.empty() && s.mirror_hosts.empty()) {
+    s.config_path = kDefaultConfigPath;
+    s.config_path_defaulted = true;
+    s.source += " (config_path unset: containerd " + generation + " uses its default)";
+  }
+  return s;
+}
 
 std::vector<GenerationVerdict> registry_verdicts(const std::string& merged_config_toml) {
   toml::table config;

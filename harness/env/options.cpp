@@ -100,7 +100,7 @@ const NodeGeneration& node_generation(const EnvironmentOptions& o, const KindCon
       chosen = &generation_named(match->generation);
       if (note) {
         *note = "the kind config's node images are kind " + match->kind_release + "'s (containerd " + match->containerd +
-                "); the lab's nodes run containerd " + chosen->version + " from Debian " + chosen->suite + " instead";
+                "); the lab's nodes run containerd " + chosen->version + " (" + chosen->origin + ") instead";
       }
     } else {
       chosen = &newest_available_generation();
@@ -108,7 +108,7 @@ const NodeGeneration& node_generation(const EnvironmentOptions& o, const KindCon
   }
   if (!generation_available(*chosen)) {
     throw missing_prerequisite("containerd " + chosen->name + " is not in " + generation_bin_dir(*chosen).string() +
-                               "; fetch it with ci/fetch-containerd.sh (Debian " + chosen->suite + "'s package)");
+                               "; put it there with " + chosen->obtain + " (" + chosen->origin + ")");
   }
   return *chosen;
 }

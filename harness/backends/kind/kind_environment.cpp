@@ -9,6 +9,7 @@
 
 #include "backends/kind/docker.h"
 #include "containerd/cri_client.h"
+#include "containerd/generations.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "env/node_cri.h"
@@ -250,7 +251,7 @@ RegistrySettings KindEnvironment::node_registry_config(const std::string& node) 
     throw std::runtime_error("node " + node + ": neither CRI Status nor `containerd config dump` showed its config: " +
                              trim(dump.err));
   }
-  return registry_settings_from_dump(node, dump.out);
+  return with_generation_defaults(registry_settings_from_dump(node, dump.out), generation());
 }
 
 void KindEnvironment::require_stand_in(const std::string& what) const {

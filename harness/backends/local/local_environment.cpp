@@ -9,6 +9,7 @@
 #include "backends/local/daemons.h"
 #include "backends/local/node_storage.h"
 #include "containerd/cri_client.h"
+#include "containerd/generations.h"
 #include "core/files.h"
 #include "core/log.h"
 #include "core/netns.h"
@@ -156,7 +157,7 @@ RegistrySettings LocalEnvironment::node_registry_config(const std::string& node)
                    "/etc/containerd/config.toml", "config", "dump"},
                   {.check = false});
   if (!dump.ok()) throw std::runtime_error("node " + node + ": `containerd config dump` failed: " + dump.err);
-  return registry_settings_from_dump(node, dump.out);
+  return with_generation_defaults(registry_settings_from_dump(node, dump.out), generation());
 }
 
 void LocalEnvironment::set_upstream(Upstream state) {
