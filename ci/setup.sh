@@ -60,6 +60,12 @@ bash "$(dirname "$0")/fetch-containerd.sh"
 # /var/cache/mirrorgate/registry/3.1; without that source its cases skip.
 bash "$(dirname "$0")/build-registry.sh"
 
+# The node generations 2.2 and 2.3 (containerd v2.2.7, v2.3.4: kind v0.31 to
+# v0.33), built from the sources beside the checkout with the same Go, into
+# /var/cache/mirrorgate/containerd/2.2 and 2.3 (about 2 minutes each, once);
+# without those sources their suites are not configured.
+bash "$(dirname "$0")/build-containerd.sh"
+
 # The host's own containerd and docker-registry services are left alone: the
 # lab's daemons run in namespaces of their own, on sockets and addresses of
 # their own, and Docker may depend on the host's containerd.

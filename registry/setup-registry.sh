@@ -68,9 +68,13 @@ shipped config turns distribution's expiry off (proxy.ttl: 0, and
 storage.delete.enabled: false, without which distribution deletes each blob
 168 h after it first fetched it, shared layers included, and the image then
 fails offline). Nothing is ever deleted and the cache only grows; this script
-never deletes it. To shrink it, stop kind-registry and remove DIR (everything
-is fetched again on the next pull); 'mirrorgate verify --live --images FILE'
-shows which of your images it holds for offline use.
+never deletes it. 'mirrorgate cache ls --data-dir DIR' shows what it holds;
+to shrink it, keep what your experiments need and let distribution's own
+garbage-collect delete the rest: 'docker stop kind-registry', then
+'mirrorgate cache prune --keep IMAGES.txt --data-dir DIR [--max-size 50GB]
+[--older-than 30d] [--dry-run]', then 'docker start kind-registry'.
+'mirrorgate verify --live --images FILE' shows which of your images it holds
+for offline use.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
 after: a second run only connects the registry to the new kind network. When
