@@ -158,6 +158,7 @@ json report_json(const VerifyReport& r) {
   if (r.docker_hub) out["docker_hub"] = *r.docker_hub;
   out["node_generations"] = r.generations;
   if (!r.portability.empty()) out["portability"] = r.portability;
+  if (!r.warnings.empty()) out["warnings"] = r.warnings;
   return out;
 }
 
@@ -233,6 +234,7 @@ std::string report_markdown(const VerifyReport& r) {
     if (!r.portability.empty()) md << "\n**" << r.portability << "**\n";
     md << "\n";
   }
+  for (const auto& w : r.warnings) md << "> warning: " << w << "\n\n";
   if (r.environment.is_object()) {
     md << "## Environment\n\n";
     for (const auto& [k, v] : r.environment.items()) md << "- " << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";

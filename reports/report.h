@@ -74,6 +74,7 @@ struct VerifyReport {
   // [{generation, stands_for, ok, why}]; and the line saying when it differs.
   nlohmann::json generations = nlohmann::json::array();
   std::string portability;
+  std::vector<std::string> warnings;  // what passes today but costs time or breaks elsewhere (dial_timeout)
   nlohmann::json live;        // verify --live: checks, offline readiness, quota (reports/live_report)
   std::string live_markdown;  // the same, as report.md sections
   std::vector<ScenarioResult> scenarios;

@@ -99,3 +99,22 @@ TEST(HostsToml, DirectoriesContainerdTriesForAHostInItsOrder) {
             (std::vector<std::string>{"/r/localhost_5000_", "/r/localhost:5000", "/r/_default"}));
   EXPECT_EQ(containerd_host_dirs("/r", ""), (std::vector<std::string>{"/r/docker.io", "/r/_default"}));
 }
+
+TEST(HostsToml, AHostWithoutDialTimeoutIsWarnedAboutOnTheGenerationsThatHonourIt) {
+  const std::string without = "server = \"https://registry-1.docker.io\"\n\n[host.\"http://kind-registry:5000\"]\n"
+                              "  capabilities = [\"pull\", \"resolve\"]\n";
+  const auto hosts = parse_hosts_toml(without, "hosts.toml");
+  EXPECT_TRUE(hosts.hosts.at(0).dial_timeout.empty());
+  EXPECT_TRUE(dial_timeout_warnings(hosts, "hosts.toml", "1.7").empty());  // ignored before 2.1
+  const auto warnings = dial_timeout_warnings(hosts, "hosts.toml", "2.3");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].rfind("hosts.toml:3: [host.\"http://kind-registry:5000\"] has no dial_timeout", 0), 0u)
+      << warnings[0];
+  const auto with = parse_hosts_toml(without + "  dial_timeout = \"2s\"\n", "hosts.toml");
+  EXPECT_EQ(with.hosts.at(0).dial_timeout, "2s");
+  EXPECT_TRUE(dial_timeout_warnings(with, "hosts.toml", "2.3").empty());
+  EXPECT_NE(render_hosts_toml(with).find("dial_timeout = \"2s\""), std::string::npos);
+  EXPECT_EQ(bad_input_message([&] { (void)parse_hosts_toml(without + "  dial_timeout = 2\n", "h.toml"); })
+                .rfind("h.toml:3: dial_timeout of http://kind-registry:5000 must be a duration", 0),
+            0u);
+}

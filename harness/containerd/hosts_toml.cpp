@@ -45,6 +45,11 @@ HostsToml parse_hosts_toml(const std::string& text, const std::string& file) {
       }
       host.skip_verify = (*entry)["skip_verify"].value_or(false);
       host.override_path = (*entry)["override_path"].value_or(false);
+      if (auto dial = (*entry)["dial_timeout"]) {
+        const auto value = dial.value<std::string>();
+        if (!value) throw bad_input(file, line, "dial_timeout of " + host.url + " must be a duration string such as \"2s\"");
+        host.dial_timeout = *value;
+      }
       hosts.hosts.push_back(std::move(host));
     }
     // toml++ keeps keys sorted; containerd tries hosts in file order.
@@ -90,8 +95,23 @@ std::string render_hosts_toml(const HostsToml& hosts) {
     }
     if (host.skip_verify) out << "  skip_verify = true\n";
     if (host.override_path) out << "  override_path = true\n";
+    if (!host.dial_timeout.empty()) out << "  dial_timeout = " << toml_quoted(host.dial_timeout) << "\n";
   }
   return out.str();
+}
+
+std::vector<std::string> dial_timeout_warnings(const HostsToml& hosts, const std::string& file,
+                                               const std::string& generation) {
+  std::vector<std::string> out;
+  if (generation < "2.1") return out;
+  for (const auto& host : hosts.hosts) {
+    if (!host.dial_timeout.empty()) continue;
+    out.push_back(file + ":" + std::to_string(host.line) + ": [host.\"" + host.url +
+                  "\"] has no dial_timeout: when it does not answer (its host down or hung), containerd " + generation +
+                  " waits 30 s on every connection to it — the manifest's and each blob's — before it falls back "
+                  "(measured: a three-blob image 2 minutes); add `dial_timeout = \"2s\"` under it, as kind/hosts.toml has");
+  }
+  return out;
 }
 
 bool has_capability(const HostEntry& host, const std::string& capability) {

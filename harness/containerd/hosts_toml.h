@@ -14,6 +14,9 @@ struct HostEntry {
   bool capabilities_set = false;
   bool skip_verify = false;
   bool override_path = false;
+  // How long containerd (2.1 and later) waits for a connection to this host
+  // before it tries the next ("2s"); empty: its default, 30 s.
+  std::string dial_timeout;
   int line = 0;                           // line of the [host."…"] table in the file
 };
 
@@ -28,6 +31,14 @@ HostsToml parse_hosts_toml(const std::string& text, const std::string& file);
 std::string render_hosts_toml(const HostsToml& hosts);
 
 bool has_capability(const HostEntry& host, const std::string& capability);
+
+// A warning for each [host] without dial_timeout on a node generation that
+// honours it (containerd 2.1 and later): when that host does not answer (a
+// cache host that is down or hung), a node waits 30 s on every connection —
+// the manifest's and each blob's — before it falls back. Names the file,
+// the line and the fix. Empty for 1.6 and 1.7, which ignore the key.
+std::vector<std::string> dial_timeout_warnings(const HostsToml& hosts, const std::string& file,
+                                               const std::string& generation);
 
 // Directory under config_path that containerd reads for a reference: named
 // after the reference's host ("docker.io" for redis, docker.io/library/redis),

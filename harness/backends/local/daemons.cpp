@@ -1,8 +1,13 @@
 #include "backends/local/daemons.h"
 
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -92,8 +97,45 @@ std::string cri_plugin_failure(const fs::path& log) {
 
 namespace {
 
+// Another hub front still listening where this one is to listen: a process
+// running the front's binary, with the same --listen, in this lab's hub
+// namespace (the lab's own: its name is the lab instance's). Seen about once
+// in ten verify runs, when the scenarios restart the front for a new quota:
+// the tracked front was taken for gone while it still listened, and the new
+// one died of "bind: Address already in use". Stopped (TERM, then KILL).
+void stop_stray_fronts(const LabProcess& front, const std::vector<std::string>& argv) {
+  struct stat ns {};
+  if (::stat(("/run/netns/" + front.namespace_name).c_str(), &ns) != 0) return;
+  std::error_code ec;
+  const auto binary = fs::canonical(argv.front(), ec);
+  if (ec) return;
+  const std::string listen = argv.size() > 2 ? argv[2] : "";
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    std::error_code e;
+    auto exe = fs::read_symlink(it->path() / "exe", e).string();
+    if (e || exe.rfind(binary.string(), 0) != 0) continue;  // also "PATH (deleted)"
+    struct stat their {};
+    if (::stat((it->path() / "ns/net").c_str(), &their) != 0 || their.st_ino != ns.st_ino || their.st_dev != ns.st_dev) continue;
+    const auto cmdline = read_file_if_exists(it->path() / "cmdline").value_or("");
+    if (cmdline.find(std::string("--listen") + '\0' + listen + '\0') == std::string::npos) continue;
+    spdlog::warn("a hub front (pid {}) still listens on {} in the lab's namespace {}; stopping it", pid, listen,
+                 front.namespace_name);
+    // Alive while it has a start time (a zombie reads 0: its socket is closed).
+    const auto started = process_start_time(pid);
+    auto alive = [&] { return started != 0 && process_start_time(pid) == started; };
+    ::kill(pid, SIGTERM);
+    for (int i = 0; i < 50 && alive(); ++i) std::this_thread::sleep_for(100ms);
+    if (alive()) ::kill(pid, SIGKILL);
+    for (int i = 0; i < 50 && alive(); ++i) std::this_thread::sleep_for(100ms);
+  }
+}
+
 void launch_hub_front(LocalEnvironment& env) {
   auto& lab = env.lab();
+  stop_stray_fronts(lab.hub_front, hub_front_argv(env.state(), lab.hub_front.address + ":443"));
   start_in_namespace(lab.hub_front.namespace_name, hub_front_argv(env.state(), lab.hub_front.address + ":443"), lab.hub_front);
   env.save();
 }
