@@ -361,9 +361,18 @@ TEST_F(CacheLifecycle, KilledMidColdPullServesNoPartialBlob) {
 
   pull_cached_images_by_tag_and_digest(env(), {&big}, "cache-killed-mid-pull",
                                        "after kind-registry was killed in the middle of its first fetch");
-  const auto stored = storage.blob_size(layer.digest);
-  ASSERT_TRUE(stored) << layer.digest << " is not in kind-registry's storage after the pulls";
-  EXPECT_EQ(*stored, layer.size);
+  // registry 3 commits what it tees to the store once the node has the last
+  // byte (it hashes the 100 MB first): the layer lands a moment after the pull.
+  const auto stored = wait_for(
+      [&](std::string& why) {
+        why = layer.digest + " is not in kind-registry's storage";
+        return storage.blob_size(layer.digest).has_value();
+      },
+      30s, 100ms);
+  ASSERT_TRUE(stored) << layer.digest << " is not in kind-registry's storage " << stored.waited.count()
+                      << " ms after the pulls";
+  RecordProperty("stored_after_ms", static_cast<int>(stored.waited.count()));
+  EXPECT_EQ(storage.blob_size(layer.digest), layer.size);
   EXPECT_EQ("sha256:" + sha256_file_hex(storage.blob_data(layer.digest)), layer.digest)
       << "the stored layer's bytes are not what its digest names";
   for (const auto* image : before) {
