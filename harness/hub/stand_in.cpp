@@ -19,6 +19,7 @@
 #include "hub/token.h"
 #include "hub/worlds.h"
 #include "registry/push_image.h"
+#include "registry/storage.h"
 #include "process/process.h"
 
 namespace mirrorgate {
@@ -203,40 +204,24 @@ bool seed_one(const RegistryClient& hub, const TestImage& image, const TestImage
   return push_test_image(hub, image, store, &sent, hub_repository_of(image));
 }
 
-// distribution's filesystem layout under its root directory.
-fs::path storage_root(const fs::path& data) { return data / "docker" / "registry" / "v2"; }
-fs::path blob_data(const fs::path& data, const std::string& digest) {
-  const auto hex = digest.substr(digest.find(':') + 1);
-  return storage_root(data) / "blobs" / "sha256" / hex.substr(0, 2) / hex / "data";
-}
-fs::path tag_link(const fs::path& data, const TestImage& image) {
-  return storage_root(data) / "repositories" / hub_repository_of(image) / "_manifests" / "tags" / image.spec.ref.tag /
-         "current" / "link";
-}
-
 // Every blob at its size and linked into the image's repository (manifests
 // as its revisions, config and layers as its layers), and every tag at its
-// digest: what a whole seeding holds, and what the registry serves.
+// digest: what a whole seeding holds, and what the registry serves. Read
+// through RegistryStorage, the one reader of distribution's layout.
 bool holds_every_image(const fs::path& data, const std::vector<TestImage>& images) {
-  std::error_code ec;
-  auto blob_ok = [&](const Blob& b) {
-    const auto size = fs::file_size(blob_data(data, b.digest), ec);
-    return !ec && size == b.size;
-  };
-  auto linked = [&](const TestImage& image, const char* kind, const Blob& b) {
-    const auto hex = b.digest.substr(b.digest.find(':') + 1);
-    const fs::path link = storage_root(data) / "repositories" / hub_repository_of(image) / kind / "sha256" / hex / "link";
-    return blob_ok(b) && read_file_if_exists(link).value_or("") == b.digest;
-  };
+  const RegistryStorage storage(data);
+  auto blob_ok = [&](const Blob& b) { return storage.blob_size(b.digest) == b.size; };
   for (const auto& image : images) {
-    if (!linked(image, "_manifests/revisions", image.top) ||
-        read_file_if_exists(tag_link(data, image)).value_or("") != image.top.digest) {
+    const std::string repo = hub_repository_of(image);
+    auto manifest = [&](const Blob& b) { return blob_ok(b) && storage.manifest_linked(repo, b.digest); };
+    auto layer = [&](const Blob& b) { return blob_ok(b) && storage.layer_linked(repo, b.digest); };
+    if (!manifest(image.top) || storage.tag_digest(repo, image.spec.ref.tag).value_or("") != image.top.digest) {
       return false;
     }
     for (const auto& p : image.platforms) {
-      if (!linked(image, "_manifests/revisions", p.manifest) || !linked(image, "_layers", p.config)) return false;
+      if (!manifest(p.manifest) || !layer(p.config)) return false;
       for (const auto& l : p.layers) {
-        if (!linked(image, "_layers", l)) return false;
+        if (!layer(l)) return false;
       }
     }
   }
