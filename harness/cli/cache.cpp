@@ -63,7 +63,12 @@ int list_caches(const CacheFlags& flags, const GlobalOptions& global) {
 // The running Docker containers that mount `dir`: a registry serving it.
 std::vector<std::string> containers_serving(const std::filesystem::path& dir) {
   std::vector<std::string> out;
-  const auto ids = run({"docker", "ps", "-q"}, {.timeout = std::chrono::seconds(20), .check = false});
+  RunResult ids;
+  try {
+    ids = run({"docker", "ps", "-q"}, {.timeout = std::chrono::seconds(20), .check = false});
+  } catch (const std::exception&) {
+    return out;  // no Docker here: no container serves it
+  }
   if (!ids.ok()) return out;
   std::error_code ec;
   const auto wanted = std::filesystem::weakly_canonical(dir, ec);
