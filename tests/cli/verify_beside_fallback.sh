@@ -25,9 +25,9 @@ made=1
   cat "$reports/out"; fail "verify failed"; }
 grep -q "lab beside 2 did not come up (network namespace $blocker already exists" "$reports/out" || {
   cat "$reports/out"; fail "verify did not say why lab beside 2 did not come up"; }
-grep -q "running OfflineRestart.* in the first lab (lab beside 2 did not come up)" "$reports/out" ||
+grep -q "running .*OfflineRestart.* in the first lab (lab beside 2 did not come up)" "$reports/out" ||
   fail "lab beside 2's scenarios did not run in the first lab"
-grep -q "lab beside 1 (OfflinePulls" "$reports/out" || fail "lab beside 1 did not run as usual"
+grep -q "lab beside 1 (.*OfflinePulls" "$reports/out" || fail "lab beside 1 did not run as usual"
 run=$(ls -d "$reports"/20*/ | tail -n 1)
 for scenario in OfflineRestart.CachedImagesPullOnEveryNodeAfterARestartWithTheHubPartitioned \
   OfflineRestart.AnUncachedImageComesThroughOnceTheHubAnswersAgain OfflinePulls.CachedImagesPullOnEveryNodeWithTheHubStopped; do

@@ -19,8 +19,8 @@ fail() { echo "verify_side_by_side: $*" >&2; exit 1; }
 "$mirrorgate" --state "$state" verify --purge --reports "$reports" >"$reports/out" 2>&1 || {
   cat "$reports/out"; fail "verify failed"; }
 grep -q "verify PASSED" "$reports/out" || { cat "$reports/out"; fail "no PASSED line"; }
-grep -q "lab beside 1 comes up to run OfflinePulls" "$reports/out" || fail "OfflinePulls did not run beside"
-grep -q "lab beside 2 comes up to run OfflineRestart" "$reports/out" || fail "OfflineRestart did not run beside"
+grep -q "lab beside 1 comes up to run .*OfflinePulls" "$reports/out" || fail "OfflinePulls did not run beside"
+grep -q "lab beside 2 comes up to run .*OfflineRestart" "$reports/out" || fail "OfflineRestart did not run beside"
 run=$(ls -d "$reports"/20*/ | tail -n 1)
 for k in 1 2; do
   test -s "$run/beside-$k/gtest.json" || fail "lab beside $k wrote no results"
