@@ -9,6 +9,7 @@
 #include "process/process.h"
 #include "cli/command.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 
 namespace mirrorgate {
 
@@ -128,9 +129,14 @@ int prune_caches(const CacheFlags& flags, const GlobalOptions& global) {
                          }});
     }
   }
+  // A Ctrl-C or SIGTERM does not cut a prune between stopping a cache and
+  // starting it again: the one under way finishes (its cache serving again),
+  // the rest are not begun. A second one exits at once (core/interrupt).
+  if (!flags.dry_run) install_interrupt_handlers();
   nlohmann::json all = nlohmann::json::array();
   int code = to_int(ExitCode::ok);
   for (const auto& t : targets) {
+    throw_if_interrupted("cache prune (the caches pruned so far serve again)");
     PruneOptions mine = options;
     std::vector<std::string> elsewhere;
     for (const auto& ref : keep) {
