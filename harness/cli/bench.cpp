@@ -92,6 +92,7 @@ struct CacheBenchOutcome {
 CacheBenchOutcome run_cache_benchmark(const fs::path& dir, const BenchFlags& flags, int repetitions) {
   CacheBenchOutcome outcome;
   if (flags.cache_repos == "none") return (outcome.measured = true, outcome);
+  std::cout.flush();  // the pull report first, not cut by this line on stderr
   spdlog::info("benchmarking cache ls and cache prune on caches of {} repositories", flags.cache_repos);
   const auto out = dir / "cache_benchmark.json";
   const auto result = run({libexec_file("mirrorgate_cache_benchmark").string(), "--mirrorgate", fs::read_symlink("/proc/self/exe").string(),
