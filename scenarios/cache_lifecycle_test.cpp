@@ -46,8 +46,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <sys/statvfs.h>
-
 #include <atomic>
 #include <fstream>
 #include <ctime>
@@ -445,9 +443,9 @@ TEST_F(CacheLifecycle, AColdPullOnAFullDiskServesNoTruncatedBlob) {
   if (!disk) GTEST_SKIP() << why;
   // Filled but for kRoom: the registry's own files (a few KB) fit, a layer does not.
   {
-    struct statvfs vfs {};
-    ASSERT_EQ(::statvfs(disk->c_str(), &vfs), 0);
-    const std::uint64_t free_now = std::uint64_t(vfs.f_bavail) * vfs.f_frsize;
+    const auto space = disk_space(*disk);
+    ASSERT_TRUE(space) << "cannot read the free space of " << disk->string();
+    const std::uint64_t free_now = space->free;
     std::ofstream filler(*disk / "filler", std::ios::binary);
     const std::string chunk(1 << 20, 'f');
     for (std::uint64_t left = free_now - kRoom; left >= chunk.size(); left -= chunk.size()) filler << chunk;

@@ -1,13 +1,12 @@
 #include "cache/inventory.h"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <iomanip>
 #include <map>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/progress.h"
 
 namespace mirrorgate {
@@ -86,11 +85,7 @@ CacheInventory take_inventory(const RegistryStorage& storage) {
     inv.blob_bytes += *size;
     if (!linked_by.count(digest)) inv.unlinked_bytes += *size;
   }
-  struct statvfs vfs {};
-  if (::statvfs(storage.root().c_str(), &vfs) == 0) {
-    inv.disk_total = static_cast<std::uint64_t>(vfs.f_blocks) * vfs.f_frsize;
-    inv.disk_free = static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-  }
+  if (const auto disk = disk_space(storage.root())) inv.disk_free = disk->free, inv.disk_total = disk->total;
   return inv;
 }
 

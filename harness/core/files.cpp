@@ -1,6 +1,7 @@
 #include "core/files.h"
 
 #include <openssl/evp.h>
+#include <sys/statvfs.h>
 
 #include <array>
 #include <cerrno>
@@ -198,6 +199,13 @@ std::string sha256_hex(const std::string& data) {
   DigestCtx d;
   d.update(data.data(), data.size());
   return d.hex();
+}
+
+std::optional<DiskSpace> disk_space(const fs::path& path) {
+  struct statvfs vfs {};
+  if (::statvfs(path.c_str(), &vfs) != 0) return std::nullopt;
+  return DiskSpace{static_cast<std::uint64_t>(vfs.f_bavail) * vfs.f_frsize,
+                   static_cast<std::uint64_t>(vfs.f_blocks) * vfs.f_frsize};
 }
 
 std::string sha256_file_hex(const fs::path& path) {

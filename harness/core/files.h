@@ -1,6 +1,7 @@
 // Small file helpers: whole-file reads and crash-safe writes.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -50,5 +51,12 @@ std::string octal_mode(const std::filesystem::path& path);
 
 std::string sha256_hex(const std::string& data);
 std::string sha256_file_hex(const std::filesystem::path& path);
+
+// The filesystem a path is on: bytes free to an unprivileged writer, and its
+// size (statvfs). nullopt when the path cannot be read.
+struct DiskSpace {
+  std::uint64_t free = 0, total = 0;
+};
+std::optional<DiskSpace> disk_space(const std::filesystem::path& path);
 
 }  // namespace mirrorgate

@@ -1,7 +1,5 @@
 #include "verify/diagnose.h"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -10,6 +8,7 @@
 #include "containerd/config_patch.h"
 #include "containerd/hosts_toml.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "core/progress.h"
 #include "cluster/kind_config.h"
 #include "registry/upstreams.h"
@@ -185,10 +184,9 @@ std::optional<Finding> full_cache_disk(const std::string& cache, const std::file
 }
 
 std::optional<Finding> full_cache_disk(const std::string& cache, const std::filesystem::path& storage, const std::string& cache_log) {
-  struct statvfs vfs {};
-  if (::statvfs(storage.c_str(), &vfs) != 0) return std::nullopt;
-  return full_cache_disk(cache, storage, std::uint64_t(vfs.f_bavail) * vfs.f_frsize,
-                         std::uint64_t(vfs.f_blocks) * vfs.f_frsize, cache_log);
+  const auto disk = disk_space(storage);
+  if (!disk) return std::nullopt;
+  return full_cache_disk(cache, storage, disk->free, disk->total, cache_log);
 }
 
 std::optional<Finding> expiring_cache(const RegistryConfig& rc, const std::string& generation) {

@@ -1,7 +1,5 @@
 #include "verify/live.h"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
 #include <iomanip>
 #include <map>
@@ -137,20 +135,19 @@ void check_expiry(const Environment& env, const Mirror& m, std::vector<LiveCheck
 // as the host sees it, and the registry's own log.
 void check_disk(const Environment& env, const Mirror& m, std::vector<LiveCheck>& checks) {
   if (m.view.storage.empty()) return;
-  struct statvfs vfs {};
-  if (::statvfs(m.view.storage.c_str(), &vfs) != 0) return;
+  const auto disk = disk_space(m.view.storage);
+  if (!disk) return;
   std::string log;
   try {
     log = env.mirror_log_of(kDockerIo);
   } catch (const std::exception&) {
   }
-  if (const auto f = full_cache_disk("kind-registry", m.view.storage, log)) {
+  if (const auto f = full_cache_disk("kind-registry", m.view.storage, disk->free, disk->total, log)) {
     checks.push_back(check_of("kind-registry's disk has room", kMirrorComponent, Verdict::fail, f->str()));
     return;
   }
   checks.push_back(check_of("kind-registry's disk has room", kMirrorComponent, Verdict::pass,
-                            format_bytes(std::uint64_t(vfs.f_bavail) * vfs.f_frsize) + " free of " +
-                                format_bytes(std::uint64_t(vfs.f_blocks) * vfs.f_frsize) + " at " +
+                            format_bytes(disk->free) + " free of " + format_bytes(disk->total) + " at " +
                                 m.view.storage.string()));
 }
 
