@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <sstream>
 
 #include "process/process.h"
 #include "verify/lab_plan.h"
@@ -20,21 +19,7 @@ std::vector<std::string> listed_by_binary() {
   const char* binary = std::getenv("MIRRORGATE_SCENARIOS_BINARY");
   if (!binary || !*binary) binary = MIRRORGATE_SCENARIOS_BUILT;
   if (!std::filesystem::exists(binary)) return {};
-  const auto r = run({binary, "--gtest_list_tests"});
-  std::vector<std::string> out;
-  std::istringstream lines(r.out);
-  std::string suite;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty()) continue;
-    const std::string word = line.substr(line.find_first_not_of(' '));
-    const std::string name = word.substr(0, word.find_first_of(" \t"));
-    if (line[0] != ' ') {
-      suite = name;
-    } else {
-      out.push_back(suite + name);
-    }
-  }
-  return out;
+  return parse_gtest_list(run({binary, "--gtest_list_tests"}).out);
 }
 
 std::map<std::string, size_t> lab_of(const std::vector<std::vector<std::string>>& plan) {
@@ -90,4 +75,6 @@ TEST(LabPlan, EveryScenarioRunsInExactlyOneLabAndTheDisruptiveOnesBeside) {
   // Every lab beside has something to run.
   for (size_t i = 1; i < plan.size(); ++i) EXPECT_FALSE(plan[i].empty()) << "lab beside " << i << " runs nothing";
   EXPECT_EQ(exact_filter({"A.b", "C.d"}), "A.b:C.d");
+  EXPECT_EQ(parse_gtest_list("A.\n  b\n  c  # GetParam() = 1\nD.\n  e\n"),
+            (std::vector<std::string>{"A.b", "A.c", "D.e"}));
 }

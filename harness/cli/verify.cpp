@@ -334,21 +334,7 @@ void merge_beside(VerifyReport& report, const RunBeside& side) {
 
 // The scenarios the binary has ("Suite.Test"), from --gtest_list_tests.
 std::vector<std::string> listed_scenarios() {
-  const auto listed = run({libexec_file("mirrorgate_scenarios").string(), "--gtest_list_tests"});
-  std::vector<std::string> out;
-  std::istringstream lines(listed.out);
-  std::string suite;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty()) continue;
-    const std::string word = line.substr(line.find_first_not_of(' '));
-    const std::string name = word.substr(0, word.find_first_of(" \t"));
-    if (line[0] != ' ') {
-      suite = name;  // "Suite."
-    } else {
-      out.push_back(suite + name);
-    }
-  }
-  return out;
+  return parse_gtest_list(run({libexec_file("mirrorgate_scenarios").string(), "--gtest_list_tests"}).out);
 }
 
 // With the scenarios spread over several labs: each ran exactly once.

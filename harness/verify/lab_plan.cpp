@@ -1,5 +1,7 @@
 #include "verify/lab_plan.h"
 
+#include <sstream>
+
 namespace mirrorgate {
 
 const std::vector<std::vector<std::string>>& labs_beside() {
@@ -56,6 +58,23 @@ std::vector<std::vector<std::string>> plan_labs(const std::vector<std::string>& 
       }
     }
     out[lab].push_back(name);
+  }
+  return out;
+}
+
+std::vector<std::string> parse_gtest_list(const std::string& output) {
+  std::vector<std::string> out;
+  std::istringstream lines(output);
+  std::string suite;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    const std::string word = line.substr(line.find_first_not_of(' '));
+    const std::string name = word.substr(0, word.find_first_of(" \t"));
+    if (line[0] != ' ') {
+      suite = name;  // "Suite."
+    } else {
+      out.push_back(suite + name);
+    }
   }
   return out;
 }

@@ -23,6 +23,9 @@ bool matches_pattern(const std::string& name, const std::string& pattern);
 // lab beside; every listed scenario in exactly one, in the listed order.
 std::vector<std::vector<std::string>> plan_labs(const std::vector<std::string>& listed);
 
+// The "Suite.Test" names of a gtest binary's --gtest_list_tests output.
+std::vector<std::string> parse_gtest_list(const std::string& output);
+
 // A gtest filter that runs exactly `names`.
 std::string exact_filter(const std::vector<std::string>& names);
 
