@@ -63,12 +63,9 @@ std::string app_name(int i) {
 
 // The newest registry generation here: the one that writes the caches.
 const RegistryGeneration& writer_generation() {
-  const RegistryGeneration* best = nullptr;
-  for (const auto& r : registry_generations()) {
-    if (registry_available(r) && (!best || r.name > best->name)) best = &r;
-  }
-  if (!best) throw std::runtime_error("no registry binary here (ci/setup.sh builds them)");
-  return *best;
+  const auto* newest = newest_available_registry();
+  if (!newest) throw std::runtime_error("no registry binary here (ci/setup.sh builds them)");
+  return *newest;
 }
 
 // A plain registry over `root` on 127.0.0.1:PORT while it lives.

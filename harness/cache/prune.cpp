@@ -281,13 +281,11 @@ PruneOutcome prune_cache(const RegistryStorage& storage, const PruneOptions& opt
 }
 
 std::string garbage_collect_stopped_storage(const fs::path& root, const std::function<void()>& while_stopped) {
-  const RegistryGeneration* generation = nullptr;
-  for (const auto& g : registry_generations()) {
-    if (registry_available(g) && (!generation || g.name > generation->name)) generation = &g;
-  }
+  const auto* generation = newest_available_registry();
   if (!generation) throw missing_prerequisite("no registry binary for garbage-collect: run ci/setup.sh");
+  // A config of just the storage; the root itself comes through the environment.
   const fs::path config = fs::temp_directory_path() / ("mirrorgate-gc-" + std::to_string(::getpid()) + ".yml");
-  write_file_atomic(config, "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: " + json(fs::absolute(root).string()).dump() + "\n");
+  write_file_atomic(config, "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\n");
   struct Remove {
     fs::path p;
     ~Remove() {
@@ -296,13 +294,7 @@ std::string garbage_collect_stopped_storage(const fs::path& root, const std::fun
     }
   } remove_config{config};
   if (while_stopped) while_stopped();
-  const std::vector<std::string> argv = {registry_binary(*generation).string(), "garbage-collect", config.string()};
-  const auto r = run(argv, {.timeout = std::chrono::minutes(30), .check = false, .extra_env = {{"OTEL_TRACES_EXPORTER", "none"}}});
-  if (!r.ok()) {
-    throw std::runtime_error("`" + join_argv(argv) + "` failed (exit " + std::to_string(r.exit_code) +
-                             "): " + garbage_collect_summary(r.err + r.out, 6));
-  }
-  return garbage_collect_summary(r.out + r.err);
+  return run_garbage_collect(registry_binary(*generation), config, fs::absolute(root), root.string());
 }
 
 std::uint64_t blob_bytes_on_disk(const RegistryStorage& storage) {

@@ -126,13 +126,10 @@ const RegistryGeneration& registry_generation(const EnvironmentOptions& o, Regis
   }
   const auto& shipped = shipped_registry_generation();
   if (!here || registry_available(shipped)) return shipped;
-  const auto& all = registry_generations();
-  for (auto it = all.rbegin(); it != all.rend(); ++it) {
-    if (!registry_available(*it)) continue;
-    if (note) *note = registry_missing_reason(shipped) + "; kind-registry runs registry " + it->name + " instead";
-    return *it;
-  }
-  throw missing_prerequisite(registry_missing_reason(shipped));
+  const auto* newest = newest_available_registry();
+  if (!newest) throw missing_prerequisite(registry_missing_reason(shipped));
+  if (note) *note = registry_missing_reason(shipped) + "; kind-registry runs registry " + newest->name + " instead";
+  return *newest;
 }
 
 bool gets_hosts_toml(const std::vector<std::string>& only, const NodeInfo& node) {

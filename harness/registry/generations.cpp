@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "process/process.h"
 
 namespace mirrorgate {
 
@@ -54,6 +55,14 @@ fs::path registry_binary(const RegistryGeneration& g) {
 bool registry_available(const RegistryGeneration& g) {
   std::error_code ec;
   return fs::exists(registry_binary(g), ec);
+}
+
+const RegistryGeneration* newest_available_registry() {
+  const auto& all = registry_generations();
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    if (registry_available(*it)) return &*it;
+  }
+  return nullptr;
 }
 
 std::string registry_version_of(const std::string& out) {
@@ -108,6 +117,20 @@ std::string garbage_collect_summary(const std::string& output, size_t lines) {
   std::string out;
   for (size_t i = kept.size() > lines ? kept.size() - lines : 0; i < kept.size(); ++i) out += (out.empty() ? "" : " | ") + kept[i];
   return out;
+}
+
+std::string run_garbage_collect(const fs::path& binary, const fs::path& config, const fs::path& root,
+                                const std::string& who) {
+  const std::vector<std::string> argv = {binary.string(), "garbage-collect", config.string()};
+  const auto r = run(argv, {.timeout = std::chrono::minutes(30),
+                            .check = false,
+                            .extra_env = {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", root.string()},
+                                          {"OTEL_TRACES_EXPORTER", "none"}}});
+  if (!r.ok()) {
+    throw std::runtime_error(who + ": `" + join_argv(argv) + "` failed (exit " + std::to_string(r.exit_code) +
+                             "): " + garbage_collect_summary(r.out + r.err, 6));
+  }
+  return garbage_collect_summary(r.out + r.err);
 }
 
 }  // namespace mirrorgate

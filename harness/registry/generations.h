@@ -42,6 +42,8 @@ const RegistryGeneration* registry_generation_of_image(const std::string& image)
 // The lab's binary of a generation, and whether it is there.
 std::filesystem::path registry_binary(const RegistryGeneration& generation);
 bool registry_available(const RegistryGeneration& generation);
+// The newest generation whose binary is here; nullptr when none is.
+const RegistryGeneration* newest_available_registry();
 
 // What a report says of kind-registry: "registry 3.1: github.com/…/v3 v3.1.1",
 // from the generation and what `registry --version` printed (its own path first).
@@ -58,6 +60,12 @@ std::string registry_generation_line(const std::string& generation, const std::s
 // 3 blobs and 0 manifests eligible for deletion"); else the output's last
 // non-empty lines (up to `lines`), which say why it failed.
 std::string garbage_collect_summary(const std::string& output, size_t lines = 4);
+
+// `BINARY garbage-collect CONFIG` over the storage at `root` (given to it as
+// REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY), while nothing serves it.
+// Returns its summary; throws naming `who`, the command and why it failed.
+std::string run_garbage_collect(const std::filesystem::path& binary, const std::filesystem::path& config,
+                                const std::filesystem::path& root, const std::string& who);
 
 // Why a generation's binary is missing and how to get it.
 std::string registry_missing_reason(const RegistryGeneration& generation);

@@ -265,20 +265,11 @@ bool LocalEnvironment::switch_mirror_generation(const std::string& generation, s
 
 std::string LocalEnvironment::garbage_collect_of(const std::string& registry, const std::function<void()>& while_stopped) {
   // The binary the cache runs, over its storage, with the config it runs.
-  const std::vector<std::string> argv = {registry_binary(registry_generation_named(run_.registry)).string(),
-                                         "garbage-collect", run_.files.registry_config.string()};
   std::string summary;
   restart_mirror_of(registry, [&] {
     if (while_stopped) while_stopped();
-    const auto r = run(argv, {.timeout = std::chrono::minutes(30),
-                              .check = false,
-                              .extra_env = {{"REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", registry_data_of(registry).string()},
-                                            {"OTEL_TRACES_EXPORTER", "none"}}});
-    summary = garbage_collect_summary(r.out + r.err);
-    if (!r.ok()) {
-      throw std::runtime_error(cache_host(registry) + ": `" + join_argv(argv) + "` failed (exit " +
-                               std::to_string(r.exit_code) + "): " + garbage_collect_summary(r.out + r.err, 6));
-    }
+    summary = run_garbage_collect(registry_binary(registry_generation_named(run_.registry)),
+                                  run_.files.registry_config, registry_data_of(registry), cache_host(registry));
   });
   return summary;
 }
