@@ -100,6 +100,10 @@ HttpResponse perform(const HttpOptions& options, const std::string& method, cons
   // that the user's environment may name.
   curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
   if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.aws_sigv4.empty()) {
+    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, options.aws_sigv4.c_str());
+    curl_easy_setopt(c, CURLOPT_USERPWD, options.user_password.c_str());
+  }
   std::unique_ptr<curl_slist, SlistDeleter> resolve;
   for (const auto& entry : options.resolve) {
     resolve.reset(curl_slist_append(resolve.release(), entry.c_str()));
@@ -115,8 +119,10 @@ HttpResponse perform(const HttpOptions& options, const std::string& method, cons
   for (const auto& [name, value] : headers) {
     header_list.reset(curl_slist_append(header_list.release(), (name + ": " + value).c_str()));
   }
-  // curl would otherwise send "Expect: 100-continue" for large bodies.
-  header_list.reset(curl_slist_append(header_list.release(), "Expect:"));
+  // curl would otherwise send "Expect: 100-continue" for large bodies. Not
+  // with S3's signing: curl signs the emptied header it does not send, and
+  // the store refuses the signature.
+  if (options.aws_sigv4.empty()) header_list.reset(curl_slist_append(header_list.release(), "Expect:"));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, header_list.get());
   if (method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

@@ -36,6 +36,10 @@ struct HttpOptions {
   // throws Interrupted: for long transfers of a step the user may stop
   // (seeding, prewarm), not for teardown's own requests.
   bool stop_on_interrupt = false;
+  // S3's request signing (curl's CURLOPT_AWS_SIGV4, e.g.
+  // "aws:amz:us-east-1:s3") with user_password "ACCESS:SECRET"; empty: none.
+  std::string aws_sigv4;
+  std::string user_password;
 };
 
 class HttpError : public std::runtime_error {
