@@ -37,6 +37,11 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
                  "cluster name; nodes are NAME-control-plane, NAME-worker… (default: the config's name, else kind)");
   cmd.add_option("--subnet", o.local.subnet, "embedded lab: its subnet; must not overlap a route of this host")
       ->capture_default_str();
+  cmd.add_option("--machines", o.local.machines,
+                 "embedded lab: machines, each with its own kind-registry and nodes from the kind config; 2 or more "
+                 "bring the team tier up between them and Docker Hub (team/: Ceph RGW as S3, Redis, two registry "
+                 "replicas with their fronts, haproxy), and every machine's kind-registry caches through it")
+      ->capture_default_str();
   cmd.add_option("--node-storage", o.local.node_storage,
                  "embedded lab: where each node's containerd keeps its images — memory (a tmpfs of its own), disk "
                  "(under --state), or auto: memory when the test images on every node fit in a quarter of the "

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -246,9 +247,45 @@ class Health {
   virtual RuntimeVersions versions() const = 0;
 };
 
+// The team tier, in runs of more than one machine: every machine's
+// kind-registry caches through the team cache (haproxy over replicas of
+// distribution sharing one S3 store and one Redis, team/) instead of asking
+// Docker Hub on its own. Machines are numbered from 1; a node's machine is
+// NodeInfo::machine. Outside such a run every call but the first two throws
+// std::logic_error.
+class Team {
+ public:
+  virtual ~Team() = default;
+  // How many replicas serve the team cache; 0: the run has no team tier.
+  virtual int team_replicas() const { return 0; }
+  // The team cache as the machines' kind-registry reach it (their proxy.remoteurl).
+  virtual std::string team_cache_url() const { return {}; }
+  // Machine k's kind-registry: its address and access log.
+  virtual std::string machine_mirror_address(int machine) const { return no_team(machine); }
+  virtual std::vector<AccessRecord> machine_mirror_access_log(int machine) const { return no_team_log(machine); }
+  // Replica r (1-based): its registry's access log, and the addresses
+  // Docker Hub sees its requests come from (its front's).
+  virtual std::vector<AccessRecord> replica_access_log(int replica) const { return no_team_log(replica); }
+  virtual std::string replica_upstream_address(int replica) const { return no_team(replica); }
+  // SIGKILL of replica r's registry (its front stays), and its start again
+  // (waits until the team cache answers through it).
+  virtual void kill_replica(int replica) { (void)no_team(replica); }
+  virtual void start_replica(int replica) { (void)no_team(replica); }
+  // Cuts machine k's kind-registry off the team cache (connections refused
+  // at once), or joins it again.
+  virtual void cut_machine_from_team(int machine, bool cut) {
+    (void)cut;
+    (void)no_team(machine);
+  }
+
+ private:
+  static std::string no_team(int) { throw std::logic_error("this run has no team tier (one machine)"); }
+  static std::vector<AccessRecord> no_team_log(int k) { return (void)no_team(k), std::vector<AccessRecord>{}; }
+};
+
 // The whole contract: what the run is (below), and its narrow parts above;
 // code that needs one part takes that part.
-class Environment : public NodeFiles, public NodeRuntime, public Registries, public Faults, public Health {
+class Environment : public NodeFiles, public NodeRuntime, public Registries, public Faults, public Health, public Team {
  public:
   explicit Environment(RunState state) : run_(std::move(state)) {}
   virtual ~Environment() = default;
@@ -282,6 +319,8 @@ class Environment : public NodeFiles, public NodeRuntime, public Registries, pub
   // Where the nodes keep their images: "memory", "disk"; empty: the backend's own way.
   const std::string& node_storage() const { return run_.node_storage; }
   const std::vector<NodeInfo>& nodes() const { return run_.nodes; }
+  // Machines of the run, each with its own kind-registry and nodes (Team).
+  int machines() const { return run_.machines; }
   NodeInfo node(const std::string& name) const;  // throws for an unknown name
   // The address the upstream sees the mirror's requests come from, and the
   // harness's own address as the registries log it.

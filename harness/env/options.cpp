@@ -23,6 +23,7 @@ EnvironmentOptions default_options() {
     o.files.registry_start = *data / "registry/kind-registry-start.sh";
     o.files.registry_front = *data / "registry/kind-registry-front.conf";
     o.files.certs_d = *data / "kind/certs.d";
+    o.files.team = *data / "team";
     o.kind.setup_registry_script = *data / "registry/setup-registry.sh";
   }
   return o;
@@ -52,6 +53,9 @@ void validate(const EnvironmentOptions& o) {
   if (!o.registry.empty()) (void)registry_generation_named(o.registry);
   if (o.kind.registry_port < 1 || o.kind.registry_port > 65535) {
     throw bad_flag("--registry-port " + std::to_string(o.kind.registry_port), "expected a port from 1 to 65535");
+  }
+  if (o.local.machines < 1) {
+    throw bad_flag("--machines " + std::to_string(o.local.machines), "expected 1 or more machines");
   }
   if (o.start_timeout.count() < 1) throw bad_flag("--start-timeout", "must be at least 1 second");
   if (!o.hub_quota.empty()) (void)parse_quota(o.hub_quota, "--hub-quota");

@@ -55,6 +55,10 @@ struct EnvironmentOptions {
     // directory's filesystem), or "auto": memory when what the nodes may
     // hold fits in a quarter of the memory available (lab.h).
     std::string node_storage = "auto";
+    // Machines, each with its own kind-registry and nodes (the kind
+    // config's); 2 or more cache through the team tier between them and
+    // Docker Hub (Ceph RGW, Redis, two replicas with their fronts, haproxy).
+    int machines = 1;
   } local;
 
   struct Kind {

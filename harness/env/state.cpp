@@ -36,7 +36,8 @@ void to_json(json& j, const RunState& s) {
                   {"images", s.files.images.string()},
                   {"registry_start", s.files.registry_start.string()},
                   {"registry_front", s.files.registry_front.string()},
-                  {"certs_d", s.files.certs_d.string()}}},
+                  {"certs_d", s.files.certs_d.string()},
+                  {"team", s.files.team.string()}}},
        {"hosts_toml_nodes", s.hosts_toml_nodes},
        {"hosts_toml_path", s.hosts_toml_path},
        {"platform", s.platform},
@@ -60,11 +61,15 @@ void to_json(json& j, const RunState& s) {
        {"seeded_images", json::array()},
        {"caches", json::array()},
        {"nodes", json::array()},
+       {"machines", s.machines},
+       {"team_cache_url", s.team_cache_url},
        {"backend_state", s.backend_state}};
   for (const auto& f : s.seeded_images) {
     j["seeded_images"].push_back({{"ref", f.ref}, {"digest", f.digest}, {"media_type", f.media_type}, {"bytes", f.bytes}});
   }
-  for (const auto& n : s.nodes) j["nodes"].push_back({{"name", n.name}, {"role", n.role}, {"address", n.address}});
+  for (const auto& n : s.nodes) {
+    j["nodes"].push_back({{"name", n.name}, {"role", n.role}, {"address", n.address}, {"machine", n.machine}});
+  }
   for (const auto& c : s.caches) {
     j["caches"].push_back({{"registry", c.registry}, {"url", c.url}, {"address", c.address}, {"data", c.data.string()}});
   }
@@ -85,6 +90,7 @@ void from_json(const json& j, RunState& s) {
   s.files.registry_start = files.value("registry_start", "");
   s.files.registry_front = files.value("registry_front", "");
   s.files.certs_d = files.value("certs_d", "");
+  s.files.team = files.value("team", "");
   s.hosts_toml_nodes = j.value("hosts_toml_nodes", std::vector<std::string>{});
   s.hosts_toml_path = j.value("hosts_toml_path", "");
   s.platform = j.value("platform", "");
@@ -112,7 +118,11 @@ void from_json(const json& j, RunState& s) {
   for (const auto& f : j.at("seeded_images")) {
     s.seeded_images.push_back({f.at("ref"), f.at("digest"), f.value("media_type", ""), f.value("bytes", 0ULL)});
   }
-  for (const auto& n : j.at("nodes")) s.nodes.push_back({n.at("name"), n.value("role", ""), n.value("address", "")});
+  for (const auto& n : j.at("nodes")) {
+    s.nodes.push_back({n.at("name"), n.value("role", ""), n.value("address", ""), n.value("machine", 1)});
+  }
+  s.machines = j.value("machines", 1);
+  s.team_cache_url = j.value("team_cache_url", "");
   for (const auto& c : j.value("caches", json::array())) {
     s.caches.push_back({c.at("registry"), c.value("url", ""), c.value("address", ""), c.value("data", "")});
   }

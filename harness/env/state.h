@@ -23,6 +23,9 @@ struct NodeInfo {
   std::string name;     // "kind-worker"
   std::string role;     // "control-plane" or "worker"
   std::string address;  // the address the mirror's access log shows for it
+  // Which machine of the run it belongs to (1..machines): each machine's
+  // nodes pull through that machine's own kind-registry.
+  int machine = 1;
 };
 
 // The files under test, as absolute paths.
@@ -41,6 +44,9 @@ struct InputFiles {
   // The hosts.toml of every other registry cached: DIR/HOST/hosts.toml
   // (kind/certs.d); read only for the upstreams a run caches.
   std::filesystem::path certs_d;
+  // The team tier's shipped files (team/: the replicas' registry-config.yml,
+  // haproxy.cfg); used by runs of more than one machine.
+  std::filesystem::path team;
 };
 
 // A registry's cache besides kind-registry (docker.io's): one distribution
@@ -112,6 +118,11 @@ struct RunState {
   std::vector<RunCache> caches;  // every --upstream's cache, in the order given
 
   std::vector<NodeInfo> nodes;
+  // Machines, each with its own kind-registry and nodes (1: one machine, as
+  // a user runs it). More than one: they cache through the team tier, whose
+  // one address (haproxy) is team_cache_url.
+  int machines = 1;
+  std::string team_cache_url;
   nlohmann::json backend_state = nlohmann::json::object();  // owned by `backend`
 
   std::filesystem::path run_dir() const { return state_dir / "runs" / created_at; }

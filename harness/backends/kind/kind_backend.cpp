@@ -656,6 +656,11 @@ class KindBackend final : public Backend {
     if (o.local.subnet != EnvironmentOptions::Local{}.subnet) {
       throw bad_flag("--subnet", "the embedded lab's; on the kind backend Docker gives the kind network its addresses");
     }
+    if (o.local.machines != 1) {
+      throw bad_flag("--machines " + std::to_string(o.local.machines),
+                     "the embedded lab's; on Docker each machine is a host of its own: run team/compose.yaml on the "
+                     "team's server, then registry/setup-registry.sh --team-cache URL on each machine");
+    }
     if (o.local.node_storage != EnvironmentOptions::Local{}.node_storage) {
       throw bad_flag("--node-storage", "the embedded lab's; a kind node keeps its images in its container's /var");
     }

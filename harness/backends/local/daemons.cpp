@@ -27,12 +27,9 @@ namespace mirrorgate::local {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-namespace {
-
 // `execs`: what the program may exec into in turn (a start script's `exec`).
 DaemonHandle start_in_namespace(const std::string& ns, std::vector<std::string> argv, LabProcess& p,
-                                const std::map<std::string, std::string>& env = {},
-                                std::vector<std::string> execs = {}) {
+                                const std::map<std::string, std::string>& env, std::vector<std::string> execs) {
   execs.insert(execs.begin(), argv.front());
   argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
   spdlog::debug("starting in {}: {}", ns, join_argv(argv));
@@ -40,7 +37,7 @@ DaemonHandle start_in_namespace(const std::string& ns, std::vector<std::string> 
   return p.daemon;
 }
 
-std::string log_tail(const fs::path& log, size_t limit = 1500) {
+std::string log_tail(const fs::path& log, size_t limit) {
   std::string tail = read_file_if_exists(log).value_or("");
   return tail.size() > limit ? tail.substr(tail.size() - limit) : tail;
 }
@@ -76,6 +73,8 @@ std::function<bool(std::string&)> answers(const RegistryClient& client) {
     return probe.ok;
   };
 }
+
+namespace {
 
 // The line of containerd's log that says why its CRI plugin did not load.
 std::string cri_plugin_failure(const fs::path& log) {
@@ -198,6 +197,8 @@ namespace {
 // script, byte for byte; only the data directory, the CA bundle and, for a
 // cache, its upstream come through the environment, as setup-registry.sh
 // passes them. Without a start script: the image's own command.
+}  // namespace
+
 void launch_registry(LocalEnvironment& env, LabProcess& p, const fs::path& data, const std::string& remote_url) {
   auto& run = env.mutable_state();
   fs::create_directories(data);
@@ -218,10 +219,8 @@ void launch_registry(LocalEnvironment& env, LabProcess& p, const fs::path& data,
   env.save();
 }
 
-}  // namespace
-
 void launch_mirror(LocalEnvironment& env) {
-  launch_registry(env, env.lab().mirror, env.state().registry_data, "");
+  launch_registry(env, env.lab().mirror, env.state().registry_data, env.state().team_cache_url);
 }
 
 void wait_for_mirror(LocalEnvironment& env, std::chrono::seconds timeout) {
@@ -257,53 +256,57 @@ fs::path front_run_dir(const LabState& lab) { return lab_names(lab.instance).fro
 
 namespace {
 
-// The lab's DNS, for the front's nginx, which asks it only once it serves;
+// The lab's DNS, for a front's nginx, which asks it only once it serves;
 // kept while the front restarts.
-void launch_dns(LocalEnvironment& env) {
-  auto& lab = env.lab();
-  if (is_running(lab.dns.daemon)) return;
-  start_in_namespace(lab.dns.namespace_name,
-                     {libexec_file("mirrorgate_lab_dns").string(), "--listen", lab.dns.address + ":53"}, lab.dns);
+void launch_dns(LocalEnvironment& env, LabProcess& dns) {
+  if (is_running(dns.daemon)) return;
+  start_in_namespace(dns.namespace_name,
+                     {libexec_file("mirrorgate_lab_dns").string(), "--listen", dns.address + ":53"}, dns);
   env.save();
 }
 
-void wait_for_dns(LocalEnvironment& env, std::chrono::seconds timeout) {
-  auto& lab = env.lab();
+void wait_for_dns(const LabProcess& dns, std::chrono::seconds timeout) {
   wait_until(
-      "the lab's DNS",
+      "the lab's DNS in " + dns.namespace_name,
       [&](std::string& why) {
         why = "it has not said it listens";
-        return read_file_if_exists(lab.dns.log).value_or("").find("lab DNS on ") != std::string::npos;
+        return read_file_if_exists(dns.log).value_or("").find("lab DNS on ") != std::string::npos;
       },
-      lab.dns, timeout);
+      dns, timeout);
 }
 
 }  // namespace
 
-void launch_front(LocalEnvironment& env) {
+void launch_front_at(LocalEnvironment& env, LabProcess& front, LabProcess& dns, const fs::path& run_dir) {
   auto& run = env.mutable_state();
   auto& lab = env.lab();
-  launch_dns(env);
+  launch_dns(env, dns);
   const fs::path start_script = run.files.registry_front.parent_path() / "kind-registry-front-start.sh";
   // nginx's workers drop root (to nobody or www-data) and must enter the run directory.
-  make_traversable_dir(front_run_dir(lab), "kind-registry-front's nginx workers (an unprivileged user)");
+  make_traversable_dir(run_dir, "kind-registry-front's nginx workers (an unprivileged user)");
   // The shipped start script and config; only the CA bundle comes through
   // the environment, as setup-registry.sh passes a --ca-bundle.
-  start_in_namespace(lab.front.namespace_name,
-                     {"sh", start_script.string(), run.files.registry_front.string(),
-                      front_run_dir(lab).string()},
-                     lab.front,
+  start_in_namespace(front.namespace_name,
+                     {"sh", start_script.string(), run.files.registry_front.string(), run_dir.string()}, front,
                      {{"SSL_CERT_FILE", run.ca_bundle.string()},
                       {"PATH", lab.nginx_bin.string() + ":/usr/sbin:/usr/bin:/sbin:/bin"}},
                      {(lab.nginx_bin / "nginx").string()});
   env.save();
 }
 
+void wait_for_front_at(const LabProcess& front, const LabProcess& dns, std::chrono::seconds timeout) {
+  wait_for_dns(dns, timeout);
+  RegistryClient client(registry_front_url(front.address));
+  wait_until("kind-registry-front in " + front.namespace_name, answers(client), front, timeout);
+}
+
+void launch_front(LocalEnvironment& env) {
+  auto& lab = env.lab();
+  launch_front_at(env, lab.front, lab.dns, front_run_dir(lab));
+}
+
 void wait_for_front(LocalEnvironment& env, std::chrono::seconds timeout) {
-  wait_for_dns(env, timeout);
-  const auto& lab = env.lab();
-  RegistryClient front(registry_front_url(lab.front.address));
-  wait_until("kind-registry-front", answers(front), lab.front, timeout);
+  wait_for_front_at(env.lab().front, env.lab().dns, timeout);
 }
 
 void start_front(LocalEnvironment& env, std::chrono::seconds timeout) {

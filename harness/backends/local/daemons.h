@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,27 @@ inline constexpr const char* kMirrorHost = "kind-registry";
 // Where the lab's DNS answers kind-registry-front: the address of Docker's
 // own DNS inside a container on a user-defined network.
 inline constexpr const char* kLabDnsAddress = "127.0.0.11";
+
+// Starts argv in namespace ns through `ip netns exec` (so /etc/netns/NS is
+// its /etc), stdout to p's access log (else its log), stderr to its log,
+// and records it in p. `execs`: what the program may exec into in turn.
+DaemonHandle start_in_namespace(const std::string& ns, std::vector<std::string> argv, LabProcess& p,
+                                const std::map<std::string, std::string>& env = {},
+                                std::vector<std::string> execs = {});
+// Waits until `ready` holds while p's daemon runs; throws with its log when
+// it exits or does not answer in time.
+void wait_until(const std::string& what, const std::function<bool(std::string&)>& ready, const LabProcess& p,
+                std::chrono::seconds timeout);
+std::function<bool(std::string&)> answers(const RegistryClient& client);
+std::string log_tail(const std::filesystem::path& log, size_t limit = 1500);
+// A registry as kind-registry runs (the shipped config and start script),
+// over `data`, its upstream remote_url when not empty.
+void launch_registry(LocalEnvironment& env, LabProcess& p, const std::filesystem::path& data,
+                     const std::string& remote_url);
+// kind-registry-front from the shipped files as `front`, with the lab's DNS
+// `dns` in the same namespace, nginx's prefix run_dir.
+void launch_front_at(LocalEnvironment& env, LabProcess& front, LabProcess& dns, const std::filesystem::path& run_dir);
+void wait_for_front_at(const LabProcess& front, const LabProcess& dns, std::chrono::seconds timeout);
 
 // The stand-in: its registry, then its front; waits until the front answers.
 // launch_* start a daemon and record it, wait_for_* wait until it answers:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include "backends/local/local_environment.h"
 #include "backends/local/network.h"
 #include "backends/local/node_storage.h"
+#include "backends/local/team_tier.h"
 #include "cluster/kind_config.h"
 #include "containerd/config_patch.h"
 #include "containerd/hosts_toml.h"
@@ -55,6 +57,7 @@ struct Inputs {
   PatchedConfig node_config;
   Subnet subnet;
   NodeStorageChoice node_storage;
+  int machines = 1;
 };
 
 Inputs read_inputs(const EnvironmentOptions& o) {
@@ -83,15 +86,23 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   if (in.kind.nodes.size() + kFirstNodeIndex > in.subnet.capacity()) {
     throw bad_flag("--subnet " + o.local.subnet, "too small for " + std::to_string(in.kind.nodes.size()) + " nodes");
   }
+  check_machines(o.local.machines, in.subnet, in.kind.nodes.size());
+  in.machines = o.local.machines;
   return in;
 }
 
 InputFiles absolute_files(const EnvironmentOptions& o) {
-  return {fs::absolute(o.files.kind_config), fs::absolute(o.files.registry_config), fs::absolute(o.files.hosts_toml),
-          fs::absolute(o.files.images),
-          o.files.registry_start.empty() ? fs::path() : fs::absolute(o.files.registry_start),
-          fs::absolute(o.files.registry_front),
-          o.files.certs_d.empty() ? fs::path() : fs::absolute(o.files.certs_d)};
+  auto absolute = [](const fs::path& p) { return p.empty() ? fs::path() : fs::absolute(p); };
+  InputFiles f;
+  f.kind_config = fs::absolute(o.files.kind_config);
+  f.registry_config = fs::absolute(o.files.registry_config);
+  f.hosts_toml = fs::absolute(o.files.hosts_toml);
+  f.images = fs::absolute(o.files.images);
+  f.registry_start = absolute(o.files.registry_start);
+  f.team = absolute(o.files.team);
+  f.registry_front = fs::absolute(o.files.registry_front);
+  f.certs_d = absolute(o.files.certs_d);
+  return f;
 }
 
 // The registries the stand-in world serves besides Docker Hub: what the
@@ -104,7 +115,36 @@ std::vector<std::string> stand_in_registries() {
   return out;
 }
 
-std::string etc_hosts(const LabState& lab) {
+// The machine a namespace belongs to (its kind-registry or one of its
+// nodes): 1 for every other.
+int machine_of_namespace(const LabState& lab, const std::string& ns) {
+  for (const auto& m : lab.machines) {
+    if (m.mirror.namespace_name == ns) return m.number;
+  }
+  for (const auto& n : lab.nodes) {
+    if (n.containerd.namespace_name == ns) return n.machine;
+  }
+  return 1;
+}
+
+// The team replica whose namespace this is; nullptr for every other.
+const LabReplica* replica_of_namespace(const LabState& lab, const std::string& ns) {
+  for (const auto& r : lab.team.replicas) {
+    if (r.registry.namespace_name == ns) return &r;
+  }
+  return nullptr;
+}
+
+// The hosts file of namespace `ns`: the same names everywhere, but
+// kind-registry is the namespace's own machine's, and kind-registry-front
+// a team replica's own front in that replica's namespace.
+std::string etc_hosts(const LabState& lab, const std::string& ns) {
+  const int machine = machine_of_namespace(lab, ns);
+  std::string mirror = lab.mirror.address;
+  for (const auto& m : lab.machines) {
+    if (m.number == machine) mirror = m.mirror.address;
+  }
+  const LabReplica* replica = replica_of_namespace(lab, ns);
   std::ostringstream out;
   out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
       << "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
@@ -112,8 +152,10 @@ std::string etc_hosts(const LabState& lab) {
   // The other registries of the stand-in world, on the same address.
   for (const auto& host : stand_in_world_hosts()) out << " " << host;
   out << "\n"
-      << lab.mirror.address << "\t" << kMirrorHost
-      << (lab.front.namespace_name.empty() ? "" : std::string(" ") + kRegistryFrontHost) << "\n";
+      << mirror << "\t" << kMirrorHost
+      << (lab.front.namespace_name.empty() || replica ? "" : std::string(" ") + kRegistryFrontHost) << "\n";
+  if (replica) out << replica->front.address << "\t" << kRegistryFrontHost << "\n";
+  for (const auto& [address, name] : team_host_names(lab)) out << address << "\t" << name << "\n";
   for (const auto& c : lab.caches) out << c.process.address << "\t" << cache_host(c.registry) << "\n";
   for (const auto& n : lab.nodes) out << n.containerd.address << "\t" << n.name << "\n";
   return out.str();
@@ -123,8 +165,8 @@ std::string etc_hosts(const LabState& lab) {
 void write_netns_etc(LabState& lab, const std::string& ns) {
   const fs::path dir = fs::path("/etc/netns") / ns;
   if (std::find(lab.etc_dirs.begin(), lab.etc_dirs.end(), dir) == lab.etc_dirs.end()) lab.etc_dirs.push_back(dir);
-  write_file_atomic(dir / "hosts", etc_hosts(lab));
-  if (ns == lab.front.namespace_name) {
+  write_file_atomic(dir / "hosts", etc_hosts(lab, ns));
+  if (ns == lab.front.namespace_name || replica_of_namespace(lab, ns)) {
     // kind-registry-front's nginx resolves while it runs, through DNS only:
     // the lab's DNS, from the same names, where Docker's DNS answers a container.
     write_file_atomic(dir / "resolv.conf", "# written by mirrorgate: the lab's DNS answers from the lab's hosts file\n"
@@ -161,6 +203,11 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.hub_address = in.subnet.address(kHubIndex);
   run.mirror_address = in.subnet.address(kMirrorIndex);
   run.mirror_url = "http://" + run.mirror_address + ":" + std::to_string(in.registry.listen_port);
+  run.machines = in.machines;
+  // Two or more machines cache through the team tier: every kind-registry's
+  // upstream is the team cache (setup-registry.sh --team-cache), so none
+  // runs a front of its own; the replicas do.
+  if (in.machines > 1) run.team_cache_url = team_cache_url();
 
   LabState lab;
   lab.instance = o.local.instance;
@@ -172,7 +219,7 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   lab.hub = {names.hub, run.hub_address, {}, logs / "hub.log", logs / "hub-registry.access.log"};
   lab.hub_front = {names.hub, run.hub_address, {}, logs / "hub-front.log", logs / "hub.access.log"};
   lab.mirror = {names.mirror, run.mirror_address, {}, logs / "kind-registry.log", logs / "kind-registry.access.log"};
-  if (proxies_through_front(in.registry)) {
+  if (proxies_through_front(in.registry) && in.machines == 1) {
     lab.front = {names.mirror, run.mirror_address, {}, logs / "kind-registry-front.log",
                  logs / "kind-registry-front.access.log"};
     lab.dns = {names.mirror, kLabDnsAddress, {}, logs / "lab-dns.log", {}};
@@ -186,12 +233,26 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
     const auto host = cache_host(registry);
     lab.caches.push_back({registry, {names.cache(registry), address, {}, logs / (host + ".log"), logs / (host + ".access.log")}});
   }
+  if (in.machines > 1) {
+    plan_team(lab, state_dir, in.subnet, logs);
+    lab.nginx_bin = nginx_bin_dir();  // the replicas' fronts
+    for (int k = 2; k <= in.machines; ++k) {
+      const std::string host = LabNames::machine_prefix(k) + kMirrorHost;
+      lab.machines.push_back({k,
+                              {names.machine_mirror(k), machine_mirror_address(in.subnet, k), {}, logs / (host + ".log"),
+                               logs / (host + ".access.log")},
+                              machine_data_dir(state_dir, k)});
+    }
+  }
+  for (int machine = 1; machine <= in.machines; ++machine)
   for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
     LabNode n;
-    n.name = in.kind.nodes[i].name;
+    n.name = LabNames::machine_prefix(machine) + in.kind.nodes[i].name;
     n.role = in.kind.nodes[i].role;
-    n.containerd = {names.node(n.name), in.subnet.address(kFirstNodeIndex + static_cast<uint32_t>(i)), {},
-                    logs / (n.name + ".containerd.log"), {}};
+    n.machine = machine;
+    const std::string address = machine == 1 ? in.subnet.address(kFirstNodeIndex + static_cast<uint32_t>(i))
+                                             : machine_node_address(in.subnet, machine, i);
+    n.containerd = {names.node(n.name), address, {}, logs / (n.name + ".containerd.log"), {}};
     const fs::path node_dir = state_dir / "nodes" / n.name;
     n.root = node_dir / "root";
     n.root_in_memory = in.node_storage.in_memory;
@@ -217,6 +278,13 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
 std::vector<const LabProcess*> hosts_of(const LabState& lab) {
   std::vector<const LabProcess*> out{&lab.hub, &lab.mirror};
   for (const auto& c : lab.caches) out.push_back(&c.process);
+  if (lab.team.enabled()) {
+    out.push_back(&lab.team.mon);
+    out.push_back(&lab.team.redis);
+    for (const auto& r : lab.team.replicas) out.push_back(&r.registry);
+    out.push_back(&lab.team.haproxy);
+  }
+  for (const auto& m : lab.machines) out.push_back(&m.mirror);
   for (const auto& n : lab.nodes) out.push_back(&n.containerd);
   return out;
 }
@@ -237,8 +305,23 @@ std::vector<NamedDaemon> daemons_of(const LabState& lab) {
   std::vector<NamedDaemon> out{{lab.hub.namespace_name, lab.hub.daemon},
                                {lab.hub_front.namespace_name, lab.hub_front.daemon},
                                {"the lab's DNS", lab.dns.daemon},
-                               {"kind-registry-front", lab.front.daemon},
-                               {lab.mirror.namespace_name, lab.mirror.daemon}};
+                               {"kind-registry-front", lab.front.daemon}};
+  if (lab.team.enabled()) {
+    out.push_back({"the team store's monitor", lab.team.mon.daemon});
+    out.push_back({"the team's Redis", lab.team.redis.daemon});
+    out.push_back({"the team store's OSD", lab.team.osd.daemon});
+    out.push_back({"the team store's S3 gateway", lab.team.rgw.daemon});
+    for (size_t r = 0; r < lab.team.replicas.size(); ++r) {
+      const auto& replica = lab.team.replicas[r];
+      const std::string host = replica_host(static_cast<int>(r + 1));
+      out.push_back({"the lab's DNS in " + host, replica.dns.daemon});
+      out.push_back({host + "'s front", replica.front.daemon});
+      out.push_back({host, replica.registry.daemon});
+    }
+    out.push_back({"the team cache (haproxy)", lab.team.haproxy.daemon});
+  }
+  out.push_back({lab.mirror.namespace_name, lab.mirror.daemon});
+  for (const auto& m : lab.machines) out.push_back({m.mirror.namespace_name, m.mirror.daemon});
   for (const auto& c : lab.caches) out.push_back({c.process.namespace_name, c.process.daemon});
   for (const auto& n : lab.nodes) out.push_back({"containerd of " + n.name, n.containerd.daemon});
   if (!lab.node_registry.namespace_name.empty()) {
@@ -412,10 +495,23 @@ std::vector<std::string> own_namespaces(const RunState& run, const LabState& lab
       out.push_back(names.cache(c.registry));
     }
   }
+  if (lab.team.enabled() || !lab.machines.empty()) {
+    for (const char* host : {kTeamStoreHost, kTeamRedisHost, kTeamCacheHost}) out.push_back(names.team(host));
+    for (int r = 1; r <= kTeamReplicas; ++r) out.push_back(names.team(replica_host(r)));
+    for (const auto& m : lab.machines) {
+      if (m.number >= 2 && m.number <= kMaxLabMachines) out.push_back(names.machine_mirror(m.number));
+    }
+  }
   if (!cluster_name_problem(run.cluster).empty()) return out;
-  std::vector<std::string> roles;
-  for (const auto& n : lab.nodes) roles.push_back(n.role);
-  for (const auto& n : name_kind_nodes(roles, run.cluster)) out.push_back(names.node(n.name));
+  // Each machine's nodes, named as kind names them, behind the machine's prefix.
+  std::map<int, std::vector<std::string>> roles;
+  for (const auto& n : lab.nodes) roles[n.machine].push_back(n.role);
+  for (const auto& [machine, of_machine] : roles) {
+    if (machine < 1 || machine > kMaxLabMachines) continue;
+    for (const auto& n : name_kind_nodes(of_machine, run.cluster)) {
+      out.push_back(names.node(LabNames::machine_prefix(machine) + n.name));
+    }
+  }
   return out;
 }
 
@@ -518,7 +614,7 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
     problems.push_back("the lab's network belongs to the run in " + *owner + "; left alone");
   } else {
     remove_network(run, lab, problems);
-    if (!lab.front.namespace_name.empty()) {
+    if (!lab.front.namespace_name.empty() || lab.team.enabled()) {
       // Its name is the lab instance's, and the owner file says the instance is this run's.
       const fs::path instance_dir = front_run_dir(lab).parent_path();
       attempt("removing kind-registry-front's run directory " + instance_dir.string(),
@@ -551,6 +647,12 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
   const fs::path registry_data = run.registry_data_home.empty() ? run.registry_data : run.registry_data_home;
   if (purge) {
     std::vector<fs::path> dirs{registry_data, run.hub_data};
+    // The team's store and the other machines' caches, from the state
+    // directory and the machines' numbers, not from the paths the file lists.
+    if (lab.team.enabled()) dirs.push_back(team_dir(run.state_dir));
+    for (const auto& m : lab.machines) {
+      if (m.number >= 2 && m.number <= kMaxLabMachines) dirs.push_back(machine_data_dir(run.state_dir, m.number));
+    }
     // The caches' storage, from their registries' names, not from the paths the file lists.
     for (const auto& c : lab.caches) {
       if (!upstream_problem(c.registry) && !registry_data.empty()) {
@@ -588,9 +690,11 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
     if (is_running(d.daemon)) out.push_back("process " + std::to_string(d.daemon.pid) + " (" + d.name + ")");
   }
   for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
-  if (!lab.front.namespace_name.empty() && fs::exists(front_run_dir(lab))) {
+  if ((!lab.front.namespace_name.empty() || lab.team.enabled()) && fs::exists(front_run_dir(lab).parent_path())) {
     const auto owner = read_file_if_exists(lab_names(lab.instance).owner_file);
-    if (!owner || fs::path(*owner) == run.state_dir) out.push_back("directory " + front_run_dir(lab).string());
+    if (!owner || fs::path(*owner) == run.state_dir) {
+      out.push_back("directory " + front_run_dir(lab).parent_path().string());
+    }
   }
   for (const auto& dir : lab.etc_dirs) {
     if (is_own_etc_dir(run, lab, dir) && fs::exists(dir)) out.push_back("directory " + dir.string());
@@ -612,6 +716,7 @@ bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
          run.files.hosts_toml == files.hosts_toml && run.files.images == files.images &&
          run.files.registry_start == files.registry_start && run.files.registry_front == files.registry_front &&
          run.files.certs_d == files.certs_d && run.caches.size() == o.upstreams.size() &&
+         run.machines == o.local.machines &&
          std::equal(o.upstreams.begin(), o.upstreams.end(), run.caches.begin(),
                     [](const std::string& u, const RunCache& c) { return u == c.registry; }) &&
          run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path &&
@@ -714,6 +819,7 @@ class LabBringUp final : public BringUpOf<LocalEnvironment> {
          }},
         {env.lab().caches.empty() ? "starting kind-registry" : "starting kind-registry and the other caches",
          [&] {
+           if (env.lab().team.enabled()) start_team(env, o_.start_timeout);
            spdlog::info("starting kind-registry from {} ({})", env.files().registry_config.string(),
                         env.state().mirror_url);
            launch_mirror(env);
@@ -721,7 +827,16 @@ class LabBringUp final : public BringUpOf<LocalEnvironment> {
              spdlog::info("starting {} for {} ({}:5000)", cache_host(c.registry), c.registry, c.process.address);
              launch_cache(env, c);
            }
+           for (auto& m : env.lab().machines) {
+             spdlog::info("starting machine {}'s kind-registry ({}), through the team cache", m.number, m.mirror.address);
+             launch_registry(env, m.mirror, m.data, env.state().team_cache_url);
+           }
            wait_for_mirror(env, o_.start_timeout);
+           for (const auto& m : env.lab().machines) {
+             wait_until("machine " + std::to_string(m.number) + "'s kind-registry",
+                        answers(RegistryClient("http://" + m.mirror.address + ":" + std::to_string(env.lab().mirror_port))),
+                        m.mirror, o_.start_timeout);
+           }
            for (const auto& c : env.lab().caches) wait_for_cache(env, c, o_.start_timeout);
          }},
         {"waiting for the nodes",

@@ -56,11 +56,29 @@ void to_json(json& j, const LabState& s) {
        {"node_registry", s.node_registry},
        {"same_path_registry", s.same_path_registry},
        {"nodes", json::array()},
-       {"caches", json::array()}};
+       {"caches", json::array()},
+       {"machines", json::array()},
+       {"team", {{"mon", s.team.mon},
+                 {"osd", s.team.osd},
+                 {"rgw", s.team.rgw},
+                 {"redis", s.team.redis},
+                 {"haproxy", s.team.haproxy},
+                 {"dir", s.team.dir.string()},
+                 {"replicas", json::array()}}}};
+  for (const auto& m : s.machines) {
+    j["machines"].push_back({{"number", m.number}, {"mirror", m.mirror}, {"data", m.data.string()}});
+  }
+  for (const auto& r : s.team.replicas) {
+    j["team"]["replicas"].push_back({{"registry", r.registry},
+                                     {"front", r.front},
+                                     {"dns", r.dns},
+                                     {"front_run_dir", r.front_run_dir.string()}});
+  }
   for (const auto& c : s.caches) j["caches"].push_back({{"registry", c.registry}, {"process", c.process}});
   for (const auto& n : s.nodes) {
     j["nodes"].push_back({{"name", n.name},
                           {"role", n.role},
+                          {"machine", n.machine},
                           {"containerd", n.containerd},
                           {"socket", n.socket.string()},
                           {"root", n.root.string()},
@@ -91,6 +109,7 @@ void from_json(const json& j, LabState& s) {
     LabNode node;
     node.name = n.at("name");
     node.role = n.value("role", "");
+    node.machine = n.value("machine", 1);
     node.containerd = n.at("containerd").get<LabProcess>();
     node.socket = n.value("socket", "");
     node.root = n.value("root", "");
@@ -101,6 +120,22 @@ void from_json(const json& j, LabState& s) {
   }
   for (const auto& c : j.value("caches", json::array())) {
     s.caches.push_back({c.at("registry"), c.at("process").get<LabProcess>()});
+  }
+  for (const auto& m : j.value("machines", json::array())) {
+    s.machines.push_back({m.value("number", 2), m.at("mirror").get<LabProcess>(), m.value("data", "")});
+  }
+  if (j.contains("team")) {
+    const auto& t = j.at("team");
+    s.team.mon = t.at("mon").get<LabProcess>();
+    s.team.osd = t.at("osd").get<LabProcess>();
+    s.team.rgw = t.at("rgw").get<LabProcess>();
+    s.team.redis = t.at("redis").get<LabProcess>();
+    s.team.haproxy = t.at("haproxy").get<LabProcess>();
+    s.team.dir = t.value("dir", "");
+    for (const auto& r : t.value("replicas", json::array())) {
+      s.team.replicas.push_back({r.at("registry").get<LabProcess>(), r.at("front").get<LabProcess>(),
+                                 r.at("dns").get<LabProcess>(), r.value("front_run_dir", "")});
+    }
   }
 }
 

@@ -24,6 +24,7 @@ struct LabProcess {
 struct LabNode {
   std::string name;
   std::string role;
+  int machine = 1;  // whose kind-registry it pulls through (NodeInfo::machine)
   LabProcess containerd;
   std::filesystem::path socket;  // CRI endpoint (unix socket)
   std::filesystem::path root;    // containerd --root
@@ -55,6 +56,12 @@ struct LabNames {
   // The namespace of an --upstream's cache: prefix + its host name
   // (kind-registry-quay-io).
   std::string cache(const std::string& registry) const { return node_prefix + cache_host(registry); }
+  // Machine k's (k >= 2) kind-registry, and the team tier's hosts
+  // (team-store, team-redis, team-replica-1, team-cache).
+  std::string machine_mirror(int k) const { return node_prefix + machine_prefix(k) + "kind-registry"; }
+  std::string team(const std::string& host) const { return node_prefix + host; }
+  // What a node name of machine k starts with: "" for machine 1, "m2-" …
+  static std::string machine_prefix(int k) { return k <= 1 ? "" : "m" + std::to_string(k) + "-"; }
 };
 // Throws std::invalid_argument outside 0..kMaxLabInstance.
 LabNames lab_names(int instance);
@@ -66,6 +73,36 @@ inline constexpr const char* kLabRunBase = "/var/cache/mirrorgate/labs";
 struct LabCache {
   std::string registry;  // "quay.io"
   LabProcess process;
+};
+
+// A machine beyond the first (the first is LabState::mirror and the nodes
+// of machine 1): its own kind-registry, caching through the team tier.
+struct LabMachine {
+  int number = 2;
+  LabProcess mirror;
+  std::filesystem::path data;  // its cache (kept by down unless --purge)
+};
+
+// A replica of the team cache (team/registry-config.yml on S3) with its
+// kind-registry-front and the lab's DNS the front resolves with, in a
+// namespace of its own.
+struct LabReplica {
+  LabProcess registry;
+  LabProcess front;
+  LabProcess dns;
+  std::filesystem::path front_run_dir;
+};
+
+// The team tier (runs of 2 or more machines), each part in a namespace of
+// its own: the store (Ceph: mon, OSD on a file-backed BlueStore, RGW as
+// S3), Redis, the replicas, and haproxy (team-cache:5000) in front of them.
+struct LabTeam {
+  LabProcess mon, osd, rgw;
+  LabProcess redis;
+  std::vector<LabReplica> replicas;
+  LabProcess haproxy;
+  std::filesystem::path dir;  // STATE/team: the store's data and keys (kept unless --purge)
+  bool enabled() const { return !haproxy.namespace_name.empty(); }
 };
 
 struct LabState {
@@ -94,6 +131,8 @@ struct LabState {
   LabProcess same_path_registry;
   std::vector<LabNode> nodes;
   std::vector<LabCache> caches;  // every --upstream's, in the order given
+  std::vector<LabMachine> machines;  // machines 2..N
+  LabTeam team;
 };
 
 void to_json(nlohmann::json& j, const LabProcess& p);

@@ -8,6 +8,7 @@
 
 #include "backends/local/daemons.h"
 #include "backends/local/node_storage.h"
+#include "backends/local/team_tier.h"
 #include "containerd/cri_client.h"
 #include "containerd/generations.h"
 #include "core/files.h"
@@ -31,7 +32,7 @@ LocalEnvironment::LocalEnvironment(RunState run) : Environment(std::move(run)) {
 void LocalEnvironment::save() {
   run_.backend_state = lab_;
   run_.nodes.clear();
-  for (const auto& n : lab_.nodes) run_.nodes.push_back({n.name, n.role, n.containerd.address});
+  for (const auto& n : lab_.nodes) run_.nodes.push_back({n.name, n.role, n.containerd.address, n.machine});
   save_state(run_);
 }
 
@@ -348,6 +349,30 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
     out.push_back(h);
   }
   registry_health("kind-registry", "mirror", lab_.mirror, mirror());
+  for (const auto& m : lab_.machines) {
+    registry_health("machine " + std::to_string(m.number) + "'s kind-registry", "mirror", m.mirror,
+                    RegistryClient("http://" + m.mirror.address + ":" + std::to_string(lab_.mirror_port)));
+  }
+  if (lab_.team.enabled()) {
+    auto process_health = [&](const std::string& name, const std::string& role, const LabProcess& p) {
+      ComponentHealth h{name, role, p.address, is_running(p.daemon), false, ""};
+      h.answering = h.running;
+      h.detail = h.running ? "running" : "process " + std::to_string(p.daemon.pid) + " is not running";
+      out.push_back(h);
+    };
+    process_health("the team store's monitor (ceph-mon)", "team", lab_.team.mon);
+    process_health("the team store's OSD (ceph-osd)", "team", lab_.team.osd);
+    process_health("the team store's S3 gateway (radosgw)", "team", lab_.team.rgw);
+    process_health("the team's Redis", "team", lab_.team.redis);
+    for (size_t r = 0; r < lab_.team.replicas.size(); ++r) {
+      const auto& replica = lab_.team.replicas[r];
+      const std::string host = replica_host(static_cast<int>(r + 1));
+      registry_health(host + "'s front", "team", replica.front, RegistryClient(registry_front_url(replica.front.address)));
+      registry_health(host, "team", replica.registry, RegistryClient("http://" + replica.registry.address + ":5000"));
+    }
+    registry_health("the team cache (haproxy)", "team", lab_.team.haproxy,
+                    RegistryClient("http://" + lab_.team.haproxy.address + ":" + std::to_string(kTeamCachePort)));
+  }
   for (const auto& c : lab_.caches) {
     registry_health(cache_host(c.registry) + " (" + c.registry + ")", "mirror", c.process, mirror_of(c.registry));
   }
@@ -432,6 +457,63 @@ void LocalEnvironment::stop_floor_registry(FloorPlace place) {
   remove_owned_tree(floor_registry_dir(run_, place, node), run_.state_dir);
   process = {};
   save();
+}
+
+int LocalEnvironment::team_replicas() const {
+  return lab_.team.enabled() ? static_cast<int>(lab_.team.replicas.size()) : 0;
+}
+
+namespace {
+
+const LabProcess& machine_mirror(const LabState& lab, int machine) {
+  if (machine == 1) return lab.mirror;
+  for (const auto& m : lab.machines) {
+    if (m.number == machine) return m.mirror;
+  }
+  throw std::invalid_argument("the lab has no machine " + std::to_string(machine));
+}
+
+const LabReplica& replica(const LabState& lab, int r) {
+  if (!lab.team.enabled() || r < 1 || r > static_cast<int>(lab.team.replicas.size())) {
+    throw std::invalid_argument("the lab has no team replica " + std::to_string(r));
+  }
+  return lab.team.replicas[static_cast<size_t>(r - 1)];
+}
+
+}  // namespace
+
+std::string LocalEnvironment::machine_mirror_address(int machine) const { return local::machine_mirror(lab_, machine).address; }
+
+std::vector<AccessRecord> LocalEnvironment::machine_mirror_access_log(int machine) const {
+  return parse_access_log(read_file_if_exists(local::machine_mirror(lab_, machine).access_log).value_or(""));
+}
+
+std::vector<AccessRecord> LocalEnvironment::replica_access_log(int r) const {
+  return parse_access_log(read_file_if_exists(replica(lab_, r).registry.access_log).value_or(""));
+}
+
+std::string LocalEnvironment::replica_upstream_address(int r) const { return replica(lab_, r).front.address; }
+
+void LocalEnvironment::kill_replica(int r) {
+  (void)replica(lab_, r);
+  local::kill_replica(*this, r);
+}
+
+void LocalEnvironment::start_replica(int r) {
+  (void)replica(lab_, r);
+  local::start_replica(*this, r, run_.start_timeout);
+}
+
+void LocalEnvironment::cut_machine_from_team(int machine, bool cut) {
+  if (!lab_.team.enabled()) throw std::logic_error("this run has no team tier (one machine)");
+  const auto& ns = local::machine_mirror(lab_, machine).namespace_name;
+  const std::string to = lab_.team.haproxy.address + "/32";
+  if (cut) {
+    // Refused at once, as a team server that is down refuses.
+    run({"ip", "-n", ns, "route", "replace", "prohibit", to});
+  } else {
+    run({"ip", "-n", ns, "route", "del", "prohibit", to}, {.check = false});
+  }
 }
 
 }  // namespace mirrorgate::local

@@ -58,6 +58,15 @@ class LocalEnvironment : public Environment {
   std::optional<FloorRegistry> start_floor_registry(const std::string& node, FloorPlace place,
                                                     std::string& why) override;
   void stop_floor_registry(FloorPlace place) override;
+  int team_replicas() const override;
+  std::string team_cache_url() const override { return run_.team_cache_url; }
+  std::string machine_mirror_address(int machine) const override;
+  std::vector<AccessRecord> machine_mirror_access_log(int machine) const override;
+  std::vector<AccessRecord> replica_access_log(int replica) const override;
+  std::string replica_upstream_address(int replica) const override;
+  void kill_replica(int replica) override;
+  void start_replica(int replica) override;
+  void cut_machine_from_team(int machine, bool cut) override;
 
  private:
   std::filesystem::path node_path(const std::string& node, const std::string& path) const;
