@@ -19,6 +19,7 @@ run_packages=(
   docker-registry containerd runc iproute2 openssl procps psmisc util-linux
   ca-certificates shellcheck chromium
   docker.io busybox-static tini
+  ceph-mon ceph-osd radosgw ceph-common haproxy redis-server
 )
 
 missing=()
