@@ -21,12 +21,13 @@ ca_bundle=""
 network=kind
 force=0
 upstreams=()  # HOST or HOST=PORT, as given
+team_cache=""  # --team-cache URL: kind-registry's upstream instead of Docker Hub
 
 usage() {
   cat <<USAGE
 Usage: setup-registry.sh [--image IMAGE] [--port PORT] [--data-dir DIR] [--ca-bundle FILE] [--config FILE]
                          [--start FILE|none] [--network NAME] [--front-image IMAGE] [--front-config FILE]
-                         [--upstream HOST[=PORT]]... [--force] [--help]
+                         [--upstream HOST[=PORT]]... [--team-cache URL] [--force] [--help]
 
 Starts the kind-registry container (image $image) as a pull-through cache:
   --restart=always, -p 127.0.0.1:PORT:5000,
@@ -75,6 +76,15 @@ garbage-collect delete the rest: 'docker stop kind-registry', then
 [--older-than 30d] [--dry-run]', then 'docker start kind-registry'.
 'mirrorgate verify --live --images FILE' shows which of your images it holds
 for offline use.
+
+With --team-cache URL (the team cache a team runs from team/compose.yaml,
+e.g. http://cache.lab.example:5000), kind-registry caches through it instead
+of asking Docker Hub itself, so the team's machines cost Docker Hub one pull
+per image, not one per machine: its upstream is URL (REGISTRY_PROXY_REMOTEURL),
+no kind-registry-front is started (the team's replicas have theirs), and
+Docker Hub credentials stay with the team cache. The rest is unchanged: the
+cache in DIR, the nodes' hosts.toml, --upstream caches. The URL must answer
+as a registry (GET URL/v2/) before anything is created.
 
 Run it before 'kind create cluster --config kind/kind-config-x86.yaml', or
 after: a second run only connects the registry to the new kind network. When
@@ -134,6 +144,7 @@ while (($#)); do
     --front-image) (($# > 1)) || die "--front-image needs a value"; front_image=$2; shift ;;
     --front-config) (($# > 1)) || die "--front-config needs a value"; front_config=$2; shift ;;
     --upstream) (($# > 1)) || die "--upstream needs a registry host name, e.g. quay.io"; upstreams+=("$2"); shift ;;
+    --team-cache) (($# > 1)) || die "--team-cache needs the team cache's URL, e.g. http://cache.lab.example:5000"; team_cache=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -178,6 +189,20 @@ if [[ $start_script != none ]]; then
   [[ -f $start_script ]] || die "--start $start_script: no such file (give the start script, or none)"
   start_script=$(cd "$(dirname "$start_script")" && pwd)/$(basename "$start_script")
 fi
+if [[ -n $team_cache ]]; then
+  [[ $team_cache =~ ^https?://([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?/?$ ]] ||
+    die "--team-cache '$team_cache' is not a registry URL: expected http://HOST[:PORT] or https://HOST[:PORT], no path"
+  port=${BASH_REMATCH[4]:-}
+  if [[ -n $port ]] && ((10#$port < 1 || 10#$port > 65535)); then die "--team-cache $team_cache: port $port is not 1 to 65535"; fi
+  team_cache=${team_cache%/}
+  command -v curl >/dev/null 2>&1 || die "--team-cache: curl is needed to check that $team_cache answers as a registry"
+  headers=$(curl -s -m 10 -o /dev/null -D - "$team_cache/v2/" 2>/dev/null) ||
+    die "--team-cache $team_cache does not answer (GET $team_cache/v2/): is the team cache up (docker compose -f team/compose.yaml ps) and reachable from here?"
+  status=$(head -n1 <<<"$headers" | awk '{print $2}')
+  if ! grep -qi '^docker-distribution-api-version: *registry/2.0' <<<"$headers" || [[ $status != 200 && $status != 401 ]]; then
+    die "--team-cache $team_cache answers GET /v2/ with HTTP ${status:-nothing} and no Docker-Distribution-Api-Version: registry/2.0: it is not a registry"
+  fi
+fi
 hub_user=${DOCKERHUB_USERNAME:-} hub_token=${DOCKERHUB_TOKEN:-}
 # Out of the environment: no docker command inherits them.
 unset DOCKERHUB_USERNAME DOCKERHUB_TOKEN
@@ -194,7 +219,7 @@ docker info >/dev/null 2>&1 || die "the Docker daemon does not answer; start it 
 config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 grep -qE '^proxy:' "$config" || die "$config has no proxy section; kind-registry would not cache Docker Hub"
 front=0
-if grep -qE "^[[:space:]]+remoteurl:[[:space:]]*[\"']?http://$front_name:5002/?[\"']?[[:space:]]*(#.*)?\$" "$config"; then
+if [[ -z $team_cache ]] && grep -qE "^[[:space:]]+remoteurl:[[:space:]]*[\"']?http://$front_name:5002/?[\"']?[[:space:]]*(#.*)?\$" "$config"; then
   front=1
   [[ -f $front_config ]] || die "--front-config $front_config: no such file ($config proxies through $front_name)"
   front_config=$(cd "$(dirname "$front_config")" && pwd)/$(basename "$front_config")
@@ -242,13 +267,17 @@ config_mount() {
 
 # What the existing container runs that this run did not ask for.
 differences() {
-  local port data cfg want_cfg=$config probe running_image
+  local port data cfg want_cfg=$config probe running_image remote
   running_image=$(docker inspect -f '{{.Config.Image}}' "$name")
   [[ $running_image == "$image" ]] || echo "its image is $running_image, not $image"
   port=$(docker inspect -f '{{range $p, $b := .HostConfig.PortBindings}}{{if eq $p "5000/tcp"}}{{range $b}}{{.HostPort}}{{end}}{{end}}{{end}}' "$name")
   [[ $port == "$host_port" ]] || echo "it publishes port ${port:-none} on the host, not $host_port"
   data=$(mount_source /var/lib/registry)
   [[ -n $data && $(realpath -m -- "$data") == "$data_dir" ]] || echo "its cache is ${data:-not mounted}, not $data_dir"
+  remote=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$name" | sed -n 's/^REGISTRY_PROXY_REMOTEURL=//p')
+  if [[ -n $team_cache && $remote != "$team_cache" ]]; then
+    echo "it caches through ${remote:-Docker Hub, as its config says}, not the team cache $team_cache"
+  fi
   cfg=$(mount_source "$(config_mount)")
   [[ -n $hub_user ]] && want_cfg=$creds_config
   if [[ $cfg != "$want_cfg" ]]; then
@@ -402,7 +431,10 @@ if ! docker inspect "$name" >/dev/null 2>&1; then
     run_config=$creds_config
     write_credentials_config "$run_config"
   fi
-  create_cache "$name" "$run_config" "$data_dir" -p "127.0.0.1:$host_port:5000"
+  team_args=()
+  # The team cache fetches from Docker Hub, with the team's credentials.
+  [[ -n $team_cache ]] && team_args=(-e "REGISTRY_PROXY_REMOTEURL=$team_cache" -e REGISTRY_PROXY_USERNAME= -e REGISTRY_PROXY_PASSWORD=)
+  create_cache "$name" "$run_config" "$data_dir" -p "127.0.0.1:$host_port:5000" "${team_args[@]}"
   echo "started $name ($image) on 127.0.0.1:$host_port, cache in $data_dir"
   changed=1
 fi
