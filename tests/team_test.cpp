@@ -1,0 +1,83 @@
+// The team tier's rules on its shipped files and on configs that break them.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "core/files.h"
+#include "team/team.h"
+
+namespace mirrorgate {
+namespace {
+
+ReplicaConfig shipped(const std::string& name, const std::string& secret) {
+  const std::string file = MIRRORGATE_SOURCE_DIR "/team/registry-config.yml";
+  return {name, file, read_file_if_exists(file).value_or(""), {{"REGISTRY_HTTP_SECRET", secret}}};
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(Team, TheShippedReplicaConfigSharesOneStoreSafely) {
+  const auto r = shipped("team-replica-1", "s3cret");
+  ASSERT_FALSE(r.text.empty());
+  EXPECT_TRUE(replica_config_problems(r).empty());
+  EXPECT_TRUE(http_secret_problems({r, shipped("team-replica-2", "s3cret")}).empty());
+}
+
+TEST(Team, AReplicaThatWouldExpireContentIsNamedWithTheKey) {
+  auto r = shipped("team-replica-2", "s");
+  r.text = replace(r.text, "  ttl: 0", "  ttl: 168h");
+  const auto problems = replica_config_problems(r);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("team-replica-2"), std::string::npos);
+  EXPECT_NE(problems[0].find("proxy.ttl"), std::string::npos);
+  EXPECT_NE(problems[0].find("168h"), std::string::npos);
+  // The environment overrides the file, as distribution reads it.
+  r.environment.push_back({"REGISTRY_PROXY_TTL", "0"});
+  EXPECT_TRUE(replica_config_problems(r).empty());
+}
+
+TEST(Team, StorageRedisAndRedirectAreChecked) {
+  auto r = shipped("team-replica-1", "s");
+  r.text = replace(r.text, "blobdescriptor: redis", "blobdescriptor: inmemory");
+  r.text = replace(r.text, "    disable: true", "    disable: false");
+  const auto problems = replica_config_problems(r);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("blobdescriptor"), std::string::npos);
+  EXPECT_NE(problems[1].find("redirect"), std::string::npos);
+}
+
+TEST(Team, AReplicaWithAnotherHttpSecretIsNamed) {
+  const auto problems = http_secret_problems({shipped("team-replica-1", "a"), shipped("team-replica-2", "b")});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("team-replica-2"), std::string::npos);
+  EXPECT_NE(problems[0].find("differs from team-replica-1"), std::string::npos);
+  auto none = shipped("team-replica-3", "");
+  none.environment.clear();
+  EXPECT_EQ(http_secret_problems({none}).size(), 1u);
+}
+
+TEST(Team, TeamCacheUrls) {
+  for (const char* ok : {"http://cache.lab.example:5000", "https://cache", "http://10.0.0.5:5000/", "http://[::1]:5000"}) {
+    EXPECT_FALSE(team_cache_url_problem(ok)) << ok;
+  }
+  for (const char* bad : {"cache:5000", "ftp://cache", "http://cache:5000/v2/", "http://cache:99999", "http://", ""}) {
+    EXPECT_TRUE(team_cache_url_problem(bad)) << bad;
+  }
+}
+
+TEST(Team, AMalformedReplicaConfigNamesTheFileAndLine) {
+  ReplicaConfig r{"team-replica-1", "/x/registry-config.yml", "proxy:\n  ttl: [0\n", {}};
+  try {
+    (void)replica_config_problems(r);
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("/x/registry-config.yml"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace mirrorgate
