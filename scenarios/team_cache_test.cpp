@@ -13,9 +13,10 @@
 //       with SIGKILL mid-fetch: every pull completes, each blob is fetched
 //       from Docker Hub at most twice (once more for the one cut), and once
 //       the replica is back nothing the team cached is fetched again
-//   AMachineCutOffFromTheTeamServesItsCache  machine 2's kind-registry
-//       refused by the team cache: its nodes still pull what it cached, and
-//       nothing reaches Docker Hub
+//   AMachineCutOffFromTheTeamServesItsCache  machine 2 cut off from the
+//       team cache (a partition: the team cache's answers to it are lost):
+//       its nodes still pull what its kind-registry cached, from it, and
+//       none of them reaches Docker Hub
 // Skipped, saying so, on a run of one machine.
 #include <gtest/gtest.h>
 
@@ -255,6 +256,13 @@ TEST_F(TeamCache, AMachineCutOffFromTheTeamServesItsCache) {
   }
   EXPECT_TRUE(hub_fetches(parsed->repository, hub_from).count.empty())
       << "Docker Hub was asked while machine " << machine << " was cut off from the team";
+  const auto hub = env().upstream_access_log();
+  for (size_t i = hub_from; i < hub.size(); ++i) {
+    for (const auto& n : cut) {
+      EXPECT_NE(hub[i].client, n.address) << n.name << " fell back to Docker Hub while its machine was cut off from "
+                                          << "the team: " << hub[i].method << " " << hub[i].path;
+    }
+  }
   env().cut_machine_from_team(machine, false);
 }
 

@@ -271,8 +271,8 @@ class Team {
   // (waits until the team cache answers through it).
   virtual void kill_replica(int replica) { (void)no_team(replica); }
   virtual void start_replica(int replica) { (void)no_team(replica); }
-  // Cuts machine k's kind-registry off the team cache (connections refused
-  // at once), or joins it again.
+  // Cuts machine k's kind-registry off the team cache (a partition: the
+  // team cache's answers to it are lost), or joins it again.
   virtual void cut_machine_from_team(int machine, bool cut) {
     (void)cut;
     (void)no_team(machine);

@@ -506,13 +506,15 @@ void LocalEnvironment::start_replica(int r) {
 
 void LocalEnvironment::cut_machine_from_team(int machine, bool cut) {
   if (!lab_.team.enabled()) throw std::logic_error("this run has no team tier (one machine)");
-  const auto& ns = local::machine_mirror(lab_, machine).namespace_name;
-  const std::string to = lab_.team.haproxy.address + "/32";
+  // A partition as a machine sees one: the team cache never answers it (its
+  // replies to the machine's kind-registry are dropped), so connects time
+  // out and kept-alive connections hang, rather than being refused.
+  const std::string to = local::machine_mirror(lab_, machine).address + "/32";
+  const auto& ns = lab_.team.haproxy.namespace_name;
   if (cut) {
-    // Refused at once, as a team server that is down refuses.
-    run({"ip", "-n", ns, "route", "replace", "prohibit", to});
+    run({"ip", "-n", ns, "route", "replace", "blackhole", to});
   } else {
-    run({"ip", "-n", ns, "route", "del", "prohibit", to}, {.check = false});
+    run({"ip", "-n", ns, "route", "del", "blackhole", to}, {.check = false});
   }
 }
 
