@@ -367,12 +367,17 @@ struct JoinAll {
 // scenarios plan_labs gives it, its options and its output directory; none
 // unless every one of them can be planned (then everything runs in the
 // first lab). `first` gets the first lab's scenarios.
-std::vector<RunBeside> plan_labs_beside(const ValidatedOptions& valid, const fs::path& dir, const std::string& run_id,
-                                        std::vector<std::string>& first) {
-  const auto plan = plan_labs(listed_scenarios());
+// With --machines N (more than 1) the last lab beside is the team lab: N
+// machines and the team tier, running the TeamCache scenarios; the others
+// run one machine each (`single`).
+std::vector<RunBeside> plan_labs_beside(const ValidatedOptions& valid, const ValidatedOptions& single, const fs::path& dir,
+                                        const std::string& run_id, std::vector<std::string>& first) {
+  const bool team = valid->local.machines > 1;
+  const auto plan = plan_labs(listed_scenarios(), team);
   std::vector<RunBeside> sides;
   for (size_t i = 1; i < plan.size(); ++i) {
-    auto side = beside(valid, static_cast<int>(i));
+    const bool team_lab = team && i + 1 == plan.size();
+    auto side = beside(team_lab ? valid : single, static_cast<int>(i));
     if (!side) return {};
     RunBeside run;
     run.k = static_cast<int>(i);
@@ -462,7 +467,18 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
                    "goes with --live (the embedded lab's own images are --test-images)");
   }
   const auto valid = validated(flags.environment.resolve(global));
-  const EnvironmentOptions& options = *valid;
+  // The first lab and those beside it run one machine; with --machines N a
+  // team lab beside them runs N (plan_labs_beside).
+  const auto single = [&] {
+    auto one = *valid;
+    one.local.machines = 1;
+    return validated(one);
+  }();
+  const EnvironmentOptions& options = *single;
+  if (valid->local.machines > 1 && !flags.filter.empty()) {
+    throw bad_flag("--machines", "runs the TeamCache scenarios in a lab of their own beside the others; "
+                                 "leave out --filter, or bring a lab of N machines up with `mirrorgate up --machines N`");
+  }
   install_interrupt_handlers();
   const auto started = std::chrono::steady_clock::now();
   VerifyReport report;
@@ -483,7 +499,8 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   // Every scenario: those plan_labs puts beside in labs of their own,
   // brought up at the same time as this one, while the rest runs here.
   std::vector<std::string> first_lab;
-  auto sides = flags.filter.empty() ? plan_labs_beside(valid, dir, report.run_id, first_lab) : std::vector<RunBeside>{};
+  auto sides =
+      flags.filter.empty() ? plan_labs_beside(valid, single, dir, report.run_id, first_lab) : std::vector<RunBeside>{};
   const bool side_by_side = !sides.empty();
   const std::string filter = side_by_side ? exact_filter(first_lab) : flags.filter;
   std::unique_ptr<Environment> env;
@@ -516,7 +533,7 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
         beside_threads.threads.emplace_back([&side, &flags] { run_beside(side, flags.purge); });
       }
     }
-    env = bring_up_for(valid, report);
+    env = bring_up_for(single, report);
     say_first_up(env != nullptr);
     if (!env) return finish();
     upstream_mark = env->upstream_access_log().size();

@@ -44,8 +44,9 @@ bool matches_pattern(const std::string& name, const std::string& pattern) {
   return p == pattern.size();
 }
 
-std::vector<std::vector<std::string>> plan_labs(const std::vector<std::string>& listed) {
-  const auto& beside = labs_beside();
+std::vector<std::vector<std::string>> plan_labs(const std::vector<std::string>& listed, bool team_lab) {
+  auto beside = labs_beside();
+  if (team_lab) beside.push_back({kTeamScenarios});
   std::vector<std::vector<std::string>> out(beside.size() + 1);
   for (const auto& name : listed) {
     size_t lab = 0;

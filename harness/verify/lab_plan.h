@@ -19,9 +19,15 @@ const std::vector<std::vector<std::string>>& labs_beside();
 // characters, '?' one character).
 bool matches_pattern(const std::string& name, const std::string& pattern);
 
+// The scenarios of the team tier (TeamCache.*): with team_lab they get a
+// lab of their own, the last, which runs several machines (verify
+// --machines N); without, they stay in the first lab, where they skip.
+inline constexpr const char* kTeamScenarios = "TeamCache.*";
+
 // The scenarios each lab runs, the first lab's first, then one entry per
-// lab beside; every listed scenario in exactly one, in the listed order.
-std::vector<std::vector<std::string>> plan_labs(const std::vector<std::string>& listed);
+// lab beside (and the team lab last, with team_lab); every listed scenario
+// in exactly one, in the listed order.
+std::vector<std::vector<std::string>> plan_labs(const std::vector<std::string>& listed, bool team_lab = false);
 
 // The "Suite.Test" names of a gtest binary's --gtest_list_tests output.
 std::vector<std::string> parse_gtest_list(const std::string& output);
