@@ -353,7 +353,7 @@ front_differences() {
 if ((front)); then
   reuse_or_replace "it keeps no data" "$front_name" front_differences
   if ! docker inspect "$front_name" >/dev/null 2>&1; then
-    docker create --restart=always --name "$front_name" \
+    docker create --restart=always --name "$front_name" --label io.mirrorgate.role=kind-registry-front \
       -v "$front_config:/etc/kind-registry-front/kind-registry-front.conf:ro" \
       -v "$front_start:/etc/kind-registry-front/kind-registry-front-start.sh:ro" \
       "${ca_args[@]}" --entrypoint /bin/sh \
@@ -413,7 +413,9 @@ create_cache() {
     start_args=(-v "$start_script:$etc/kind-registry-start.sh:ro" --entrypoint /bin/sh)
     start_cmd=("$etc/kind-registry-start.sh" "$etc/config.yml")
   fi
-  docker create --restart=always --name "$c" "$@" \
+  # Labelled as kind labels its nodes, so a cache is found by what it is
+  # (docker ps --filter label=io.mirrorgate.role=cache), not by its name.
+  docker create --restart=always --name "$c" --label io.mirrorgate.role=cache --label "io.mirrorgate.cache=$c" "$@" \
     -v "$cfg:$etc/config.yml:ro" \
     -v "$data:/var/lib/registry" \
     "${ca_args[@]}" "${start_args[@]}" \

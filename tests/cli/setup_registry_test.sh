@@ -97,7 +97,7 @@ here=$(dirname "$script")
 # started first, with the shipped nginx config and start script, the CA
 # bundle, nothing published.
 front=$(grep -- '^create .*--name kind-registry-front ' "$FAKE_DOCKER_LOG") || fail "no kind-registry-front created"
-grep -q -- "--restart=always --name kind-registry-front -v $here/kind-registry-front.conf:/etc/kind-registry-front/kind-registry-front.conf:ro -v $here/kind-registry-front-start.sh:/etc/kind-registry-front/kind-registry-front-start.sh:ro -v $work/ca.pem:/etc/distribution/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/distribution/ca-bundle.pem --entrypoint /bin/sh nginx:stable /etc/kind-registry-front/kind-registry-front-start.sh /etc/kind-registry-front/kind-registry-front.conf /var/cache/kind-registry-front$" <<<"$front" ||
+grep -q -- "--restart=always --name kind-registry-front --label io.mirrorgate.role=kind-registry-front -v $here/kind-registry-front.conf:/etc/kind-registry-front/kind-registry-front.conf:ro -v $here/kind-registry-front-start.sh:/etc/kind-registry-front/kind-registry-front-start.sh:ro -v $work/ca.pem:/etc/distribution/ca-bundle.pem:ro -e SSL_CERT_FILE=/etc/distribution/ca-bundle.pem --entrypoint /bin/sh nginx:stable /etc/kind-registry-front/kind-registry-front-start.sh /etc/kind-registry-front/kind-registry-front.conf /var/cache/kind-registry-front$" <<<"$front" ||
   fail "kind-registry-front not as documented: $front"
 ! grep -q -- " -p " <<<"$front" || fail "kind-registry-front is published on the host: $front"
 [[ $(grep -n '^create ' "$FAKE_DOCKER_LOG" | head -1) == *kind-registry-front* ]] || fail "kind-registry started before its front"
@@ -206,6 +206,40 @@ for bad in "docker.io" "Quay.IO" "quay.io=70000" "quay.io=5001"; do
 done
 out=$(bash "$script" --upstream quay.io --upstream quay.io 2>&1) && fail "the same --upstream twice accepted"
 grep -q "given twice" <<<"$out" || fail "no clear error for a repeated --upstream: $out"
+
+# --team-cache URL: kind-registry caches through the team cache, checked to
+# answer as a registry before anything is made; no front, no credentials.
+for bad in "ftp://cache" "cache:5000" "http://cache:5000/v2/" "http://cache:99999"; do
+  out=$(bash "$script" --team-cache "$bad" 2>&1) && fail "--team-cache $bad accepted"
+  grep -q -- "--team-cache" <<<"$out" || fail "no clear error for --team-cache $bad: $out"
+done
+out=$(bash "$script" --team-cache http://127.0.0.1:9 2>&1) && fail "a --team-cache that does not answer accepted"
+grep -q "does not answer" <<<"$out" || fail "no clear error for a --team-cache that does not answer: $out"
+python3 - "$work/team-port" <<'SERVE' &
+import http.server, sys
+class Registry(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(401)
+        self.send_header("Docker-Distribution-Api-Version", "registry/2.0")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Registry)
+open(sys.argv[1], "w").write(str(server.server_port))
+server.handle_request(); server.handle_request()
+SERVE
+server=$!
+for _ in $(seq 50); do [[ -s $work/team-port ]] && break; sleep 0.1; done
+team="http://127.0.0.1:$(cat "$work/team-port")"
+: >"$FAKE_DOCKER_LOG"
+out=$(cd "$work" && DOCKERHUB_USERNAME=alice DOCKERHUB_TOKEN="$secret" \
+  bash "$script" --data-dir "$work/team" --team-cache "$team/" 2>&1) || fail "--team-cache run failed: $out"
+kill "$server" 2>/dev/null || true
+run=$(grep -- '^create .*--name kind-registry ' "$FAKE_DOCKER_LOG") || fail "no kind-registry: $(cat "$FAKE_DOCKER_LOG")"
+grep -q -- "-e REGISTRY_PROXY_REMOTEURL=$team -e REGISTRY_PROXY_USERNAME= -e REGISTRY_PROXY_PASSWORD=" <<<"$run" ||
+  fail "kind-registry does not cache through the team cache without credentials: $run"
+! grep -q -- '--name kind-registry-front' "$FAKE_DOCKER_LOG" || fail "a front was made beside a team cache"
 
 # Under sudo without the variables, say so.
 out=$(cd "$work" && SUDO_USER=alice bash "$script" --data-dir "$work/sudo" 2>&1) || fail "sudo run failed: $out"
