@@ -9,7 +9,7 @@
 #      time (one `mirrorgate pull` per node), from a cold team store and
 #      cold caches; Docker Hub's GETs of blobs and manifests by digest,
 #      its counted pulls and the bytes it sent, per team; the slowest node.
-# Usage: sudo ci/measure-team.sh [REPEATS]     (default 3)
+# Usage: sudo ci/measure-team.sh [REPEATS]     (default 3; PARTS=herd for the second part alone)
 # Prints a table per part; the state lives in a directory of its own, purged.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 3
@@ -31,6 +31,7 @@ lab_memory() { # sum of VmHWM and of VmRSS (kB) of every process the state file 
   echo "$((hwm / 1024)) $((rss / 1024))"
 }
 
+if [[ ${PARTS:-all} != herd ]]; then
 echo "== bring-up, --machines 3 (${repeats} runs each)"
 echo "| store | run | up (s) | lab peak (MiB, sum of VmHWM) | lab resident (MiB) |"
 echo "|---|---:|---:|---:|---:|"
@@ -44,6 +45,7 @@ for i in $(seq "$repeats"); do
   read -r hwm rss < <(lab_memory)
   echo "| kept | $i | $warm | $hwm | $rss |"
 done
+fi
 
 echo
 echo "== a cluster creation through the team tier: every node of every machine pulls ${images[*]} at once"
@@ -60,7 +62,7 @@ for n in 1 2 3; do
   nodes=$(grep -o '"name": *"[^"]*"' "$state/state.json" | sed 's/.*"\([^"]*\)"$/\1/' | grep -- 'kind-' | sort -u)
   pids=() failed=0 slowest=0
   for node in $nodes; do
-    ( s=$(date +%s.%N); "$mirrorgate" --state "$state" pull --node "$node" "${images[@]}" >"$state/pull-$node.log" 2>&1
+    ( s=$(date +%s.%N); "$mirrorgate" --state "$state" pull "${images[@]}" --node "$node" >"$state/pull-$node.log" 2>&1
       rc=$?; e=$(date +%s.%N); echo "$rc $(awk -v a="$s" -v b="$e" 'BEGIN {printf "%.2f", b - a}')" >"$state/pull-$node.time" ) &
     pids+=($!)
   done
@@ -77,5 +79,6 @@ for n in 1 2 3; do
   bytes=$(awk '$9 == 200 || $9 == 206 {b += $10} END {print b + 0}' "$state/hub.new")
   nnodes=$(echo "$nodes" | wc -w)
   echo "| $n | $nnodes | $gets | $distinct | $counted | $bytes | $slowest | $failed |"
-  "$mirrorgate" --state "$state" down >/dev/null 2>&1
+  # --purge while it is up: the next N starts from a cold store and cold caches.
+  "$mirrorgate" --state "$state" down --purge >/dev/null 2>&1
 done
