@@ -81,3 +81,27 @@ TEST(Team, AMalformedReplicaConfigNamesTheFileAndLine) {
 
 }  // namespace
 }  // namespace mirrorgate
+
+namespace mirrorgate {
+namespace {
+
+ReplicaConfig kind_registry(const std::vector<std::pair<std::string, std::string>>& environment) {
+  const std::string file = MIRRORGATE_SOURCE_DIR "/registry/registry-config.yml";
+  return {"machine 2's kind-registry", file, read_file_if_exists(file).value_or(""), environment};
+}
+
+TEST(Team, AMachineThatGoesToDockerHubInsteadOfTheTeamCacheIsNamed) {
+  const std::string team = "http://team-cache:5000";
+  EXPECT_FALSE(machine_upstream_problem(kind_registry({{"REGISTRY_PROXY_REMOTEURL", team + "/"}}), team));
+  const auto own_front = machine_upstream_problem(kind_registry({}), team);
+  ASSERT_TRUE(own_front);
+  EXPECT_NE(own_front->find("machine 2's kind-registry"), std::string::npos);
+  EXPECT_NE(own_front->find("kind-registry-front:5002"), std::string::npos);
+  EXPECT_NE(own_front->find("registry-config.yml"), std::string::npos);
+  const auto hub = machine_upstream_problem(kind_registry({{"REGISTRY_PROXY_REMOTEURL", "https://registry-1.docker.io"}}), team);
+  ASSERT_TRUE(hub);
+  EXPECT_NE(hub->find("registry-1.docker.io (REGISTRY_PROXY_REMOTEURL)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mirrorgate

@@ -91,6 +91,21 @@ std::vector<std::string> http_secret_problems(const std::vector<ReplicaConfig>& 
   return out;
 }
 
+std::optional<std::string> machine_upstream_problem(const ReplicaConfig& r, const std::string& team_url) {
+  const YAML::Node root = load(r);
+  const auto from_env = env_of(r, "REGISTRY_PROXY_REMOTEURL");
+  const std::string remote = from_env.value_or(scalar(root["proxy"]["remoteurl"]));
+  auto trimmed = [](std::string u) {
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    return u;
+  };
+  if (!remote.empty() && trimmed(remote) == trimmed(team_url)) return std::nullopt;
+  return r.name + " caches through " + (remote.empty() ? std::string("nothing (no proxy.remoteurl)") : remote) +
+         (from_env ? " (REGISTRY_PROXY_REMOTEURL)" : " (proxy.remoteurl in " + r.source + ")") + ", not the team cache " +
+         team_url + ": it asks Docker Hub on its own. Run registry/setup-registry.sh --team-cache " + team_url +
+         " --force on that machine";
+}
+
 std::optional<std::string> team_cache_url_problem(const std::string& url) {
   static const std::regex shape(R"(^(https?)://([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?/?$)");
   std::smatch m;

@@ -31,6 +31,13 @@ std::vector<std::string> replica_config_problems(const ReplicaConfig& replica);
 // signed with it, so a peer with another refuses what its peers started.
 std::vector<std::string> http_secret_problems(const std::vector<ReplicaConfig>& replicas);
 
+// A machine's kind-registry that does not cache through the team cache:
+// its upstream (REGISTRY_PROXY_REMOTEURL over the config's proxy.remoteurl)
+// is another — Docker Hub, or its own front — so the machine asks Docker
+// Hub on its own. The problem, naming the machine, what it goes to and
+// where that is set; nullopt when it goes to team_url.
+std::optional<std::string> machine_upstream_problem(const ReplicaConfig& kind_registry, const std::string& team_url);
+
 // A --team-cache URL: http:// or https://, a host, an optional port, no
 // path. The problem, or nullopt.
 std::optional<std::string> team_cache_url_problem(const std::string& url);
