@@ -267,6 +267,11 @@ class Team {
   // Docker Hub sees its requests come from (its front's).
   virtual std::vector<AccessRecord> replica_access_log(int replica) const { return no_team_log(replica); }
   virtual std::string replica_upstream_address(int replica) const { return no_team(replica); }
+  // How machine k's kind-registry and replica r run: the config file and
+  // the REGISTRY_* variables of the running process (secrets included: for
+  // checks, never for printing).
+  virtual MirrorView machine_mirror_view(int machine) const { return (void)no_team(machine), MirrorView{}; }
+  virtual MirrorView replica_view(int replica) const { return (void)no_team(replica), MirrorView{}; }
   // SIGKILL of replica r's registry (its front stays), and its start again
   // (waits until the team cache answers through it).
   virtual void kill_replica(int replica) { (void)no_team(replica); }

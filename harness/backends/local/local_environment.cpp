@@ -350,7 +350,7 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
   }
   registry_health("kind-registry", "mirror", lab_.mirror, mirror());
   for (const auto& m : lab_.machines) {
-    registry_health("machine " + std::to_string(m.number) + "'s kind-registry", "mirror", m.mirror,
+    registry_health("m" + std::to_string(m.number) + "-kind-registry", "mirror", m.mirror,
                     RegistryClient("http://" + m.mirror.address + ":" + std::to_string(lab_.mirror_port)));
   }
   if (lab_.team.enabled()) {
@@ -360,17 +360,17 @@ std::vector<ComponentHealth> LocalEnvironment::health() const {
       h.detail = h.running ? "running" : "process " + std::to_string(p.daemon.pid) + " is not running";
       out.push_back(h);
     };
-    process_health("the team store's monitor (ceph-mon)", "team", lab_.team.mon);
-    process_health("the team store's OSD (ceph-osd)", "team", lab_.team.osd);
-    process_health("the team store's S3 gateway (radosgw)", "team", lab_.team.rgw);
-    process_health("the team's Redis", "team", lab_.team.redis);
+    process_health("team-store (ceph-mon)", "team", lab_.team.mon);
+    process_health("team-store (ceph-osd)", "team", lab_.team.osd);
+    process_health("team-store (radosgw)", "team", lab_.team.rgw);
+    process_health("team-redis", "team", lab_.team.redis);
     for (size_t r = 0; r < lab_.team.replicas.size(); ++r) {
       const auto& replica = lab_.team.replicas[r];
       const std::string host = replica_host(static_cast<int>(r + 1));
       registry_health(host + "'s front", "team", replica.front, RegistryClient(registry_front_url(replica.front.address)));
       registry_health(host, "team", replica.registry, RegistryClient("http://" + replica.registry.address + ":5000"));
     }
-    registry_health("the team cache (haproxy)", "team", lab_.team.haproxy,
+    registry_health("team-cache (haproxy)", "team", lab_.team.haproxy,
                     RegistryClient("http://" + lab_.team.haproxy.address + ":" + std::to_string(kTeamCachePort)));
   }
   for (const auto& c : lab_.caches) {
@@ -490,6 +490,46 @@ std::vector<AccessRecord> LocalEnvironment::machine_mirror_access_log(int machin
 
 std::vector<AccessRecord> LocalEnvironment::replica_access_log(int r) const {
   return parse_access_log(read_file_if_exists(replica(lab_, r).registry.access_log).value_or(""));
+}
+
+namespace {
+
+// The REGISTRY_* variables a running daemon was started with.
+std::map<std::string, std::string> registry_variables(const DaemonHandle& d) {
+  std::map<std::string, std::string> out;
+  if (!is_running(d)) return out;
+  const auto text = read_file_if_exists("/proc/" + std::to_string(d.pid) + "/environ").value_or("");
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\0', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string entry = text.substr(start, end - start);
+    const auto eq = entry.find('=');
+    if (entry.rfind("REGISTRY_", 0) == 0 && eq != std::string::npos) out[entry.substr(0, eq)] = entry.substr(eq + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+MirrorView LocalEnvironment::machine_mirror_view(int machine) const {
+  const auto& p = local::machine_mirror(lab_, machine);
+  MirrorView v;
+  v.config = read_file_if_exists(run_.files.registry_config).value_or("");
+  v.config_source = run_.files.registry_config.string();
+  v.environment = registry_variables(p.daemon);
+  return v;
+}
+
+MirrorView LocalEnvironment::replica_view(int r) const {
+  const auto& p = replica(lab_, r).registry;
+  const fs::path file = run_.files.team / "registry-config.yml";
+  MirrorView v;
+  v.config = read_file_if_exists(file).value_or("");
+  v.config_source = file.string();
+  v.environment = registry_variables(p.daemon);
+  return v;
 }
 
 std::string LocalEnvironment::replica_upstream_address(int r) const { return replica(lab_, r).front.address; }

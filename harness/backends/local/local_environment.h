@@ -63,6 +63,8 @@ class LocalEnvironment : public Environment {
   std::string machine_mirror_address(int machine) const override;
   std::vector<AccessRecord> machine_mirror_access_log(int machine) const override;
   std::vector<AccessRecord> replica_access_log(int replica) const override;
+  MirrorView machine_mirror_view(int machine) const override;
+  MirrorView replica_view(int replica) const override;
   std::string replica_upstream_address(int replica) const override;
   void kill_replica(int replica) override;
   void start_replica(int replica) override;
