@@ -1,4 +1,5 @@
 // mirrorgate down: remove what up created; the mirror's cache stays.
+#include <filesystem>
 #include <iostream>
 
 #include "backends/backends.h"
@@ -14,6 +15,8 @@ Action define_down(CLI::App& cmd, const GlobalOptions& global) {
       "\nLogs and node configs are copied to STATE/runs/RUN/ before anything is removed.\n"
       "down exits 1 and lists what it could not remove, if anything is left.");
   return [purge, &global] {
+    // The team tier's store and the other machines' caches (--machines N).
+    const bool team = std::filesystem::exists(global.state_dir / "team") || std::filesystem::exists(global.state_dir / "machines");
     const auto report = take_down(global.state_dir, *purge);
     if (!report.had_environment) {
       std::cout << "nothing is up in " << global.state_dir.string() << "; nothing to stop\n";
@@ -25,8 +28,13 @@ Action define_down(CLI::App& cmd, const GlobalOptions& global) {
       return to_int(ExitCode::failure);
     }
     std::cout << report.summary << "; logs kept in " << report.logs.string() << "\n"
-              << (*purge ? "cache purged (mirror cache and hub data removed)\n"
+              << (*purge ? std::string("cache purged (mirror cache and hub data removed") +
+                               (team ? ", the team store and the other machines' caches too" : "") + ")\n"
                          : "mirror cache kept in " + (global.state_dir / "registry-data").string() +
+                               (team ? ", the team store in " + (global.state_dir / "team").string() +
+                                           " and the other machines' caches in " +
+                                           (global.state_dir / "machines").string()
+                                     : std::string()) +
                                " (use --purge to delete it)\n");
     return to_int(ExitCode::ok);
   };

@@ -469,11 +469,7 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   const auto valid = validated(flags.environment.resolve(global));
   // The first lab and those beside it run one machine; with --machines N a
   // team lab beside them runs N (plan_labs_beside).
-  const auto single = [&] {
-    auto one = *valid;
-    one.local.machines = 1;
-    return validated(one);
-  }();
+  const auto single = with_one_machine(valid);
   const EnvironmentOptions& options = *single;
   if (valid->local.machines > 1 && !flags.filter.empty()) {
     throw bad_flag("--machines", "runs the TeamCache scenarios in a lab of their own beside the others; "

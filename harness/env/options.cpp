@@ -158,4 +158,10 @@ std::vector<std::string> hosts_toml_nodes_of(const std::vector<std::string>& ent
   return out;
 }
 
+ValidatedOptions with_one_machine(const ValidatedOptions& options) {
+  auto one = *options;
+  one.local.machines = 1;
+  return ValidatedOptions(std::move(one));
+}
+
 }  // namespace mirrorgate

@@ -95,8 +95,13 @@ class ValidatedOptions {
   explicit ValidatedOptions(EnvironmentOptions options) : options_(std::move(options)) {}
   friend ValidatedOptions validated(EnvironmentOptions options);
   friend std::optional<ValidatedOptions> beside(const ValidatedOptions& options, int k);
+  friend ValidatedOptions with_one_machine(const ValidatedOptions& options);
   EnvironmentOptions options_;
 };
+
+// The same checked options with one machine (--machines 1): verify's labs
+// beside its team lab. Fewer machines than were checked: not checked again.
+ValidatedOptions with_one_machine(const ValidatedOptions& options);
 
 // The generation the lab's nodes run: --containerd; else the one the kind
 // config's node images stand for (all nodes must agree; an unknown image is
