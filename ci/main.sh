@@ -3,7 +3,8 @@
 # on the shipped files — bring-up, every scenario, the run's report under
 # reports/RUN_ID/, tear-down (the mirror's cache stays) — and, when verify
 # passed, `mirrorgate bench` (quick profile) with its report. Run as root on
-# Debian 12. Extra arguments go to verify (e.g. --keep, --filter).
+# Debian 12. Extra arguments go to verify (e.g. --keep, --filter); without
+# any, verify runs with --machines 3 (the team tier's scenarios too).
 # Exits 0 when verify passed and every benchmark measured; the bench's
 # targets are reported with their verdicts (`bench --strict` fails on a
 # target missed beyond noise). The last lines say what ran and where the
@@ -25,6 +26,9 @@ generation_of() { sed -n 's/.*"registry_generation": "\(.*\)",\{0,1\}$/\1/p' "$1
 
 echo "== mirrorgate verify"
 status=0
+# Without arguments, with the team tier too: its TeamCache scenarios run in a
+# lab of three machines beside the others (docs/team-tier.md).
+(($#)) || set -- --machines 3
 build/release/bin/mirrorgate verify --reports reports "$@" || status=$?
 verify_report=$(newest_report || true)
 if [[ -n $verify_report ]]; then
