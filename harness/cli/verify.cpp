@@ -24,6 +24,7 @@
 #include "hub/stand_in.h"
 #include "process/process.h"
 #include "reports/report.h"
+#include "team/team.h"
 #include "verify/diagnose.h"
 #include "verify/lab_plan.h"
 #include "verify/live.h"
@@ -44,6 +45,7 @@ struct VerifyFlags {
   bool live = false;         // a read-only look at the user's own running cluster
   std::string probe_image;   // --live: what each node pulls as proof
   fs::path live_images;      // --live: AIOpsLab's images.txt, for offline readiness and quota
+  std::string team_cache;    // --live: the team cache kind-registry must go through
   bool keep = false;   // leave the environment up afterwards
   bool purge = false;  // delete the mirror's cache when taking it down
   fs::path reports_root = "reports";  // reports go to reports_root/RUN_ID/
@@ -63,6 +65,9 @@ void add_verify_flags(CLI::App& cmd, VerifyFlags& v) {
                  "--live: the image each node pulls as proof (default: a cached image of --images, else busybox:1.36)");
   cmd.add_option("--images", v.live_images, "--live: an image list (AIOpsLab's images.txt): how much of it is cached")
       ->check(CLI::ExistingFile);
+  cmd.add_option("--team-cache", v.team_cache,
+                 "--live: this machine is one of a team's: its kind-registry must cache through this team cache "
+                 "(setup-registry.sh --team-cache URL), not Docker Hub");
 }
 
 void write_reports(const fs::path& dir, const VerifyReport& report) {
@@ -431,6 +436,9 @@ void print_live(const LiveReport& live) {
 // verify --live: the user's own cluster, read-only, against the real Docker Hub.
 int run_live_verify(const VerifyFlags& flags, const GlobalOptions&) {
   const auto& options = flags.environment.options;
+  if (!flags.team_cache.empty()) {
+    if (const auto problem = team_cache_url_problem(flags.team_cache)) throw bad_flag("--team-cache", *problem);
+  }
   const auto started = std::chrono::steady_clock::now();
   VerifyReport report;
   report.run_id = utc_stamp();
@@ -439,7 +447,8 @@ int run_live_verify(const VerifyFlags& flags, const GlobalOptions&) {
   const std::string cluster = options.cluster_name.empty() ? "kind" : options.cluster_name;
   try {
     auto env = attach_live(options.backend, cluster);
-    const LiveReport live = verify_live(*env, {flags.probe_image, flags.live_images});
+    const LiveReport live = verify_live(*env, {flags.probe_image, flags.live_images, std::chrono::seconds(120),
+                                               flags.team_cache});
     report.scenarios = live_report_results(live);
     report.live = live_report_json(live);
     report.live_markdown = live_report_markdown(live);
@@ -462,8 +471,8 @@ int run_live_verify(const VerifyFlags& flags, const GlobalOptions&) {
 
 int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
   if (flags.live) return run_live_verify(flags, global);
-  if (!flags.live_images.empty() || !flags.probe_image.empty()) {
-    throw bad_flag(flags.live_images.empty() ? "--probe-image" : "--images",
+  if (!flags.live_images.empty() || !flags.probe_image.empty() || !flags.team_cache.empty()) {
+    throw bad_flag(!flags.team_cache.empty() ? "--team-cache" : flags.live_images.empty() ? "--probe-image" : "--images",
                    "goes with --live (the embedded lab's own images are --test-images)");
   }
   const auto valid = validated(flags.environment.resolve(global));

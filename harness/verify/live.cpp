@@ -20,6 +20,7 @@
 #include "registry/storage.h"
 #include "registry/upstreams.h"
 #include "core/progress.h"
+#include "team/team.h"
 #include "verify/diagnose.h"
 #include "verify/pull_evidence.h"
 
@@ -77,8 +78,24 @@ Mirror read_mirror(const Environment& env, std::vector<LiveCheck>& checks) {
   return m;
 }
 
-void check_mirror(const Environment& env, const Mirror& m, std::vector<LiveCheck>& checks) {
-  if (m.config) {
+// A machine of a team: its kind-registry must cache through the team cache,
+// not Docker Hub (nor its own front), or the machine spends its own quota.
+void check_team_cache(const Mirror& m, const std::string& team_cache, std::vector<LiveCheck>& checks) {
+  const std::vector<std::pair<std::string, std::string>> environment(m.view.environment.begin(), m.view.environment.end());
+  try {
+    const auto problem = machine_upstream_problem({kMirrorComponent, m.view.config_source, m.view.config, environment},
+                                                  team_cache);
+    checks.push_back(check_of("kind-registry caches through the team cache", kMirrorComponent,
+                              problem ? Verdict::fail : Verdict::pass, problem ? *problem : "its upstream is " + team_cache));
+  } catch (const std::exception& e) {
+    checks.push_back(check_of("kind-registry caches through the team cache", kMirrorComponent, Verdict::fail, e.what()));
+  }
+}
+
+void check_mirror(const Environment& env, const Mirror& m, const std::string& team_cache, std::vector<LiveCheck>& checks) {
+  if (!team_cache.empty()) {
+    check_team_cache(m, team_cache, checks);
+  } else if (m.config) {
     auto findings = diagnose_mirror(m.facts);
     std::string detail;
     for (const auto& f : findings) detail += (detail.empty() ? "" : "\n") + f.str();
@@ -481,7 +498,7 @@ LiveCheck offline_restart_check(const std::string& upstream, const std::vector<s
 LiveReport verify_live(Environment& env, const LiveOptions& o) {
   LiveReport report;
   const Mirror mirror = read_mirror(env, report.checks);
-  check_mirror(env, mirror, report.checks);
+  check_mirror(env, mirror, o.team_cache, report.checks);
   if (!o.images.empty()) report.images = offline_readiness(env, mirror, o.images);
   const std::string probe = choose_probe(o, report.images);
   // For each other registry cached, a listed image its cache holds.

@@ -27,6 +27,9 @@ struct LiveOptions {
   std::string probe_image;
   std::filesystem::path images;  // AIOpsLab's images.txt format; empty: no readiness report
   std::chrono::seconds pull_timeout{120};
+  // The team cache this machine's kind-registry should cache through
+  // (setup-registry.sh --team-cache URL); empty: Docker Hub, directly.
+  std::string team_cache;
 };
 
 LiveReport verify_live(Environment& env, const LiveOptions& options);
