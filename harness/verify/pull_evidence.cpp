@@ -22,7 +22,11 @@ std::string show(const std::vector<AccessRecord>& records) {
 }  // namespace
 
 LogMark LogMark::now(const Environment& env, const std::string& registry) {
-  return {env.mirror_access_log_of(registry).size(), env.upstream_access_log().size(), registry};
+  LogMark mark{env.mirror_access_log_of(registry).size(), env.upstream_access_log().size(), registry, {}};
+  if (registry == kDockerIo && env.machines() > 1) {
+    for (int m = 1; m <= env.machines(); ++m) mark.machine_mirrors.push_back(env.machine_mirror_access_log(m).size());
+  }
+  return mark;
 }
 
 namespace {
@@ -45,9 +49,13 @@ long long PullEvidence::bytes_from_mirror() const {
 PullEvidence evidence_since(const Environment& env, const std::string& node, const LogMark& mark) {
   PullEvidence e;
   e.node = node;
-  e.node_address = env.node(node).address;
-  auto mirror = env.mirror_access_log_of(mark.registry);
-  for (size_t i = mark.mirror; i < mirror.size(); ++i) {
+  const auto info = env.node(node);
+  e.node_address = info.address;
+  // A node of another machine pulls through that machine's kind-registry.
+  const bool own_machine = info.machine > 1 && static_cast<size_t>(info.machine) <= mark.machine_mirrors.size();
+  auto mirror = own_machine ? env.machine_mirror_access_log(info.machine) : env.mirror_access_log_of(mark.registry);
+  const size_t from = own_machine ? mark.machine_mirrors[static_cast<size_t>(info.machine - 1)] : mark.mirror;
+  for (size_t i = from; i < mirror.size(); ++i) {
     if (mirror[i].client == e.node_address) e.node_at_mirror.push_back(mirror[i]);
   }
   // Other nodes may pull at the same time: what they did is their evidence.

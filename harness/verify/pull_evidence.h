@@ -23,6 +23,9 @@ struct LogMark {
   size_t mirror = 0;
   size_t upstream = 0;
   std::string registry = kDockerIo;
+  // With more than one machine (Team), each machine's kind-registry log:
+  // a node's evidence is in its own machine's (machine k at k - 1).
+  std::vector<size_t> machine_mirrors;
   static LogMark now(const Environment& env, const std::string& registry = kDockerIo);
 };
 
