@@ -76,7 +76,9 @@ Inputs read_inputs(const EnvironmentOptions& o) {
   parse_hosts_toml(in.hosts_toml, o.files.hosts_toml.string());
   in.upstream_hosts_tomls = read_upstream_hosts_tomls(o.files.certs_d, o.upstreams);
   const auto images = load_test_image_list(o.files.images);
-  in.node_storage = choose_node_storage(o.local.node_storage, in.kind.nodes.size(), images, memory_available());
+  // Every machine's nodes hold the images (--machines N).
+  const size_t nodes = in.kind.nodes.size() * static_cast<size_t>(std::max(1, o.local.machines));
+  in.node_storage = choose_node_storage(o.local.node_storage, nodes, images, memory_available());
   in.node_config = apply_containerd_patches(kind_base_containerd_config(), in.kind.containerd_patches);
   for (const auto& skipped : in.node_config.skipped) spdlog::warn("{}", skipped);
   if (!in.registry.proxy_remote_url) {
@@ -244,27 +246,28 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
                               machine_data_dir(state_dir, k)});
     }
   }
-  for (int machine = 1; machine <= in.machines; ++machine)
-  for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
-    LabNode n;
-    n.name = LabNames::machine_prefix(machine) + in.kind.nodes[i].name;
-    n.role = in.kind.nodes[i].role;
-    n.machine = machine;
-    const std::string address = machine == 1 ? in.subnet.address(kFirstNodeIndex + static_cast<uint32_t>(i))
-                                             : machine_node_address(in.subnet, machine, i);
-    n.containerd = {names.node(n.name), address, {}, logs / (n.name + ".containerd.log"), {}};
-    const fs::path node_dir = state_dir / "nodes" / n.name;
-    n.root = node_dir / "root";
-    n.root_in_memory = in.node_storage.in_memory;
-    n.state = node_dir / "state";
-    n.socket = node_dir / "containerd.sock";
-    n.etc = fs::path("/etc/netns") / n.containerd.namespace_name;
-    if (n.socket.string().size() > kMaxSocketPath) {
-      throw bad_flag("--state " + state_dir.string(), "the CRI socket path " + n.socket.string() +
-                                                          " is longer than a unix socket allows (" +
-                                                          std::to_string(kMaxSocketPath) + "); use a shorter one");
+  for (int machine = 1; machine <= in.machines; ++machine) {
+    for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
+      LabNode n;
+      n.name = LabNames::machine_prefix(machine) + in.kind.nodes[i].name;
+      n.role = in.kind.nodes[i].role;
+      n.machine = machine;
+      const std::string address = machine == 1 ? in.subnet.address(kFirstNodeIndex + static_cast<uint32_t>(i))
+                                               : machine_node_address(in.subnet, machine, i);
+      n.containerd = {names.node(n.name), address, {}, logs / (n.name + ".containerd.log"), {}};
+      const fs::path node_dir = state_dir / "nodes" / n.name;
+      n.root = node_dir / "root";
+      n.root_in_memory = in.node_storage.in_memory;
+      n.state = node_dir / "state";
+      n.socket = node_dir / "containerd.sock";
+      n.etc = fs::path("/etc/netns") / n.containerd.namespace_name;
+      if (n.socket.string().size() > kMaxSocketPath) {
+        throw bad_flag("--state " + state_dir.string(), "the CRI socket path " + n.socket.string() +
+                                                            " is longer than a unix socket allows (" +
+                                                            std::to_string(kMaxSocketPath) + "); use a shorter one");
+      }
+      lab.nodes.push_back(std::move(n));
     }
-    lab.nodes.push_back(std::move(n));
   }
   run.backend_state = lab;
   auto env = std::make_unique<LocalEnvironment>(std::move(run));
