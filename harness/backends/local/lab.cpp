@@ -861,19 +861,22 @@ class LabBringUp final : public BringUpOf<LocalEnvironment> {
 
 }  // namespace
 
+std::string missing_commands(const std::vector<std::string>& commands) {
+  std::string list;
+  for (const auto& cmd : commands) {
+    if (!run({"sh", "-c", "command -v \"$0\"", cmd}, {.check = false}).ok()) list += (list.empty() ? "" : ", ") + cmd;
+  }
+  return list;
+}
+
 void check_prerequisites() {
   if (::geteuid() != 0) {
     throw missing_prerequisite(
         "the embedded lab creates network namespaces and runs containerd: run it as root (sudo mirrorgate …)");
   }
-  std::vector<std::string> missing;
-  for (const char* cmd : {"ip", "tc", "docker-registry", "containerd", "ctr", "openssl", "busybox"}) {
-    if (!run({"sh", "-c", std::string("command -v ") + cmd}, {.check = false}).ok()) missing.push_back(cmd);
-  }
+  const auto missing = missing_commands({"ip", "tc", "docker-registry", "containerd", "ctr", "openssl", "busybox"});
   if (!missing.empty()) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    throw missing_prerequisite("missing commands: " + list +
+    throw missing_prerequisite("missing commands: " + missing +
                                ". Install them with: ci/setup.sh (or apt-get install iproute2 docker-registry "
                                "containerd openssl busybox-static)");
   }

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "env/backend.h"
 
@@ -20,6 +22,9 @@ inline constexpr const char* kBackendName = "local";
 // Checks that the lab can run here: root, the commands it needs. Throws
 // UserError(missing_prerequisite) with the command to run.
 void check_prerequisites();
+
+// Those of `commands` that are not on PATH, comma-separated; empty when all are.
+std::string missing_commands(const std::vector<std::string>& commands);
 
 // The lab as a Backend. up: a healthy lab from the same files in the same
 // state dir is reused; a half-started one is torn down first. down: stops

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "backends/local/daemons.h"
+#include "backends/local/lab.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "core/interrupt.h"
@@ -354,15 +355,10 @@ void start_team(LocalEnvironment& env, std::chrono::seconds timeout) {
     throw missing_prerequisite("the team tier runs registry 3.1 (registry:3, the s3 driver with Redis): build it "
                                "with ci/build-registry.sh");
   }
-  std::vector<std::string> missing;
-  for (const char* cmd : {"ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph", "ceph-authtool", "monmaptool",
-                          "haproxy", "redis-server"}) {
-    if (!mirrorgate::run({"sh", "-c", std::string("command -v ") + cmd}, {.check = false}).ok()) missing.push_back(cmd);
-  }
+  const auto missing = missing_commands({"ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph", "ceph-authtool",
+                                         "monmaptool", "haproxy", "redis-server"});
   if (!missing.empty()) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
-    throw missing_prerequisite("the team tier needs " + list + ": ci/setup.sh installs them (apt-get install "
+    throw missing_prerequisite("the team tier needs " + missing + ": ci/setup.sh installs them (apt-get install "
                                "ceph-mon ceph-osd radosgw ceph-common haproxy redis-server)");
   }
   fs::create_directories(lab.team.dir);
