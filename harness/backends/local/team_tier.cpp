@@ -101,11 +101,6 @@ std::string ceph_config(const LabState& lab, const std::string& fsid, const fs::
   return c.str();
 }
 
-void wait_for_command(const std::string& what, const LabProcess& p, std::chrono::seconds timeout,
-                      const std::function<bool(std::string&)>& ready) {
-  wait_until(what, ready, p, timeout);
-}
-
 // The monitor: made on the first run (keys, monmap, mkfs), started on every one.
 void start_monitor(LocalEnvironment& env, const fs::path& logs, std::chrono::seconds timeout) {
   auto& lab = env.lab();
@@ -139,11 +134,11 @@ void start_monitor(LocalEnvironment& env, const fs::path& logs, std::chrono::sec
   start_in_namespace(lab.team.mon.namespace_name, {"ceph-mon", "-f", "-c", ceph_conf(lab).string(), "-i", "a"},
                      lab.team.mon);
   env.save();
-  wait_for_command("the team store's monitor", lab.team.mon, timeout, [&](std::string& why) {
+  wait_until("the team store's monitor", [&](std::string& why) {
     auto r = ceph_cmd(lab, {"ceph", "--connect-timeout", "3", "mon", "stat"}, false, 10s);
     why = r.err.empty() ? r.out : r.err;
     return r.ok();
-  });
+  }, lab.team.mon, timeout);
 }
 
 void start_osd(LocalEnvironment& env, std::chrono::seconds timeout) {
@@ -173,11 +168,11 @@ void start_osd(LocalEnvironment& env, std::chrono::seconds timeout) {
   start_in_namespace(lab.team.osd.namespace_name, {"ceph-osd", "-f", "-c", ceph_conf(lab).string(), "-i", "0"},
                      lab.team.osd);
   env.save();
-  wait_for_command("the team store's OSD", lab.team.osd, timeout, [&](std::string& why) {
+  wait_until("the team store's OSD", [&](std::string& why) {
     auto r = ceph_cmd(lab, {"ceph", "osd", "stat"}, false, 10s);
     why = r.out.empty() ? r.err : r.out;
     return r.ok() && r.out.find("1 up") != std::string::npos;
-  });
+  }, lab.team.osd, timeout);
 }
 
 struct S3Keys {
@@ -199,7 +194,7 @@ S3Keys start_rgw(LocalEnvironment& env, std::chrono::seconds timeout) {
   const std::string endpoint = "http://" + lab.team.rgw.address + ":" + std::to_string(kTeamStorePort);
   HttpClient http({.timeout = 3s, .connect_timeout = 1s});
   // Its first start makes its pools: about 10 s here.
-  wait_for_command("the team store's S3 gateway (radosgw)", lab.team.rgw, std::max(timeout, 60s), [&](std::string& why) {
+  const auto rgw_answers = [&](std::string& why) {
     try {
       const auto r = http.request("GET", endpoint + "/");
       why = "HTTP " + std::to_string(r.status);
@@ -208,7 +203,8 @@ S3Keys start_rgw(LocalEnvironment& env, std::chrono::seconds timeout) {
       why = e.what();
       return false;
     }
-  });
+  };
+  wait_until("the team store's S3 gateway (radosgw)", rgw_answers, lab.team.rgw, std::max(timeout, 60s));
   const S3Keys keys{kS3User, kept_secret(lab.team.dir / "s3-secret-key", 20)};
   if (!ceph_cmd(lab, {"radosgw-admin", "user", "info", "--uid", kS3User}, false).ok()) {
     ceph_cmd(lab, {"radosgw-admin", "user", "create", "--uid", kS3User, "--display-name", "the team cache",
