@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -324,20 +325,22 @@ const std::string& KindEnvironment::cache_container(const std::string& registry)
 void KindEnvironment::restart_mirror_of(const std::string& registry, const std::function<void()>& while_stopped) {
   const std::string& container = cache_container(registry);
   require_writable("restarting " + container);
-  // docker restart, with a step between the stop and the start.
-  auto restart = [&](const std::string& name) {
-    if (!while_stopped) return (void)docker({"restart", name});
-    docker({"stop", name});
+  // docker restart, with a step between the stop and the start. A failed
+  // step leaves the cache serving, as it was: started, and answering, before
+  // the step's error goes on.
+  std::exception_ptr failed;
+  if (!while_stopped) {
+    docker({"restart", container});
+  } else {
+    docker({"stop", container});
     try {
       while_stopped();
     } catch (...) {
-      docker({"start", name});  // a failed step leaves the cache serving, as it was
-      throw;
+      failed = std::current_exception();
     }
-    docker({"start", name});
-  };
+    docker({"start", container});
+  }
   if (registry != kDockerIo) {
-    restart(container);
     shorten_connect_timeouts(kind_, {});
     auto& cache = run_.caches;
     for (auto& c : cache) {
@@ -345,9 +348,9 @@ void KindEnvironment::restart_mirror_of(const std::string& registry, const std::
     }
     save();
     wait_answering(container, mirror_of(registry), run_.start_timeout);
+    if (failed) std::rethrow_exception(failed);
     return;
   }
-  restart(kind_.registry_container);
   // A restarted container gets a new network namespace; a container that
   // exits at start (and that its restart policy starts again and again) has
   // none to enter: say that, with the end of its log.
@@ -370,6 +373,7 @@ void KindEnvironment::restart_mirror_of(const std::string& registry, const std::
   run_.mirror_address = address_on_network(kind_.registry_container, kind_.network);
   save();
   wait_answering("kind-registry", mirror(), run_.start_timeout);
+  if (failed) std::rethrow_exception(failed);
 }
 
 void KindEnvironment::kill_mirror_of(const std::string& registry, const std::function<void()>& while_down) {
