@@ -46,6 +46,7 @@
 #include "core/paths.h"
 #include "registry/upstreams.h"
 #include "fixtures/attach.h"
+#include "hub/stand_in.h"
 #include "images/reference.h"
 #include "registry/prewarm.h"
 #include "registry/push_image.h"
@@ -168,7 +169,7 @@ void BM_Cold(benchmark::State& state, const BenchImage* bench) {
   auto* env = attached_environment(&why);
   if (!env) return state.SkipWithError(why.c_str());
   for (auto _ : state) {
-    const std::string ref = publish_uncached_copy(*env, bench->image, "cold");
+    const std::string ref = publish_uncached_copy(env->upstream(), bench->image, "cold");
     if (ref.empty()) return state.SkipWithError("the hub refused a blob mount");
     if (!make_node_cold(state, *env, ref, bench->image)) return;
     const size_t mark = env->upstream_access_log().size();
@@ -318,7 +319,7 @@ void herd_pulls(benchmark::State& state, const BenchImage* bench, bool prewarm) 
   if (!env) return state.SkipWithError(why.c_str());
   const auto nodes = env->nodes();
   for (auto _ : state) {
-    const std::string ref = publish_uncached_copy(*env, bench->image, "herd");
+    const std::string ref = publish_uncached_copy(env->upstream(), bench->image, "herd");
     if (ref.empty()) return state.SkipWithError("the hub refused a blob mount");
     for (const auto& n : nodes) {
       if (!env->remove_image(n.name, ref, content_for(bench->image, platform()), 60s)) {

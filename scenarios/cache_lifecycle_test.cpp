@@ -56,6 +56,7 @@
 #include "core/at_once.h"
 #include "core/wait.h"
 #include "fixtures/attach.h"
+#include "hub/stand_in.h"
 #include "registry/registry_config.h"
 #include "registry/storage.h"
 #include "verify/diagnose.h"
@@ -211,7 +212,7 @@ TEST_F(CacheLifecycle, PruneKeepsEveryKeptImageOfflineOnEveryNode) {
   const auto kept_fresh = push_unique_image_to_hub(env(), "prune-kept");
   const auto going_fresh = push_unique_image_to_hub(env(), "prune-going");
   TestImage going_copy = *shared;
-  const auto copy_ref = publish_uncached_copy(env(), *shared, "prune-copy");
+  const auto copy_ref = publish_uncached_copy(env().upstream(), *shared, "prune-copy");
   ASSERT_FALSE(copy_ref.empty()) << "the hub refused to mount " << shared->spec.ref.str() << "'s blobs";
   going_copy.spec.ref = *parse_reference(copy_ref);
   for (const TestImage* image : {shared, &kept_fresh, &going_fresh, static_cast<const TestImage*>(&going_copy)}) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "fixtures/attach.h"
+#include "hub/stand_in.h"
 #include "registry/registry_config.h"
 #include "verify/diagnose.h"
 #include "verify/pull_evidence.h"
@@ -96,7 +97,7 @@ TEST_F(PullQuota, AClusterThroughTheCacheCostsOnePullPerImageAndARecreatedOneNon
   const auto images = small_images(platform());
   ASSERT_FALSE(images.empty());
   std::vector<std::string> refs;
-  for (const auto* image : images) refs.push_back(publish_uncached_copy(env(), *image, "quota"));
+  for (const auto* image : images) refs.push_back(publish_uncached_copy(env().upstream(), *image, "quota"));
   const auto nodes = env().nodes().size();
   // containerd fetches no manifest it holds: the nodes start without this content.
   remove_everywhere(refs, images);
@@ -130,7 +131,7 @@ TEST_F(PullQuota, AClusterThroughTheCacheCostsOnePullPerImageAndARecreatedOneNon
 TEST_F(PullQuota, AHerdOnOneUncachedImageIsCountedAsItHappens) {
   const auto images = small_images(platform());
   ASSERT_FALSE(images.empty());
-  const std::string ref = publish_uncached_copy(env(), *images.front(), "herd");
+  const std::string ref = publish_uncached_copy(env().upstream(), *images.front(), "herd");
   remove_everywhere({ref}, {images.front()});
   // distribution 2.8 does not merge concurrent fetches: every node that asks
   // for a tag the cache does not hold yet makes it GET the manifest upstream,
@@ -195,7 +196,7 @@ TEST_F(Authenticated, PullsThroughACacheWithCredentialsSpendTheAccountsQuotaNotT
   }
   const auto images = small_images(platform());
   ASSERT_FALSE(images.empty());
-  const std::string ref = publish_uncached_copy(env(), *images.front(), "account");
+  const std::string ref = publish_uncached_copy(env().upstream(), *images.front(), "account");
   remove_everywhere({ref}, {images.front()});
   const auto counted = pull_node_by_node({ref}, "authenticated");
   EXPECT_EQ(counted.count(account) ? counted.at(account) : 0, 1) << "the pull is not counted for account " << account;

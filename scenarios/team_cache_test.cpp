@@ -34,6 +34,7 @@
 #include "core/at_once.h"
 #include "core/wait.h"
 #include "fixtures/attach.h"
+#include "hub/stand_in.h"
 #include "team/team.h"
 
 namespace mirrorgate {
@@ -152,7 +153,7 @@ TEST_F(TeamCache, EveryMachineAndReplicaIsSetUpForTheTeam) {
 TEST_F(TeamCache, AHerdOnEveryMachineAsksDockerHubOncePerTeam) {
   ASSERT_GE(env().machines(), 2);
   const TestImage& image = smallest_test_image(platform());
-  const auto ref = publish_uncached_copy(env(), image, "team-herd");
+  const auto ref = publish_uncached_copy(env().upstream(), image, "team-herd");
   ASSERT_FALSE(ref.empty()) << "the hub refused to publish an uncached copy of " << image.spec.text;
   const auto parsed = parse_reference(ref);
   ASSERT_TRUE(parsed);

@@ -170,6 +170,27 @@ RegistryClient hub_client(const RunState& s) {
   return RegistryClient(hub_url(), o, seeder);
 }
 
+std::string publish_uncached_copy(const RegistryClient& hub, const TestImage& image, const std::string& purpose) {
+  static std::atomic<int> counter{0};
+  const auto& base = image.spec.ref;
+  // The time too: a pid comes round again in a later run, whose cache (kept
+  // between runs) may hold a copy of that name, and then nothing is uncached.
+  const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
+  const std::string repo = base.repository + "-" + purpose + "-" + std::to_string(stamp) + "-" +
+                           std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  for (const auto& p : image.platforms) {
+    std::vector<Blob> blobs = p.layers;
+    blobs.push_back(p.config);
+    for (const auto& b : blobs) {
+      if (!hub.mount_blob(repo, b.digest, base.repository)) return "";
+    }
+    // An index names its platforms' manifests: the repository holds them first.
+    if (image.is_index()) hub.put_manifest(repo, p.manifest.digest, p.manifest.media_type, p.manifest_body);
+  }
+  hub.put_manifest(repo, base.tag, image.top.media_type, image.top_body);
+  return "docker.io/" + repo + ":" + base.tag;
+}
+
 std::vector<TestImage> build_test_images(const fs::path& list, const TestImageStore& store) {
   std::vector<TestImage> images;
   for (const auto& spec : load_test_image_list(list)) {

@@ -68,6 +68,13 @@ std::vector<std::string> hub_front_argv(const RunState& state, const std::string
 // name resolved to the stand-in's address.
 RegistryClient hub_client(const RunState& state);
 
+// Publishes the image on the stand-in hub under a repository no cache has
+// seen (blobs mounted, not uploaded) and returns its reference; distribution
+// links cached blobs per repository, so a cache fetches every blob from the
+// upstream again. The repository's name carries the purpose, the time and
+// the process. Empty when the hub refused a mount.
+std::string publish_uncached_copy(const RegistryClient& hub, const TestImage& image, const std::string& purpose);
+
 // Generates (or reuses from the store) every image of the list.
 std::vector<TestImage> build_test_images(const std::filesystem::path& list, const TestImageStore& store);
 
