@@ -104,4 +104,27 @@ TEST(Team, AMachineThatGoesToDockerHubInsteadOfTheTeamCacheIsNamed) {
 }
 
 }  // namespace
+// Docker Hub's log of one herd through the team tier, as the stand-in's
+// front writes it: what the team was served.
+TEST(Team, WhatDockerHubServedIsCountedFromItsLog) {
+  const std::string blob = "sha256:" + std::string(64, 'a'), manifest = "sha256:" + std::string(64, 'b');
+  const std::string log =
+      R"(10.77.0.103 - - [07/Dec/2026:00:31:00 +0000] "GET /v2/library/redis/manifests/7.2 HTTP/1.1" 200 1570 "" "nginx" "pull counted 99/100")" "\n"
+      R"(10.77.0.103 - - [07/Dec/2026:00:31:00 +0000] "GET /v2/library/redis/manifests/)" + manifest + R"( HTTP/1.1" 200 1570 "" "nginx")" "\n"
+      R"(10.77.0.103 - - [07/Dec/2026:00:31:00 +0000] "HEAD /v2/library/redis/blobs/)" + blob + R"( HTTP/1.1" 200 0 "" "nginx")" "\n"
+      R"(10.77.0.103 - - [07/Dec/2026:00:31:01 +0000] "GET /v2/library/redis/blobs/)" + blob + R"( HTTP/1.1" 200 5000 "" "nginx")" "\n"
+      R"(10.77.0.104 - - [07/Dec/2026:00:31:01 +0000] "GET /v2/library/redis/blobs/)" + blob + R"( HTTP/1.1" 206 100 "" "nginx")" "\n"
+      R"(10.77.0.104 - - [07/Dec/2026:00:31:02 +0000] "GET /v2/library/redis/blobs/)" + blob + R"( HTTP/1.1" 200 5000 "" "nginx")" "\n"
+      R"(10.77.0.104 - - [07/Dec/2026:00:31:02 +0000] "GET /v2/library/memcached/blobs/)" + blob + R"( HTTP/1.1" 200 5000 "" "nginx")" "\n"
+      R"(10.77.0.104 - - [07/Dec/2026:00:31:02 +0000] "GET /v2/library/memcached/blobs/)" + manifest + R"( HTTP/1.1" 404 90 "" "nginx")" "\n";
+  const auto served = hub_served(parse_access_log(log));
+  // The manifest by digest and the blob of two repositories, one fetched twice;
+  // neither the tag, the HEAD, the 206 nor the 404 is a GET of content.
+  EXPECT_EQ(served.gets, 4);
+  EXPECT_EQ(served.distinct, 3);
+  EXPECT_EQ(served.counted_pulls, 1);
+  EXPECT_EQ(served.bytes, 1570 + 1570 + 0 + 5000 + 100 + 5000 + 5000);
+  EXPECT_EQ(hub_served({}).gets, 0);
+}
+
 }  // namespace mirrorgate

@@ -10,6 +10,7 @@
 #include "backends/backends.h"
 #include "cli/command.h"
 #include "cli/run_report.h"
+#include "cli/team_bench.h"
 #include "core/error.h"
 #include "core/files.h"
 #include "core/interrupt.h"
@@ -59,6 +60,10 @@ struct BenchFlags {
   // The synthetic caches `cache ls` and `cache prune` are measured on
   // (benchmarks/cache_benchmark.cpp); "none" skips them.
   std::string cache_repos = "50,100,200";
+  // A cluster creation on N machines at once, through the team tier
+  // (cli/team_bench.h), for each N listed; "none" skips it.
+  std::string team_machines = "1,2,3";
+  int team_herds = 3;
 };
 
 // The benchmark binary names each image it pulled, with its digest, in the
@@ -252,6 +257,8 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
       }
     }
   }
+  const auto team_machines = flags.team_machines == "none" ? std::vector<int>{} : parse_team_machines(flags.team_machines);
+  if (flags.team_herds < 1) throw bad_flag("--team-herds " + std::to_string(flags.team_herds), "expected 1 or more");
   auto options = flags.environment.resolve(global);
   options.upstream_rate = flags.rate == "none" ? "" : flags.rate;
   // The cluster benchmarks pull a list across registries: their caches too.
@@ -261,6 +268,7 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   if (options.hub_quota.empty()) options.hub_quota = kBenchQuota;
   if (options.hub_account_quota.empty()) options.hub_account_quota = kBenchQuota;
   const auto valid = validated(options);
+  check_team_bench(options, team_machines, flags.team_machines);
   install_interrupt_handlers();
   const auto started = std::chrono::steady_clock::now();
   const fs::path dir = flags.reports_root / utc_stamp();
@@ -299,6 +307,12 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
     std::cout << "\n" << md;
   }
   auto outcome_all = outcome;
+  if (!team_machines.empty()) {
+    const auto team = run_team_bench(options, dir, team_machines, flags.team_herds);
+    outcome_all.measured = outcome_all.measured && team.measured;
+    outcome_all.missed += team.missed;
+    outcome_all.not_decided += team.not_decided;
+  }
   const auto cache = run_cache_benchmark(dir, flags, repetitions);
   outcome_all.measured = outcome_all.measured && cache.measured;
   outcome_all.missed += cache.missed;
@@ -355,6 +369,13 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
                  "after the pulls, time `cache ls` and `cache prune` (and their peak memory) on synthetic caches of "
                  "these many repositories, made once under /var/cache/mirrorgate/cache-bench; none: skip")
       ->capture_default_str();
+  cmd.add_option("--team-machines", flags->team_machines,
+                 "after the pulls, a cluster creation on N machines at once for each N listed (the embedded lab's "
+                 "--machines N, in STATE/team-bench, purged afterwards): every node pulls fresh copies of the docker.io "
+                 "test images together; Docker Hub's pulls, GETs and bytes per team and the slowest node, plotted "
+                 "against N; none: skip")
+      ->capture_default_str();
+  cmd.add_option("--team-herds", flags->team_herds, "herds per N for --team-machines")->capture_default_str();
   cmd.add_flag("--compare-bare", flags->compare_bare,
                "first run the same benchmarks on the seed's bare topology (registry:2 alone, "
                "fixtures/bare-registry-config.yaml), then on the files under test, and set them side by side: "

@@ -1,6 +1,7 @@
 #include "team/team.h"
 
 #include <regex>
+#include <set>
 
 #include <yaml-cpp/yaml.h>
 
@@ -137,6 +138,22 @@ void ensure_s3_bucket(const std::string& endpoint, const std::string& bucket, co
   }
   throw std::runtime_error("the S3 store at " + endpoint + " did not make bucket " + bucket + ": HTTP " +
                            std::to_string(put.status) + " " + put.body.substr(0, 300));
+}
+
+HubServed hub_served(const std::vector<AccessRecord>& records) {
+  HubServed out;
+  std::set<std::string> distinct;
+  for (const auto& r : records) {
+    if (r.pull_counted) ++out.counted_pulls;
+    if (r.status == 200 || r.status == 206) out.bytes += r.bytes;
+    if (r.method != "GET" || r.status != 200) continue;
+    if (r.kind == RequestKind::blob || (r.kind == RequestKind::manifest && r.reference.rfind("sha256:", 0) == 0)) {
+      ++out.gets;
+      distinct.insert(r.repository + "@" + r.reference);
+    }
+  }
+  out.distinct = static_cast<int>(distinct.size());
+  return out;
 }
 
 }  // namespace mirrorgate

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "registry/access_log.h"
+
 namespace mirrorgate {
 
 // A replica's registry config (team/registry-config.yml, as it runs), with
@@ -47,5 +49,17 @@ std::optional<std::string> team_cache_url_problem(const std::string& url);
 // store refuses the keys, std::runtime_error when it does not answer.
 void ensure_s3_bucket(const std::string& endpoint, const std::string& bucket, const std::string& access_key,
                       const std::string& secret_key);
+
+// What Docker Hub served a team, from its access log's records: GETs of
+// blobs and of manifests by digest answered with content (200), the
+// distinct ones among them (a repository and a digest), the pulls the
+// stand-in counted, and the bytes it sent (200 and 206).
+struct HubServed {
+  int gets = 0;
+  int distinct = 0;
+  int counted_pulls = 0;
+  long long bytes = 0;
+};
+HubServed hub_served(const std::vector<AccessRecord>& records);
 
 }  // namespace mirrorgate
