@@ -89,6 +89,7 @@ Inputs read_inputs(const EnvironmentOptions& o) {
     throw bad_flag("--subnet " + o.local.subnet, "too small for " + std::to_string(in.kind.nodes.size()) + " nodes");
   }
   check_machines(o.local.machines, in.subnet, in.kind.nodes.size());
+  if (o.local.machines > 1) check_team_prerequisites(o.files.team);
   in.machines = o.local.machines;
   return in;
 }

@@ -340,12 +340,10 @@ std::vector<std::pair<std::string, std::string>> team_host_names(const LabState&
   return out;
 }
 
-void start_team(LocalEnvironment& env, std::chrono::seconds timeout) {
-  auto& lab = env.lab();
-  const RunState& run = env.state();
-  if (!fs::exists(run.files.team / "registry-config.yml") || !fs::exists(run.files.team / "haproxy.cfg")) {
+void check_team_prerequisites(const fs::path& team_files) {
+  if (!fs::exists(team_files / "registry-config.yml") || !fs::exists(team_files / "haproxy.cfg")) {
     throw missing_prerequisite("the team tier's files (registry-config.yml, haproxy.cfg) are not in " +
-                               run.files.team.string());
+                               team_files.string());
   }
   if (!fs::exists(registry_binary(registry_generation_named("3.1")))) {
     throw missing_prerequisite("the team tier runs registry 3.1 (registry:3, the s3 driver with Redis): build it "
@@ -357,6 +355,11 @@ void start_team(LocalEnvironment& env, std::chrono::seconds timeout) {
     throw missing_prerequisite("the team tier needs " + missing + ": ci/setup.sh installs them (apt-get install "
                                "ceph-mon ceph-osd radosgw ceph-common haproxy redis-server)");
   }
+}
+
+void start_team(LocalEnvironment& env, std::chrono::seconds timeout) {
+  auto& lab = env.lab();
+  const RunState& run = env.state();
   fs::create_directories(lab.team.dir);
   fs::permissions(lab.team.dir, fs::perms::owner_all);
   const fs::path logs = lab.team.mon.log.parent_path();

@@ -59,6 +59,11 @@ std::vector<std::pair<std::string, std::string>> team_host_names(const LabState&
 // Brings the team tier up and waits until the team cache answers: the
 // store (made on the first run, kept after), Redis, each replica's front,
 // the replicas, haproxy. Throws naming the part that did not come up.
+// What the team tier needs, checked before a lab of 2 or more machines
+// creates anything: its shipped files in `team_files`, registry 3.1, and
+// Ceph's, haproxy's and Redis's commands. UserError(missing_prerequisite)
+// naming what is missing and how to install it.
+void check_team_prerequisites(const std::filesystem::path& team_files);
 void start_team(LocalEnvironment& env, std::chrono::seconds timeout);
 // Replica r (1-based) killed (SIGKILL) or started again and waited for.
 void kill_replica(LocalEnvironment& env, int r);
