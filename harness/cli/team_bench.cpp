@@ -161,14 +161,14 @@ TeamBenchOutcome run_team_bench(const EnvironmentOptions& options, const fs::pat
     TeamBenchRow row{n, {}};
     try {
       auto env = bring_up(validated(team_options));
-      link = env->upstream_rate();
-      // The docker.io images the stand-in serves: what a cluster creation pulls.
-      const TestImageStore store(env->image_store());
-      std::vector<TestImage> images;
-      for (const auto& spec : load_test_image_list(env->files().images)) {
-        if (spec.ref.domain == kDockerIo) images.push_back(store.build(spec));
-      }
       try {
+        link = env->upstream_rate();
+        // The docker.io images the stand-in serves: what a cluster creation pulls.
+        const TestImageStore store(env->image_store());
+        std::vector<TestImage> images;
+        for (const auto& spec : load_test_image_list(env->files().images)) {
+          if (spec.ref.domain == kDockerIo) images.push_back(store.build(spec));
+        }
         for (int h = 1; h <= herds; ++h) row.herds.push_back(run_herd(*env, images, h));
       } catch (...) {
         finish_run(*env, false, true);
@@ -177,6 +177,8 @@ TeamBenchOutcome run_team_bench(const EnvironmentOptions& options, const fs::pat
       // The team's store is kept for the next N (every herd pulls fresh
       // copies, so nothing is cached for it), and purged after the last.
       finish_run(*env, false, last);
+    } catch (const Interrupted&) {
+      throw;  // Ctrl-C ends the bench, not this N alone
     } catch (const std::exception& e) {
       std::cerr << "mirrorgate bench: the team bench on " << n << " machine(s) did not measure: " << e.what() << "\n";
       outcome.measured = false;
