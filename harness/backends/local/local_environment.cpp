@@ -513,23 +513,25 @@ std::map<std::string, std::string> registry_variables(const DaemonHandle& d) {
 
 }  // namespace
 
-MirrorView LocalEnvironment::machine_mirror_view(int machine) const {
-  const auto& p = local::machine_mirror(lab_, machine);
+namespace {
+
+// A registry as it runs: its config file, and the REGISTRY_* variables over it.
+MirrorView running_view(const fs::path& config, const DaemonHandle& daemon) {
   MirrorView v;
-  v.config = read_file_if_exists(run_.files.registry_config).value_or("");
-  v.config_source = run_.files.registry_config.string();
-  v.environment = registry_variables(p.daemon);
+  v.config = read_file_if_exists(config).value_or("");
+  v.config_source = config.string();
+  v.environment = registry_variables(daemon);
   return v;
 }
 
+}  // namespace
+
+MirrorView LocalEnvironment::machine_mirror_view(int machine) const {
+  return running_view(run_.files.registry_config, local::machine_mirror(lab_, machine).daemon);
+}
+
 MirrorView LocalEnvironment::replica_view(int r) const {
-  const auto& p = replica(lab_, r).registry;
-  const fs::path file = run_.files.team / "registry-config.yml";
-  MirrorView v;
-  v.config = read_file_if_exists(file).value_or("");
-  v.config_source = file.string();
-  v.environment = registry_variables(p.daemon);
-  return v;
+  return running_view(run_.files.team / "registry-config.yml", replica(lab_, r).registry.daemon);
 }
 
 std::string LocalEnvironment::replica_upstream_address(int r) const { return replica(lab_, r).front.address; }
