@@ -196,6 +196,14 @@ std::string topologies_markdown(const std::vector<TopologyRun>& runs, const std:
 // noise", "TARGETS MISSED (1 of 5, beyond noise)".
 std::string targets_headline(const std::vector<Target>& targets);
 
+// What one part of a bench run (the pulls, the team, the cache commands)
+// gives the run's verdict: whether every measurement in it ran, and its
+// targets.
+struct BenchSection {
+  bool measured = true;
+  std::vector<Target> targets;
+};
+
 nlohmann::json bench_report_json(const std::map<std::string, Sample>& samples, const std::vector<Comparison>& comparisons,
                                  const std::vector<Target>& targets, const nlohmann::json& environment,
                                  const DockerHubCost& hub = {});

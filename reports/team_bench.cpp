@@ -41,7 +41,7 @@ double bytes_ratio(const TeamHerd& h) { return h.image_bytes ? static_cast<doubl
 // "16.33 s (15.90–17.02, 3 herds)"
 std::string seconds_text(const std::vector<TeamHerd>& herds) {
   const auto i = median_interval(each(herds, [](const TeamHerd& h) { return h.slowest_seconds; }));
-  return fixed(i.median, 2) + " s (" + fixed(i.low, 2) + "–" + fixed(i.high, 2) + ", " + std::to_string(i.n) + " herds)";
+  return fixed(i.median, 2) + " s (" + fixed(i.low, 2) + "–" + fixed(i.high, 2) + ", " + std::to_string(i.n) + (i.n == 1 ? " herd)" : " herds)");
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "reports/bench_stats.h"
 #include "reports/cache_bench.h"
 #include "reports/html_report.h"
+#include "reports/report.h"
 
 namespace mirrorgate {
 
@@ -88,15 +89,10 @@ RunResult run_benchmark_binary(const Environment& env, const fs::path& dir, cons
 }
 
 // cache ls and cache prune on synthetic caches (no lab): their section of
-// the report and their targets; counted into the outcome by the caller.
-struct CacheBenchOutcome {
-  bool measured = false;
-  size_t missed = 0, not_decided = 0;
-};
-
-CacheBenchOutcome run_cache_benchmark(const fs::path& dir, const BenchFlags& flags, int repetitions) {
-  CacheBenchOutcome outcome;
-  if (flags.cache_repos == "none") return (outcome.measured = true, outcome);
+// the report and their targets.
+BenchSection run_cache_benchmark(const fs::path& dir, const BenchFlags& flags, int repetitions) {
+  BenchSection outcome;
+  if (flags.cache_repos == "none") return outcome;
   std::cout.flush();  // the pull report first, not cut by this line on stderr
   spdlog::info("benchmarking cache ls and cache prune on caches of {} repositories", flags.cache_repos);
   const auto out = dir / "cache_benchmark.json";
@@ -107,6 +103,7 @@ CacheBenchOutcome run_cache_benchmark(const fs::path& dir, const BenchFlags& fla
   const auto text = read_file_if_exists(out);
   if (result.exit_code != 0 || !text) {
     std::cerr << "mirrorgate bench: the cache benchmark failed (exit code " << result.exit_code << "); see above\n";
+    outcome.measured = false;
     return outcome;
   }
   const auto samples = benchmark_samples(parse_benchmark_document(*text));
@@ -118,22 +115,14 @@ CacheBenchOutcome run_cache_benchmark(const fs::path& dir, const BenchFlags& fla
   write_file_atomic(dir / "report.json", report.dump(2) + "\n");
   write_file_atomic(dir / "report.md", read_file(dir / "report.md") + "\n" + md);
   std::cout << "\n" << md;
-  outcome.measured = true;
   for (const auto& [name, s] : samples) outcome.measured = outcome.measured && s.error.empty();
-  for (const auto& t : targets) outcome.missed += t.missed(), outcome.not_decided += t.verdict == TargetVerdict::not_decided;
+  outcome.targets = targets;
   return outcome;
 }
 
-// What a run's report says, for the exit code.
-struct BenchOutcome {
-  bool measured = true;      // every benchmark ran without an error
-  size_t missed = 0;         // targets missed beyond noise
-  size_t not_decided = 0;    // targets whose interval straddles the bound
-};
-
 // Statistics, targets, report.json, report.md and index.html from the
 // benchmark JSON.
-BenchOutcome write_bench_reports(const fs::path& dir, const std::string& text, nlohmann::json environment, const BenchFlags& flags,
+BenchSection write_bench_reports(const fs::path& dir, const std::string& text, nlohmann::json environment, const BenchFlags& flags,
                          int repetitions, double seconds) {
   const auto document = parse_benchmark_document(text);
   auto samples = benchmark_samples(document);
@@ -153,16 +142,12 @@ BenchOutcome write_bench_reports(const fs::path& dir, const std::string& text, n
   write_file_atomic(dir / "report.md", md);
   write_file_atomic(dir / "index.html", bench_report_html(samples, comparisons, targets, environment, hub));
   std::cout << "\n" << md << "\nreport: " << (dir / "report.md").string() << "\n       " << (dir / "index.html").string() << "\n";
-  BenchOutcome outcome;
+  BenchSection outcome{true, targets};
   for (const auto& [name, sample] : samples) {
     if (!sample.error.empty()) {
       outcome.measured = false;
       std::cerr << "mirrorgate bench: " << name << " did not measure: " << sample.error << "\n";
     }
-  }
-  for (const auto& t : targets) {
-    outcome.missed += t.missed();
-    outcome.not_decided += t.verdict == TargetVerdict::not_decided;
   }
   return outcome;
 }
@@ -245,7 +230,24 @@ int judge_stored_run(const BenchFlags& flags) {
   return missed && flags.strict ? to_int(ExitCode::failure) : to_int(ExitCode::ok);
 }
 
-int bench_exit(const BenchOutcome& outcome, const BenchFlags& flags);
+// The report's headline (report.md's first line, index.html's title) over
+// every section's targets, once the team's and the cache commands' are in.
+void restate_headline(const fs::path& dir, const std::string& was, const std::string& now) {
+  if (was == now) return;
+  auto md = read_file(dir / "report.md");
+  const std::string first = "# mirrorgate bench: " + was;
+  if (md.rfind(first, 0) == 0) write_file_atomic(dir / "report.md", "# mirrorgate bench: " + now + md.substr(first.size()));
+  auto html = read_file(dir / "index.html");
+  const auto h1 = html.find("<h1>mirrorgate bench: ");
+  const auto end = html.find("</h1>", h1);
+  if (h1 == std::string::npos || end == std::string::npos) return;
+  const bool missed = now.rfind("TARGETS MISSED", 0) == 0;
+  html.replace(h1, end - h1, std::string("<h1>mirrorgate bench: <span class=\"") + (missed ? "missed" : "met") + "\">" +
+                                 xml_escape(now) + "</span>");
+  write_file_atomic(dir / "index.html", html);
+}
+
+int bench_exit(const BenchSection& outcome, const BenchFlags& flags);
 
 int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
   if (!flags.judge.empty()) return judge_stored_run(flags);
@@ -307,32 +309,32 @@ int run_bench(const BenchFlags& flags, const GlobalOptions& global) {
     std::cout << "\n" << md;
   }
   auto outcome_all = outcome;
-  if (!team_machines.empty()) {
-    const auto team = run_team_bench(options, dir, team_machines, flags.team_herds);
-    outcome_all.measured = outcome_all.measured && team.measured;
-    outcome_all.missed += team.missed;
-    outcome_all.not_decided += team.not_decided;
-  }
-  const auto cache = run_cache_benchmark(dir, flags, repetitions);
-  outcome_all.measured = outcome_all.measured && cache.measured;
-  outcome_all.missed += cache.missed;
-  outcome_all.not_decided += cache.not_decided;
+  auto add = [&](const BenchSection& section) {
+    outcome_all.measured = outcome_all.measured && section.measured;
+    outcome_all.targets.insert(outcome_all.targets.end(), section.targets.begin(), section.targets.end());
+  };
+  if (!team_machines.empty()) add(run_team_bench(options, dir, team_machines, flags.team_herds));
+  add(run_cache_benchmark(dir, flags, repetitions));
+  restate_headline(dir, targets_headline(outcome.targets), targets_headline(outcome_all.targets));
   std::cout << "kind-registry ran registry " << environment.value("registry_generation", std::string("unknown")) << "\n";
   return bench_exit(outcome_all, flags);
 }
 
-int bench_exit(const BenchOutcome& outcome, const BenchFlags& flags) {
+int bench_exit(const BenchSection& outcome, const BenchFlags& flags) {
   if (!outcome.measured) {
     std::cerr << "mirrorgate bench: a benchmark did not measure (see above); exit 1\n";
     return to_int(ExitCode::failure);
   }
-  if (outcome.missed) {
-    std::cout << "mirrorgate bench: " << outcome.missed << " target(s) missed beyond noise"
+  const auto missed = std::count_if(outcome.targets.begin(), outcome.targets.end(), [](const Target& t) { return t.missed(); });
+  const auto not_decided = std::count_if(outcome.targets.begin(), outcome.targets.end(),
+                                         [](const Target& t) { return t.verdict == TargetVerdict::not_decided; });
+  if (missed) {
+    std::cout << "mirrorgate bench: " << missed << " target(s) missed beyond noise"
               << (flags.strict ? "; exit 1 (--strict)" : "; every measurement ran, so exit 0 (--strict exits 1)") << "\n";
     return flags.strict ? to_int(ExitCode::failure) : to_int(ExitCode::ok);
   }
-  if (outcome.not_decided) {
-    std::cout << "mirrorgate bench: no target missed; " << outcome.not_decided
+  if (not_decided) {
+    std::cout << "mirrorgate bench: no target missed; " << not_decided
               << " not decided within the noise (more --repetitions would decide them)\n";
   }
   return to_int(ExitCode::ok);

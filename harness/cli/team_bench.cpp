@@ -141,17 +141,17 @@ void check_team_bench(const EnvironmentOptions& options, const std::vector<int>&
   }
 }
 
-TeamBenchOutcome run_team_bench(const EnvironmentOptions& options, const fs::path& dir, const std::vector<int>& machines,
+BenchSection run_team_bench(const EnvironmentOptions& options, const fs::path& dir, const std::vector<int>& machines,
                                 int herds) {
-  TeamBenchOutcome outcome;
+  BenchSection outcome;
   if (options.backend != "local") {
     std::cout << "\nteam bench: skipped; the team tier runs on the embedded lab only (--machines), not on "
               << options.backend << "\n";
-    return (outcome.measured = true, outcome);
+    return outcome;
   }
+  std::cout.flush();  // the pull report first, not cut by the progress on stderr
   std::vector<TeamBenchRow> rows;
   std::string link;
-  outcome.measured = true;
   for (size_t k = 0; k < machines.size(); ++k) {
     const int n = machines[k];
     const bool last = k + 1 == machines.size();
@@ -190,7 +190,7 @@ TeamBenchOutcome run_team_bench(const EnvironmentOptions& options, const fs::pat
   const auto md = team_bench_markdown(rows, targets, link, svg.empty() ? "" : kPlotFile);
   append_to_reports(dir, md, team_bench_json(rows, targets), svg);
   std::cout << "\n" << md;
-  for (const auto& t : targets) outcome.missed += t.missed(), outcome.not_decided += t.verdict == TargetVerdict::not_decided;
+  outcome.targets = targets;
   return outcome;
 }
 

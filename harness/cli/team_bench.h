@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "env/options.h"
+#include "reports/bench_stats.h"
 
 namespace mirrorgate {
 
@@ -21,18 +22,15 @@ std::vector<int> parse_team_machines(const std::string& text);
 // where run_team_bench says it skips.
 void check_team_bench(const EnvironmentOptions& options, const std::vector<int>& machines, const std::string& flag_text);
 
-struct TeamBenchOutcome {
-  bool measured = false;  // every lab came up and every herd ran
-  size_t missed = 0, not_decided = 0;
-};
 
 // For each N: brings up a lab of N machines in STATE/team-bench (the store
 // kept from one N to the next, purged at the end), runs `herds` herds —
 // every node of every machine pulls a fresh copy of each docker.io test
 // image at once — and reads what Docker Hub served from its log. Appends
 // the section to DIR's report.md, report.json ("team") and index.html, and
-// writes DIR/team-pulls.svg.
-TeamBenchOutcome run_team_bench(const EnvironmentOptions& options, const std::filesystem::path& dir,
+// writes DIR/team-pulls.svg. Measured when every lab came up and every herd
+// ran.
+BenchSection run_team_bench(const EnvironmentOptions& options, const std::filesystem::path& dir,
                                 const std::vector<int>& machines, int herds);
 
 }  // namespace mirrorgate
