@@ -42,6 +42,10 @@ std::string network_id(const std::string& name);
 // Labels every container and network a run creates: the state directory
 // that owns it (`docker ps --filter label=io.mirrorgate.state` lists them).
 inline constexpr const char* kStateLabel = "io.mirrorgate.state";
+// What registry/setup-registry.sh labels its containers with: "cache" on
+// kind-registry and on each other registry's cache, "kind-registry-front"
+// on the front (as kind labels its nodes with their cluster).
+inline constexpr const char* kMirrorgateRoleLabel = "io.mirrorgate.role";
 
 bool on_path(const std::string& command);
 

@@ -720,11 +720,23 @@ std::string registry_url_from_host(const nlohmann::json& container) {
   return "";
 }
 
-// The caches of other registries beside kind-registry, as setup-registry.sh
-// --upstream starts them: running containers named kind-registry-… whose
-// upstream (REGISTRY_PROXY_REMOTEURL) is https://HOST and whose name is HOST's.
-void discover_caches(RunState& run, KindState& kind) {
+// The running containers setup-registry.sh labelled as caches, then (for
+// caches it made before it labelled them) those named kind-registry-…; each
+// name once.
+std::vector<std::string> cache_containers() {
+  auto names = lines_of(
+      docker_quiet({"ps", "--filter", std::string("label=") + kMirrorgateRoleLabel + "=cache", "--format", "{{.Names}}"}).out);
   for (const auto& name : lines_of(docker_quiet({"ps", "--filter", "name=^kind-registry-", "--format", "{{.Names}}"}).out)) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+// The caches of other registries beside kind-registry, as setup-registry.sh
+// --upstream starts them: running caches whose upstream
+// (REGISTRY_PROXY_REMOTEURL) is https://HOST and whose name is HOST's.
+void discover_caches(RunState& run, KindState& kind) {
+  for (const auto& name : cache_containers()) {
     if (name == kind.front_container) continue;
     const auto inspected = nlohmann::json::parse(docker_quiet({"inspect", name}).out, nullptr, false);
     if (!inspected.is_array() || inspected.empty()) continue;
