@@ -402,6 +402,9 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
       "missed beyond noise): warm >= 5x faster than cold (100 MB images); per byte, warm-digest within\n"
       "1.05x of floor-same-path (100 MB images pooled); the fixed cost of a pull by tag (warm -\n"
       "warm-digest) within 30 ms; harness overhead < 5 ms; the run < 10 min (quick profile).\n"
+      "The team section's (--team-machines): 1 Docker Hub pull per image per team and each blob fetched\n"
+      "once, upstream bytes <= 1.05x the images', no failed pull, a cold herd on 3 machines within 1.25x\n"
+      "of one machine's.\n"
       "Exit 0 when every benchmark measured, whatever the verdicts; 1 when one did not, or with --strict\n"
       "when a target is missed beyond noise.");
   return [flags, &global] { return run_bench(*flags, global); };
