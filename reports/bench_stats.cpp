@@ -580,6 +580,19 @@ std::string creations_per_6_hours(double pulls_per_creation, int pulls_per_6_hou
   return std::to_string(static_cast<long long>(std::floor(pulls_per_6_hours / pulls_per_creation + 1e-9)));
 }
 
+std::string targets_table_markdown(const std::vector<Target>& targets) {
+  std::ostringstream md;
+  md << "\n| target | measured | verdict |\n|---|---|---|\n";
+  for (const auto& t : targets) md << "| " << t.what << " | " << t.measured << " | " << to_string(t.verdict) << " |\n";
+  return md.str();
+}
+
+json targets_section_json(const std::vector<Target>& targets) {
+  json out = json::array();
+  for (const auto& t : targets) out.push_back({{"what", t.what}, {"measured", t.measured}, {"verdict", to_string(t.verdict)}});
+  return out;
+}
+
 std::string targets_headline(const std::vector<Target>& targets) {
   if (targets.empty()) return "no target applies to these benchmarks";
   size_t missed = 0, open = 0;

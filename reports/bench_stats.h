@@ -196,6 +196,11 @@ std::string topologies_markdown(const std::vector<TopologyRun>& runs, const std:
 // noise", "TARGETS MISSED (1 of 5, beyond noise)".
 std::string targets_headline(const std::vector<Target>& targets);
 
+// A section's targets as report.md's table ("| target | measured | verdict |")
+// and as report.json's list (what, measured, verdict).
+std::string targets_table_markdown(const std::vector<Target>& targets);
+nlohmann::json targets_section_json(const std::vector<Target>& targets);
+
 // What one part of a bench run (the pulls, the team, the cache commands)
 // gives the run's verdict: whether every measurement in it ran, and its
 // targets.

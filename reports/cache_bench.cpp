@@ -120,8 +120,7 @@ std::string cache_bench_markdown(const std::vector<CacheBenchRow>& rows, const s
        << (r.prune && !r.prune->seconds.empty() ? seconds_text(*r.prune) : "-") << " | "
        << (r.prune ? fixed(series_max(*r.prune, "peak_rss_mb"), 1) + " MB" : "-") << " |\n";
   }
-  md << "\n| target | measured | verdict |\n|---|---|---|\n";
-  for (const auto& t : targets) md << "| " << t.what << " | " << t.measured << " | " << to_string(t.verdict) << " |\n";
+  md << targets_table_markdown(targets);
   return md.str();
 }
 
@@ -137,7 +136,7 @@ json cache_bench_json(const std::vector<CacheBenchRow>& rows, const std::vector<
     }
     out["rows"].push_back(row);
   }
-  for (const auto& t : targets) out["targets"].push_back({{"what", t.what}, {"measured", t.measured}, {"verdict", to_string(t.verdict)}});
+  out["targets"] = targets_section_json(targets);
   return out;
 }
 

@@ -128,8 +128,7 @@ std::string team_bench_markdown(const std::vector<TeamBenchRow>& rows, const std
        << " |\n";
   }
   if (!plot_file.empty()) md << "\n![Docker Hub pulls per cluster creation against N](" << plot_file << ")\n";
-  md << "\n| target | measured | verdict |\n|---|---|---|\n";
-  for (const auto& t : targets) md << "| " << t.what << " | " << t.measured << " | " << to_string(t.verdict) << " |\n";
+  md << targets_table_markdown(targets);
   return md.str();
 }
 
@@ -144,7 +143,7 @@ json team_bench_json(const std::vector<TeamBenchRow>& rows, const std::vector<Ta
     }
     out["rows"].push_back({{"machines", r.machines}, {"herds", herds}});
   }
-  for (const auto& t : targets) out["targets"].push_back({{"what", t.what}, {"measured", t.measured}, {"verdict", to_string(t.verdict)}});
+  out["targets"] = targets_section_json(targets);
   return out;
 }
 
