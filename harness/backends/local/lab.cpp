@@ -14,6 +14,7 @@
 #include "backends/local/network.h"
 #include "backends/local/node_storage.h"
 #include "backends/local/team_tier.h"
+#include "backends/local/topology.h"
 #include "cluster/kind_config.h"
 #include "containerd/config_patch.h"
 #include "containerd/hosts_toml.h"
@@ -37,9 +38,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr uint32_t kHostIndex = 1, kHubIndex = 2, kMirrorIndex = 3, kFirstNodeIndex = 10;
-// The --upstream caches take the addresses between kind-registry's and the nodes'.
-constexpr size_t kMaxUpstreams = kFirstNodeIndex - kMirrorIndex - 1;
 // containerd refuses unix socket paths over 104 bytes, and its ttrpc socket
 // is the CRI socket's path + ".ttrpc".
 constexpr size_t kMaxSocketPath = 104 - 6;
@@ -108,68 +106,12 @@ InputFiles absolute_files(const EnvironmentOptions& o) {
   return f;
 }
 
-// The registries the stand-in world serves besides Docker Hub: what the
-// lab can cache with --upstream.
-std::vector<std::string> stand_in_registries() {
-  std::vector<std::string> out;
-  for (const auto& w : stand_in_worlds()) {
-    if (std::find(out.begin(), out.end(), w.registry) == out.end()) out.push_back(w.registry);
-  }
-  return out;
-}
-
-// The machine a namespace belongs to (its kind-registry or one of its
-// nodes): 1 for every other.
-int machine_of_namespace(const LabState& lab, const std::string& ns) {
-  for (const auto& m : lab.machines) {
-    if (m.mirror.namespace_name == ns) return m.number;
-  }
-  for (const auto& n : lab.nodes) {
-    if (n.containerd.namespace_name == ns) return n.machine;
-  }
-  return 1;
-}
-
-// The team replica whose namespace this is; nullptr for every other.
-const LabReplica* replica_of_namespace(const LabState& lab, const std::string& ns) {
-  for (const auto& r : lab.team.replicas) {
-    if (r.registry.namespace_name == ns) return &r;
-  }
-  return nullptr;
-}
-
-// The hosts file of namespace `ns`: the same names everywhere, but
-// kind-registry is the namespace's own machine's, and kind-registry-front
-// a team replica's own front in that replica's namespace.
-std::string etc_hosts(const LabState& lab, const std::string& ns) {
-  const int machine = machine_of_namespace(lab, ns);
-  std::string mirror = lab.mirror.address;
-  for (const auto& m : lab.machines) {
-    if (m.number == machine) mirror = m.mirror.address;
-  }
-  const LabReplica* replica = replica_of_namespace(lab, ns);
-  std::ostringstream out;
-  out << "# written by mirrorgate: the lab resolves production names to lab addresses\n"
-      << "127.0.0.1\tlocalhost\n::1\tlocalhost\n"
-      << lab.hub.address << "\t" << kDockerHubApiHost << " " << kDockerHubAuthHost << " docker.io " << kDockerHubBlobHost;
-  // The other registries of the stand-in world, on the same address.
-  for (const auto& host : stand_in_world_hosts()) out << " " << host;
-  out << "\n"
-      << mirror << "\t" << kMirrorHost
-      << (lab.front.namespace_name.empty() || replica ? "" : std::string(" ") + kRegistryFrontHost) << "\n";
-  if (replica) out << replica->front.address << "\t" << kRegistryFrontHost << "\n";
-  for (const auto& [address, name] : team_host_names(lab)) out << address << "\t" << name << "\n";
-  for (const auto& c : lab.caches) out << c.process.address << "\t" << cache_host(c.registry) << "\n";
-  for (const auto& n : lab.nodes) out << n.containerd.address << "\t" << n.name << "\n";
-  return out.str();
-}
-
 // /etc/netns/NS/* is bind-mounted over /etc/* by `ip netns exec NS`.
-void write_netns_etc(LabState& lab, const std::string& ns) {
-  const fs::path dir = fs::path("/etc/netns") / ns;
+void write_netns_etc(LabState& lab, const Topology& topology, const Host& host) {
+  const fs::path dir = fs::path("/etc/netns") / host.namespace_name;
   if (std::find(lab.etc_dirs.begin(), lab.etc_dirs.end(), dir) == lab.etc_dirs.end()) lab.etc_dirs.push_back(dir);
-  write_file_atomic(dir / "hosts", etc_hosts(lab, ns));
-  if (ns == lab.front.namespace_name || replica_of_namespace(lab, ns)) {
+  write_file_atomic(dir / "hosts", hosts_file(topology, host));
+  if (host.resolves_by_dns) {
     // kind-registry-front's nginx resolves while it runs, through DNS only:
     // the lab's DNS, from the same names, where Docker's DNS answers a container.
     write_file_atomic(dir / "resolv.conf", "# written by mirrorgate: the lab's DNS answers from the lab's hosts file\n"
@@ -203,71 +145,106 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.hub_quota = o.hub_quota;
   run.hub_account_quota = o.hub_account_quota;
   run.harness_address = in.subnet.address(kHostIndex);
-  run.hub_address = in.subnet.address(kHubIndex);
-  run.mirror_address = in.subnet.address(kMirrorIndex);
-  run.mirror_url = "http://" + run.mirror_address + ":" + std::to_string(in.registry.listen_port);
   run.machines = in.machines;
   // Two or more machines cache through the team tier: every kind-registry's
   // upstream is the team cache (setup-registry.sh --team-cache), so none
   // runs a front of its own; the replicas do.
   if (in.machines > 1) run.team_cache_url = team_cache_url();
 
+  TopologyInputs t;
+  t.instance = o.local.instance;
+  t.subnet = in.subnet;
+  t.state_dir = state_dir;
+  t.registry_data = run.registry_data;
+  t.hub_data = run.hub_data;
+  t.cluster = in.kind.name;
+  for (const auto& n : in.kind.nodes) t.node_roles.push_back(n.role);
+  t.machines = in.machines;
+  t.upstreams = o.upstreams;
+  t.front = proxies_through_front(in.registry) && in.machines == 1;
+  t.mirror_port = in.registry.listen_port;
+  const Topology topology = plan_topology(t);
+
+  // The state's records, one for each host of the plan, with its logs.
   LabState lab;
   lab.instance = o.local.instance;
-  const auto names = lab_names(lab.instance);
   lab.subnet = in.subnet.str();
   lab.mirror_port = in.registry.listen_port;
   lab.containerd_bin = generation_bin_dir(*in.generation);
   const fs::path logs = run.run_dir() / "logs";
-  lab.hub = {names.hub, run.hub_address, {}, logs / "hub.log", logs / "hub-registry.access.log"};
-  lab.hub_front = {names.hub, run.hub_address, {}, logs / "hub-front.log", logs / "hub.access.log"};
-  lab.mirror = {names.mirror, run.mirror_address, {}, logs / "kind-registry.log", logs / "kind-registry.access.log"};
-  if (proxies_through_front(in.registry) && in.machines == 1) {
-    lab.front = {names.mirror, run.mirror_address, {}, logs / "kind-registry-front.log",
-                 logs / "kind-registry-front.access.log"};
-    lab.dns = {names.mirror, kLabDnsAddress, {}, logs / "lab-dns.log", {}};
-    lab.nginx_bin = nginx_bin_dir();
-  }
-  for (size_t i = 0; i < o.upstreams.size(); ++i) {
-    const auto& registry = o.upstreams[i];
-    const auto address = in.subnet.address(kMirrorIndex + 1 + static_cast<uint32_t>(i));
-    run.caches.push_back({registry, "http://" + address + ":" + std::to_string(in.registry.listen_port), address,
-                          cache_data_dir(run.registry_data, registry)});
-    const auto host = cache_host(registry);
-    lab.caches.push_back({registry, {names.cache(registry), address, {}, logs / (host + ".log"), logs / (host + ".access.log")}});
-  }
-  if (in.machines > 1) {
-    plan_team(lab, state_dir, in.subnet, logs);
-    lab.nginx_bin = nginx_bin_dir();  // the replicas' fronts
-    for (int k = 2; k <= in.machines; ++k) {
-      const std::string host = LabNames::machine_prefix(k) + kMirrorHost;
-      lab.machines.push_back({k,
-                              {names.machine_mirror(k), machine_mirror_address(in.subnet, k), {}, logs / (host + ".log"),
-                               logs / (host + ".access.log")},
-                              machine_data_dir(state_dir, k)});
-    }
-  }
-  for (int machine = 1; machine <= in.machines; ++machine) {
-    for (size_t i = 0; i < in.kind.nodes.size(); ++i) {
-      LabNode n;
-      n.name = LabNames::machine_prefix(machine) + in.kind.nodes[i].name;
-      n.role = in.kind.nodes[i].role;
-      n.machine = machine;
-      const std::string address = machine == 1 ? in.subnet.address(kFirstNodeIndex + static_cast<uint32_t>(i))
-                                               : machine_node_address(in.subnet, machine, i);
-      n.containerd = {names.node(n.name), address, {}, logs / (n.name + ".containerd.log"), {}};
-      const fs::path node_dir = state_dir / "nodes" / n.name;
-      n.root = node_dir / "root";
-      n.root_in_memory = in.node_storage.in_memory;
-      n.state = node_dir / "state";
-      n.socket = node_dir / "containerd.sock";
-      n.etc = fs::path("/etc/netns") / n.containerd.namespace_name;
-      if (n.socket.string().size() > kMaxSocketPath) {
-        throw bad_flag("--state " + state_dir.string(), "the CRI socket path " + n.socket.string() +
-                                                            " is longer than a unix socket allows (" +
-                                                            std::to_string(kMaxSocketPath) + "); use a shorter one");
+  auto process = [&](const Host& h, const std::string& file, bool access_log) {
+    return LabProcess{h.namespace_name, h.address, {}, logs / (file + ".log"),
+                      access_log ? logs / (file + ".access.log") : fs::path()};
+  };
+  const auto names = lab_names(lab.instance);
+  for (const auto& h : topology.hosts) {
+    switch (h.role) {
+      case HostRole::hub:
+        run.hub_address = h.address;
+        lab.hub = {h.namespace_name, h.address, {}, logs / "hub.log", logs / "hub-registry.access.log"};
+        lab.hub_front = {h.namespace_name, h.address, {}, logs / "hub-front.log", logs / "hub.access.log"};
+        break;
+      case HostRole::mirror:
+        if (h.machine == 1) {
+          run.mirror_address = h.address;
+          run.mirror_url = "http://" + h.address + ":" + std::to_string(in.registry.listen_port);
+          lab.mirror = process(h, "kind-registry", true);
+          if (t.front) {
+            lab.front = process(h, "kind-registry-front", true);
+            lab.dns = {h.namespace_name, kLabDnsAddress, {}, logs / "lab-dns.log", {}};
+            lab.nginx_bin = nginx_bin_dir();
+          }
+        } else {
+          lab.machines.push_back({h.machine, process(h, h.key, true), machine_data_dir(state_dir, h.machine)});
+        }
+        break;
+      case HostRole::cache:
+        run.caches.push_back({h.registry, "http://" + h.address + ":" + std::to_string(in.registry.listen_port),
+                              h.address, cache_data_dir(run.registry_data, h.registry)});
+        lab.caches.push_back({h.registry, process(h, h.key, true)});
+        break;
+      case HostRole::team_store:
+        lab.team.dir = team_dir(state_dir);
+        lab.team.mon = {h.namespace_name, h.address, {}, logs / "team-store.mon.out.log", {}};
+        lab.team.osd = {h.namespace_name, h.address, {}, logs / "team-store.osd.out.log", {}};
+        lab.team.rgw = {h.namespace_name, h.address, {}, logs / "team-store.rgw.out.log", {}};
+        break;
+      case HostRole::team_redis:
+        lab.team.redis = {h.namespace_name, h.address, {}, logs / "team-redis.log", logs / "team-redis.out.log"};
+        break;
+      case HostRole::team_replica: {
+        LabReplica replica;
+        replica.registry = process(h, h.key, true);
+        replica.front = process(h, h.key + "-front", true);
+        replica.dns = {h.namespace_name, kLabDnsAddress, {}, logs / (h.key + "-dns.log"), {}};
+        replica.front_run_dir = names.front_run_dir.parent_path() / (h.key + "-front");
+        lab.team.replicas.push_back(std::move(replica));
+        lab.nginx_bin = nginx_bin_dir();  // the replicas' fronts
+        break;
       }
-      lab.nodes.push_back(std::move(n));
+      case HostRole::team_cache:
+        lab.team.haproxy = process(h, "team-cache", true);
+        break;
+      case HostRole::node: {
+        LabNode n;
+        n.name = h.key;
+        n.role = in.kind.nodes.at(static_cast<size_t>(h.ordinal)).role;
+        n.machine = h.machine;
+        n.containerd = {h.namespace_name, h.address, {}, logs / (n.name + ".containerd.log"), {}};
+        const fs::path node_dir = h.data.front().path;
+        n.root = node_dir / "root";
+        n.root_in_memory = in.node_storage.in_memory;
+        n.state = node_dir / "state";
+        n.socket = node_dir / "containerd.sock";
+        n.etc = fs::path("/etc/netns") / n.containerd.namespace_name;
+        if (n.socket.string().size() > kMaxSocketPath) {
+          throw bad_flag("--state " + state_dir.string(), "the CRI socket path " + n.socket.string() +
+                                                              " is longer than a unix socket allows (" +
+                                                              std::to_string(kMaxSocketPath) + "); use a shorter one");
+        }
+        lab.nodes.push_back(std::move(n));
+        break;
+      }
     }
   }
   run.backend_state = lab;
@@ -276,63 +253,19 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   return env;
 }
 
-// The lab's hosts, each a namespace of its own plugged into the switch: the
-// hub, kind-registry, the other registries' caches and the nodes, in the
-// order they are plugged in.
-std::vector<const LabProcess*> hosts_of(const LabState& lab) {
-  std::vector<const LabProcess*> out{&lab.hub, &lab.mirror};
-  for (const auto& c : lab.caches) out.push_back(&c.process);
-  if (lab.team.enabled()) {
-    out.push_back(&lab.team.mon);
-    out.push_back(&lab.team.redis);
-    for (const auto& r : lab.team.replicas) out.push_back(&r.registry);
-    out.push_back(&lab.team.haproxy);
-  }
-  for (const auto& m : lab.machines) out.push_back(&m.mirror);
-  for (const auto& n : lab.nodes) out.push_back(&n.containerd);
-  return out;
-}
-
-std::vector<std::string> namespaces_of(const LabState& lab) {
-  std::vector<std::string> out{lab_names(lab.instance).switch_namespace};
-  for (const auto* h : hosts_of(lab)) out.push_back(h->namespace_name);
-  return out;
-}
-
-// Every daemon the lab starts, in the order it starts them, with what to call it.
+// Every daemon of the plan the state holds a record of, in the order the
+// plan lists them (each host's in start order), with what to call it.
 struct NamedDaemon {
   std::string name;
   DaemonHandle daemon;
 };
 
-std::vector<NamedDaemon> daemons_of(const LabState& lab) {
-  std::vector<NamedDaemon> out{{lab.hub.namespace_name, lab.hub.daemon},
-                               {lab.hub_front.namespace_name, lab.hub_front.daemon},
-                               {"the lab's DNS", lab.dns.daemon},
-                               {"kind-registry-front", lab.front.daemon}};
-  if (lab.team.enabled()) {
-    out.push_back({"the team store's monitor", lab.team.mon.daemon});
-    out.push_back({"the team's Redis", lab.team.redis.daemon});
-    out.push_back({"the team store's OSD", lab.team.osd.daemon});
-    out.push_back({"the team store's S3 gateway", lab.team.rgw.daemon});
-    for (size_t r = 0; r < lab.team.replicas.size(); ++r) {
-      const auto& replica = lab.team.replicas[r];
-      const std::string host = replica_host(static_cast<int>(r + 1));
-      out.push_back({"the lab's DNS in " + host, replica.dns.daemon});
-      out.push_back({host + "'s front", replica.front.daemon});
-      out.push_back({host, replica.registry.daemon});
+std::vector<NamedDaemon> daemons_of(const RunState& run, const LabState& lab) {
+  std::vector<NamedDaemon> out;
+  for (const auto& h : topology_of(run, lab).hosts) {
+    for (const auto& d : h.daemons) {
+      if (const auto* p = record_of(lab, h, d)) out.push_back({d.name, p->daemon});
     }
-    out.push_back({"the team cache (haproxy)", lab.team.haproxy.daemon});
-  }
-  out.push_back({lab.mirror.namespace_name, lab.mirror.daemon});
-  for (const auto& m : lab.machines) out.push_back({m.mirror.namespace_name, m.mirror.daemon});
-  for (const auto& c : lab.caches) out.push_back({c.process.namespace_name, c.process.daemon});
-  for (const auto& n : lab.nodes) out.push_back({"containerd of " + n.name, n.containerd.daemon});
-  if (!lab.node_registry.namespace_name.empty()) {
-    out.push_back({"the floor registry on " + lab.node_registry.namespace_name + "'s loopback", lab.node_registry.daemon});
-  }
-  if (!lab.same_path_registry.namespace_name.empty()) {
-    out.push_back({"the floor registry beside kind-registry", lab.same_path_registry.daemon});
   }
   return out;
 }
@@ -340,7 +273,7 @@ std::vector<NamedDaemon> daemons_of(const LabState& lab) {
 // True when not one daemon the state records still runs: what is left are the
 // namespaces and links of a run that was killed (SIGKILL, a closed session).
 bool only_remains(const RunState& run) {
-  const auto daemons = daemons_of(run.backend_state.get<LabState>());
+  const auto daemons = daemons_of(run, run.backend_state.get<LabState>());
   return std::none_of(daemons.begin(), daemons.end(),
                       [](const NamedDaemon& d) { return d.daemon.pid > 0 && is_running(d.daemon); });
 }
@@ -369,7 +302,7 @@ void refuse_conflicts(const LocalEnvironment& env, const Subnet& subnet) {
   const auto& state_dir = env.state().state_dir;
   const auto names = lab_names(env.lab().instance);
   clear_other_lab(state_dir, names);
-  for (const auto& ns : namespaces_of(env.lab())) {
+  for (const auto& ns : topology_of(env.state(), env.lab()).namespaces()) {
     if (netns_exists(ns)) {
       throw std::runtime_error("network namespace " + ns + " already exists and is not part of a lab in " +
                                state_dir.string() + "; another lab or tool uses it. Remove it with `ip netns del " + ns +
@@ -390,7 +323,8 @@ void refuse_conflicts(const LocalEnvironment& env, const Subnet& subnet) {
 // one namespace per host plugged into it.
 void create_network(LocalEnvironment& env, const Subnet& subnet) {
   auto& lab = env.lab();
-  spdlog::info("creating the lab network {} ({} namespaces)", lab.subnet, namespaces_of(lab).size());
+  const Topology topology = topology_of(env.state(), lab);
+  spdlog::info("creating the lab network {} ({} namespaces)", lab.subnet, topology.namespaces().size());
   const auto names = lab_names(lab.instance);
   const std::string& sw = names.switch_namespace;
   lab.switch_namespace = sw;
@@ -409,14 +343,14 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
   ip({"link", "set", names.host_link, "up"});
   ip({"link", "set", "to-host", "master", "br0", "up"}, sw);
 
-  const auto hosts = hosts_of(lab);
+  const auto& hosts = topology.hosts;
   // One `ip -batch` for each side rather than an `ip` a command (each
   // namespace took six, ~140 ms). Every namespace is recorded before it is
   // made: a failure part way is torn down from the state file.
   std::vector<std::string> add_namespaces, plug_in;
   int port_index = 0;
-  for (const auto* h : hosts) {
-    const std::string& ns = h->namespace_name;
+  for (const auto& h : hosts) {
+    const std::string& ns = h.namespace_name;
     lab.namespaces.push_back(ns);
     add_namespaces.push_back("netns add " + ns);
     const std::string port = "port" + std::to_string(port_index++);
@@ -429,10 +363,10 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
     DebugTimer timer(std::to_string(hosts.size()) + " namespaces made and plugged into the switch");
     ip_batch(add_namespaces);
     ip_batch(plug_in, sw);
-    for (const auto* h : hosts) {
-      ip_batch({"link set lo up", "addr add " + h->address + prefix + " dev eth0", "link set eth0 up"},
-               h->namespace_name);
-      write_netns_etc(lab, h->namespace_name);
+    for (const auto& h : hosts) {
+      ip_batch({"link set lo up", "addr add " + h.address + prefix + " dev eth0", "link set eth0 up"},
+               h.namespace_name);
+      write_netns_etc(lab, topology, h);
     }
   }
   env.save();
@@ -446,13 +380,13 @@ void create_network(LocalEnvironment& env, const Subnet& subnet) {
 // still dropped, without waiting it out on every pull. Only the lab's own
 // namespaces change, never the host: each is written from a thread inside
 // it, where /proc/sys/net is that namespace's. The hub connects to nothing.
-void shorten_connect_timeouts(const LabState& lab) {
-  for (const auto* h : hosts_of(lab)) {
-    if (h == &lab.hub) continue;
-    run_in_netns(fs::path("/run/netns") / h->namespace_name, [&] {
+void shorten_connect_timeouts(const RunState& run, const LabState& lab) {
+  for (const auto& h : topology_of(run, lab).hosts) {
+    if (h.role == HostRole::hub) continue;
+    run_in_netns(fs::path("/run/netns") / h.namespace_name, [&] {
       std::ofstream out("/proc/sys/net/ipv4/tcp_syn_retries");
       out << "1\n" << std::flush;
-      if (!out) throw std::runtime_error("cannot set net.ipv4.tcp_syn_retries in network namespace " + h->namespace_name);
+      if (!out) throw std::runtime_error("cannot set net.ipv4.tcp_syn_retries in network namespace " + h.namespace_name);
     });
   }
 }
@@ -486,37 +420,11 @@ void launch_nodes(LocalEnvironment& env, const Inputs& in) {
   }
 }
 
-// The namespaces a state file may name: the lab's fixed ones and the nodes
-// kind would name for its cluster and roles. Anything else it lists is not
-// the lab's, whatever the file says, and is left alone.
+// The namespaces a state file may name: those of the plan of what in it
+// the lab can trust (topology_of). Anything else it lists is not the lab's,
+// whatever the file says, and is left alone.
 std::vector<std::string> own_namespaces(const RunState& run, const LabState& lab) {
-  const auto names = lab_names(lab.instance);
-  std::vector<std::string> out{names.switch_namespace, names.hub, names.mirror};
-  // A cache only of a registry the lab can cache, under the name it gives it.
-  const auto registries = stand_in_registries();
-  for (const auto& c : lab.caches) {
-    if (std::find(registries.begin(), registries.end(), c.registry) != registries.end()) {
-      out.push_back(names.cache(c.registry));
-    }
-  }
-  if (lab.team.enabled() || !lab.machines.empty()) {
-    for (const char* host : {kTeamStoreHost, kTeamRedisHost, kTeamCacheHost}) out.push_back(names.team(host));
-    for (int r = 1; r <= kTeamReplicas; ++r) out.push_back(names.team(replica_host(r)));
-    for (const auto& m : lab.machines) {
-      if (m.number >= 2 && m.number <= kMaxLabMachines) out.push_back(names.machine_mirror(m.number));
-    }
-  }
-  if (!cluster_name_problem(run.cluster).empty()) return out;
-  // Each machine's nodes, named as kind names them, behind the machine's prefix.
-  std::map<int, std::vector<std::string>> roles;
-  for (const auto& n : lab.nodes) roles[n.machine].push_back(n.role);
-  for (const auto& [machine, of_machine] : roles) {
-    if (machine < 1 || machine > kMaxLabMachines) continue;
-    for (const auto& n : name_kind_nodes(of_machine, run.cluster)) {
-      out.push_back(names.node(LabNames::machine_prefix(machine) + n.name));
-    }
-  }
-  return out;
+  return topology_of(run, lab).namespaces();
 }
 
 bool is_own_namespace(const RunState& run, const LabState& lab, const std::string& ns) {
@@ -553,8 +461,8 @@ void collect_logs(const RunState& run, const LabState& lab) {
 }
 
 // In reverse order of start: the nodes first, the hub last.
-void stop_daemons(const LabState& lab, std::vector<std::string>& problems) {
-  const auto daemons = daemons_of(lab);
+void stop_daemons(const RunState& run, const LabState& lab, std::vector<std::string>& problems) {
+  const auto daemons = daemons_of(run, lab);
   for (auto d = daemons.rbegin(); d != daemons.rend(); ++d) {
     if (!stop_daemon(d->daemon)) problems.push_back(d->name + " (pid " + std::to_string(d->daemon.pid) + ") did not stop");
   }
@@ -609,7 +517,7 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
   auto attempt = [&](const std::string& what, const std::function<void()>& step) { attempt_step(problems, what, step); };
   auto foreign = [&](const std::string& what) { left_alone(problems, what); };
   attempt("collecting logs", [&] { collect_logs(run, lab); });
-  stop_daemons(lab, problems);
+  stop_daemons(run, lab, problems);
   // The lab's network names are fixed: while another state directory owns
   // them (LabNames::owner_file), they are that run's, whatever this file lists.
   const auto owner_file = lab_names(lab.instance).owner_file;
@@ -627,46 +535,30 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
     std::error_code ec;
     if (owner) fs::remove(owner_file, ec);
   }
-  // A node's containerd root is the node's disk: gone with the node, as with
-  // `kind delete cluster`. The mirror's cache is not.
   for (const auto& n : lab.nodes) {
-    if (!is_own_namespace(run, lab, lab_names(lab.instance).node(n.name))) {
-      foreign("node " + n.name);
-      continue;
-    }
-    const fs::path node_dir = run.state_dir / "nodes" / n.name;
-    // From the node's name, not the path the file lists; only a tmpfs.
-    attempt("unmounting " + (node_dir / "root").string(), [&] { unmount_node_root(node_dir / "root"); });
-    attempt("removing " + node_dir.string(), [&] { remove_owned_tree(node_dir, run.state_dir); });
+    if (!is_own_namespace(run, lab, lab_names(lab.instance).node(n.name))) foreign("node " + n.name);
   }
-  // The floor registry beside kind-registry, when a benchmark did not stop it.
-  attempt("removing the floor registry's storage",
-          [&] { remove_owned_tree(floor_registry_dir(run, FloorPlace::mirror_host, ""), run.state_dir); });
+  // Each host's data, from the plan (the state directory and the lab's
+  // names), not from the paths the file lists. What goes with its host (a
+  // node's disk, as with `kind delete cluster`) goes now; a cache or a
+  // store only with --purge.
+  const Topology topology = topology_of(run, lab);
+  for (const auto& h : topology.hosts) {
+    for (const auto& d : h.data) {
+      if (d.path.empty() || (d.rule == DataRule::kept_until_purge && !purge)) continue;
+      // A node's root may be a tmpfs of its own (node_storage.h): only that is unmounted.
+      if (h.role == HostRole::node) {
+        attempt("unmounting " + (d.path / "root").string(), [&] { unmount_node_root(d.path / "root"); });
+      }
+      attempt("removing " + d.path.string(), [&] { remove_owned_tree(d.path, run.state_dir); });
+    }
+  }
   // Images the scenarios made up for one run.
   attempt("removing unique test images", [&] { remove_owned_tree(run.state_dir / "unique-images", run.state_dir); });
   // A scenario's small disk, when it did not take it back: the cache's own
   // storage is the one before it.
   attempt("unmounting the small disk", [&] { unmount_small_disk(small_disk_dir(run)); });
   attempt("removing the small disk", [&] { remove_owned_tree(small_disk_dir(run), run.state_dir); });
-  const fs::path registry_data = run.registry_data_home.empty() ? run.registry_data : run.registry_data_home;
-  if (purge) {
-    std::vector<fs::path> dirs{registry_data, run.hub_data};
-    // The team's store and the other machines' caches, from the state
-    // directory and the machines' numbers, not from the paths the file lists.
-    if (lab.team.enabled()) dirs.push_back(team_dir(run.state_dir));
-    for (const auto& m : lab.machines) {
-      if (m.number >= 2 && m.number <= kMaxLabMachines) dirs.push_back(machine_data_dir(run.state_dir, m.number));
-    }
-    // The caches' storage, from their registries' names, not from the paths the file lists.
-    for (const auto& c : lab.caches) {
-      if (!upstream_problem(c.registry) && !registry_data.empty()) {
-        dirs.push_back(cache_data_dir(registry_data, c.registry));
-      }
-    }
-    for (const auto& dir : dirs) {
-      if (!dir.empty()) attempt("removing " + dir.string(), [&] { remove_owned_tree(dir, run.state_dir); });
-    }
-  }
   return problems;
 }
 
@@ -690,7 +582,7 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
   if (lab.host_link == lab_names(lab.instance).host_link && link_exists(lab.host_link)) {
     out.push_back("link " + lab.host_link);
   }
-  for (const auto& d : daemons_of(lab)) {
+  for (const auto& d : daemons_of(run, lab)) {
     if (is_running(d.daemon)) out.push_back("process " + std::to_string(d.daemon.pid) + " (" + d.name + ")");
   }
   for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
@@ -792,7 +684,7 @@ class LabBringUp final : public BringUpOf<LocalEnvironment> {
         {"creating the lab network",
          [&] {
            create_network(env, in_.subnet);
-           shorten_connect_timeouts(env.lab());
+           shorten_connect_timeouts(env.state(), env.lab());
            if (!env.upstream_rate().empty()) {
              spdlog::info("shaping the hub's link to {}", env.upstream_rate());
              apply_upstream_rate(env.lab(), env.upstream_rate());

@@ -9,6 +9,7 @@
 #include "backends/local/daemons.h"
 #include "backends/local/node_storage.h"
 #include "backends/local/team_tier.h"
+#include "backends/local/topology.h"
 #include "containerd/cri_client.h"
 #include "containerd/generations.h"
 #include "core/files.h"
@@ -308,87 +309,69 @@ std::optional<NetworkView> LocalEnvironment::network_view(const std::string& com
   return NetworkView{fs::path("/run/netns") / ns, etc / "hosts", etc / "resolv.conf"};
 }
 
+// Every daemon of the plan, asked as its probe says; a daemon with no entry
+// of its own (the hub's registry) takes its host's first entry down with it.
 std::vector<ComponentHealth> LocalEnvironment::health() const {
   std::vector<ComponentHealth> out;
-  auto registry_health = [&](const std::string& name, const std::string& role, const LabProcess& p,
-                             const RegistryClient& client) {
-    ComponentHealth h{name, role, p.address, is_running(p.daemon), false, ""};
-    if (h.running) {
-      auto probe = client.ping();
-      h.answering = probe.ok;
-      h.detail = probe.reason;
-    } else {
-      h.detail = "process " + std::to_string(p.daemon.pid) + " is not running";
-    }
-    out.push_back(h);
-  };
-  registry_health("hub (" + std::string(kDockerHubApiHost) + ")", "hub", lab_.hub_front, upstream());
-  if (!is_running(lab_.hub.daemon)) out.back().running = false, out.back().detail = "its registry is not running";
-  if (!lab_.front.namespace_name.empty()) {
-    registry_health("kind-registry-front", "front", lab_.front,
-                    RegistryClient(registry_front_url(lab_.front.address)));
-  }
-  if (!lab_.dns.namespace_name.empty()) {
-    // Asked as nginx asks it: by DNS only, from kind-registry's namespace.
-    ComponentHealth h{"the lab's DNS", "dns", lab_.dns.address, is_running(lab_.dns.daemon), false, ""};
-    if (!h.running) {
-      h.detail = "process " + std::to_string(lab_.dns.daemon.pid) + " is not running";
-    } else if (::geteuid() != 0) {
-      h.detail = "not asked: entering its namespace needs root";
-    } else {
+  for (const auto& host : topology_of(run_, lab_).hosts) {
+    const size_t first = out.size();
+    std::string part_down;
+    for (const auto& d : host.daemons) {
+      if (d.probe == Probe::unwatched) continue;
+      const LabProcess* p = record_of(lab_, host, d);
+      const bool running = p && is_running(p->daemon);
+      if (d.probe == Probe::part_of_host) {
+        if (!running && part_down.empty()) part_down = d.name + " is not running";
+        continue;
+      }
+      ComponentHealth h{d.health_name, d.health_role, p ? p->address : host.address, running, false, ""};
+      if (!running) {
+        h.detail = p ? "process " + std::to_string(p->daemon.pid) + " is not running" : "not started";
+        out.push_back(h);
+        continue;
+      }
       try {
-        const NetworkView by_dns{fs::path("/run/netns") / lab_.dns.namespace_name, {},
-                                 fs::path("/etc/netns") / lab_.dns.namespace_name / "resolv.conf"};
-        std::string why;
-        run_in_netns(by_dns.netns, [&] { h.answering = resolve_as(by_dns, kDockerHubApiHost, &why).has_value(); });
-        h.detail = h.answering ? std::string(kDockerHubApiHost) + " resolves" : why;
+        switch (d.probe) {
+          case Probe::registry:
+          case Probe::hub: {
+            const auto probe = d.probe == Probe::hub ? upstream().ping() : RegistryClient(d.url).ping();
+            h.answering = probe.ok;
+            h.detail = probe.reason;
+            break;
+          }
+          case Probe::process:
+            h.answering = true;
+            h.detail = "running";
+            break;
+          case Probe::dns:
+            // Asked as nginx asks it: by DNS only, from the host's namespace.
+            if (::geteuid() != 0) {
+              h.detail = "not asked: entering its namespace needs root";
+            } else {
+              const NetworkView by_dns{fs::path("/run/netns") / host.namespace_name, {},
+                                       fs::path("/etc/netns") / host.namespace_name / "resolv.conf"};
+              std::string why;
+              run_in_netns(by_dns.netns, [&] { h.answering = resolve_as(by_dns, kDockerHubApiHost, &why).has_value(); });
+              h.detail = h.answering ? std::string(kDockerHubApiHost) + " resolves" : why;
+            }
+            break;
+          case Probe::cri:
+            h.detail = cri_runtime(lab_node(host.key).socket.string(), 2s);
+            h.answering = true;
+            break;
+          case Probe::part_of_host:
+          case Probe::unwatched:
+            break;
+        }
       } catch (const std::exception& e) {
         h.detail = e.what();
       }
-    }
-    out.push_back(h);
-  }
-  registry_health("kind-registry", "mirror", lab_.mirror, mirror());
-  for (const auto& m : lab_.machines) {
-    registry_health("m" + std::to_string(m.number) + "-kind-registry", "mirror", m.mirror,
-                    RegistryClient("http://" + m.mirror.address + ":" + std::to_string(lab_.mirror_port)));
-  }
-  if (lab_.team.enabled()) {
-    auto process_health = [&](const std::string& name, const std::string& role, const LabProcess& p) {
-      ComponentHealth h{name, role, p.address, is_running(p.daemon), false, ""};
-      h.answering = h.running;
-      h.detail = h.running ? "running" : "process " + std::to_string(p.daemon.pid) + " is not running";
       out.push_back(h);
-    };
-    process_health("team-store (ceph-mon)", "team", lab_.team.mon);
-    process_health("team-store (ceph-osd)", "team", lab_.team.osd);
-    process_health("team-store (radosgw)", "team", lab_.team.rgw);
-    process_health("team-redis", "team", lab_.team.redis);
-    for (size_t r = 0; r < lab_.team.replicas.size(); ++r) {
-      const auto& replica = lab_.team.replicas[r];
-      const std::string host = replica_host(static_cast<int>(r + 1));
-      registry_health(host + "'s front", "team", replica.front, RegistryClient(registry_front_url(replica.front.address)));
-      registry_health(host, "team", replica.registry, RegistryClient("http://" + replica.registry.address + ":5000"));
     }
-    registry_health("team-cache (haproxy)", "team", lab_.team.haproxy,
-                    RegistryClient("http://" + lab_.team.haproxy.address + ":" + std::to_string(kTeamCachePort)));
-  }
-  for (const auto& c : lab_.caches) {
-    registry_health(cache_host(c.registry) + " (" + c.registry + ")", "mirror", c.process, mirror_of(c.registry));
-  }
-  for (const auto& n : lab_.nodes) {
-    ComponentHealth h{n.name, "node", n.containerd.address, is_running(n.containerd.daemon), false, ""};
-    if (!h.running) {
-      h.detail = "containerd (pid " + std::to_string(n.containerd.daemon.pid) + ") is not running";
-    } else {
-      try {
-        h.detail = cri_runtime(n.socket.string(), 2s);
-        h.answering = true;
-      } catch (const std::exception& e) {
-        h.detail = e.what();
-      }
+    if (!part_down.empty() && out.size() > first) {
+      out[first].running = false;
+      out[first].detail = part_down;
     }
-    out.push_back(h);
   }
   return out;
 }
