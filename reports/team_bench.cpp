@@ -38,6 +38,18 @@ double pulls_per_image(const TeamHerd& h) { return h.images ? static_cast<double
 double gets_per_digest(const TeamHerd& h) { return h.distinct ? static_cast<double>(h.hub_gets) / h.distinct : 0; }
 double bytes_ratio(const TeamHerd& h) { return h.image_bytes ? static_cast<double>(h.hub_bytes) / h.image_bytes : 0; }
 
+double median_pulls(const std::vector<TeamHerd>& herds) {
+  return median_of(each(herds, [](const TeamHerd& h) { return h.counted_pulls; }));
+}
+
+// Per-machine caches' pulls on N machines, and whether they were measured:
+// N = 1 is one machine's own cache; N ≥ 2 their herds, else N times N = 1's.
+std::pair<double, bool> per_machine_pulls(const TeamBenchRow& r, const TeamBenchRow* one) {
+  if (r.machines == 1 && !r.herds.empty()) return {median_pulls(r.herds), true};
+  if (!r.per_machine.empty()) return {median_pulls(r.per_machine), true};
+  return {one ? median_pulls(one->herds) * r.machines : 0, false};
+}
+
 // "16.33 s (15.90–17.02, 3 herds)"
 std::string seconds_text(const std::vector<TeamHerd>& herds) {
   const auto i = median_interval(each(herds, [](const TeamHerd& h) { return h.slowest_seconds; }));
@@ -103,16 +115,17 @@ std::string team_bench_markdown(const std::vector<TeamBenchRow>& rows, const std
         "straight to Docker Hub; N ≥ 2 go through the team tier (haproxy, two replicas with their fronts, Ceph "
         "RGW, Redis). Docker Hub's link: "
      << (link.empty() ? "unshaped" : link)
-     << ". Counts are medians of the herds. Per-machine caches are not run for N ≥ 2: each asks Docker Hub as "
-        "one machine does, so their pulls are N times N = 1's, measured.\n\n"
+     << ". Counts are medians of the herds. For N ≥ 2 the same herds also ran on N machines without the team "
+        "tier, each machine's kind-registry and front caching Docker Hub itself (per-machine caches, "
+        "`up --per-machine-caches`).\n\n"
      << "| machines | nodes | herds | Docker Hub GETs (distinct digests) | counted pulls per image | bytes from Docker "
-        "Hub (× the images') | slowest node | failed pulls | per-machine caches: counted pulls |\n"
-     << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+        "Hub (× the images') | slowest node | failed pulls | per-machine caches: counted pulls | per-machine caches: "
+        "slowest node |\n"
+     << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   const auto* one = row_of(rows, 1);
-  const double one_pulls = one ? median_of(each(one->herds, [](const TeamHerd& h) { return h.counted_pulls; })) : 0;
   for (const auto& r : rows) {
     if (r.herds.empty()) {
-      md << "| " << r.machines << " | - | 0 | - | - | - | - | - | - |\n";
+      md << "| " << r.machines << " | - | 0 | - | - | - | - | - | - | - |\n";
       continue;
     }
     const auto& hs = r.herds;
@@ -124,8 +137,11 @@ std::string team_bench_markdown(const std::vector<TeamBenchRow>& rows, const std
        << fixed(median_of(each(hs, pulls_per_image)), 2) << " | "
        << fixed(median_of(each(hs, [](const TeamHerd& h) { return h.hub_bytes; })), 0) << " ("
        << fixed(median_of(each(hs, bytes_ratio)), 3) << "×) | " << seconds_text(hs) << " | " << failed << " | "
-       << (one ? fixed(one_pulls * r.machines, 0) + (r.machines == 1 ? " (measured)" : " (N × N = 1's)") : "-")
-       << " |\n";
+       << (r.machines == 1 || !r.per_machine.empty() || one
+               ? fixed(per_machine_pulls(r, one).first, 0) + (per_machine_pulls(r, one).second ? "" : " (N × N = 1's)")
+               : "-")
+       << " | "
+       << (r.machines == 1 ? "the same" : r.per_machine.empty() ? "-" : seconds_text(r.per_machine)) << " |\n";
   }
   if (!plot_file.empty()) md << "\n![Docker Hub pulls per cluster creation against N](" << plot_file << ")\n";
   md << targets_table_markdown(targets);
@@ -141,7 +157,14 @@ json team_bench_json(const std::vector<TeamBenchRow>& rows, const std::vector<Ta
                        {"counted_pulls", h.counted_pulls}, {"hub_bytes", h.hub_bytes}, {"image_bytes", h.image_bytes},
                        {"slowest_seconds", h.slowest_seconds}, {"failed", h.failed}});
     }
-    out["rows"].push_back({{"machines", r.machines}, {"herds", herds}});
+    json per_machine = json::array();
+    for (const auto& h : r.per_machine) {
+      per_machine.push_back({{"nodes", h.nodes}, {"images", h.images}, {"hub_gets", h.hub_gets},
+                             {"distinct", h.distinct}, {"counted_pulls", h.counted_pulls}, {"hub_bytes", h.hub_bytes},
+                             {"image_bytes", h.image_bytes}, {"slowest_seconds", h.slowest_seconds},
+                             {"failed", h.failed}});
+    }
+    out["rows"].push_back({{"machines", r.machines}, {"herds", herds}, {"per_machine_herds", per_machine}});
   }
   out["targets"] = targets_section_json(targets);
   return out;
@@ -154,17 +177,18 @@ std::string team_pulls_svg(const std::vector<TeamBenchRow>& rows) {
     int machines;
     double team, per_machine;
   };
-  const double one_pulls = median_of(each(one->herds, [](const TeamHerd& h) { return h.counted_pulls; }));
   std::vector<Point> points;
+  bool derived = false;
   for (const auto& r : rows) {
     if (r.herds.empty()) continue;
-    points.push_back({r.machines, median_of(each(r.herds, [](const TeamHerd& h) { return h.counted_pulls; })),
-                      one_pulls * r.machines});
+    const auto [pulls, measured] = per_machine_pulls(r, one);
+    derived = derived || !measured;
+    points.push_back({r.machines, median_pulls(r.herds), pulls});
   }
   int max_n = 1;
   double max_pulls = 1;
   for (const auto& p : points) max_n = std::max(max_n, p.machines), max_pulls = std::max({max_pulls, p.team, p.per_machine});
-  const double left = 60, right = 270, top = 40, plot_w = 320, plot_h = 200;
+  const double left = 60, right = 340, top = 40, plot_w = 320, plot_h = 200;
   const auto x = [&](double n) { return left + (max_n == 1 ? plot_w / 2 : (n - 1) / (max_n - 1) * plot_w); };
   const auto y = [&](double pulls) { return top + plot_h - pulls / max_pulls * plot_h; };
   std::ostringstream svg;
@@ -192,7 +216,8 @@ std::string team_pulls_svg(const std::vector<TeamBenchRow>& rows) {
     svg << "<text x=\"" << left + plot_w + 12 << "\" y=\"" << legend_y << "\" fill=\"" << color << "\">" << xml_escape(name)
         << "</text>\n";
   };
-  series("per-machine caches (N × N = 1's)", "#c0392b", " stroke-dasharray=\"6 4\"", &Point::per_machine, top + 10);
+  series(derived ? "per-machine caches (N × N = 1's where not run)" : "per-machine caches (measured)", "#c0392b",
+         " stroke-dasharray=\"6 4\"", &Point::per_machine, top + 10);
   series("team tier (measured)", "#2471a3", "", &Point::team, top + 30);
   svg << "</svg>\n";
   return svg.str();

@@ -4,9 +4,11 @@
 // front for N = 1; what Docker Hub served per team, and the slowest node.
 // Its targets (issue: one cache for a team): Docker Hub pulls per image per
 // team = 1 for every N; upstream bytes ≤ 1.05× the images'; a cold herd on
-// 3 machines within 1.25× of the same herd on one; no failed pull. And a
-// plot of Docker Hub's pulls against N, the team tier's measured beside what
-// per-machine caches would ask (N times one machine's, each asking alone).
+// 3 machines within 1.25× of the same herd on one; no failed pull. The same
+// herds on N machines without the team tier, each caching Docker Hub itself
+// (per-machine caches), measured beside them; and a plot of Docker Hub's
+// pulls against N, both measured (N times one machine's where per-machine
+// caches did not run).
 #pragma once
 
 #include <string>
@@ -36,10 +38,13 @@ struct TeamHerd {
   int failed = 0;               // nodes whose pulls did not all complete
 };
 
-// Every herd of one N, in the order they ran.
+// Every herd of one N, in the order they ran: through the team tier (one
+// machine's own kind-registry for N = 1), and for N ≥ 2 the same herds
+// through per-machine caches.
 struct TeamBenchRow {
   int machines = 0;
   std::vector<TeamHerd> herds;
+  std::vector<TeamHerd> per_machine;
 };
 
 std::vector<Target> team_bench_targets(const std::vector<TeamBenchRow>& rows);
@@ -47,8 +52,8 @@ std::string team_bench_markdown(const std::vector<TeamBenchRow>& rows, const std
                                 const std::string& link, const std::string& plot_file);
 nlohmann::json team_bench_json(const std::vector<TeamBenchRow>& rows, const std::vector<Target>& targets);
 // Docker Hub's pulls per cluster creation against N (median of the herds):
-// the team tier's, measured, and per-machine caches', N times N = 1's.
-// Empty without an N = 1 row or without a herd.
+// the team tier's and per-machine caches', measured (per-machine caches' N
+// times N = 1's where they did not run). Empty without an N = 1 row.
 std::string team_pulls_svg(const std::vector<TeamBenchRow>& rows);
 
 }  // namespace mirrorgate

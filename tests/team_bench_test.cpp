@@ -67,11 +67,16 @@ TEST(TeamBench, BytesBeyondTheBoundAreMissed) {
 }
 
 TEST(TeamBench, TheTableSetsPerMachineCachesBesideTheTeamAndThePlotDrawsBoth) {
-  const std::vector<TeamBenchRow> rows{{1, {herd(1, 12.3)}}, {2, {herd(2, 20.0)}}, {3, {herd(3, 23.0)}}, {4, {}}};
+  // N = 2's per-machine caches ran (12 pulls, 14 s); N = 3's did not.
+  const std::vector<TeamBenchRow> rows{{1, {herd(1, 12.3)}, {}},
+                                       {2, {herd(2, 20.0)}, {herd(2, 14.0, 12)}},
+                                       {3, {herd(3, 23.0)}, {}},
+                                       {4, {}, {}}};
   const auto md = team_bench_markdown(rows, team_bench_targets(rows), "100mbit", "team-pulls.svg");
   EXPECT_NE(md.find("| 3 | 6 | 1 | 28 (28) | 1.00 | 127400000 (1.003×) | 23.00 s"), std::string::npos) << md;
-  EXPECT_NE(md.find("| 18 (N × N = 1's) |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| 6 (measured) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 12 | 14.00 s (14.00–14.00, 1 herd) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 18 (N × N = 1's) | - |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 6 | the same |"), std::string::npos) << md;
   EXPECT_NE(md.find("| 4 | - | 0 |"), std::string::npos) << md;
   EXPECT_NE(md.find("![Docker Hub pulls per cluster creation against N](team-pulls.svg)"), std::string::npos);
   EXPECT_NE(md.find("100mbit"), std::string::npos);
@@ -79,10 +84,15 @@ TEST(TeamBench, TheTableSetsPerMachineCachesBesideTheTeamAndThePlotDrawsBoth) {
   ASSERT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_EQ(svg.find("N = 4"), std::string::npos) << "a row without herds is not drawn";
   EXPECT_NE(svg.find("team tier (measured), N = 3: 6 pulls"), std::string::npos) << svg;
-  EXPECT_NE(svg.find("per-machine caches (N × N = 1's), N = 3: 18 pulls"), std::string::npos) << svg;
-  EXPECT_EQ(team_pulls_svg({{3, {herd(3, 23.0)}}}), "") << "without N = 1 there is nothing to multiply";
+  EXPECT_NE(svg.find("where not run), N = 2: 12 pulls"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("where not run), N = 3: 18 pulls"), std::string::npos) << svg;
+  EXPECT_EQ(team_pulls_svg({{3, {herd(3, 23.0)}, {}}}), "") << "without N = 1 there is nothing to multiply";
+  // Every N measured: the legend says so.
+  const auto measured = team_pulls_svg({{1, {herd(1, 12.3)}, {}}, {2, {herd(2, 20.0)}, {herd(2, 14.0, 12)}}});
+  EXPECT_NE(measured.find("per-machine caches (measured), N = 2: 12 pulls"), std::string::npos) << measured;
   const auto json = team_bench_json(rows, {});
   EXPECT_EQ(json["rows"][2]["herds"][0]["counted_pulls"], 6);
+  EXPECT_EQ(json["rows"][1]["per_machine_herds"][0]["counted_pulls"], 12);
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 
 #include "backends/local/topology.h"
+#include "registry/registry_config.h"
 
 using namespace mirrorgate;
 using namespace mirrorgate::local;
@@ -57,6 +59,20 @@ size_t occurrences(const std::string& hosts_file, const std::string& name) {
   while (in >> word) n += word == name ? 1 : 0;
   return n;
 }
+
+// A state file's run of cluster "kind" with one control-plane node.
+struct OneNodeState {
+  RunState run;
+  LabState lab;
+  OneNodeState() {
+    run.state_dir = "/var/lib/mg-test";
+    run.cluster = "kind";
+    LabNode node;
+    node.name = "kind-control-plane";
+    node.role = "control-plane";
+    lab.nodes.push_back(node);
+  }
+};
 
 }  // namespace
 
@@ -139,6 +155,38 @@ TEST(Topology, AReplicaResolvesKindRegistryFrontToItsOwnFront) {
   EXPECT_EQ(resolved(hosts_file(t, host(t, "m2-kind-worker")), "kind-registry-front"), "");
 }
 
+TEST(Topology, PerMachineCachesAreMachinesWithAFrontEachAndNoTeamTier) {
+  auto in = inputs(2, {}, true);
+  in.team = false;
+  const auto t = plan_topology(in);
+  EXPECT_FALSE(t.has_team());
+  for (const auto& h : t.hosts) EXPECT_NE(h.key.rfind("team-", 0), 0u) << h.key;
+  const auto& m2 = host(t, "m2-kind-registry");
+  EXPECT_TRUE(m2.resolves_by_dns);
+  ASSERT_EQ(m2.daemons.size(), 3u);
+  EXPECT_EQ(m2.daemons[1].name, "m2-kind-registry-front");
+  EXPECT_EQ(m2.daemons[1].url, "http://10.77.0.120:" + std::to_string(kRegistryFrontPort));
+  EXPECT_EQ(resolved(hosts_file(t, host(t, "m2-kind-worker")), "kind-registry-front"), "10.77.0.120");
+  EXPECT_EQ(resolved(hosts_file(t, m2), "kind-registry-front"), "10.77.0.120");
+  EXPECT_EQ(resolved(hosts_file(t, host(t, "kind-worker")), "kind-registry-front"), "10.77.0.3");
+  // Through the team tier no machine runs a front: the replicas do.
+  const auto team = plan_topology(inputs(2, {}, true));
+  EXPECT_FALSE(host(team, "kind-registry").resolves_by_dns);
+  EXPECT_FALSE(host(team, "m2-kind-registry").resolves_by_dns);
+  // A state file of such a lab plans the same: fronts, no team.
+  OneNodeState state;
+  auto& [run, lab] = state;
+  lab.subnet = "10.77.0.0/24";
+  lab.front.namespace_name = "kind-registry";
+  LabMachine m;
+  m.number = 2;
+  m.front.namespace_name = "m2-kind-registry";
+  lab.machines.push_back(m);
+  const auto planned = topology_of(run, lab);
+  EXPECT_FALSE(planned.has_team());
+  EXPECT_TRUE(host(planned, "m2-kind-registry").resolves_by_dns);
+}
+
 TEST(Topology, EveryCacheAndStoreIsKeptUntilPurgeAndEveryNodeDiskGoesWithItsNode) {
   const auto in = inputs(2, {"quay.io"});
   const auto t = plan_topology(in);
@@ -167,15 +215,9 @@ TEST(Topology, EveryDaemonIsProbedOrSaysWhyNot) {
 }
 
 TEST(Topology, AStateFileOwnsOnlyWhatTheLabWouldPlan) {
-  RunState run;
-  run.state_dir = "/var/lib/mg-test";
-  run.cluster = "kind";
-  LabState lab;
+  OneNodeState state;
+  auto& [run, lab] = state;
   lab.subnet = "not a subnet";
-  LabNode node;
-  node.name = "kind-control-plane";
-  node.role = "control-plane";
-  lab.nodes.push_back(node);
   lab.caches.push_back({"evil.example", {}});
   lab.caches.push_back({"quay.io", {}});
   lab.machines.push_back({99, {}, {}});
@@ -192,18 +234,12 @@ TEST(Topology, AStateFileOwnsOnlyWhatTheLabWouldPlan) {
 }
 
 TEST(Topology, RecordsAreFoundForEveryPlannedDaemonThatRan) {
-  RunState run;
-  run.state_dir = "/var/lib/mg-test";
-  run.cluster = "kind";
-  LabState lab;
+  OneNodeState state;
+  auto& [run, lab] = state;
   lab.subnet = "10.77.0.0/24";
   lab.hub.daemon.pid = 11;
   lab.mirror.daemon.pid = 12;
-  LabNode node;
-  node.name = "kind-control-plane";
-  node.role = "control-plane";
-  node.containerd.daemon.pid = 13;
-  lab.nodes.push_back(node);
+  lab.nodes.front().containerd.daemon.pid = 13;
   lab.node_registry.namespace_name = "kind-control-plane";
   lab.node_registry.daemon.pid = 14;
   const auto t = topology_of(run, lab);

@@ -374,8 +374,9 @@ Action define_bench(CLI::App& cmd, const GlobalOptions& global) {
   cmd.add_option("--team-machines", flags->team_machines,
                  "after the pulls, a cluster creation on N machines at once for each N listed (the embedded lab's "
                  "--machines N, in STATE/team-bench, purged afterwards): every node pulls fresh copies of the docker.io "
-                 "test images together; Docker Hub's pulls, GETs and bytes per team and the slowest node, plotted "
-                 "against N; none: skip")
+                 "test images together, through the team tier, and for N of 2 or more again through per-machine "
+                 "caches (--per-machine-caches); Docker Hub's pulls, GETs and bytes per team and the slowest node, "
+                 "plotted against N; none: skip")
       ->capture_default_str();
   cmd.add_option("--team-herds", flags->team_herds, "herds per N for --team-machines")->capture_default_str();
   cmd.add_flag("--compare-bare", flags->compare_bare,

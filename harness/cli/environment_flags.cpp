@@ -42,6 +42,9 @@ void add_environment_flags(CLI::App& cmd, EnvironmentFlags& f) {
                  "bring the team tier up between them and Docker Hub (team/: Ceph RGW as S3, Redis, two registry "
                  "replicas with their fronts, haproxy), and every machine's kind-registry caches through it")
       ->capture_default_str();
+  cmd.add_flag("--per-machine-caches", o.local.per_machine_caches,
+               "embedded lab, with --machines 2 or more: no team tier; every machine's kind-registry caches Docker Hub "
+               "itself through a kind-registry-front of its own, as separate machines do without the team tier");
   cmd.add_option("--node-storage", o.local.node_storage,
                  "embedded lab: where each node's containerd keeps its images — memory (a tmpfs of its own), disk "
                  "(under --state), or auto: memory when the test images on every node fit in a quarter of the "

@@ -29,10 +29,11 @@ namespace {
 constexpr auto kHerdPullTimeout = 600s;
 constexpr const char* kPlotFile = "team-pulls.svg";
 
-EnvironmentOptions options_for(const EnvironmentOptions& options, int machines) {
+EnvironmentOptions options_for(const EnvironmentOptions& options, int machines, bool per_machine_caches = false) {
   auto out = options;
   out.state_dir = options.state_dir / "team-bench";
   out.local.machines = machines;
+  out.local.per_machine_caches = per_machine_caches;
   // What a cluster creation pulls here comes from Docker Hub alone.
   out.upstreams.clear();
   return out;
@@ -102,8 +103,8 @@ void append_to_reports(const fs::path& dir, const std::string& md, const nlohman
   auto html = read_file(dir / "index.html");
   const auto end = html.rfind("</body>");
   if (end != std::string::npos && !svg.empty()) {
-    html.insert(end, "<h2>A cluster creation on N machines at once</h2>\n<p>Docker Hub's pulls: the team tier's, measured, "
-                     "and per-machine caches', N times one machine's. The table and targets are in report.md.</p>\n" +
+    html.insert(end, "<h2>A cluster creation on N machines at once</h2>\n<p>Docker Hub's pulls: the team tier's "
+                     "and per-machine caches', measured where they ran. The table and targets are in report.md.</p>\n" +
                          svg);
     write_file_atomic(dir / "index.html", html);
   }
@@ -158,9 +159,11 @@ BenchSection run_team_bench(const EnvironmentOptions& options, const fs::path& d
     const auto team_options = options_for(options, n);
     spdlog::info("team bench: a cluster creation on {} machine(s) at once, {} herd(s), in {}", n, herds,
                  team_options.state_dir.string());
-    TeamBenchRow row{n, {}};
-    try {
-      auto env = bring_up(validated(team_options));
+    TeamBenchRow row{n, {}, {}};
+    // Through the team tier, then (N ≥ 2) the same herds on N machines each
+    // caching Docker Hub itself.
+    const auto herds_on = [&](const EnvironmentOptions& lab_options, std::vector<TeamHerd>& into, bool purge_after) {
+      auto env = bring_up(validated(lab_options));
       try {
         link = env->upstream_rate();
         // The docker.io images the stand-in serves: what a cluster creation pulls.
@@ -169,14 +172,21 @@ BenchSection run_team_bench(const EnvironmentOptions& options, const fs::path& d
         for (const auto& spec : load_test_image_list(env->files().images)) {
           if (spec.ref.domain == kDockerIo) images.push_back(store.build(spec));
         }
-        for (int h = 1; h <= herds; ++h) row.herds.push_back(run_herd(*env, images, h));
+        for (int h = 1; h <= herds; ++h) into.push_back(run_herd(*env, images, h));
       } catch (...) {
         finish_run(*env, false, true);
         throw;
       }
-      // The team's store is kept for the next N (every herd pulls fresh
+      // The team's store is kept for the next lab (every herd pulls fresh
       // copies, so nothing is cached for it), and purged after the last.
-      finish_run(*env, false, last);
+      finish_run(*env, false, purge_after);
+    };
+    try {
+      herds_on(team_options, row.herds, last && n == 1);
+      if (n > 1) {
+        spdlog::info("team bench: the same herds on {} machines with per-machine caches (no team tier)", n);
+        herds_on(options_for(options, n, true), row.per_machine, last);
+      }
     } catch (const Interrupted&) {
       throw;  // Ctrl-C ends the bench, not this N alone
     } catch (const std::exception& e) {

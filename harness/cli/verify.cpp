@@ -476,6 +476,10 @@ int run_verify(const VerifyFlags& flags, const GlobalOptions& global) {
                    "goes with --live (the embedded lab's own images are --test-images)");
   }
   const auto valid = validated(flags.environment.resolve(global));
+  if (valid->local.per_machine_caches) {
+    throw bad_flag("--per-machine-caches", "the TeamCache scenarios prove the team tier; verify runs no lab without it "
+                                           "(bring one up with `mirrorgate up --machines N --per-machine-caches`)");
+  }
   // The first lab and those beside it run one machine; with --machines N a
   // team lab beside them runs N (plan_labs_beside).
   const auto single = with_one_machine(valid);

@@ -57,6 +57,9 @@ void validate(const EnvironmentOptions& o) {
   if (o.local.machines < 1) {
     throw bad_flag("--machines " + std::to_string(o.local.machines), "expected 1 or more machines");
   }
+  if (o.local.per_machine_caches && o.local.machines < 2) {
+    throw bad_flag("--per-machine-caches", "compares machines without the team tier; give --machines 2 or more");
+  }
   if (o.start_timeout.count() < 1) throw bad_flag("--start-timeout", "must be at least 1 second");
   if (!o.hub_quota.empty()) (void)parse_quota(o.hub_quota, "--hub-quota");
   if (!o.hub_account_quota.empty()) (void)parse_quota(o.hub_account_quota, "--hub-account-quota");

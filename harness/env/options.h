@@ -59,6 +59,10 @@ struct EnvironmentOptions {
     // config's); 2 or more cache through the team tier between them and
     // Docker Hub (Ceph RGW, Redis, two replicas with their fronts, haproxy).
     int machines = 1;
+    // With 2 or more machines: no team tier; every machine's kind-registry
+    // caches Docker Hub itself, through a front of its own, as separate
+    // machines do today (what the team tier is measured against).
+    bool per_machine_caches = false;
   } local;
 
   struct Kind {

@@ -56,6 +56,7 @@ struct Inputs {
   Subnet subnet;
   NodeStorageChoice node_storage;
   int machines = 1;
+  bool team = false;  // two or more machines, through the team tier
 };
 
 Inputs read_inputs(const EnvironmentOptions& o) {
@@ -87,8 +88,9 @@ Inputs read_inputs(const EnvironmentOptions& o) {
     throw bad_flag("--subnet " + o.local.subnet, "too small for " + std::to_string(in.kind.nodes.size()) + " nodes");
   }
   check_machines(o.local.machines, in.subnet, in.kind.nodes.size());
-  if (o.local.machines > 1) check_team_prerequisites(o.files.team);
   in.machines = o.local.machines;
+  in.team = in.machines > 1 && !o.local.per_machine_caches;
+  if (in.team) check_team_prerequisites(o.files.team);
   return in;
 }
 
@@ -148,8 +150,9 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   run.machines = in.machines;
   // Two or more machines cache through the team tier: every kind-registry's
   // upstream is the team cache (setup-registry.sh --team-cache), so none
-  // runs a front of its own; the replicas do.
-  if (in.machines > 1) run.team_cache_url = team_cache_url();
+  // runs a front of its own; the replicas do. Without it
+  // (--per-machine-caches) each machine caches Docker Hub as one alone does.
+  if (in.team) run.team_cache_url = team_cache_url();
 
   TopologyInputs t;
   t.instance = o.local.instance;
@@ -160,8 +163,9 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
   t.cluster = in.kind.name;
   for (const auto& n : in.kind.nodes) t.node_roles.push_back(n.role);
   t.machines = in.machines;
+  t.team = in.team;
   t.upstreams = o.upstreams;
-  t.front = proxies_through_front(in.registry) && in.machines == 1;
+  t.front = proxies_through_front(in.registry);
   t.mirror_port = in.registry.listen_port;
   const Topology topology = plan_topology(t);
 
@@ -189,13 +193,21 @@ std::unique_ptr<LocalEnvironment> plan(const fs::path& state_dir, const Environm
           run.mirror_address = h.address;
           run.mirror_url = "http://" + h.address + ":" + std::to_string(in.registry.listen_port);
           lab.mirror = process(h, "kind-registry", true);
-          if (t.front) {
+          if (h.resolves_by_dns) {
             lab.front = process(h, "kind-registry-front", true);
             lab.dns = {h.namespace_name, kLabDnsAddress, {}, logs / "lab-dns.log", {}};
             lab.nginx_bin = nginx_bin_dir();
           }
         } else {
-          lab.machines.push_back({h.machine, process(h, h.key, true), machine_data_dir(state_dir, h.machine)});
+          LabMachine m{h.machine, process(h, h.key, true), machine_data_dir(state_dir, h.machine), {}, {}, {}};
+          if (h.resolves_by_dns) {
+            const std::string prefix = LabNames::machine_prefix(h.machine);
+            m.front = process(h, prefix + "kind-registry-front", true);
+            m.dns = {h.namespace_name, kLabDnsAddress, {}, logs / (prefix + "lab-dns.log"), {}};
+            m.front_run_dir = names.front_run_dir.parent_path() / (prefix + "kind-registry-front");
+            lab.nginx_bin = nginx_bin_dir();
+          }
+          lab.machines.push_back(std::move(m));
         }
         break;
       case HostRole::cache:
@@ -468,6 +480,13 @@ void stop_daemons(const RunState& run, const LabState& lab, std::vector<std::str
   }
 }
 
+// Whether the plan runs a kind-registry-front (beside a kind-registry or a
+// team replica): their run directories live under the lab instance's.
+bool runs_fronts(const RunState& run, const LabState& lab) {
+  const auto hosts = topology_of(run, lab).hosts;
+  return std::any_of(hosts.begin(), hosts.end(), [](const Host& h) { return h.resolves_by_dns; });
+}
+
 // A teardown step: its failure becomes a problem to report, never an exception.
 void attempt_step(std::vector<std::string>& problems, const std::string& what, const std::function<void()>& step) {
   try {
@@ -526,7 +545,7 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
     problems.push_back("the lab's network belongs to the run in " + *owner + "; left alone");
   } else {
     remove_network(run, lab, problems);
-    if (!lab.front.namespace_name.empty() || lab.team.enabled()) {
+    if (runs_fronts(run, lab)) {
       // Its name is the lab instance's, and the owner file says the instance is this run's.
       const fs::path instance_dir = front_run_dir(lab).parent_path();
       attempt("removing kind-registry-front's run directory " + instance_dir.string(),
@@ -551,6 +570,14 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
         attempt("unmounting " + (d.path / "root").string(), [&] { unmount_node_root(d.path / "root"); });
       }
       attempt("removing " + d.path.string(), [&] { remove_owned_tree(d.path, run.state_dir); });
+    }
+  }
+  if (purge) {
+    // A team store or other machines' caches that an earlier lab of other
+    // machines left in this state directory (up --machines 3, then
+    // --per-machine-caches): under the lab's names, inside the state directory.
+    for (const auto& dir : {team_dir(run.state_dir), run.state_dir / "machines"}) {
+      attempt("removing " + dir.string(), [&] { remove_owned_tree(dir, run.state_dir); });
     }
   }
   // Images the scenarios made up for one run.
@@ -586,7 +613,7 @@ std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) 
     if (is_running(d.daemon)) out.push_back("process " + std::to_string(d.daemon.pid) + " (" + d.name + ")");
   }
   for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
-  if ((!lab.front.namespace_name.empty() || lab.team.enabled()) && fs::exists(front_run_dir(lab).parent_path())) {
+  if (runs_fronts(run, lab) && fs::exists(front_run_dir(lab).parent_path())) {
     const auto owner = read_file_if_exists(lab_names(lab.instance).owner_file);
     if (!owner || fs::path(*owner) == run.state_dir) {
       out.push_back("directory " + front_run_dir(lab).parent_path().string());
@@ -613,6 +640,7 @@ bool same_inputs(const RunState& run, const EnvironmentOptions& o) {
          run.files.registry_start == files.registry_start && run.files.registry_front == files.registry_front &&
          run.files.certs_d == files.certs_d && run.caches.size() == o.upstreams.size() &&
          run.machines == o.local.machines &&
+         (run.team_cache_url.empty() == (o.local.machines < 2 || o.local.per_machine_caches)) &&
          std::equal(o.upstreams.begin(), o.upstreams.end(), run.caches.begin(),
                     [](const std::string& u, const RunCache& c) { return u == c.registry; }) &&
          run.hosts_toml_nodes == o.hosts_toml_nodes && run.hosts_toml_path == o.hosts_toml_path &&
@@ -706,12 +734,20 @@ class LabBringUp final : public BringUpOf<LocalEnvironment> {
                           env.lab().nginx_bin.string());
              launch_front(env);
            }
+           for (auto& m : env.lab().machines) {
+             if (m.front.namespace_name.empty()) continue;
+             spdlog::info("starting machine {}'s kind-registry-front ({})", m.number, m.front.address);
+             launch_front_at(env, m.front, m.dns, m.front_run_dir);
+           }
            launch_nodes(env, in_);
            wait_for_hub(env, o_.start_timeout);
            env.mutable_state().seeded_images = seed_hub(env.upstream(), images_, *store_, env.platform(),
                                                                 env.state().hub_data);
            seed_cache.keep(env.state().hub_data);
            if (front) wait_for_front(env, o_.start_timeout);
+           for (const auto& m : env.lab().machines) {
+             if (!m.front.namespace_name.empty()) wait_for_front_at(m.front, m.dns, o_.start_timeout);
+           }
          }},
         {env.lab().caches.empty() ? "starting kind-registry" : "starting kind-registry and the other caches",
          [&] {
@@ -724,7 +760,8 @@ class LabBringUp final : public BringUpOf<LocalEnvironment> {
              launch_cache(env, c);
            }
            for (auto& m : env.lab().machines) {
-             spdlog::info("starting machine {}'s kind-registry ({}), through the team cache", m.number, m.mirror.address);
+             spdlog::info("starting machine {}'s kind-registry ({}), {}", m.number, m.mirror.address,
+                          env.lab().team.enabled() ? "through the team cache" : "caching Docker Hub itself");
              launch_registry(env, m.mirror, m.data, env.state().team_cache_url);
            }
            wait_for_mirror(env, o_.start_timeout);

@@ -66,7 +66,12 @@ void to_json(json& j, const LabState& s) {
                  {"dir", s.team.dir.string()},
                  {"replicas", json::array()}}}};
   for (const auto& m : s.machines) {
-    j["machines"].push_back({{"number", m.number}, {"mirror", m.mirror}, {"data", m.data.string()}});
+    j["machines"].push_back({{"number", m.number},
+                             {"mirror", m.mirror},
+                             {"data", m.data.string()},
+                             {"front", m.front},
+                             {"dns", m.dns},
+                             {"front_run_dir", m.front_run_dir.string()}});
   }
   for (const auto& r : s.team.replicas) {
     j["team"]["replicas"].push_back({{"registry", r.registry},
@@ -122,7 +127,8 @@ void from_json(const json& j, LabState& s) {
     s.caches.push_back({c.at("registry"), c.at("process").get<LabProcess>()});
   }
   for (const auto& m : j.value("machines", json::array())) {
-    s.machines.push_back({m.value("number", 2), m.at("mirror").get<LabProcess>(), m.value("data", "")});
+    s.machines.push_back({m.value("number", 2), m.at("mirror").get<LabProcess>(), m.value("data", ""),
+                          m.value("front", LabProcess{}), m.value("dns", LabProcess{}), m.value("front_run_dir", "")});
   }
   if (j.contains("team")) {
     const auto& t = j.at("team");

@@ -81,6 +81,11 @@ struct LabMachine {
   int number = 2;
   LabProcess mirror;
   std::filesystem::path data;  // its cache (kept by down unless --purge)
+  // Without the team tier (--per-machine-caches): its kind-registry-front
+  // and the lab's DNS, in its kind-registry's namespace; empty with it.
+  LabProcess front;
+  LabProcess dns;
+  std::filesystem::path front_run_dir;
 };
 
 // A replica of the team cache (team/registry-config.yml on S3) with its

@@ -41,9 +41,10 @@ std::string node_address(const Subnet& subnet, int machine, size_t node) {
                         static_cast<uint32_t>(node));
 }
 
-// A machine's kind-registry: machine 1's is the lab's own (under production's
-// name and with kind-registry-front when it runs); machine k's caches
-// through the team tier.
+// A machine's kind-registry: machine 1's is the lab's own, under
+// production's name; machine k's caches through the team tier, or without it
+// (--per-machine-caches) Docker Hub itself, as machine 1's does. Each that
+// caches Docker Hub itself has kind-registry-front beside it when it runs.
 Host mirror_host(const TopologyInputs& in, const LabNames& names, int machine) {
   Host h;
   h.role = HostRole::mirror;
@@ -53,18 +54,20 @@ Host mirror_host(const TopologyInputs& in, const LabNames& names, int machine) {
   if (machine == 1) {
     h.namespace_name = names.mirror;
     h.address = in.subnet.address(kMirrorIndex);
-    if (in.front) {
-      h.machine_names.push_back(kRegistryFrontHost);
-      h.resolves_by_dns = true;
-      h.daemons.push_back({DaemonSlot::lab_dns, "the lab's DNS", Probe::dns, "the lab's DNS", "dns", ""});
-      h.daemons.push_back({DaemonSlot::front, "kind-registry-front", Probe::registry, "kind-registry-front", "front",
-                           registry_front_url(h.address)});
-    }
     if (!in.registry_data.empty()) h.data.push_back({in.registry_data, DataRule::kept_until_purge});
   } else {
     h.namespace_name = names.machine_mirror(machine);
     h.address = machine_mirror_address(in.subnet, machine);
     h.data.push_back({machine_data_dir(in.state_dir, machine), DataRule::kept_until_purge});
+  }
+  const bool through_team = in.machines > 1 && in.team;
+  if (in.front && !through_team) {
+    const std::string front = LabNames::machine_prefix(machine) + kRegistryFrontHost;
+    const std::string dns = machine == 1 ? "the lab's DNS" : "the lab's DNS in " + h.key;
+    h.machine_names.push_back(kRegistryFrontHost);
+    h.resolves_by_dns = true;
+    h.daemons.push_back({DaemonSlot::lab_dns, dns, Probe::dns, dns, "dns", ""});
+    h.daemons.push_back({DaemonSlot::front, front, Probe::registry, front, "front", registry_front_url(h.address)});
   }
   h.daemons.push_back({DaemonSlot::mirror, h.namespace_name, Probe::registry, h.key, "mirror",
                        http_url(h.address, in.mirror_port)});
@@ -75,13 +78,19 @@ Host mirror_host(const TopologyInputs& in, const LabNames& names, int machine) {
   return h;
 }
 
+// A host of the team tier: shared by every machine, known to all by its key.
+Host team_host(const TopologyInputs& in, const LabNames& names, HostRole role, const std::string& key, uint32_t slot) {
+  Host h;
+  h.role = role;
+  h.key = key;
+  h.namespace_name = names.team(key);
+  h.address = in.subnet.address(slot);
+  h.names = {key};
+  return h;
+}
+
 void add_team(Topology& t, const TopologyInputs& in, const LabNames& names) {
-  Host store;
-  store.role = HostRole::team_store;
-  store.key = kTeamStoreHost;
-  store.namespace_name = names.team(kTeamStoreHost);
-  store.address = in.subnet.address(kTeamStoreIndex);
-  store.names = {kTeamStoreHost};
+  Host store = team_host(in, names, HostRole::team_store, kTeamStoreHost, kTeamStoreIndex);
   store.daemons = {{DaemonSlot::store_mon, "the team store's monitor", Probe::process, "team-store (ceph-mon)", "team", ""},
                    {DaemonSlot::store_osd, "the team store's OSD", Probe::process, "team-store (ceph-osd)", "team", ""},
                    {DaemonSlot::store_rgw, "the team store's S3 gateway", Probe::process, "team-store (radosgw)", "team",
@@ -89,23 +98,14 @@ void add_team(Topology& t, const TopologyInputs& in, const LabNames& names) {
   store.data = {{team_dir(in.state_dir), DataRule::kept_until_purge}};
   t.hosts.push_back(std::move(store));
 
-  Host redis;
-  redis.role = HostRole::team_redis;
-  redis.key = kTeamRedisHost;
-  redis.namespace_name = names.team(kTeamRedisHost);
-  redis.address = in.subnet.address(kTeamRedisIndex);
-  redis.names = {kTeamRedisHost};
+  Host redis = team_host(in, names, HostRole::team_redis, kTeamRedisHost, kTeamRedisIndex);
   redis.daemons = {{DaemonSlot::redis, "the team's Redis", Probe::process, "team-redis", "team", ""}};
   t.hosts.push_back(std::move(redis));
 
   for (int r = 1; r <= kTeamReplicas; ++r) {
-    Host replica;
-    replica.role = HostRole::team_replica;
+    Host replica = team_host(in, names, HostRole::team_replica, replica_host(r),
+                             kFirstReplicaIndex + static_cast<uint32_t>(r - 1));
     replica.ordinal = r - 1;
-    replica.key = replica_host(r);
-    replica.namespace_name = names.team(replica.key);
-    replica.address = in.subnet.address(kFirstReplicaIndex + static_cast<uint32_t>(r - 1));
-    replica.names = {replica.key};
     // Its front is its own kind-registry-front, as on a machine of one.
     replica.own_names = {kRegistryFrontHost};
     replica.resolves_by_dns = true;
@@ -118,12 +118,7 @@ void add_team(Topology& t, const TopologyInputs& in, const LabNames& names) {
     t.hosts.push_back(std::move(replica));
   }
 
-  Host cache;
-  cache.role = HostRole::team_cache;
-  cache.key = kTeamCacheHost;
-  cache.namespace_name = names.team(kTeamCacheHost);
-  cache.address = in.subnet.address(kTeamCacheIndex);
-  cache.names = {kTeamCacheHost};
+  Host cache = team_host(in, names, HostRole::team_cache, kTeamCacheHost, kTeamCacheIndex);
   cache.daemons = {{DaemonSlot::team_cache, "the team cache (haproxy)", Probe::registry, "team-cache (haproxy)", "team",
                     http_url(cache.address, kTeamCachePort)}};
   t.hosts.push_back(std::move(cache));
@@ -191,10 +186,8 @@ Topology plan_topology(const TopologyInputs& in) {
     t.hosts.push_back(std::move(c));
   }
 
-  if (in.machines > 1) {
-    add_team(t, in, names);
-    for (int k = 2; k <= in.machines; ++k) t.hosts.push_back(mirror_host(in, names, k));
-  }
+  if (in.machines > 1 && in.team) add_team(t, in, names);
+  for (int k = 2; k <= in.machines; ++k) t.hosts.push_back(mirror_host(in, names, k));
 
   if (cluster_name_problem(in.cluster).empty()) {
     const auto kind_nodes = name_kind_nodes(in.node_roles, in.cluster);
@@ -252,7 +245,11 @@ Topology topology_of(const RunState& run, const LabState& lab) {
     const bool repeated = std::find(in.upstreams.begin(), in.upstreams.end(), c.registry) != in.upstreams.end();
     if (known && !repeated) in.upstreams.push_back(c.registry);
   }
-  in.front = !lab.front.namespace_name.empty();
+  // A lab of machines without a team tier runs a front on every machine.
+  const bool machine_fronts = std::any_of(lab.machines.begin(), lab.machines.end(),
+                                          [](const LabMachine& m) { return !m.front.namespace_name.empty(); });
+  in.team = lab.team.enabled() || (in.machines > 1 && !machine_fronts);
+  in.front = !lab.front.namespace_name.empty() || machine_fronts;
   in.mirror_port = lab.mirror_port;
   return plan_topology(in);
 }
@@ -314,8 +311,13 @@ const LabProcess* record_of(const LabState& lab, const Host& host, const Planned
   switch (daemon.slot) {
     case DaemonSlot::hub_registry: return &lab.hub;
     case DaemonSlot::hub_front: return &lab.hub_front;
-    case DaemonSlot::lab_dns: return &lab.dns;
-    case DaemonSlot::front: return &lab.front;
+    case DaemonSlot::lab_dns:
+    case DaemonSlot::front:
+      if (host.machine <= 1) return daemon.slot == DaemonSlot::front ? &lab.front : &lab.dns;
+      for (const auto& m : lab.machines) {
+        if (m.number == host.machine) return daemon.slot == DaemonSlot::front ? &m.front : &m.dns;
+      }
+      return nullptr;
     case DaemonSlot::mirror:
       if (host.machine <= 1) return &lab.mirror;
       for (const auto& m : lab.machines) {

@@ -54,7 +54,10 @@ struct TopologyInputs {
   std::vector<std::string> node_roles;  // the kind config's nodes, in order; every machine has them
   int machines = 1;
   std::vector<std::string> upstreams;  // the --upstream registries, in order
-  bool front = false;                  // kind-registry-front runs beside kind-registry
+  bool front = false;                  // kind-registry-front runs beside every kind-registry
+  // With 2 or more machines: the team tier between them and Docker Hub;
+  // without it (--per-machine-caches) each machine caches Docker Hub itself.
+  bool team = true;
   int mirror_port = 5000;              // what every kind-registry listens on
 };
 
