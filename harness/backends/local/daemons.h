@@ -11,11 +11,10 @@
 #include <vector>
 
 #include "backends/local/local_environment.h"
+#include "backends/local/topology.h"
 
 namespace mirrorgate::local {
 
-// kind-registry's name as the nodes resolve it (kind's container name).
-inline constexpr const char* kMirrorHost = "kind-registry";
 // Where the lab's DNS answers kind-registry-front: the address of Docker's
 // own DNS inside a container on a user-defined network.
 inline constexpr const char* kLabDnsAddress = "127.0.0.11";

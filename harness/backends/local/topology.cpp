@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <sstream>
 
-#include "backends/local/daemons.h"
 #include "cluster/kind_config.h"
 #include "core/error.h"
 #include "hub/front.h"

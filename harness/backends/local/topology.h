@@ -37,6 +37,8 @@ inline constexpr int kMaxLabMachines = 20;
 inline constexpr int kTeamCachePort = 5000;
 inline constexpr int kTeamStorePort = 7480;
 inline constexpr int kReplicaPort = 5000;
+// kind-registry's name as the nodes resolve it (kind's container name).
+inline constexpr const char* kMirrorHost = "kind-registry";
 // The names the team's shipped files use for its hosts.
 inline constexpr const char* kTeamStoreHost = "team-store";
 inline constexpr const char* kTeamRedisHost = "team-redis";
