@@ -8,6 +8,8 @@
 
 namespace mirrorgate {
 
+namespace fs = std::filesystem;
+
 Action define_down(CLI::App& cmd, const GlobalOptions& global) {
   auto purge = std::make_shared<bool>(false);
   cmd.add_flag("--purge", *purge, "also delete the mirror's cache and the hub's data");
@@ -15,8 +17,9 @@ Action define_down(CLI::App& cmd, const GlobalOptions& global) {
       "\nLogs and node configs are copied to STATE/runs/RUN/ before anything is removed.\n"
       "down exits 1 and lists what it could not remove, if anything is left.");
   return [purge, &global] {
-    // The team tier's store and the other machines' caches (--machines N).
-    const bool team = std::filesystem::exists(global.state_dir / "team") || std::filesystem::exists(global.state_dir / "machines");
+    // The team tier's store and the other machines' caches (--machines N), as they are before down.
+    const fs::path team_store = global.state_dir / "team", machines = global.state_dir / "machines";
+    const bool has_store = fs::exists(team_store), has_machines = fs::exists(machines);
     const auto report = take_down(global.state_dir, *purge);
     if (!report.had_environment) {
       std::cout << "nothing is up in " << global.state_dir.string() << "; nothing to stop\n";
@@ -29,12 +32,11 @@ Action define_down(CLI::App& cmd, const GlobalOptions& global) {
     }
     std::cout << report.summary << "; logs kept in " << report.logs.string() << "\n"
               << (*purge ? std::string("cache purged (mirror cache and hub data removed") +
-                               (team ? ", the team store and the other machines' caches too" : "") + ")\n"
+                               (has_store ? ", the team store too" : "") +
+                               (has_machines ? ", the other machines' caches too" : "") + ")\n"
                          : "mirror cache kept in " + (global.state_dir / "registry-data").string() +
-                               (team ? ", the team store in " + (global.state_dir / "team").string() +
-                                           " and the other machines' caches in " +
-                                           (global.state_dir / "machines").string()
-                                     : std::string()) +
+                               (has_store ? ", the team store in " + team_store.string() : std::string()) +
+                               (has_machines ? ", the other machines' caches in " + machines.string() : std::string()) +
                                " (use --purge to delete it)\n");
     return to_int(ExitCode::ok);
   };
