@@ -589,7 +589,9 @@ std::string targets_table_markdown(const std::vector<Target>& targets) {
 
 json targets_section_json(const std::vector<Target>& targets) {
   json out = json::array();
-  for (const auto& t : targets) out.push_back({{"what", t.what}, {"measured", t.measured}, {"verdict", to_string(t.verdict)}});
+  for (const auto& t : targets) {
+    out.push_back({{"what", t.what}, {"measured", t.measured}, {"met", t.met()}, {"verdict", to_string(t.verdict)}});
+  }
   return out;
 }
 
@@ -621,10 +623,7 @@ json bench_report_json(const std::map<std::string, Sample>& samples, const std::
     j["comparisons"].push_back({{"image", c.image}, {"faster", c.faster}, {"slower", c.slower},
                                 {"speedup", c.speedup}, {"mann_whitney_p", c.p_value}});
   }
-  for (const auto& t : targets) {
-    j["targets"].push_back(
-        {{"what", t.what}, {"measured", t.measured}, {"met", t.met()}, {"verdict", to_string(t.verdict)}});
-  }
+  j["targets"] = targets_section_json(targets);
   for (const auto& r : floor_rows(samples)) {
     auto interval = [](const MedianInterval& i) -> json {
       if (i.n == 0) return nullptr;

@@ -197,7 +197,7 @@ std::string topologies_markdown(const std::vector<TopologyRun>& runs, const std:
 std::string targets_headline(const std::vector<Target>& targets);
 
 // A section's targets as report.md's table ("| target | measured | verdict |")
-// and as report.json's list (what, measured, verdict).
+// and as report.json's list (what, measured, met, verdict).
 std::string targets_table_markdown(const std::vector<Target>& targets);
 nlohmann::json targets_section_json(const std::vector<Target>& targets);
 

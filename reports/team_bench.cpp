@@ -50,6 +50,12 @@ std::pair<double, bool> per_machine_pulls(const TeamBenchRow& r, const TeamBench
   return {one ? median_pulls(one->herds) * r.machines : 0, false};
 }
 
+json herd_json(const TeamHerd& h) {
+  return {{"nodes", h.nodes},         {"images", h.images},           {"hub_gets", h.hub_gets},
+          {"distinct", h.distinct},   {"counted_pulls", h.counted_pulls}, {"hub_bytes", h.hub_bytes},
+          {"image_bytes", h.image_bytes}, {"slowest_seconds", h.slowest_seconds}, {"failed", h.failed}};
+}
+
 // "16.33 s (15.90–17.02, 3 herds)"
 std::string seconds_text(const std::vector<TeamHerd>& herds) {
   const auto i = median_interval(each(herds, [](const TeamHerd& h) { return h.slowest_seconds; }));
@@ -129,6 +135,7 @@ std::string team_bench_markdown(const std::vector<TeamBenchRow>& rows, const std
       continue;
     }
     const auto& hs = r.herds;
+    const auto [pulls, measured] = per_machine_pulls(r, one);
     int failed = 0;
     for (const auto& h : hs) failed += h.failed;
     md << "| " << r.machines << " | " << hs.front().nodes << " | " << hs.size() << " | "
@@ -137,10 +144,7 @@ std::string team_bench_markdown(const std::vector<TeamBenchRow>& rows, const std
        << fixed(median_of(each(hs, pulls_per_image)), 2) << " | "
        << fixed(median_of(each(hs, [](const TeamHerd& h) { return h.hub_bytes; })), 0) << " ("
        << fixed(median_of(each(hs, bytes_ratio)), 3) << "×) | " << seconds_text(hs) << " | " << failed << " | "
-       << (r.machines == 1 || !r.per_machine.empty() || one
-               ? fixed(per_machine_pulls(r, one).first, 0) + (per_machine_pulls(r, one).second ? "" : " (N × N = 1's)")
-               : "-")
-       << " | "
+       << (measured ? fixed(pulls, 0) : one ? fixed(pulls, 0) + " (N × N = 1's)" : "-") << " | "
        << (r.machines == 1 ? "the same" : r.per_machine.empty() ? "-" : seconds_text(r.per_machine)) << " |\n";
   }
   if (!plot_file.empty()) md << "\n![Docker Hub pulls per cluster creation against N](" << plot_file << ")\n";
@@ -151,19 +155,9 @@ std::string team_bench_markdown(const std::vector<TeamBenchRow>& rows, const std
 json team_bench_json(const std::vector<TeamBenchRow>& rows, const std::vector<Target>& targets) {
   json out = {{"rows", json::array()}, {"targets", json::array()}};
   for (const auto& r : rows) {
-    json herds = json::array();
-    for (const auto& h : r.herds) {
-      herds.push_back({{"nodes", h.nodes}, {"images", h.images}, {"hub_gets", h.hub_gets}, {"distinct", h.distinct},
-                       {"counted_pulls", h.counted_pulls}, {"hub_bytes", h.hub_bytes}, {"image_bytes", h.image_bytes},
-                       {"slowest_seconds", h.slowest_seconds}, {"failed", h.failed}});
-    }
-    json per_machine = json::array();
-    for (const auto& h : r.per_machine) {
-      per_machine.push_back({{"nodes", h.nodes}, {"images", h.images}, {"hub_gets", h.hub_gets},
-                             {"distinct", h.distinct}, {"counted_pulls", h.counted_pulls}, {"hub_bytes", h.hub_bytes},
-                             {"image_bytes", h.image_bytes}, {"slowest_seconds", h.slowest_seconds},
-                             {"failed", h.failed}});
-    }
+    json herds = json::array(), per_machine = json::array();
+    for (const auto& h : r.herds) herds.push_back(herd_json(h));
+    for (const auto& h : r.per_machine) per_machine.push_back(herd_json(h));
     out["rows"].push_back({{"machines", r.machines}, {"herds", herds}, {"per_machine_herds", per_machine}});
   }
   out["targets"] = targets_section_json(targets);

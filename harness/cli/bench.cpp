@@ -219,13 +219,11 @@ int judge_stored_run(const BenchFlags& flags) {
     throw bad_input(flags.judge.string(), 0, std::string("not Google Benchmark's JSON: ") + e.what());
   }
   const auto targets = check_targets(samples, 0);
-  nlohmann::json out = nlohmann::json::array();
-  size_t missed = 0;
-  for (const auto& t : targets) {
-    out.push_back({{"what", t.what}, {"measured", t.measured}, {"met", t.met()}, {"verdict", to_string(t.verdict)}});
-    missed += t.missed();
-  }
-  std::cout << nlohmann::json{{"file", flags.judge.string()}, {"headline", targets_headline(targets)}, {"targets", out}}.dump(2)
+  const auto missed = std::count_if(targets.begin(), targets.end(), [](const Target& t) { return t.missed(); });
+  std::cout << nlohmann::json{{"file", flags.judge.string()},
+                              {"headline", targets_headline(targets)},
+                              {"targets", targets_section_json(targets)}}
+                   .dump(2)
             << "\n";
   return missed && flags.strict ? to_int(ExitCode::failure) : to_int(ExitCode::ok);
 }
