@@ -357,8 +357,8 @@ void wait_for_node(const LabNode& n, std::chrono::seconds timeout) {
 }
 
 fs::path floor_registry_dir(const RunState& run, FloorPlace place, const std::string& node) {
-  if (place == FloorPlace::node_loopback) return run.state_dir / "nodes" / node / "local-registry";
-  return run.state_dir / "floor-same-path";
+  if (place == FloorPlace::node_loopback) return node_dir(run.state_dir, node) / "local-registry";
+  return same_path_floor_dir(run.state_dir);
 }
 
 LabProcess& floor_registry_process(LabState& lab, FloorPlace place) {

@@ -272,9 +272,9 @@ struct NamedDaemon {
   DaemonHandle daemon;
 };
 
-std::vector<NamedDaemon> daemons_of(const RunState& run, const LabState& lab) {
+std::vector<NamedDaemon> daemons_of(const Topology& plan, const LabState& lab) {
   std::vector<NamedDaemon> out;
-  for (const auto& h : topology_of(run, lab).hosts) {
+  for (const auto& h : plan.hosts) {
     for (const auto& d : h.daemons) {
       if (const auto* p = record_of(lab, h, d)) out.push_back({d.name, p->daemon});
     }
@@ -285,7 +285,8 @@ std::vector<NamedDaemon> daemons_of(const RunState& run, const LabState& lab) {
 // True when not one daemon the state records still runs: what is left are the
 // namespaces and links of a run that was killed (SIGKILL, a closed session).
 bool only_remains(const RunState& run) {
-  const auto daemons = daemons_of(run, run.backend_state.get<LabState>());
+  const auto& lab = run.backend_state.get<LabState>();
+  const auto daemons = daemons_of(topology_of(run, lab), lab);
   return std::none_of(daemons.begin(), daemons.end(),
                       [](const NamedDaemon& d) { return d.daemon.pid > 0 && is_running(d.daemon); });
 }
@@ -435,22 +436,17 @@ void launch_nodes(LocalEnvironment& env, const Inputs& in) {
 // The namespaces a state file may name: those of the plan of what in it
 // the lab can trust (topology_of). Anything else it lists is not the lab's,
 // whatever the file says, and is left alone.
-std::vector<std::string> own_namespaces(const RunState& run, const LabState& lab) {
-  return topology_of(run, lab).namespaces();
-}
-
-bool is_own_namespace(const RunState& run, const LabState& lab, const std::string& ns) {
-  const auto own = own_namespaces(run, lab);
-  return std::find(own.begin(), own.end(), ns) != own.end();
+bool is_own_namespace(const Topology& plan, const std::string& ns) {
+  return ns == plan.switch_namespace || plan.host_in(ns) != nullptr;
 }
 
 // /etc/netns/NAME for one of the lab's own namespace names.
-bool is_own_etc_dir(const RunState& run, const LabState& lab, const fs::path& dir) {
+bool is_own_etc_dir(const Topology& plan, const fs::path& dir) {
   const auto name = dir.filename().string();
-  return dir == fs::path("/etc/netns") / name && is_own_namespace(run, lab, name);
+  return dir == fs::path("/etc/netns") / name && is_own_namespace(plan, name);
 }
 
-void collect_logs(const RunState& run, const LabState& lab) {
+void collect_logs(const RunState& run, const LabState& lab, const Topology& plan) {
   const fs::path dir = run.run_dir();
   fs::create_directories(dir);
   std::error_code ec;
@@ -458,7 +454,7 @@ void collect_logs(const RunState& run, const LabState& lab) {
   for (const auto& n : lab.nodes) {
     // From the lab's names, not from the path the file lists.
     const auto ns = lab_names(lab.instance).node(n.name);
-    if (!is_own_namespace(run, lab, ns)) continue;  // not a node the lab makes; no path of it
+    if (!is_own_namespace(plan, ns)) continue;  // not a node the lab makes; no path of it
     std::vector<std::string> files{"containerd/config.toml", "containerd/certs.d/docker.io/hosts.toml"};
     for (const auto& c : lab.caches) files.push_back(hosts_toml_path_of(c.registry).substr(5));  // under /etc/
     for (const auto& rel : files) {
@@ -473,8 +469,8 @@ void collect_logs(const RunState& run, const LabState& lab) {
 }
 
 // In reverse order of start: the nodes first, the hub last.
-void stop_daemons(const RunState& run, const LabState& lab, std::vector<std::string>& problems) {
-  const auto daemons = daemons_of(run, lab);
+void stop_daemons(const Topology& plan, const LabState& lab, std::vector<std::string>& problems) {
+  const auto daemons = daemons_of(plan, lab);
   for (auto d = daemons.rbegin(); d != daemons.rend(); ++d) {
     if (!stop_daemon(d->daemon)) problems.push_back(d->name + " (pid " + std::to_string(d->daemon.pid) + ") did not stop");
   }
@@ -482,9 +478,8 @@ void stop_daemons(const RunState& run, const LabState& lab, std::vector<std::str
 
 // Whether the plan runs a kind-registry-front (beside a kind-registry or a
 // team replica): their run directories live under the lab instance's.
-bool runs_fronts(const RunState& run, const LabState& lab) {
-  const auto hosts = topology_of(run, lab).hosts;
-  return std::any_of(hosts.begin(), hosts.end(), [](const Host& h) { return h.resolves_by_dns; });
+bool runs_fronts(const Topology& plan) {
+  return std::any_of(plan.hosts.begin(), plan.hosts.end(), [](const Host& h) { return h.resolves_by_dns; });
 }
 
 // A teardown step: its failure becomes a problem to report, never an exception.
@@ -502,7 +497,7 @@ void left_alone(std::vector<std::string>& problems, const std::string& what) {
 
 // The host link, the namespaces and their /etc/netns directories, each only
 // under a name the lab gives.
-void remove_network(const RunState& run, const LabState& lab, std::vector<std::string>& problems) {
+void remove_network(const LabState& lab, const Topology& plan, std::vector<std::string>& problems) {
   auto attempt = [&](const std::string& what, const std::function<void()>& step) { attempt_step(problems, what, step); };
   auto foreign = [&](const std::string& what) { left_alone(problems, what); };
   if (!lab.host_link.empty() && lab.host_link != lab_names(lab.instance).host_link) {
@@ -511,14 +506,14 @@ void remove_network(const RunState& run, const LabState& lab, std::vector<std::s
     attempt("deleting link " + lab.host_link, [&] { ip({"link", "del", lab.host_link}); });
   }
   for (auto it = lab.namespaces.rbegin(); it != lab.namespaces.rend(); ++it) {
-    if (!is_own_namespace(run, lab, *it)) {
+    if (!is_own_namespace(plan, *it)) {
       foreign("network namespace " + *it);
     } else if (netns_exists(*it)) {
       attempt("deleting namespace " + *it, [&] { ip({"netns", "del", *it}); });
     }
   }
   for (const auto& dir : lab.etc_dirs) {
-    if (!is_own_etc_dir(run, lab, dir)) {
+    if (!is_own_etc_dir(plan, dir)) {
       foreign("directory " + dir.string());
       continue;
     }
@@ -535,8 +530,10 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
   std::vector<std::string> problems;
   auto attempt = [&](const std::string& what, const std::function<void()>& step) { attempt_step(problems, what, step); };
   auto foreign = [&](const std::string& what) { left_alone(problems, what); };
-  attempt("collecting logs", [&] { collect_logs(run, lab); });
-  stop_daemons(run, lab, problems);
+  // The plan of what the file may name, made once: every step below acts on it.
+  const Topology plan = topology_of(run, lab);
+  attempt("collecting logs", [&] { collect_logs(run, lab, plan); });
+  stop_daemons(plan, lab, problems);
   // The lab's network names are fixed: while another state directory owns
   // them (LabNames::owner_file), they are that run's, whatever this file lists.
   const auto owner_file = lab_names(lab.instance).owner_file;
@@ -544,8 +541,8 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
   if (owner && fs::path(*owner) != run.state_dir) {
     problems.push_back("the lab's network belongs to the run in " + *owner + "; left alone");
   } else {
-    remove_network(run, lab, problems);
-    if (runs_fronts(run, lab)) {
+    remove_network(lab, plan, problems);
+    if (runs_fronts(plan)) {
       // Its name is the lab instance's, and the owner file says the instance is this run's.
       const fs::path instance_dir = front_run_dir(lab).parent_path();
       attempt("removing kind-registry-front's run directory " + instance_dir.string(),
@@ -555,14 +552,13 @@ std::vector<std::string> teardown(const RunState& run, const LabState& lab, bool
     if (owner) fs::remove(owner_file, ec);
   }
   for (const auto& n : lab.nodes) {
-    if (!is_own_namespace(run, lab, lab_names(lab.instance).node(n.name))) foreign("node " + n.name);
+    if (!is_own_namespace(plan, lab_names(lab.instance).node(n.name))) foreign("node " + n.name);
   }
   // Each host's data, from the plan (the state directory and the lab's
   // names), not from the paths the file lists. What goes with its host (a
   // node's disk, as with `kind delete cluster`) goes now; a cache or a
   // store only with --purge.
-  const Topology topology = topology_of(run, lab);
-  for (const auto& h : topology.hosts) {
+  for (const auto& h : plan.hosts) {
     for (const auto& d : h.data) {
       if (d.path.empty() || (d.rule == DataRule::kept_until_purge && !purge)) continue;
       // A node's root may be a tmpfs of its own (node_storage.h): only that is unmounted.
@@ -602,25 +598,26 @@ std::vector<std::string> mounts_of(const RunState& run, const LabState& lab) {
 // What is still there of the lab; names the file lists that are not the
 // lab's are reported by teardown as left alone, not here.
 std::vector<std::string> leftovers_of(const RunState& run, const LabState& lab) {
+  const Topology plan = topology_of(run, lab);
   std::vector<std::string> out;
   for (const auto& ns : lab.namespaces) {
-    if (is_own_namespace(run, lab, ns) && netns_exists(ns)) out.push_back("network namespace " + ns);
+    if (is_own_namespace(plan, ns) && netns_exists(ns)) out.push_back("network namespace " + ns);
   }
   if (lab.host_link == lab_names(lab.instance).host_link && link_exists(lab.host_link)) {
     out.push_back("link " + lab.host_link);
   }
-  for (const auto& d : daemons_of(run, lab)) {
+  for (const auto& d : daemons_of(plan, lab)) {
     if (is_running(d.daemon)) out.push_back("process " + std::to_string(d.daemon.pid) + " (" + d.name + ")");
   }
   for (auto& m : mounts_of(run, lab)) out.push_back(std::move(m));
-  if (runs_fronts(run, lab) && fs::exists(front_run_dir(lab).parent_path())) {
+  if (runs_fronts(plan) && fs::exists(front_run_dir(lab).parent_path())) {
     const auto owner = read_file_if_exists(lab_names(lab.instance).owner_file);
     if (!owner || fs::path(*owner) == run.state_dir) {
       out.push_back("directory " + front_run_dir(lab).parent_path().string());
     }
   }
   for (const auto& dir : lab.etc_dirs) {
-    if (is_own_etc_dir(run, lab, dir) && fs::exists(dir)) out.push_back("directory " + dir.string());
+    if (is_own_etc_dir(plan, dir) && fs::exists(dir)) out.push_back("directory " + dir.string());
   }
   return out;
 }

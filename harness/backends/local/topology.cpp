@@ -30,14 +30,14 @@ std::vector<std::string> hub_names() {
   return out;
 }
 
-std::string machine_mirror_address(const Subnet& subnet, int machine) {
-  return subnet.address(kFirstMachineIndex + static_cast<uint32_t>(machine - 2) * kMachineSlots);
-}
+// Machine k's (k >= 2) first slot: its kind-registry's; its nodes follow.
+uint32_t machine_slot(int machine) { return kFirstMachineIndex + static_cast<uint32_t>(machine - 2) * kMachineSlots; }
+
+std::string machine_mirror_address(const Subnet& subnet, int machine) { return subnet.address(machine_slot(machine)); }
 
 std::string node_address(const Subnet& subnet, int machine, size_t node) {
   if (machine <= 1) return subnet.address(kFirstNodeIndex + static_cast<uint32_t>(node));
-  return subnet.address(kFirstMachineIndex + static_cast<uint32_t>(machine - 2) * kMachineSlots + 1 +
-                        static_cast<uint32_t>(node));
+  return subnet.address(machine_slot(machine) + 1 + static_cast<uint32_t>(node));
 }
 
 // A machine's kind-registry: machine 1's is the lab's own, under
@@ -72,7 +72,7 @@ Host mirror_host(const TopologyInputs& in, const LabNames& names, int machine) {
                        http_url(h.address, in.mirror_port)});
   if (machine == 1) {
     h.daemons.push_back(unwatched(DaemonSlot::same_path_floor, "the floor registry beside kind-registry"));
-    h.data.push_back({in.state_dir / "floor-same-path", DataRule::with_host});
+    h.data.push_back({same_path_floor_dir(in.state_dir), DataRule::with_host});
   }
   return h;
 }
@@ -126,6 +126,8 @@ void add_team(Topology& t, const TopologyInputs& in, const LabNames& names) {
 }  // namespace
 
 std::string replica_host(int r) { return "team-replica-" + std::to_string(r); }
+fs::path node_dir(const fs::path& state_dir, const std::string& node) { return state_dir / "nodes" / node; }
+fs::path same_path_floor_dir(const fs::path& state_dir) { return state_dir / "floor-same-path"; }
 fs::path team_dir(const fs::path& state_dir) { return state_dir / "team"; }
 fs::path machine_data_dir(const fs::path& state_dir, int machine) {
   return state_dir / "machines" / ("m" + std::to_string(machine)) / "registry-data";
@@ -203,7 +205,7 @@ Topology plan_topology(const TopologyInputs& in) {
         n.daemons = {{DaemonSlot::containerd, "containerd of " + n.key, Probe::cri, n.key, "node", ""},
                      unwatched(DaemonSlot::node_floor, "the floor registry on " + n.key + "'s loopback")};
         // The node's disk (its containerd root, state and socket): gone with it.
-        n.data = {{in.state_dir / "nodes" / n.key, DataRule::with_host}};
+        n.data = {{node_dir(in.state_dir, n.key), DataRule::with_host}};
         t.hosts.push_back(std::move(n));
       }
     }

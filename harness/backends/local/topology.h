@@ -157,6 +157,11 @@ void check_machines(int machines, const Subnet& subnet, size_t nodes);
 // a floor registry that does not run on this node, a cache past the list).
 const LabProcess* record_of(const LabState& lab, const Host& host, const PlannedDaemon& daemon);
 
+// A node's disk (its containerd root, state, socket, floor registry):
+// STATE/nodes/NAME, gone with the node.
+std::filesystem::path node_dir(const std::filesystem::path& state_dir, const std::string& node);
+// The floor registry's storage beside kind-registry: STATE/floor-same-path.
+std::filesystem::path same_path_floor_dir(const std::filesystem::path& state_dir);
 // STATE/team and what it keeps: the store's data and keys (kept by down
 // unless --purge).
 std::filesystem::path team_dir(const std::filesystem::path& state_dir);
